@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bpfoom/abi.h"
+#include "bpfoom/pin_dir.hpp"
+#include "bpfoom/priority_map.hpp"
+#include "bpfoom/settings.hpp"
+
+namespace bpfoom
+{
+
+struct LoadOptions {
+	/* Applied over the pinned settings on a reload, over the defaults otherwise. */
+	SettingsUpdate settings;
+	/* Capacity of a new priorities map; a pinned map keeps its own (Errc::bad_input if it
+	 * differs). */
+	std::optional<std::uint32_t> max_entries;
+};
+
+/* A pinned link and the program behind it. */
+struct PinnedLink {
+	std::string pin_name;
+	std::uint32_t link_id = 0;
+	std::uint32_t prog_id = 0;
+	std::string prog_name;
+};
+
+struct PolicyStatus {
+	bool loaded = false; // the policy link is pinned
+	std::vector<PinnedLink> links;
+	std::optional<Settings> settings;
+	std::optional<std::size_t> entries; // priorities map, if pinned
+	std::optional<std::uint32_t> max_entries;
+	std::optional<bpfoom_counters> counters;
+};
+
+struct LoadResult {
+	bool replaced = false;	      // an older policy was running and has been replaced
+	std::size_t entries_kept = 0; // priorities carried over from the pinned map
+	std::uint32_t max_entries = 0;
+	Settings settings;
+	std::vector<PinnedLink> links;
+};
+
+/*
+ * The policy as pinned in one bpffs directory: load (or atomically replace),
+ * unload, inspect, and open its maps. No state of its own beyond the
+ * directory's path; every call works from what is pinned.
+ */
+class Policy
+{
+public:
+	explicit Policy(std::string pin_dir = BPFOOM_PIN_DIR) : pins_(std::move(pin_dir)) {}
+
+	const PinDir &pins() const { return pins_; }
+
+	/*
+	 * Loads the embedded BPF object, reusing the pinned maps (so the
+	 * priorities survive), attaches it and pins it. If a policy is already
+	 * pinned, the new links replace the old ones (see PinDir); afterwards
+	 * exactly one policy program is attached. Throws Errc::unsupported
+	 * before touching anything if the kernel lacks the hook.
+	 */
+	LoadResult load(const LoadOptions &options) const;
+
+	/* Detaches and unpins everything; returns false if nothing was pinned. */
+	bool unload() const;
+
+	PolicyStatus status() const;
+
+	/* Pinned maps; Errc::not_loaded if absent. */
+	PriorityMap priorities() const;
+	SettingsMap settings() const;
+	UniqueFd events_map() const;
+
+	/* Whether the policy link is pinned. */
+	bool loaded() const;
+
+private:
+	PinDir pins_;
+};
+
+} // namespace bpfoom

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// events: the OOM decision stream, from the pinned ring buffer or observe-only.
+#include <csignal>
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <sys/signalfd.h>
+
+#include "bpfoom/error.hpp"
+#include "bpfoom/events.hpp"
+#include "bpfoom/probe.hpp"
+#include "commands.hpp"
+#include "json.hpp"
+
+namespace bpfoom::cli
+{
+namespace
+{
+
+/* ISO 8601 UTC with microseconds: 2025-01-31T12:34:56.123456Z */
+std::string iso_time(std::chrono::system_clock::time_point time)
+{
+	const auto us =
+	    std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+	const std::time_t seconds = us / 1000000;
+	std::tm utc{};
+	gmtime_r(&seconds, &utc);
+	std::ostringstream out;
+	out << std::put_time(&utc, "%Y-%m-%dT%H:%M:%S") << '.' << std::setw(6) << std::setfill('0')
+	    << us % 1000000 << 'Z';
+	return out.str();
+}
+
+void write_task(JsonWriter &json, const CgroupResolver *cgroups, const EventTask &task)
+{
+	json.begin_object()
+	    .member("pid", task.pid)
+	    .member("tgid", task.tgid)
+	    .member("comm", task.comm)
+	    .member("cgroup_id", task.cgroup_id)
+	    .member("cgroup_path",
+		    cgroups ? cgroups->path_of(task.cgroup_id) : std::optional<std::string>())
+	    .member("priority", task.priority)
+	    .member("omit", task.omit)
+	    .member("badness", task.badness)
+	    .end_object();
+}
+
+void write_choice(JsonWriter &json, const CgroupResolver *cgroups,
+		  const std::optional<EventTask> &task)
+{
+	if (task)
+		write_task(json, cgroups, *task);
+	else
+		json.null();
+}
+
+/*
+ * events --json: one object per line.
+ *   {"time": "YYYY-MM-DDTHH:MM:SS.uuuuuuZ", "boot_ns": n,
+ *    "oom": "global"|"memcg", "oom_memcg_id": n | null, "oom_memcg_path": string | null,
+ *    "decided_by": "policy"|"kernel", "dry_run": bool, "hooked": bool,
+ *    "group_member": bool,
+ *    "victim": TASK, "policy_choice": TASK | null, "kernel_choice": TASK | null,
+ *    "scan": {"candidates": n, "selected": n, "skipped": n}}
+ *   TASK = {"pid": n, "tgid": n, "comm": string, "cgroup_id": n,
+ *           "cgroup_path": string | null, "priority": n, "omit": bool,
+ *           "badness": n | null}
+ * Paths are null when the cgroup no longer exists (or cgroup2 is not mounted).
+ */
+void print_json(const OomEvent &event, const CgroupResolver *cgroups)
+{
+	JsonWriter json(std::cout);
+	json.begin_object()
+	    .member("time", iso_time(event.time))
+	    .member("boot_ns", event.boot_ns)
+	    .member("oom", event.memcg_oom ? "memcg" : "global")
+	    .member("oom_memcg_id",
+		    event.memcg_oom ? std::optional(event.oom_memcg_id) : std::nullopt)
+	    .member("oom_memcg_path", event.memcg_oom && cgroups
+					  ? cgroups->path_of(event.oom_memcg_id)
+					  : std::nullopt)
+	    .member("decided_by", event.decided_by_policy ? "policy" : "kernel")
+	    .member("dry_run", event.dry_run)
+	    .member("hooked", event.hooked)
+	    .member("group_member", event.group_member)
+	    .key("victim");
+	write_task(json, cgroups, event.victim);
+	json.key("policy_choice");
+	write_choice(json, cgroups, event.policy_choice);
+	json.key("kernel_choice");
+	write_choice(json, cgroups, event.kernel_choice);
+	json.key("scan")
+	    .begin_object()
+	    .member("candidates", event.candidates)
+	    .member("selected", event.selected)
+	    .member("skipped", event.skipped)
+	    .end_object()
+	    .end_object();
+	std::cout << std::endl; // one line per event, flushed for pipes
+}
+
+std::string task_text(const EventTask &task, const CgroupResolver *cgroups)
+{
+	std::string cgroup = cgroups ? cgroup_label(*cgroups, task.cgroup_id)
+				     : "cgroup id " + std::to_string(task.cgroup_id);
+	return std::to_string(task.tgid) + "/" + std::to_string(task.pid) + " (" + task.comm +
+	       ") in " + cgroup + " priority " + std::to_string(task.priority) +
+	       (task.omit ? " omit" : "") + " badness " +
+	       (task.badness ? std::to_string(*task.badness) : std::string("?"));
+}
+
+void print_text(const OomEvent &event, const CgroupResolver *cgroups)
+{
+	std::cout << iso_time(event.time) << ' '
+		  << (event.memcg_oom
+			  ? "memcg OOM in " + (cgroups ? cgroup_label(*cgroups, event.oom_memcg_id)
+						       : std::to_string(event.oom_memcg_id))
+			  : std::string("global OOM"))
+		  << ": killed " << task_text(event.victim, cgroups) << "; decided by "
+		  << (event.group_member	? "memory.oom.group"
+		      : event.decided_by_policy ? "policy"
+						: "kernel")
+		  << (event.dry_run ? " (dry run)" : "") << "; scanned " << event.candidates
+		  << " selected " << event.selected << " skipped " << event.skipped << '\n';
+	if (event.policy_choice)
+		std::cout << "    policy choice: " << task_text(*event.policy_choice, cgroups)
+			  << '\n';
+	if (event.kernel_choice)
+		std::cout << "    kernel choice: " << task_text(*event.kernel_choice, cgroups)
+			  << '\n';
+	std::cout.flush();
+}
+
+/* A signalfd for SIGINT/SIGTERM: following stops cleanly, without a global flag. */
+UniqueFd stop_signals()
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
+		throw system_error("cannot block SIGINT/SIGTERM", errno);
+	UniqueFd fd(signalfd(-1, &set, SFD_CLOEXEC));
+	if (!fd)
+		throw system_error("cannot create a signalfd", errno);
+	return fd;
+}
+
+} // namespace
+
+int cmd_events(const Invocation &inv)
+{
+	po::options_description options("Options");
+	options.add_options()("json", "one JSON object per line (schema in the README)")(
+	    "follow", "keep streaming until SIGINT or SIGTERM");
+	po::variables_map vm;
+	if (!parse_command(
+		inv, options, {}, vm,
+		{"events [--json] [--follow]",
+		 "Prints the OOM killer's decisions: one event per task marked as victim.\n"
+		 "If the policy is loaded, reads its pinned ring buffer: without --follow,\n"
+		 "prints what is buffered and exits. Reading consumes: two readers split the\n"
+		 "stream. If nothing is loaded (or the kernel lacks the hook), attaches the\n"
+		 "event programs alone (observe-only) for as long as it runs; without\n"
+		 "--follow it then exits at once, having seen nothing.\n"}))
+		return 0;
+
+	std::optional<CgroupResolver> cgroups;
+	try {
+		cgroups.emplace(CgroupResolver::from_this_process());
+	} catch (const Error &) {
+		/* Events still make sense with ids only. */
+	}
+	const CgroupResolver *resolver = cgroups ? &*cgroups : nullptr;
+	const bool json = vm.count("json");
+	auto print = [&](const OomEvent &event) {
+		json ? print_json(event, resolver) : print_text(event, resolver);
+	};
+
+	Policy policy(inv.pin_dir);
+	UniqueFd stop = vm.count("follow") ? stop_signals() : UniqueFd();
+	if (policy.loaded()) {
+		UniqueFd events = policy.events_map();
+		EventReader reader(events.get(), print);
+		if (stop)
+			reader.follow(stop.get());
+		else
+			reader.drain();
+		return 0;
+	}
+	ObserveSession session;
+	if (!json)
+		std::cerr << "bpfoom: events: the policy is not loaded; observing the kernel's own "
+			     "choices\n";
+	EventReader reader(session.events_map_fd(), print);
+	if (stop)
+		reader.follow(stop.get());
+	else
+		reader.drain();
+	return 0;
+}
+
+} // namespace bpfoom::cli

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// probe, load, unload, status, config: the policy's life cycle and settings.
+#include <iostream>
+
+#include "bpfoom/error.hpp"
+#include "bpfoom/probe.hpp"
+#include "commands.hpp"
+#include "json.hpp"
+#include "table.hpp"
+
+namespace bpfoom::cli
+{
+namespace
+{
+
+void print_settings(const Settings &settings)
+{
+	Table table({"SETTING", "VALUE"});
+	table.add({"mode", std::string(mode_name(settings.mode))});
+	table.add({"default priority", std::to_string(settings.default_priority)});
+	table.add({"dry run", settings.dry_run ? "on" : "off"});
+	table.print(std::cout);
+}
+
+void write_settings(JsonWriter &json, const Settings &settings)
+{
+	json.begin_object()
+	    .member("mode", mode_name(settings.mode))
+	    .member("default_priority", settings.default_priority)
+	    .member("dry_run", settings.dry_run)
+	    .member("abi_version", settings.abi_version)
+	    .end_object();
+}
+
+/* Reads --mode/--default-priority/--dry-run values given as strings, so bad values are bad input.
+ */
+SettingsUpdate settings_update(const po::variables_map &vm, bool dry_run_is_switch)
+{
+	SettingsUpdate update;
+	if (vm.count("mode"))
+		update.mode = parse_mode(vm["mode"].as<std::string>());
+	if (vm.count("default-priority"))
+		update.default_priority =
+		    parse_priority_arg(vm["default-priority"].as<std::string>());
+	if (dry_run_is_switch) {
+		if (vm.count("dry-run"))
+			update.dry_run = true;
+	} else if (vm.count("dry-run")) {
+		update.dry_run = parse_switch_arg("--dry-run", vm["dry-run"].as<std::string>());
+	}
+	return update;
+}
+
+} // namespace
+
+int cmd_probe(const Invocation &inv)
+{
+	po::options_description options("Options");
+	options.add_options()("json", "print a JSON object: {\"ready\": bool, \"checks\": "
+				      "[{\"name\", \"ok\", \"detail\"}]}");
+	po::variables_map vm;
+	if (!parse_command(
+		inv, options, {}, vm,
+		{"probe [--json]",
+		 "Reports whether this kernel and host can run the bpfoom policy. Changes\n"
+		 "nothing: the policy program is loaded to let the verifier and the fmod_ret\n"
+		 "allow-list judge it, then closed. Exits 0 only if every check passes, else\n"
+		 "with the code of the first failing one (4 unsupported, 5 permission).\n"}))
+		return 0;
+
+	const ProbeReport report = probe(inv.pin_dir);
+	if (vm.count("json")) {
+		JsonWriter json(std::cout);
+		json.begin_object().member("ready", report.ready()).key("checks").begin_array();
+		for (const auto &check : report.checks)
+			json.begin_object()
+			    .member("name", check.name)
+			    .member("ok", check.ok)
+			    .member("detail", check.detail)
+			    .end_object();
+		json.end_array().end_object();
+		std::cout << '\n';
+	} else {
+		Table table({"CHECK", "RESULT", "DETAIL"});
+		for (const auto &check : report.checks)
+			table.add({check.name, check.ok ? "ok" : "FAIL", check.detail});
+		table.print(std::cout);
+	}
+	if (const ProbeCheck *failure = report.first_failure()) {
+		std::cerr << "bpfoom: probe: this system cannot run the bpfoom policy: "
+			  << failure->detail << '\n';
+		return exit_code(failure->failure);
+	}
+	if (!vm.count("json"))
+		std::cout << "This system can run the bpfoom policy.\n";
+	return 0;
+}
+
+int cmd_load(const Invocation &inv)
+{
+	po::options_description options("Options");
+	options.add_options()("mode", po::value<std::string>(), "inherit (default) or tournament")(
+	    "default-priority", po::value<std::string>(),
+	    "priority of cgroups without an entry (default 0)")(
+	    "dry-run", "rank candidates and report, but let the kernel choose")(
+	    "max-entries", po::value<std::uint32_t>(),
+	    "capacity of a new priorities map (default 65536)");
+	po::variables_map vm;
+	if (!parse_command(
+		inv, options, {}, vm,
+		{"load [--mode M] [--default-priority N] [--dry-run] [--max-entries N]",
+		 "Loads the policy, attaches it to the kernel's OOM victim selection and pins\n"
+		 "it under the pin directory. If a policy is already loaded, the new one\n"
+		 "replaces it (the priorities, settings and counters are kept; settings not\n"
+		 "given keep their current values), and exactly one policy stays attached.\n"
+		 "A pinned priorities map keeps its capacity: --max-entries must then match.\n"}))
+		return 0;
+
+	LoadOptions load_options;
+	load_options.settings = settings_update(vm, true);
+	if (vm.count("max-entries"))
+		load_options.max_entries = vm["max-entries"].as<std::uint32_t>();
+
+	const LoadResult result = Policy(inv.pin_dir).load(load_options);
+	std::cout << (result.replaced ? "replaced the running policy" : "loaded the policy")
+		  << " (pinned in " << inv.pin_dir << ", " << result.entries_kept
+		  << " priorities kept, capacity " << result.max_entries << ")\n";
+	Table table({"LINK", "LINK ID", "PROGRAM", "PROG ID"});
+	for (const auto &link : result.links)
+		table.add({link.pin_name, std::to_string(link.link_id), link.prog_name,
+			   std::to_string(link.prog_id)});
+	table.print(std::cout);
+	print_settings(result.settings);
+	return 0;
+}
+
+int cmd_unload(const Invocation &inv)
+{
+	po::options_description options("Options");
+	po::variables_map vm;
+	if (!parse_command(inv, options, {}, vm,
+			   {"unload",
+			    "Detaches the policy and removes every pin, dropping the priorities.\n"
+			    "Succeeds (exit 0) when nothing is loaded.\n"}))
+		return 0;
+	const bool removed = Policy(inv.pin_dir).unload();
+	std::cout << (removed ? "unloaded the policy\n" : "nothing was loaded\n");
+	return 0;
+}
+
+/*
+ * status --json, one object:
+ *   {"loaded": bool, "pin_dir": string,
+ *    "links": [{"name": string, "link_id": n, "prog_id": n, "prog_name": string}],
+ *    "settings": {"mode": "inherit"|"tournament", "default_priority": n,
+ *                 "dry_run": bool, "abi_version": n} | null,
+ *    "entries": n | null, "max_entries": n | null,
+ *    "counters": {"ooms", "candidates", "selected", "skipped", "defaulted",
+ *                 "victims", "events_dropped", "depth_truncated": n} | null}
+ * null: the map is not pinned. Exit 0 whether loaded or not.
+ */
+int cmd_status(const Invocation &inv)
+{
+	po::options_description options("Options");
+	options.add_options()("json", "print one JSON object (schema in the README)");
+	po::variables_map vm;
+	if (!parse_command(
+		inv, options, {}, vm,
+		{"status [--json]",
+		 "Shows whether the policy is loaded, its links and programs, the settings,\n"
+		 "the number of priorities and the counters. Exits 0 in either case.\n"}))
+		return 0;
+
+	const PolicyStatus status = Policy(inv.pin_dir).status();
+	const auto &c = status.counters;
+	const std::pair<const char *, std::optional<std::uint64_t>> counters[] = {
+	    {"ooms", c ? std::optional(c->ooms) : std::nullopt},
+	    {"candidates", c ? std::optional(c->candidates) : std::nullopt},
+	    {"selected", c ? std::optional(c->selected) : std::nullopt},
+	    {"skipped", c ? std::optional(c->skipped) : std::nullopt},
+	    {"defaulted", c ? std::optional(c->defaulted) : std::nullopt},
+	    {"victims", c ? std::optional(c->victims) : std::nullopt},
+	    {"events_dropped", c ? std::optional(c->events_dropped) : std::nullopt},
+	    {"depth_truncated", c ? std::optional(c->depth_truncated) : std::nullopt},
+	};
+	if (vm.count("json")) {
+		JsonWriter json(std::cout);
+		json.begin_object().member("loaded", status.loaded).member("pin_dir", inv.pin_dir);
+		json.key("links").begin_array();
+		for (const auto &link : status.links)
+			json.begin_object()
+			    .member("name", link.pin_name)
+			    .member("link_id", link.link_id)
+			    .member("prog_id", link.prog_id)
+			    .member("prog_name", link.prog_name)
+			    .end_object();
+		json.end_array().key("settings");
+		if (status.settings)
+			write_settings(json, *status.settings);
+		else
+			json.null();
+		json.member("entries", status.entries
+					   ? std::optional<std::uint64_t>(*status.entries)
+					   : std::nullopt)
+		    .member("max_entries", status.max_entries)
+		    .key("counters");
+		if (c) {
+			json.begin_object();
+			for (const auto &[name, value] : counters)
+				json.member(name, value);
+			json.end_object();
+		} else {
+			json.null();
+		}
+		json.end_object();
+		std::cout << '\n';
+		return 0;
+	}
+
+	std::cout << "policy: " << (status.loaded ? "loaded" : "not loaded") << " (pin dir "
+		  << inv.pin_dir << ")\n";
+	if (!status.links.empty()) {
+		Table links({"LINK", "LINK ID", "PROGRAM", "PROG ID"});
+		for (const auto &link : status.links)
+			links.add({link.pin_name, std::to_string(link.link_id), link.prog_name,
+				   std::to_string(link.prog_id)});
+		links.print(std::cout);
+	}
+	if (status.settings)
+		print_settings(*status.settings);
+	if (status.entries)
+		std::cout << "priorities: " << *status.entries << " of " << *status.max_entries
+			  << " entries\n";
+	if (c) {
+		Table table({"COUNTER", "VALUE"});
+		for (const auto &[name, value] : counters)
+			table.add({name, std::to_string(*value)});
+		table.print(std::cout);
+	}
+	return 0;
+}
+
+int cmd_config(const Invocation &inv)
+{
+	po::options_description options("Options");
+	options.add_options()("mode", po::value<std::string>(), "inherit or tournament")(
+	    "default-priority", po::value<std::string>(), "priority of cgroups without an entry")(
+	    "dry-run", po::value<std::string>(), "on: rank and report only; off: enforce");
+	po::variables_map vm;
+	if (!parse_command(
+		inv, options, {}, vm,
+		{"config [--mode M] [--default-priority N] [--dry-run on|off]",
+		 "Changes the runtime settings of the loaded policy, without reloading it,\n"
+		 "and prints them. Without options, only prints them.\n"}))
+		return 0;
+
+	const SettingsUpdate update = settings_update(vm, false);
+	Policy policy(inv.pin_dir);
+	SettingsMap settings = policy.settings();
+	Settings current = settings.read();
+	if (!update.empty()) {
+		StateChange change(policy);
+		current = update.applied_to(settings.read());
+		settings.write(current);
+	}
+	print_settings(current);
+	return 0;
+}
+
+} // namespace bpfoom::cli

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// What every command gets: its arguments, the pin directory, argument parsing.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bpfoom/cgroup.hpp"
+#include "bpfoom/policy.hpp"
+
+namespace bpfoom::cli
+{
+
+namespace po = boost::program_options;
+
+struct Invocation {
+	std::string command;	       // e.g. "set"
+	std::vector<std::string> args; // after the command name
+	std::string pin_dir;	       // BPFOOM_PIN_DIR from the environment, or the default
+	bool verbose = false;
+};
+
+/* What a command documents in its --help. */
+struct CommandHelp {
+	std::string_view synopsis; // "set CGROUP PRIORITY [--omit]"
+	std::string_view text;	   // paragraphs after the options
+};
+
+/*
+ * Parses a command's arguments. Returns false if --help was asked for (and
+ * printed). Boost.Program_options errors become Errc::usage. With
+ * `negative_positionals`, "-5" is a positional (short options are off).
+ */
+bool parse_command(const Invocation &inv, po::options_description options,
+		   const po::positional_options_description &positionals, po::variables_map &vm,
+		   const CommandHelp &help, bool negative_positionals = false);
+
+/* A priority argument, or Errc::bad_input naming it. */
+std::int32_t parse_priority_arg(const std::string &text);
+
+/* "on"/"off" (also true/false, 1/0, yes/no), or Errc::bad_input naming `option`. */
+bool parse_switch_arg(const std::string &option, const std::string &text);
+
+/*
+ * Held by commands that write kernel state: the pin directory's lock, taken
+ * after recovering from an interrupted load.
+ */
+class StateChange
+{
+public:
+	explicit StateChange(const Policy &policy);
+
+private:
+	UniqueFd lock_;
+};
+
+/* Shown for a cgroup id whose directory is gone, or outside this mount. */
+std::string cgroup_label(const CgroupResolver &cgroups, std::uint64_t id);
+
+/* "-5" or "-5 omit". */
+std::string describe(const Priority &value);
+
+} // namespace bpfoom::cli

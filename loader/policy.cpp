@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "bpfoom/policy.hpp"
+
+#include <bpf/bpf.h>
+#include <cerrno>
+#include <cstring>
+#include <linux/bpf.h>
+#include <unistd.h>
+
+#include "bpfoom/error.hpp"
+#include "bpfoom/probe.hpp"
+#include "skeleton.hpp"
+
+namespace bpfoom
+{
+namespace
+{
+
+/* The skeleton's map for a pin name. */
+bpf_map *map_for_pin(bpfoom_policy *skel, std::string_view name)
+{
+	if (name == pins::priorities)
+		return skel->maps.priorities;
+	if (name == pins::settings)
+		return skel->maps.settings;
+	if (name == pins::counters)
+		return skel->maps.counters;
+	return skel->maps.events;
+}
+
+bpf_program *program_for_link(bpfoom_policy *skel, std::string_view name)
+{
+	if (name == pins::link_eval)
+		return skel->progs.bpfoom_eval;
+	if (name == pins::link_oom)
+		return skel->progs.bpfoom_oom;
+	return skel->progs.bpfoom_victim;
+}
+
+bpf_map_info map_info(int fd)
+{
+	bpf_map_info info{};
+	std::uint32_t len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
+		throw system_error("cannot inspect a pinned map", errno);
+	return info;
+}
+
+/* Refuses to let the new object adopt a pinned map of another shape. */
+void check_reusable(const PinDir &pins, std::string_view name, bpf_map *map, int pinned_fd)
+{
+	const bpf_map_info info = map_info(pinned_fd);
+	if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+	    info.value_size != bpf_map__value_size(map))
+		throw Error(Errc::unsupported,
+			    pins / name +
+				" was pinned by an incompatible bpfoom (not ABI version " +
+				std::to_string(BPFOOM_ABI_VERSION) +
+				"); run 'bpfoom unload' first, which drops the priorities");
+}
+
+PinnedLink describe_link(const PinDir &pins, std::string_view name, int link_fd)
+{
+	PinnedLink link;
+	link.pin_name = name;
+	bpf_link_info info{};
+	std::uint32_t len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len) != 0)
+		throw system_error("cannot inspect " + pins / name, errno);
+	link.link_id = info.id;
+	link.prog_id = info.prog_id;
+	UniqueFd prog(bpf_prog_get_fd_by_id(info.prog_id));
+	if (prog) {
+		bpf_prog_info prog_info{};
+		len = sizeof(prog_info);
+		if (bpf_obj_get_info_by_fd(prog.get(), &prog_info, &len) == 0)
+			link.prog_name = prog_info.name;
+	}
+	return link;
+}
+
+} // namespace
+
+bool Policy::loaded() const
+{
+	return pins_.exists() && pins_.contains(pins::link_eval);
+}
+
+PriorityMap Policy::priorities() const
+{
+	return PriorityMap(pins_.open(pins::priorities));
+}
+
+SettingsMap Policy::settings() const
+{
+	SettingsMap map(pins_.open(pins::settings));
+	if (const auto abi = map.read().abi_version; abi != BPFOOM_ABI_VERSION)
+		throw Error(Errc::unsupported,
+			    pins_ / pins::settings + " holds bpfoom ABI version " +
+				std::to_string(abi) + ", this bpfoom speaks version " +
+				std::to_string(BPFOOM_ABI_VERSION) +
+				"; run 'bpfoom unload' first, which drops the priorities");
+	return map;
+}
+
+UniqueFd Policy::events_map() const
+{
+	return pins_.open(pins::events);
+}
+
+LoadResult Policy::load(const LoadOptions &options) const
+{
+	/* Everything that can refuse without side effects comes first. */
+	pins_.require_bpffs();
+	require_oom_hook();
+	if (options.max_entries && *options.max_entries == 0)
+		throw Error(Errc::bad_input, "--max-entries 0: the map needs at least one entry");
+
+	pins_.create();
+	UniqueFd lock = pins_.lock();
+	pins_.recover();
+
+	LoadResult result;
+	result.replaced = pins_.contains(pins::link_eval);
+
+	SkeletonPtr skel = open_skeleton();
+
+	/* Adopt the pinned maps: the priorities, settings, counters and readers survive a reload.
+	 */
+	std::vector<std::string_view> fresh_maps;
+	std::optional<Settings> pinned_settings;
+	for (auto name : pins::maps) {
+		bpf_map *map = map_for_pin(skel.get(), name);
+		if (!pins_.contains(name)) {
+			fresh_maps.push_back(name);
+			continue;
+		}
+		UniqueFd pinned = pins_.open(name);
+		check_reusable(pins_, name, map, pinned.get());
+		if (name == pins::settings)
+			pinned_settings = settings().read(); // checks the ABI version
+		if (name == pins::priorities) {
+			PriorityMap priorities(pins_.open(name));
+			if (options.max_entries && *options.max_entries != priorities.max_entries())
+				throw Error(Errc::bad_input,
+					    "--max-entries " +
+						std::to_string(*options.max_entries) +
+						": the pinned priorities map holds " +
+						std::to_string(priorities.max_entries()) +
+						" entries and cannot be resized; run 'bpfoom "
+						"unload' first, which drops the priorities");
+			result.entries_kept = priorities.count();
+		}
+		if (bpf_map__reuse_fd(map, pinned.get()) != 0)
+			throw system_error("cannot reuse " + pins_ / name, errno);
+	}
+	if (options.max_entries && !pins_.contains(pins::priorities))
+		if (bpf_map__set_max_entries(skel->maps.priorities, *options.max_entries) != 0)
+			throw system_error("cannot size the priorities map", errno);
+
+	if (bpfoom_policy__load(skel.get()) != 0) {
+		int err = errno;
+		throw Error(err == EPERM || err == EACCES ? Errc::permission : Errc::internal,
+			    std::string("the kernel refused the bpfoom BPF programs: ") +
+				std::strerror(err) + " (bpfoom --verbose shows libbpf's log)");
+	}
+	result.max_entries = bpf_map__max_entries(skel->maps.priorities);
+
+	/* Settings before attaching, so the new policy's first OOM already sees them. */
+	SettingsMap settings_map{UniqueFd(::dup(bpf_map__fd(skel->maps.settings)))};
+	result.settings = options.settings.applied_to(pinned_settings.value_or(Settings{}));
+	settings_map.write(result.settings);
+
+	/* All links are attached before any pin moves; the old ones stay until replaced. */
+	std::vector<LinkPtr> links;
+	std::array<int, pins::links.size()> link_fds{};
+	for (std::size_t i = 0; i < pins::links.size(); i++) {
+		links.push_back(attach_program(program_for_link(skel.get(), pins::links[i])));
+		link_fds[i] = bpf_link__fd(links.back().get());
+	}
+
+	/* Maps before links: a pinned link must never use maps the next loader cannot find. */
+	for (auto name : fresh_maps)
+		pins_.pin(bpf_map__fd(map_for_pin(skel.get(), name)), name);
+	pins_.replace_links(link_fds);
+
+	for (std::size_t i = 0; i < pins::links.size(); i++)
+		result.links.push_back(describe_link(pins_, pins::links[i], link_fds[i]));
+	return result;
+}
+
+bool Policy::unload() const
+{
+	if (!pins_.exists())
+		return false;
+	UniqueFd lock = pins_.lock();
+	bool removed = pins_.recover();
+	/* Links first (the policy link leads), so no program runs against half-removed maps. */
+	for (auto name : pins::links)
+		removed |= pins_.unpin(name);
+	for (auto name : pins::maps)
+		removed |= pins_.unpin(name);
+	lock.reset();
+	/* Leaves a directory that holds something else alone. */
+	if (::rmdir(pins_.path().c_str()) != 0 && errno != ENOTEMPTY && errno != ENOENT)
+		throw system_error("cannot remove " + pins_.path(), errno);
+	return removed;
+}
+
+PolicyStatus Policy::status() const
+{
+	PolicyStatus status;
+	if (!pins_.exists())
+		return status;
+	for (auto name : pins::links) {
+		if (!pins_.contains(name))
+			continue;
+		UniqueFd fd = pins_.open(name);
+		status.links.push_back(describe_link(pins_, name, fd.get()));
+		if (name == pins::link_eval)
+			status.loaded = true;
+	}
+	if (pins_.contains(pins::settings))
+		status.settings = settings().read();
+	if (pins_.contains(pins::priorities)) {
+		PriorityMap map = priorities();
+		status.entries = map.count();
+		status.max_entries = map.max_entries();
+	}
+	if (pins_.contains(pins::counters))
+		status.counters = read_counters(pins_.open(pins::counters).get());
+	return status;
+}
+
+} // namespace bpfoom
