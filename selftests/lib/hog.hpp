@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+namespace bpfoom::selftests {
+
+// How a hog process ended.
+struct HogExit {
+	bool signalled = false;
+	int signal = 0; // valid when signalled
+	int status = 0; // exit status otherwise
+
+	bool oom_killed() const;
+	std::string describe() const;
+};
+
+// A child process that joins a cgroup, resets its oom_score_adj (the
+// harness's own value is inherited across fork), touches `megabytes` of
+// anonymous memory and then sleeps until it is killed.
+class Hog {
+public:
+	struct Options {
+		std::filesystem::path cgroup;
+		std::size_t megabytes = 0;
+		// Keep allocating in small steps until killed: for global OOMs,
+		// where one big mapping would fail the overcommit check instead.
+		bool until_killed = false;
+		int oom_score_adj = 0;
+		std::string name = "hog"; // comm, as the kernel's OOM report shows it
+	};
+
+	explicit Hog(const Options &options);
+	~Hog();
+	Hog(const Hog &) = delete;
+	Hog &operator=(const Hog &) = delete;
+
+	pid_t pid() const { return pid_; }
+	const std::string &name() const { return name_; }
+
+	// Blocks until the hog has touched all of its memory (true) or died
+	// on the way, typically as the OOM victim (false). Throws if neither
+	// happens within `patience`: an OOM killer that makes no progress
+	// must fail the test, not hang it.
+	bool wait_until_ready(std::chrono::seconds patience = std::chrono::seconds(90));
+
+	// Ends the hog if it still runs (SIGTERM, so a survivor is told apart
+	// from an OOM victim, which dies by SIGKILL) and reports how it ended.
+	HogExit finish();
+
+private:
+	pid_t pid_ = -1;
+	int ready_fd_ = -1;
+	std::string name_;
+	bool reaped_ = false;
+	HogExit exit_;
+};
+
+} // namespace bpfoom::selftests

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "kmsg.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <system_error>
+
+namespace bpfoom::selftests {
+
+namespace {
+
+std::string_view field(std::string_view line, std::string_view key)
+{
+	// Keys are matched at a field boundary: "pid=" must not match "tgid=".
+	for (size_t at = line.find(key); at != std::string_view::npos; at = line.find(key, at + 1)) {
+		if (at != 0 && line[at - 1] != ',' && line[at - 1] != ':')
+			continue;
+		auto value = line.substr(at + key.size());
+		return value.substr(0, value.find(','));
+	}
+	return {};
+}
+
+} // namespace
+
+std::optional<OomKillRecord> parse_oom_kill_line(std::string_view line)
+{
+	auto start = line.find("oom-kill:");
+	if (start == std::string_view::npos)
+		return std::nullopt;
+	line = line.substr(start);
+	while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+		line.remove_suffix(1);
+
+	OomKillRecord record;
+	record.oom_memcg = field(line, "oom_memcg=");
+	record.task_memcg = field(line, "task_memcg=");
+	record.task = field(line, "task=");
+	auto pid = field(line, "pid=");
+	if (std::from_chars(pid.data(), pid.data() + pid.size(), record.pid).ec != std::errc{})
+		return std::nullopt;
+	record.policy = field(line, "policy=") == "bpf";
+	return record;
+}
+
+KmsgReader::KmsgReader()
+{
+	fd_ = ::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd_ < 0)
+		throw std::system_error(errno, std::generic_category(), "open /dev/kmsg");
+	::lseek(fd_, 0, SEEK_END);
+}
+
+KmsgReader::~KmsgReader()
+{
+	::close(fd_);
+}
+
+std::vector<std::string> KmsgReader::read_new()
+{
+	std::vector<std::string> messages;
+	char record[8192];
+	for (;;) {
+		ssize_t n = ::read(fd_, record, sizeof(record));
+		if (n < 0 && errno == EPIPE) // overwritten records: skip ahead
+			continue;
+		if (n <= 0)
+			break;
+		// "prio,seq,usec,flags;message\n"
+		std::string_view text(record, n);
+		auto semicolon = text.find(';');
+		if (semicolon == std::string_view::npos)
+			continue;
+		text.remove_prefix(semicolon + 1);
+		messages.emplace_back(text.substr(0, text.find('\n')));
+	}
+	return messages;
+}
+
+std::vector<OomKillRecord> oom_kills_in(const std::vector<std::string> &messages)
+{
+	std::vector<OomKillRecord> kills;
+	for (const auto &message : messages)
+		if (auto record = parse_oom_kill_line(message))
+			kills.push_back(*record);
+	return kills;
+}
+
+} // namespace bpfoom::selftests

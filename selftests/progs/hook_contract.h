@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared between hook_contract.bpf.c and the contract tests. */
+#ifndef BPFOOM_SELFTESTS_HOOK_CONTRACT_H
+#define BPFOOM_SELFTESTS_HOOK_CONTRACT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+enum hook_contract_behaviour {
+	HOOK_CONTRACT_DEFAULT = 0, /* always DEFAULT */
+	HOOK_CONTRACT_PREFER_TARGET = 1, /* target cgroup's tasks die first */
+	HOOK_CONTRACT_SELECT_ALL = 2, /* SELECT every candidate */
+	HOOK_CONTRACT_SKIP_ALL = 3, /* SKIP every candidate */
+	HOOK_CONTRACT_STOP_ALL = 4, /* STOP at the first candidate */
+};
+
+struct hook_contract_config {
+	__u64 target_cgroup_id;
+	__u32 behaviour;
+	__u32 pad;
+};
+
+struct hook_contract_stats {
+	__u64 calls; /* candidates offered by the hook */
+	__u64 selected;
+	__u64 skipped;
+	__u64 unkillable_offered; /* oom_score_adj -1000 tasks offered: must stay 0 */
+};
+
+#endif
