@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "bpfoom/sync_plan.hpp"
 
+#include "bpfoom/cgroup.hpp"
+
 namespace bpfoom
 {
 
@@ -22,6 +24,15 @@ SyncPlan plan_sync(const PriorityTable &current, const PriorityTable &desired)
 		if (!desired.count(id))
 			plan.removed.push_back({id, value, std::nullopt});
 	return plan;
+}
+
+SyncPlan plan_gc(const PriorityTable &current, const CgroupResolver &cgroups)
+{
+	PriorityTable live;
+	for (const auto &[id, value] : current)
+		if (cgroups.exists(id))
+			live[id] = value;
+	return plan_sync(current, live);
 }
 
 } // namespace bpfoom

@@ -28,10 +28,13 @@ inline constexpr std::array<std::string_view, 4> maps = {priorities, settings, c
  */
 inline constexpr std::array<std::string_view, 3> links = {link_eval, link_oom, link_victim};
 
-/* A replacement link is pinned as NAME + suffix before it is renamed over NAME. */
-inline constexpr std::string_view staged_suffix = ".new";
+/*
+ * A replacement link is pinned as NAME + suffix before it is renamed over
+ * NAME. (bpffs refuses names with a dot: they are reserved for the kernel.)
+ */
+inline constexpr std::string_view staged_suffix = "_new";
 /* A directory whose existence means "the staged links are complete: roll forward". */
-inline constexpr std::string_view commit_marker = ".commit";
+inline constexpr std::string_view commit_marker = "replace_committed";
 } // namespace pins
 
 /*
@@ -44,10 +47,10 @@ UniqueFd open_pin(const std::string &pin_path);
  * The bpffs directory holding bpfoom's pins (BPFOOM_PIN_DIR by default).
  * Knows the replacement protocol for links:
  *
- *   1. pin every new link at NAME.new            (old state still in force)
- *   2. mkdir .commit                             (the commit point)
- *   3. rename(NAME.new, NAME) for every link     (atomic per link)
- *   4. rmdir .commit
+ *   1. pin every new link at NAME_new            (old state still in force)
+ *   2. mkdir replace_committed                   (the commit point)
+ *   3. rename(NAME_new, NAME) for every link     (atomic per link)
+ *   4. rmdir replace_committed
  *
  * A loader killed at any step leaves the old state (before 2) or a state
  * that recover() completes into the new one (from 2 on).

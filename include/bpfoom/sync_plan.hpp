@@ -30,4 +30,9 @@ struct SyncPlan {
 /* Diffs `current` against `desired`; changes are sorted by cgroup id. */
 SyncPlan plan_sync(const PriorityTable &current, const PriorityTable &desired);
 
+class CgroupResolver;
+
+/* The plan that drops the entries of cgroups that no longer exist (`bpfoom gc`). */
+SyncPlan plan_gc(const PriorityTable &current, const CgroupResolver &cgroups);
+
 } // namespace bpfoom

@@ -190,18 +190,13 @@ int cmd_gc(const Invocation &inv)
 	Policy policy(inv.pin_dir);
 	PriorityMap map = policy.priorities();
 	StateChange change(policy);
-	const PriorityTable current = map.list();
-	PriorityTable live;
-	for (const auto &[id, value] : current)
-		if (cgroups.exists(id))
-			live[id] = value;
-	const SyncPlan plan = plan_sync(current, live);
+	const SyncPlan plan = plan_gc(map.list(), cgroups);
 	map.apply(plan);
 	for (const auto &gone : plan.removed)
 		std::cout << "- (cgroup id " << gone.cgroup_id << ") " << describe(*gone.before)
 			  << '\n';
 	std::cout << "gc: removed " << plan.removed.size() << " entries of deleted cgroups, kept "
-		  << live.size() << '\n';
+		  << plan.after.size() << '\n';
 	return 0;
 }
 

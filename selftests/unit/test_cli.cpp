@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// The bpfoom binary's exit codes and messages, against maps pinned in a
+// private bpffs, with proof that refused commands change nothing.
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bpfoom/policy.hpp"
+#include "bpfoom/probe.hpp"
+#include "helpers.hpp"
+
+using namespace bpfoom;
+using test::CliOptions;
+using test::run_cli;
+
+namespace
+{
+
+/* A pin dir holding a priorities map (with two entries) and a settings map, as `load` leaves them.
+ */
+struct PinnedMaps {
+	test::PrivateBpffs bpffs;
+	Policy policy{bpffs.path() + "/bpfoom"};
+	test::TempCgroup cgroup_a, cgroup_b;
+	CliOptions options;
+
+	PinnedMaps()
+	{
+		policy.pins().create();
+		UniqueFd map = test::create_priority_map(16);
+		policy.pins().pin(map.get(), pins::priorities);
+		UniqueFd settings = test::create_settings_map();
+		policy.pins().pin(settings.get(), pins::settings);
+		policy.priorities().set(cgroup_a.id(), {10, 0});
+		policy.priorities().set(cgroup_b.id(), {-10, BPFOOM_PRIORITY_F_OMIT});
+		options.pin_dir = policy.pins().path();
+	}
+
+	PriorityTable contents() const { return policy.priorities().list(); }
+	std::string root() const { return read_cgroup_mounts().cgroup2; }
+};
+
+/* Runs a command that must be refused: its exit code, its one stderr line, and no change. */
+void check_refused(PinnedMaps &maps, const std::vector<std::string> &args, int status,
+		   const std::string &message, const std::string &input = "")
+{
+	const PriorityTable before = maps.contents();
+	const Settings settings_before = maps.policy.settings().read();
+	CliOptions options = maps.options;
+	options.input = input;
+	const test::CliResult result = run_cli(args, options);
+	INFO("bpfoom " << Catch::Detail::stringify(args) << "\nstdout: " << result.out
+		       << "\nstderr: " << result.err);
+	CHECK(result.status == status);
+	REQUIRE(result.err_lines().size() == 1);
+	CHECK(result.err_lines()[0] == message);
+	CHECK(maps.contents() == before);
+	CHECK(maps.policy.settings().read() == settings_before);
+}
+
+CliOptions with_input(CliOptions options, const std::string &input)
+{
+	options.input = input;
+	return options;
+}
+
+} // namespace
+
+TEST_CASE("cli: bad input exits 3 with one line and changes nothing", "[cli]")
+{
+	PinnedMaps maps;
+	const std::string root = maps.root();
+	const std::string a = maps.cgroup_a.path();
+
+	check_refused(maps, {"set", "bpfoom-no-such-cgroup", "5"}, 3,
+		      "bpfoom: set: cgroup 'bpfoom-no-such-cgroup': no such cgroup under " + root);
+	check_refused(maps, {"set", "/tmp", "5"}, 3,
+		      "bpfoom: set: cgroup '/tmp': is outside the cgroup2 mount " + root);
+	check_refused(maps, {"set", a, "99999999999"}, 3,
+		      "bpfoom: set: priority '99999999999' is not a 32-bit integer");
+	check_refused(maps, {"set", a, "high"}, 3,
+		      "bpfoom: set: priority 'high' is not a 32-bit integer");
+	check_refused(maps, {"unset", "bpfoom-no-such-cgroup"}, 3,
+		      "bpfoom: unset: cgroup 'bpfoom-no-such-cgroup': no such cgroup under " +
+			  root);
+	check_refused(maps, {"get", "../.."}, 3,
+		      "bpfoom: get: cgroup '../..': is outside the cgroup2 mount " + root);
+	check_refused(maps, {"config", "--mode", "random"}, 3,
+		      "bpfoom: config: mode 'random' is not one of 'inherit', 'tournament'");
+	check_refused(maps, {"config", "--default-priority", "1e9"}, 3,
+		      "bpfoom: config: priority '1e9' is not a 32-bit integer");
+	check_refused(maps, {"config", "--dry-run", "maybe"}, 3,
+		      "bpfoom: config: --dry-run 'maybe' is not 'on' or 'off'");
+}
+
+TEST_CASE("cli: a cgroup v1 path is refused as such", "[cli]")
+{
+	PinnedMaps maps;
+	test::V1Hierarchy v1;
+	const PriorityTable before = maps.contents();
+	const test::CliResult result = run_cli({"set", v1.path(), "5"}, maps.options);
+	CHECK(result.status == 3);
+	REQUIRE(result.err_lines().size() == 1);
+	CHECK_THAT(result.err_lines()[0],
+		   Catch::StartsWith("bpfoom: set: cgroup '" + v1.path() +
+				     "': is in the cgroup v1 hierarchy at " + v1.path()));
+	CHECK(maps.contents() == before);
+}
+
+TEST_CASE("cli: a malformed or inconsistent sync file changes nothing", "[cli][sync]")
+{
+	PinnedMaps maps;
+	const std::string root = maps.root();
+	const std::string a = maps.cgroup_a.path();
+	const std::string b = maps.cgroup_b.path();
+	const std::string a_rel = a.substr(root.size() + 1);
+
+	struct Case {
+		std::string text, message;
+	};
+	const Case cases[] = {
+	    {a + " 1\n" + b + "\n", "2: missing priority after cgroup '" + b + "'"},
+	    {"# c\n" + a + " 99999999999\n", "2: priority '99999999999' is not a 32-bit integer"},
+	    {a + " 1 omitt\n", "1: unknown flag 'omitt' (the only flag is 'omit')"},
+	    {a + " 1 omit x\n", "1: unexpected 'x' after the flag"},
+	    {a + " 1\n" + a_rel + " 2\n",
+	     "2: cgroup '" + a_rel + "' is already listed on line 1 as '" + a + "'"},
+	    {a + " 1\nbpfoom-no-such-cgroup 2\n",
+	     "2: cgroup 'bpfoom-no-such-cgroup': no such cgroup under " + root},
+	    {b + " 1\n/tmp 2\n", "2: cgroup '/tmp': is outside the cgroup2 mount " + root},
+	};
+	for (const auto &c : cases) {
+		const std::string file = test::write_temp_file(c.text);
+		check_refused(maps, {"sync", file}, 3, "bpfoom: sync: " + file + ":" + c.message);
+		check_refused(maps, {"sync", file, "--dry-run"}, 3,
+			      "bpfoom: sync: " + file + ":" + c.message);
+		check_refused(maps, {"sync", "-"}, 3, "bpfoom: sync: <stdin>:" + c.message, c.text);
+		unlink(file.c_str());
+	}
+	check_refused(maps, {"sync", "/nonexistent/prios.conf"}, 3,
+		      "bpfoom: sync: cannot open '/nonexistent/prios.conf'");
+
+	/* More entries than the map holds (16). */
+	std::vector<std::unique_ptr<test::TempCgroup>> many;
+	std::string text;
+	for (int i = 0; i < 17; i++) {
+		many.push_back(std::make_unique<test::TempCgroup>());
+		text += many.back()->path() + " " + std::to_string(i) + "\n";
+	}
+	const std::string file = test::write_temp_file(text);
+	check_refused(maps, {"sync", file}, 3,
+		      "bpfoom: sync: " + file +
+			  ": 17 entries exceed the priorities map's capacity of 16 (see 'bpfoom "
+			  "load --max-entries')");
+	unlink(file.c_str());
+}
+
+TEST_CASE("cli: sync applies the whole file, dry-run applies nothing", "[cli][sync]")
+{
+	PinnedMaps maps;
+	test::TempCgroup c;
+	const std::string root = maps.root();
+	const std::string text = "# desired\n" + maps.cgroup_a.path() + " 11\n" +
+				 c.path().substr(root.size() + 1) + " -3 omit\n";
+	const PriorityTable before = maps.contents();
+
+	const auto dry = run_cli({"sync", "-", "--dry-run"}, with_input(maps.options, text));
+	CHECK(dry.status == 0);
+	CHECK_THAT(dry.out, Catch::Contains("1 added, 1 changed, 1 removed, 0 unchanged"));
+	CHECK(maps.contents() == before);
+
+	const auto applied = run_cli({"sync", "-"}, with_input(maps.options, text));
+	CHECK(applied.status == 0);
+	CHECK(applied.err.empty());
+	CHECK_THAT(applied.out, Catch::Contains("+  " + c.path() + "  -3 omit"));
+	CHECK_THAT(applied.out, Catch::Contains("1 added, 1 changed, 1 removed, 0 unchanged"));
+	CHECK(maps.contents() ==
+	      PriorityTable{{maps.cgroup_a.id(), {11, 0}}, {c.id(), {-3, BPFOOM_PRIORITY_F_OMIT}}});
+
+	const auto again = run_cli({"sync", "-"}, with_input(maps.options, text));
+	CHECK_THAT(again.out, Catch::Contains("0 added, 0 changed, 0 removed, 2 unchanged"));
+}
+
+TEST_CASE("cli: set, get, unset, list and gc on the pinned map", "[cli]")
+{
+	PinnedMaps maps;
+	test::TempCgroup child(maps.cgroup_a.path());
+	const auto set =
+	    run_cli({"set", maps.cgroup_a.path(), "-2147483648", "--omit"}, maps.options);
+	CHECK(set.status == 0);
+	CHECK(maps.policy.priorities().get(maps.cgroup_a.id()) ==
+	      Priority{INT32_MIN, BPFOOM_PRIORITY_F_OMIT});
+
+	/* The child has no entry of its own: get shows what it inherits. */
+	const auto get = run_cli({"get", child.path()}, maps.options);
+	CHECK(get.status == 0);
+	CHECK_THAT(get.out,
+		   Catch::Contains("-2147483648") && Catch::Contains(maps.cgroup_a.path()));
+
+	const auto list = run_cli({"list", "--json"}, maps.options);
+	CHECK(list.status == 0);
+	CHECK_THAT(list.out,
+		   Catch::Contains("{\"cgroup_id\":" + std::to_string(maps.cgroup_a.id()) +
+				   ",\"path\":\"" + maps.cgroup_a.path() +
+				   "\",\"priority\":-2147483648,\"omit\":true,\"flags\":1}"));
+
+	CHECK(run_cli({"unset", maps.cgroup_a.path()}, maps.options).status == 0);
+	CHECK_FALSE(maps.policy.priorities().get(maps.cgroup_a.id()));
+
+	const std::uint64_t b_id = maps.cgroup_b.id();
+	maps.cgroup_b.remove();
+	const auto gc = run_cli({"gc"}, maps.options);
+	CHECK(gc.status == 0);
+	CHECK_THAT(gc.out, Catch::Contains("removed 1 entries"));
+	CHECK_FALSE(maps.policy.priorities().get(b_id));
+}
+
+TEST_CASE("cli: usage errors exit 2", "[cli]")
+{
+	PinnedMaps maps;
+	const PriorityTable before = maps.contents();
+	for (const std::vector<std::string> &args :
+	     std::vector<std::vector<std::string>>{{"set", maps.cgroup_a.path()},
+						   {"set", maps.cgroup_a.path(), "1", "2"},
+						   {"set", maps.cgroup_a.path(), "1", "--bogus"},
+						   {"sync"},
+						   {"list", "extra"},
+						   {"nonsense"},
+						   {}}) {
+		const auto result = run_cli(args, maps.options);
+		INFO(Catch::Detail::stringify(args) << ": " << result.err);
+		CHECK(result.status == 2);
+		CHECK_FALSE(result.err.empty());
+	}
+	CHECK(maps.contents() == before);
+	CHECK(run_cli({"--help"}, maps.options).status == 0);
+	for (const char *command : {"probe", "load", "unload", "status", "set", "unset", "get",
+				    "list", "sync", "gc", "config", "events"}) {
+		const auto help = run_cli({command, "--help"}, maps.options);
+		INFO(command);
+		CHECK(help.status == 0);
+		CHECK_THAT(help.out, Catch::StartsWith(std::string("Usage: bpfoom ") + command));
+	}
+}
+
+TEST_CASE("cli: nothing loaded exits 6; unload is idempotent", "[cli]")
+{
+	test::PrivateBpffs bpffs;
+	test::TempCgroup cgroup;
+	CliOptions options;
+	options.pin_dir = bpffs.path() + "/bpfoom";
+	const std::string missing = options.pin_dir + "/priorities";
+	for (const std::vector<std::string> &args :
+	     std::vector<std::vector<std::string>>{{"set", cgroup.path(), "1"},
+						   {"unset", cgroup.path()},
+						   {"get", cgroup.path()},
+						   {"list"},
+						   {"gc"}}) {
+		const auto result = run_cli(args, options);
+		INFO(Catch::Detail::stringify(args));
+		CHECK(result.status == 6);
+		REQUIRE(result.err_lines().size() == 1);
+		CHECK(result.err_lines()[0] == "bpfoom: " + args[0] +
+						   ": bpfoom is not loaded (no " + missing +
+						   "); run 'bpfoom load'");
+	}
+	const auto status = run_cli({"status", "--json"}, options);
+	CHECK(status.status == 0);
+	CHECK_THAT(status.out, Catch::StartsWith("{\"loaded\":false,"));
+	CHECK(run_cli({"unload"}, options).status == 0);
+	CHECK(run_cli({"unload"}, options).status == 0);
+	CHECK_FALSE(PinDir(options.pin_dir).exists());
+}
+
+TEST_CASE("cli: not root exits 5 and changes nothing", "[cli]")
+{
+	PinnedMaps maps;
+	const PriorityTable before = maps.contents();
+	CliOptions nobody = maps.options;
+	nobody.as_nobody = true;
+	for (const std::vector<std::string> &args : std::vector<std::vector<std::string>>{
+		 {"set", maps.cgroup_a.path(), "1"}, {"unset", maps.cgroup_a.path()}, {"list"}}) {
+		const auto result = run_cli(args, nobody);
+		INFO(Catch::Detail::stringify(args) << ": " << result.err);
+		CHECK(result.status == 5);
+		REQUIRE(result.err_lines().size() == 1);
+		CHECK_THAT(result.err_lines()[0], Catch::Contains("permission denied"));
+	}
+	CHECK(maps.contents() == before);
+}
+
+TEST_CASE("cli: load and probe on a kernel without the hook say so", "[cli]")
+{
+	test::PrivateBpffs bpffs;
+	CliOptions options;
+	options.pin_dir = bpffs.path() + "/bpfoom";
+	const auto probe = run_cli({"probe"}, options);
+	const auto load = run_cli({"load"}, options);
+	if (kernel_has_oom_hook()) {
+		CHECK_THAT(probe.out, Catch::Contains("oom hook           ok"));
+		return;
+	}
+	CHECK(probe.status == 4);
+	CHECK_THAT(probe.out, Catch::Contains("oom hook           FAIL"));
+	CHECK(load.status == 4);
+	REQUIRE(load.err_lines().size() == 1);
+	CHECK(load.err_lines()[0] ==
+	      "bpfoom: load: this kernel has no bpf_oom_evaluate_task() hook: it was built without "
+	      "the bpfoom OOM patch, so the policy cannot attach");
+	CHECK_FALSE(PinDir(options.pin_dir).exists());
+}

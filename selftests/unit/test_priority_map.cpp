@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <bpf/bpf.h>
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "bpfoom/error.hpp"
+#include "bpfoom/priority_map.hpp"
+#include "helpers.hpp"
+
+using namespace bpfoom;
+
+TEST_CASE("priority map: set, get, unset, list against a real hash map", "[map]")
+{
+	PriorityMap map(test::create_priority_map(64));
+	CHECK(map.max_entries() == 64);
+	CHECK(map.list().empty());
+	CHECK_FALSE(map.get(42));
+
+	map.set(42, {-3, BPFOOM_PRIORITY_F_OMIT});
+	map.set(7, {100, 0});
+	CHECK(map.get(42) == Priority{-3, BPFOOM_PRIORITY_F_OMIT});
+	CHECK(map.list() == PriorityTable{{7, {100, 0}}, {42, {-3, BPFOOM_PRIORITY_F_OMIT}}});
+	CHECK(map.count() == 2);
+
+	map.set(7, {101, 0});
+	CHECK(map.get(7) == Priority{101, 0});
+	CHECK(map.unset(7));
+	CHECK_FALSE(map.unset(7));
+	CHECK(map.list() == PriorityTable{{42, {-3, BPFOOM_PRIORITY_F_OMIT}}});
+
+	/* The raw value is what the BPF side reads. */
+	std::uint64_t key = 42;
+	bpfoom_priority raw{};
+	REQUIRE(bpf_map_lookup_elem(map.fd(), &key, &raw) == 0);
+	CHECK(raw.priority == -3);
+	CHECK(raw.flags == BPFOOM_PRIORITY_F_OMIT);
+}
+
+TEST_CASE("priority map: a map of another layout is refused", "[map]")
+{
+	UniqueFd array(bpf_map_create(BPF_MAP_TYPE_ARRAY, "wrong", 4, 8, 4, nullptr));
+	REQUIRE(array);
+	CHECK_THROWS_AS(PriorityMap(std::move(array)), Error);
+	UniqueFd wide(bpf_map_create(BPF_MAP_TYPE_HASH, "wrong", 8, 16, 4, nullptr));
+	REQUIRE(wide);
+	CHECK_THROWS_AS(PriorityMap(std::move(wide)), Error);
+}
+
+TEST_CASE("priority map: batch apply of a plan, and listing many entries", "[map]")
+{
+	constexpr std::uint32_t n = 100000;
+	PriorityMap map(test::create_priority_map(n));
+	PriorityTable first, second;
+	for (std::uint64_t id = 1; id <= n; id++)
+		first[id] = {static_cast<std::int32_t>(id % 1000) - 500, 0};
+	map.apply(plan_sync(map.list(), first));
+	CHECK(map.list() == first);
+
+	/* Half removed, a quarter changed, the rest unchanged, and new ids added. */
+	for (std::uint64_t id = n / 2 + 1; id <= n; id++)
+		second[id] = id % 4 ? first[id] : Priority{1, BPFOOM_PRIORITY_F_OMIT};
+	for (std::uint64_t id = n + 1; id <= n + n / 4; id++)
+		second[id] = {2, 0};
+	const auto start = std::chrono::steady_clock::now();
+	const SyncPlan plan = plan_sync(map.list(), second);
+	map.apply(plan);
+	const auto elapsed = std::chrono::steady_clock::now() - start;
+	CHECK(plan.removed.size() == n / 2);
+	CHECK(plan.added.size() == n / 4);
+	CHECK(map.list() == second);
+	/* A figure for the log, not an assertion (timing depends on the machine). */
+	WARN("list + diff + apply of "
+	     << plan.removed.size() + plan.added.size() + plan.changed.size() << " changes over "
+	     << n << " entries: "
+	     << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms");
+}
+
+TEST_CASE("priority map: a plan the kernel refuses part-way is rolled back", "[map]")
+{
+	PriorityMap map(test::create_priority_map(8));
+	const PriorityTable before{{1, {1, 0}}, {2, {2, 0}}, {3, {3, 0}}, {4, {4, 0}}};
+	map.apply(plan_sync({}, before));
+	REQUIRE(map.list() == before);
+
+	/* 2 removed, 1 changed, 7 added: 9 entries do not fit in 8, so the update batch fails. */
+	PriorityTable desired{{3, {33, 0}}, {4, {4, 0}}};
+	for (std::uint64_t id = 100; id < 107; id++)
+		desired[id] = {5, 0};
+	CHECK_THROWS_AS(map.check_capacity(desired, "prios.conf"), Error);
+	try {
+		map.apply(plan_sync(map.list(), desired));
+		FAIL("applying an oversized plan succeeded");
+	} catch (const Error &e) {
+		CHECK_THAT(e.what(), Catch::Contains("the previous contents were restored"));
+	}
+	CHECK(map.list() == before);
+}
+
+TEST_CASE("priority map: check_capacity names the source and the capacity", "[map]")
+{
+	PriorityMap map(test::create_priority_map(2));
+	const PriorityTable three{{1, {}}, {2, {}}, {3, {}}};
+	try {
+		map.check_capacity(three, "prios.conf");
+		FAIL("three entries fit in two");
+	} catch (const Error &e) {
+		CHECK(e.kind() == Errc::bad_input);
+		CHECK(std::string(e.what()) ==
+		      "prios.conf: 3 entries exceed the priorities map's capacity of 2 (see "
+		      "'bpfoom load --max-entries')");
+	}
+	map.check_capacity({{1, {}}, {2, {}}}, "prios.conf");
+}
+
+TEST_CASE("priority map: gc drops exactly the entries of removed cgroups", "[map][cgroup]")
+{
+	test::TempCgroup kept, gone;
+	const CgroupResolver cgroups(test::host_cgroup_mounts());
+	PriorityMap map(test::create_priority_map(16));
+	const std::uint64_t gone_id = gone.id();
+	map.set(kept.id(), {1, 0});
+	map.set(gone_id, {2, 0});
+	gone.remove();
+
+	const SyncPlan plan = plan_gc(map.list(), cgroups);
+	REQUIRE(plan.removed.size() == 1);
+	CHECK(plan.removed[0].cgroup_id == gone_id);
+	map.apply(plan);
+	CHECK(map.list() == PriorityTable{{kept.id(), {1, 0}}});
+}
