@@ -8,6 +8,7 @@ packages=(
 	# userspace build
 	build-essential cmake pkg-config clang-format
 	libbpf-dev libelf-dev zlib1g-dev libboost-program-options-dev catch2
+	nlohmann-json3-dev
 	# BPF side: Debian's default clang (14) is too old for the kernel's BTF
 	clang-19 llvm-19 bpftool
 	# patched kernel build

@@ -46,6 +46,20 @@ std::optional<OomKillRecord> parse_oom_kill_line(std::string_view line)
 	return record;
 }
 
+std::optional<int> parse_killed_process_line(std::string_view line)
+{
+	constexpr std::string_view marker = ": Killed process ";
+	auto at = line.find(marker);
+	if (at == std::string_view::npos)
+		return std::nullopt;
+	line.remove_prefix(at + marker.size());
+	int pid = 0;
+	auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), pid);
+	if (ec != std::errc{} || end == line.data() + line.size() || *end != ' ')
+		return std::nullopt;
+	return pid;
+}
+
 KmsgReader::KmsgReader()
 {
 	fd_ = ::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -87,6 +101,15 @@ std::vector<OomKillRecord> oom_kills_in(const std::vector<std::string> &messages
 		if (auto record = parse_oom_kill_line(message))
 			kills.push_back(*record);
 	return kills;
+}
+
+std::vector<int> killed_pids_in(const std::vector<std::string> &messages)
+{
+	std::vector<int> pids;
+	for (const auto &message : messages)
+		if (auto pid = parse_killed_process_line(message))
+			pids.push_back(*pid);
+	return pids;
 }
 
 } // namespace bpfoom::selftests

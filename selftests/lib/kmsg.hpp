@@ -20,6 +20,10 @@ struct OomKillRecord {
 
 std::optional<OomKillRecord> parse_oom_kill_line(std::string_view line);
 
+// The pid in "...: Killed process PID (comm) ...", which the kernel logs for
+// every task it kills, oom.group members included, without rate limit.
+std::optional<int> parse_killed_process_line(std::string_view line);
+
 // Reads kernel log records written after it was opened.
 class KmsgReader {
 public:
@@ -37,5 +41,8 @@ private:
 
 // The oom-kill records among kernel log messages, in the order logged.
 std::vector<OomKillRecord> oom_kills_in(const std::vector<std::string> &messages);
+
+// The pids the kernel killed, in the order it killed them.
+std::vector<int> killed_pids_in(const std::vector<std::string> &messages);
 
 } // namespace bpfoom::selftests

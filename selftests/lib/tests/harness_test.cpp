@@ -59,6 +59,18 @@ TEST_CASE("oom-kill lines are parsed field by field", "[harness]")
 	}
 }
 
+TEST_CASE("Killed process lines give the kill order", "[harness]")
+{
+	CHECK(parse_killed_process_line("Memory cgroup out of memory: Killed process 203 (small) "
+					"total-vm:38152kB, anon-rss:31300kB") == 203);
+	CHECK(parse_killed_process_line("Out of memory: Killed process 88 (global-hog) total-vm:1kB") ==
+	      88);
+	CHECK_FALSE(parse_killed_process_line("oom-kill:constraint=CONSTRAINT_MEMCG,pid=203"));
+	CHECK(killed_pids_in({"a", "Memory cgroup out of memory: Killed process 5 (x) t",
+			      "Memory cgroup out of memory: Killed process 7 (y) t"}) ==
+	      std::vector<int>{5, 7});
+}
+
 TEST_CASE("test cgroups are real cgroup2 directories", "[harness][cgroup]")
 {
 	auto root = cgroup2_mount();

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "bpfoom_cli.hpp"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <linux/bpf.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <sstream>
+
+namespace bpfoom::selftests {
+
+CommandResult BpfoomCli::run(const std::vector<std::string> &args, const std::string &input) const
+{
+	std::vector<std::string> argv{BPFOOM_CLI_PATH};
+	argv.insert(argv.end(), args.begin(), args.end());
+	return run_command(argv, input);
+}
+
+std::string BpfoomCli::must(const std::vector<std::string> &args, const std::string &input) const
+{
+	auto result = run(args, input);
+	std::string command = "bpfoom";
+	for (const auto &arg : args)
+		command += " " + arg;
+	INFO(command << "\n" << result.describe());
+	REQUIRE(result.exit_status == 0);
+	return result.out;
+}
+
+nlohmann::json BpfoomCli::status() const
+{
+	return nlohmann::json::parse(must({"status", "--json"}));
+}
+
+nlohmann::json BpfoomCli::list() const
+{
+	return nlohmann::json::parse(must({"list", "--json"}));
+}
+
+std::vector<nlohmann::json> BpfoomCli::drain_events() const
+{
+	std::vector<nlohmann::json> events;
+	std::istringstream lines(must({"events", "--json"}));
+	std::string line;
+	while (std::getline(lines, line))
+		if (!line.empty())
+			events.push_back(nlohmann::json::parse(line));
+	return events;
+}
+
+LoadedPolicy::LoadedPolicy(const std::vector<std::string> &load_args)
+{
+	cli_.must({"unload"});
+	std::vector<std::string> args{"load"};
+	args.insert(args.end(), load_args.begin(), load_args.end());
+	cli_.must(args);
+	cli_.drain_events();
+}
+
+LoadedPolicy::~LoadedPolicy()
+{
+	cli_.run({"unload"});
+}
+
+unsigned policy_program_id(const nlohmann::json &status)
+{
+	for (const auto &link : status.value("links", nlohmann::json::array()))
+		if (link.value("prog_name", "") == "bpfoom_eval")
+			return link.value("prog_id", 0u);
+	return 0;
+}
+
+std::vector<nlohmann::json> events_for_pid(const std::vector<nlohmann::json> &events, int pid)
+{
+	std::vector<nlohmann::json> matching;
+	for (const auto &event : events)
+		if (event["victim"]["pid"] == pid)
+			matching.push_back(event);
+	return matching;
+}
+
+int count_hook_links()
+{
+	std::unique_ptr<btf, decltype(&btf__free)> vmlinux(btf__load_vmlinux_btf(), btf__free);
+	REQUIRE(vmlinux);
+	const int hook_id =
+		btf__find_by_name_kind(vmlinux.get(), "bpf_oom_evaluate_task", BTF_KIND_FUNC);
+	REQUIRE(hook_id > 0);
+
+	int links = 0;
+	__u32 id = 0;
+	while (bpf_link_get_next_id(id, &id) == 0) {
+		int fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		bpf_link_info info{};
+		__u32 len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    info.type == BPF_LINK_TYPE_TRACING &&
+		    info.tracing.attach_type == BPF_MODIFY_RETURN &&
+		    static_cast<int>(info.tracing.target_btf_id) == hook_id)
+			links++;
+		::close(fd);
+	}
+	return links;
+}
+
+} // namespace bpfoom::selftests

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+#pragma once
+
+#include "command.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace bpfoom::selftests {
+
+// The bpfoom CLI as the VM tests drive it: a separate process, as an
+// operator or an orchestrator would run it.
+class BpfoomCli {
+public:
+	CommandResult run(const std::vector<std::string> &args, const std::string &input = {}) const;
+	// Runs and fails the current test unless bpfoom exits 0.
+	std::string must(const std::vector<std::string> &args, const std::string &input = {}) const;
+
+	nlohmann::json status() const;
+	nlohmann::json list() const;
+	// Every event buffered since the last call, oldest first.
+	std::vector<nlohmann::json> drain_events() const;
+};
+
+// bpfoom loaded for the lifetime of the object, with whatever was loaded
+// before unloaded first, so each scenario starts from an empty map.
+class LoadedPolicy {
+public:
+	explicit LoadedPolicy(const std::vector<std::string> &load_args = {});
+	~LoadedPolicy();
+	LoadedPolicy(const LoadedPolicy &) = delete;
+	LoadedPolicy &operator=(const LoadedPolicy &) = delete;
+
+	const BpfoomCli &cli() const { return cli_; }
+
+private:
+	BpfoomCli cli_;
+};
+
+// The id of the loaded policy program (bpfoom_eval) in `status --json`, 0 if none.
+unsigned policy_program_id(const nlohmann::json &status);
+
+// Events whose victim has this pid.
+std::vector<nlohmann::json> events_for_pid(const std::vector<nlohmann::json> &events, int pid);
+
+// The tracing links attached to the kernel's OOM hook, whoever made them.
+int count_hook_links();
+
+} // namespace bpfoom::selftests

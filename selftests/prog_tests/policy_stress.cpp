@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The policy under load: the event stream checked field by field, a storm
+ * of OOMs against an oracle written from DESIGN.md's rules, a thousand
+ * cgroups in the map, and priorities rewritten while OOMs happen.
+ */
+#include "bpfoom_cli.hpp"
+#include "scenario_support.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <climits>
+#include <cstdio>
+#include <random>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+using namespace bpfoom::selftests;
+
+TEST_CASE("scenario 14: one event per killed task, with the kernel's facts", "[scenario]")
+{
+	LoadedPolicy policy;
+	MemcgScene scene("s14-events", 100, {"a", "b", "g"});
+	policy.cli().must({"set", scene.relative("a"), "-5"});
+	policy.cli().must({"set", scene.relative("b"), "7"});
+	policy.cli().must({"set", scene.relative("g"), "-9"});
+
+	SECTION("a single kill decided by the policy")
+	{
+		const HogSpec small{.name = "small", .cgroup = "a", .megabytes = 30};
+		const HogSpec big{.name = "big", .cgroup = "b", .megabytes = 80};
+		auto oom = run_policy_oom(policy.cli(), scene, {small}, big,
+					  ExpectedEvents{.priority = {{"a", -5}, {"b", 7}},
+							 .decided_by = "policy"});
+		REQUIRE(oom.outcome.first_killed() == "small");
+		REQUIRE(oom.events.size() >= 1);
+		const auto &event = oom.events[0];
+		INFO(event.dump());
+		const int pid = oom.outcome.pids.at("small");
+		CHECK(event["victim"]["tgid"] == pid);
+		CHECK(event["victim"]["badness"].is_number());
+		CHECK(event["victim"]["badness"].get<long>() > 0);
+		CHECK(event["group_member"] == false);
+		CHECK(event["hooked"] == true);
+		CHECK(event["scan"]["candidates"] == 2);
+		CHECK(event["policy_choice"]["pid"] == pid);
+		CHECK(event["kernel_choice"]["pid"] == oom.outcome.pids.at("big"));
+		CHECK(event["boot_ns"].get<unsigned long>() > 0);
+		CHECK(event["oom_memcg_path"].get<std::string>().find(scene.relative("")) !=
+		      std::string::npos);
+	}
+	SECTION("an oom.group kill: one event per member")
+	{
+		scene.child("g").write("memory.oom.group", "1");
+		const HogSpec g1{.name = "g1", .cgroup = "g", .megabytes = 10};
+		const HogSpec g2{.name = "g2", .cgroup = "g", .megabytes = 10};
+		const HogSpec g3{.name = "g3", .cgroup = "g", .megabytes = 10};
+		const HogSpec big{.name = "big", .cgroup = "b", .megabytes = 80};
+		auto oom = run_policy_oom(policy.cli(), scene, {g1, g2, g3}, big,
+					  ExpectedEvents{.priority = {{"g", -9}, {"b", 7}},
+							 .decided_by = "policy"});
+		const auto &order = oom.outcome.kill_order;
+		REQUIRE(order.size() >= 3);
+		CHECK(std::set<std::string>(order.begin(), order.begin() + 3) ==
+		      std::set<std::string>{"g1", "g2", "g3"});
+		CHECK(oom.events.size() == order.size());
+	}
+}
+
+namespace {
+
+struct StormCandidate {
+	std::string cgroup;
+	std::size_t megabytes;
+	int priority = 0;
+	bool omit = false;
+};
+
+// DESIGN.md's rule: not omitted before omitted, lower priority before
+// higher, and among equals the biggest.
+std::string oracle_victim(const std::vector<StormCandidate> &candidates)
+{
+	const StormCandidate *victim = nullptr;
+	for (const auto &c : candidates) {
+		auto rank = [](const StormCandidate &x) {
+			return std::make_tuple(x.omit, x.priority, -static_cast<long>(x.megabytes));
+		};
+		if (!victim || rank(c) < rank(*victim))
+			victim = &c;
+	}
+	return victim->cgroup;
+}
+
+} // namespace
+
+TEST_CASE("scenario 15: an OOM storm follows the oracle every time", "[scenario][storm]")
+{
+	constexpr int kRounds = 100;
+	LoadedPolicy policy;
+	// Residents of 6..24 MB in four cgroups and a 33 MB trigger in a fifth,
+	// under 90 MB: the overshoot (3 MB) is below the smallest resident.
+	const std::vector<std::pair<std::string, std::size_t>> residents{
+		{"c1", 6}, {"c2", 12}, {"c3", 18}, {"c4", 24}};
+	MemcgScene scene("s15-storm", 90, {"c1", "c2", "c3", "c4", "trigger"});
+	std::mt19937 random(20261121);
+	std::uniform_int_distribution<int> priority(-2, 2);
+	std::bernoulli_distribution omit(0.2);
+
+	int matched = 0;
+	int overkills = 0;
+	for (int round = 0; round < kRounds; round++) {
+		std::vector<StormCandidate> candidates;
+		std::vector<HogSpec> hogs;
+		std::ostringstream sync;
+		for (const auto &[cgroup, megabytes] : residents) {
+			StormCandidate c{cgroup, megabytes, priority(random), omit(random)};
+			sync << scene.relative(cgroup) << " " << c.priority << (c.omit ? " omit" : "")
+			     << "\n";
+			candidates.push_back(c);
+			hogs.push_back({.name = cgroup, .cgroup = cgroup, .megabytes = megabytes});
+		}
+		// The trigger is the most important: it only dies if everything
+		// else is omitted.
+		sync << scene.relative("trigger") << " " << INT_MAX << "\n";
+		candidates.push_back({"trigger", 30, INT_MAX, false});
+		policy.cli().must({"sync", "-"}, sync.str());
+
+		const std::string predicted = oracle_victim(candidates);
+		auto oom = run_policy_oom(policy.cli(), scene, hogs,
+					  {.name = "trigger", .cgroup = "trigger", .megabytes = 33},
+					  std::nullopt);
+		const auto events = events_for_pid(oom.events, oom.outcome.pids.at(predicted));
+		const bool ok = oom.outcome.first_killed() == predicted &&
+				oom.events.size() == oom.outcome.kill_order.size() &&
+				events.size() == 1;
+		overkills += oom.outcome.kill_order.size() > 1;
+		matched += ok;
+		if (!ok) {
+			std::ostringstream candidates_text;
+			for (const auto &c : candidates)
+				candidates_text << " " << c.cgroup << "(" << c.megabytes << "MB p"
+						<< c.priority << (c.omit ? " omit" : "") << ")";
+			UNSCOPED_INFO("round " << round << ": predicted " << predicted << ";"
+					       << candidates_text.str() << "\n"
+					       << oom.outcome.describe());
+		}
+	}
+	std::printf("storm: %d/%d OOM victims matched the oracle (%d rounds with a second, "
+		    "overkill victim)\n",
+		    matched, kRounds, overkills);
+	CHECK(matched == kRounds);
+}
+
+TEST_CASE("scenario 16: with 1,000 cgroups in the map the spec's victim still dies",
+	  "[scenario]")
+{
+	constexpr int kCgroups = 1000;
+	LoadedPolicy policy;
+	std::vector<std::string> names;
+	for (int i = 0; i < kCgroups; i++) {
+		char name[16];
+		std::snprintf(name, sizeof(name), "c%04d", i);
+		names.push_back(name);
+	}
+	MemcgScene scene("s16-scale", 100, names);
+	std::ostringstream sync;
+	for (int i = 0; i < kCgroups; i++)
+		sync << scene.relative(names[i]) << " " << (i % 97) - 40 << "\n";
+	policy.cli().must({"sync", "-"}, sync.str());
+	CHECK(policy.cli().status()["entries"] == kCgroups);
+
+	// c0137: 137 % 97 - 40 = 0; c0500: 500 % 97 - 40 = -25; c0900: 900 % 97 - 40 = -13.
+	const HogSpec mid{.name = "mid", .cgroup = "c0137", .megabytes = 20};
+	const HogSpec lowest{.name = "lowest", .cgroup = "c0500", .megabytes = 15};
+	const HogSpec top{.name = "top", .cgroup = "c0900", .megabytes = 75};
+	auto oom = run_policy_oom(policy.cli(), scene, {mid, lowest}, top,
+				  ExpectedEvents{.priority = {{"c0137", 0}, {"c0500", -25}, {"c0900", -13}},
+						 .decided_by = "policy"});
+	CHECK(oom.outcome.first_killed() == "lowest");
+}
+
+TEST_CASE("scenario 17: priorities written concurrently with OOMs", "[scenario]")
+{
+	constexpr int kWrites = 150;
+	LoadedPolicy policy;
+	MemcgScene scene("s17-concurrent", 100, {"a", "b", "w1", "w2"});
+	policy.cli().must({"set", scene.relative("a"), "10"});
+	policy.cli().must({"set", scene.relative("b"), "20"});
+
+	// Two writers, as two orchestrator agents would be, each looping over
+	// `bpfoom set` on its own cgroup.
+	auto start_writer = [&](const std::string &cgroup) {
+		const std::string loop = "i=1; while [ $i -le " + std::to_string(kWrites) +
+					 " ]; do \"$0\" set \"$1\" $i >/dev/null || exit 1; i=$((i+1)); done";
+		pid_t pid = ::fork();
+		if (pid == 0) {
+			::execl("/bin/sh", "sh", "-c", loop.c_str(), BPFOOM_CLI_PATH,
+				scene.relative(cgroup).c_str(), nullptr);
+			::_exit(127);
+		}
+		return pid;
+	};
+	pid_t writers[] = {start_writer("w1"), start_writer("w2")};
+
+	const HogSpec small{.name = "small", .cgroup = "a", .megabytes = 30};
+	const HogSpec big{.name = "big", .cgroup = "b", .megabytes = 80};
+	for (int i = 0; i < 3; i++) {
+		auto oom = run_policy_oom(policy.cli(), scene, {small}, big,
+					  ExpectedEvents{.priority = {{"a", 10}, {"b", 20}},
+							 .decided_by = "policy"});
+		CHECK(oom.outcome.first_killed() == "small");
+	}
+
+	for (pid_t writer : writers) {
+		int status = 0;
+		REQUIRE(::waitpid(writer, &status, 0) == writer);
+		CHECK(WIFEXITED(status));
+		CHECK(WEXITSTATUS(status) == 0);
+	}
+	for (const auto *cgroup : {"w1", "w2"}) {
+		auto entries = policy.cli().list()["entries"];
+		bool found = false;
+		for (const auto &entry : entries)
+			if (entry["cgroup_id"] == scene.child(cgroup).id()) {
+				CHECK(entry["priority"] == kWrites);
+				found = true;
+			}
+		CHECK(found);
+	}
+}
