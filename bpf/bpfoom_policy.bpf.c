@@ -60,7 +60,7 @@ struct candidate {
 };
 
 struct scan_state {
-	__u64 oc; /* the oom_control of the OOM in progress */
+	__u64 oc;	    /* the oom_control of the OOM in progress */
 	__u64 oom_pid_tgid; /* the task running out_of_memory() */
 	__u32 candidates;
 	__u32 selected;
@@ -94,11 +94,11 @@ static __always_inline struct bpfoom_counters *counters_entry(void)
 	return bpf_map_lookup_elem(&counters, &zero);
 }
 
-#define count(field, n)                                                   \
-	do {                                                              \
-		struct bpfoom_counters *__c = counters_entry();           \
-		if (__c)                                                  \
-			__sync_fetch_and_add(&__c->field, n);             \
+#define count(field, n)                                         \
+	do {                                                    \
+		struct bpfoom_counters *__c = counters_entry(); \
+		if (__c)                                        \
+			__sync_fetch_and_add(&__c->field, n);   \
 	} while (0)
 
 static __always_inline const struct bpfoom_settings *current_settings(void)
@@ -247,8 +247,7 @@ int BPF_PROG(bpfoom_eval, struct task_struct *task, struct oom_control *oc, long
 	count(candidates, 1);
 
 	/* What the kernel's badness alone would choose: ties go to the later task. */
-	if (!(st->kernel_choice.flags & BPFOOM_TASK_F_VALID) ||
-	    points >= st->kernel_choice.badness)
+	if (!(st->kernel_choice.flags & BPFOOM_TASK_F_VALID) || points >= st->kernel_choice.badness)
 		st->kernel_choice = cand->ref;
 
 	/*

@@ -59,6 +59,18 @@ run_suite() {
 	fi
 }
 
+# Runs one command that is a single test: it passes if it exits 0.
+run_check() {
+	local name=$1
+	shift
+	echo "=== $name"
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		note_failure "$name: exited with status $?"
+	fi
+}
+
 finish() {
 	if ((${#failures[@]})); then
 		echo "Failures:"
@@ -85,6 +97,8 @@ if ! cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||
 fi
 
 catch_args=(--use-colour no)
+run_check "host: README walkthrough matches scripts/walkthrough.sh" "$here/check-readme.sh"
+run_check "host: sources are clang-formatted" "$here/check-format.sh"
 run_suite "host: harness" "$build/selftests/bpfoom_harness_tests" "${catch_args[@]}"
 if [[ -x $build/selftests/unit/bpfoom_unit_tests ]]; then
 	run_suite "host: unit" "$build/selftests/unit/bpfoom_unit_tests" "${catch_args[@]}"
@@ -99,5 +113,10 @@ fi
 run_suite "vm: kernel hook contract" \
 	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 600 -- \
 	"$build/selftests/bpfoom_vm_tests" "${catch_args[@]}"
+run_suite "vm: policy scenarios and CLI" \
+	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 900 -- \
+	"$build/selftests/bpfoom_scenario_tests" "${catch_args[@]}"
+run_check "vm: README walkthrough" \
+	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 300 -- "$here/walkthrough.sh"
 
 finish

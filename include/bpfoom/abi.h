@@ -57,10 +57,10 @@ enum bpfoom_mode {
 
 /* The settings map: BPF_MAP_TYPE_ARRAY, one entry, key 0. */
 struct bpfoom_settings {
-	__u32 mode; /* enum bpfoom_mode */
+	__u32 mode;		/* enum bpfoom_mode */
 	__s32 default_priority; /* of cgroups with no entry of their own */
-	__u32 dry_run; /* non-zero: rank candidates, but always return DEFAULT */
-	__u32 abi_version; /* BPFOOM_ABI_VERSION of the loader that created the maps */
+	__u32 dry_run;		/* non-zero: rank candidates, but always return DEFAULT */
+	__u32 abi_version;	/* BPFOOM_ABI_VERSION of the loader that created the maps */
 };
 
 /*
@@ -69,37 +69,37 @@ struct bpfoom_settings {
  * atomically so a reader never sees a torn value.
  */
 struct bpfoom_counters {
-	__u64 ooms; /* out_of_memory() invocations seen */
-	__u64 candidates; /* tasks offered to the policy */
-	__u64 selected; /* SELECT verdicts returned */
-	__u64 skipped; /* SKIP verdicts returned */
-	__u64 defaulted; /* DEFAULT verdicts returned */
-	__u64 victims; /* tasks marked as OOM victim */
-	__u64 events_dropped; /* events lost because the ring buffer was full */
+	__u64 ooms;	       /* out_of_memory() invocations seen */
+	__u64 candidates;      /* tasks offered to the policy */
+	__u64 selected;	       /* SELECT verdicts returned */
+	__u64 skipped;	       /* SKIP verdicts returned */
+	__u64 defaulted;       /* DEFAULT verdicts returned */
+	__u64 victims;	       /* tasks marked as OOM victim */
+	__u64 events_dropped;  /* events lost because the ring buffer was full */
 	__u64 depth_truncated; /* candidates deeper than BPFOOM_MAX_CGROUP_DEPTH */
 };
 
 /* A task as the policy saw it. */
 struct bpfoom_task_ref {
 	__u64 cgroup_id; /* default-hierarchy cgroup */
-	__s64 badness; /* oom_badness(); BPFOOM_BADNESS_UNKNOWN if not seen */
+	__s64 badness;	 /* oom_badness(); BPFOOM_BADNESS_UNKNOWN if not seen */
 	__u32 pid;
 	__u32 tgid;
 	__s32 priority; /* effective priority */
-	__u32 flags; /* BPFOOM_TASK_F_* */
+	__u32 flags;	/* BPFOOM_TASK_F_* */
 	char comm[16];
 };
 
 #define BPFOOM_BADNESS_UNKNOWN (-0x7fffffffffffffffLL - 1)
 
 #define BPFOOM_TASK_F_VALID (1U << 0) /* the record holds a task */
-#define BPFOOM_TASK_F_OMIT (1U << 1) /* its effective entry has the omit flag */
+#define BPFOOM_TASK_F_OMIT (1U << 1)  /* its effective entry has the omit flag */
 
 /* event flags */
-#define BPFOOM_EVENT_F_MEMCG_OOM (1U << 0) /* memcg OOM (else global) */
-#define BPFOOM_EVENT_F_POLICY (1U << 1) /* a policy verdict shaped the choice */
-#define BPFOOM_EVENT_F_DRY_RUN (1U << 2) /* policy ran in dry-run mode */
-#define BPFOOM_EVENT_F_HOOKED (1U << 3) /* the policy was consulted in this OOM */
+#define BPFOOM_EVENT_F_MEMCG_OOM (1U << 0)    /* memcg OOM (else global) */
+#define BPFOOM_EVENT_F_POLICY (1U << 1)	      /* a policy verdict shaped the choice */
+#define BPFOOM_EVENT_F_DRY_RUN (1U << 2)      /* policy ran in dry-run mode */
+#define BPFOOM_EVENT_F_HOOKED (1U << 3)	      /* the policy was consulted in this OOM */
 #define BPFOOM_EVENT_F_GROUP_MEMBER (1U << 4) /* killed by memory.oom.group, not chosen */
 
 /*
@@ -107,10 +107,10 @@ struct bpfoom_task_ref {
  * tracepoint, on the events ring buffer (BPF_MAP_TYPE_RINGBUF).
  */
 struct bpfoom_event {
-	__u64 boot_ns; /* CLOCK_BOOTTIME */
+	__u64 boot_ns;	    /* CLOCK_BOOTTIME */
 	__u64 oom_memcg_id; /* cgroup id of the OOM memcg, 0 for a global OOM */
-	__u32 flags; /* BPFOOM_EVENT_F_* */
-	__u32 candidates; /* scan counters of this OOM */
+	__u32 flags;	    /* BPFOOM_EVENT_F_* */
+	__u32 candidates;   /* scan counters of this OOM */
 	__u32 selected;
 	__u32 skipped;
 	struct bpfoom_task_ref victim;

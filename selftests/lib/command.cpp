@@ -12,14 +12,17 @@
 #include <stdexcept>
 #include <system_error>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 std::string CommandResult::describe() const
 {
-	return "exit " + std::to_string(exit_status) + "\n--- stdout\n" + out + "--- stderr\n" + err;
+	return "exit " + std::to_string(exit_status) + "\n--- stdout\n" + out + "--- stderr\n" +
+	       err;
 }
 
-namespace {
+namespace
+{
 
 void make_pipe(int fds[2])
 {

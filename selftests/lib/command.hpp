@@ -4,7 +4,8 @@
 #include <string>
 #include <vector>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 struct CommandResult {
 	int exit_status = -1; // -1 if killed by a signal

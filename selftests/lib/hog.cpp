@@ -16,9 +16,11 @@
 #include <stdexcept>
 #include <system_error>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
-namespace {
+namespace
+{
 
 constexpr int kReadyFd = 3;
 
@@ -35,7 +37,7 @@ bool write_file(const std::string &path, const std::string &value)
 bool touch_anonymous_memory(std::size_t bytes)
 {
 	auto *memory = static_cast<char *>(
-		::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	    ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 	if (memory == MAP_FAILED)
 		return false;
 	const long page = ::sysconf(_SC_PAGESIZE);
@@ -52,7 +54,10 @@ bool touch_anonymous_memory(std::size_t bytes)
 	// must not run in the hog: SIGTERM has to end it with that signal.
 	for (int sig = 1; sig < NSIG; sig++)
 		::signal(sig, SIG_DFL);
-	::prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (options.die_with_parent)
+		::prctl(PR_SET_PDEATHSIG, SIGKILL);
+	else
+		::setsid();
 	::prctl(PR_SET_NAME, options.name.c_str());
 	// Keep only our own end of the ready pipe, so that the parent sees
 	// EOF on it exactly when this process dies.
@@ -125,9 +130,9 @@ bool Hog::wait_until_ready(std::chrono::seconds patience)
 		polled = ::poll(&ready, 1, static_cast<int>(patience.count() * 1000));
 	while (polled < 0 && errno == EINTR);
 	if (polled == 0)
-		throw std::runtime_error("hog " + name_ + " neither finished allocating nor died within " +
-					 std::to_string(patience.count()) +
-					 " s: the OOM killer made no progress");
+		throw std::runtime_error(
+		    "hog " + name_ + " neither finished allocating nor died within " +
+		    std::to_string(patience.count()) + " s: the OOM killer made no progress");
 
 	char byte;
 	ssize_t n;

@@ -8,7 +8,8 @@
 #include <filesystem>
 #include <string>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 // How a hog process ended.
 struct HogExit {
@@ -23,7 +24,8 @@ struct HogExit {
 // A child process that joins a cgroup, resets its oom_score_adj (the
 // harness's own value is inherited across fork), touches `megabytes` of
 // anonymous memory and then sleeps until it is killed.
-class Hog {
+class Hog
+{
 public:
 	struct Options {
 		std::filesystem::path cgroup;
@@ -33,6 +35,9 @@ public:
 		bool until_killed = false;
 		int oom_score_adj = 0;
 		std::string name = "hog"; // comm, as the kernel's OOM report shows it
+		// Killed when the process that started it dies (tests); off for
+		// hogs started from a shell, which must outlive their starter.
+		bool die_with_parent = true;
 	};
 
 	explicit Hog(const Options &options);
@@ -52,6 +57,9 @@ public:
 	// Ends the hog if it still runs (SIGTERM, so a survivor is told apart
 	// from an OOM victim, which dies by SIGKILL) and reports how it ended.
 	HogExit finish();
+
+	// Leaves the hog running after this object is gone.
+	void detach() { reaped_ = true; }
 
 private:
 	pid_t pid_ = -1;

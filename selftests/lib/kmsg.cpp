@@ -8,14 +8,17 @@
 #include <charconv>
 #include <system_error>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
-namespace {
+namespace
+{
 
 std::string_view field(std::string_view line, std::string_view key)
 {
 	// Keys are matched at a field boundary: "pid=" must not match "tgid=".
-	for (size_t at = line.find(key); at != std::string_view::npos; at = line.find(key, at + 1)) {
+	for (size_t at = line.find(key); at != std::string_view::npos;
+	     at = line.find(key, at + 1)) {
 		if (at != 0 && line[at - 1] != ',' && line[at - 1] != ':')
 			continue;
 		auto value = line.substr(at + key.size());

@@ -6,7 +6,8 @@
 #include <string_view>
 #include <vector>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 // One "oom-kill:constraint=...,task_memcg=...,task=...,pid=...,uid=..." line,
 // the kernel's own summary of a kill.
@@ -25,7 +26,8 @@ std::optional<OomKillRecord> parse_oom_kill_line(std::string_view line);
 std::optional<int> parse_killed_process_line(std::string_view line);
 
 // Reads kernel log records written after it was opened.
-class KmsgReader {
+class KmsgReader
+{
 public:
 	KmsgReader();
 	~KmsgReader();

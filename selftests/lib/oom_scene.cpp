@@ -5,7 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 std::vector<std::string> SceneOutcome::killed() const
 {
@@ -47,7 +48,7 @@ std::string SceneOutcome::describe() const
 
 MemcgScene::MemcgScene(const std::string &name, std::size_t memory_max_mb,
 		       const std::vector<std::string> &children)
-	: oom_cgroup_(std::make_unique<TestCgroup>(cgroup2_mount(), name)), name_(name)
+    : oom_cgroup_(std::make_unique<TestCgroup>(cgroup2_mount(), name)), name_(name)
 {
 	oom_cgroup_->write("memory.max", std::to_string(memory_max_mb << 20));
 	oom_cgroup_->enable_memory_for_children();
@@ -84,10 +85,11 @@ SceneOutcome MemcgScene::run(const std::vector<HogSpec> &residents, const HogSpe
 	KmsgReader kmsg;
 	std::vector<std::unique_ptr<Hog>> hogs;
 	auto spawn = [&](const HogSpec &spec) -> Hog & {
-		hogs.push_back(std::make_unique<Hog>(Hog::Options{.cgroup = child(spec.cgroup).path(),
-								  .megabytes = spec.megabytes,
-								  .oom_score_adj = spec.oom_score_adj,
-								  .name = spec.name}));
+		hogs.push_back(
+		    std::make_unique<Hog>(Hog::Options{.cgroup = child(spec.cgroup).path(),
+						       .megabytes = spec.megabytes,
+						       .oom_score_adj = spec.oom_score_adj,
+						       .name = spec.name}));
 		return *hogs.back();
 	};
 

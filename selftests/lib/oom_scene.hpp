@@ -11,11 +11,12 @@
 #include <string>
 #include <vector>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 // One process of a scene: `megabytes` touched inside child cgroup `cgroup`.
 struct HogSpec {
-	std::string name; // also the process name
+	std::string name;   // also the process name
 	std::string cgroup; // child of the scene's OOM cgroup
 	std::size_t megabytes = 0;
 	int oom_score_adj = 0;
@@ -23,8 +24,8 @@ struct HogSpec {
 
 // What an OOM did, as the kernel reports it.
 struct SceneOutcome {
-	std::map<std::string, HogExit> exits; // by hog name
-	std::map<std::string, pid_t> pids; // by hog name
+	std::map<std::string, HogExit> exits;		// by hog name
+	std::map<std::string, pid_t> pids;		// by hog name
 	std::map<std::string, std::uint64_t> oom_kills; // memory.events, by child cgroup
 	std::vector<std::string> kernel_log;
 	std::vector<OomKillRecord> kernel_kills; // oom-kill: lines, in order
@@ -45,9 +46,11 @@ struct SceneOutcome {
 
 // A memcg OOM set-up: an OOM cgroup with memory.max under the cgroup2 root,
 // with descendant cgroups in the order given (the kernel scans them in that
-// order); a name like "x/x1" nests x1 under the earlier-listed x. run() starts the resident hogs, then the trigger, whose allocation
-// overshoots memory.max; it returns once the trigger finished or died.
-class MemcgScene {
+// order); a name like "x/x1" nests x1 under the earlier-listed x. run() starts the resident hogs,
+// then the trigger, whose allocation overshoots memory.max; it returns once the trigger finished or
+// died.
+class MemcgScene
+{
 public:
 	MemcgScene(const std::string &name, std::size_t memory_max_mb,
 		   const std::vector<std::string> &children);

@@ -13,7 +13,8 @@
 
 namespace fs = std::filesystem;
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 fs::path cgroup2_mount()
 {
@@ -69,7 +70,8 @@ TestCgroup::~TestCgroup()
 
 std::uint64_t TestCgroup::id() const
 {
-	struct stat st{};
+	struct stat st {
+	};
 	if (::stat(path_.c_str(), &st) != 0)
 		throw std::system_error(errno, std::generic_category(), "stat " + path_.string());
 	return st.st_ino;
@@ -81,7 +83,8 @@ void TestCgroup::write(const std::string &file, const std::string &value) const
 	out << value;
 	out.flush();
 	if (!out)
-		throw std::runtime_error("cannot write '" + value + "' to " + (path_ / file).string());
+		throw std::runtime_error("cannot write '" + value + "' to " +
+					 (path_ / file).string());
 }
 
 std::string TestCgroup::read(const std::string &file) const

@@ -7,7 +7,8 @@
 #include <string>
 #include <string_view>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 // Where the running kernel mounts cgroup2 (from /proc/self/mountinfo).
 std::filesystem::path cgroup2_mount();
@@ -18,7 +19,8 @@ MemoryEvents parse_memory_events(std::string_view text);
 
 // A cgroup v2 directory created for one test and removed, with every task
 // still in it killed, when the object goes away.
-class TestCgroup {
+class TestCgroup
+{
 public:
 	TestCgroup(const std::filesystem::path &parent, const std::string &name);
 	~TestCgroup();

@@ -11,7 +11,8 @@
 #include <memory>
 #include <sstream>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 CommandResult BpfoomCli::run(const std::vector<std::string> &args, const std::string &input) const
 {
@@ -88,7 +89,7 @@ int count_hook_links()
 	std::unique_ptr<btf, decltype(&btf__free)> vmlinux(btf__load_vmlinux_btf(), btf__free);
 	REQUIRE(vmlinux);
 	const int hook_id =
-		btf__find_by_name_kind(vmlinux.get(), "bpf_oom_evaluate_task", BTF_KIND_FUNC);
+	    btf__find_by_name_kind(vmlinux.get(), "bpf_oom_evaluate_task", BTF_KIND_FUNC);
 	REQUIRE(hook_id > 0);
 
 	int links = 0;

@@ -8,13 +8,16 @@
 #include <string>
 #include <vector>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 // The bpfoom CLI as the VM tests drive it: a separate process, as an
 // operator or an orchestrator would run it.
-class BpfoomCli {
+class BpfoomCli
+{
 public:
-	CommandResult run(const std::vector<std::string> &args, const std::string &input = {}) const;
+	CommandResult run(const std::vector<std::string> &args,
+			  const std::string &input = {}) const;
 	// Runs and fails the current test unless bpfoom exits 0.
 	std::string must(const std::vector<std::string> &args, const std::string &input = {}) const;
 
@@ -26,7 +29,8 @@ public:
 
 // bpfoom loaded for the lifetime of the object, with whatever was loaded
 // before unloaded first, so each scenario starts from an empty map.
-class LoadedPolicy {
+class LoadedPolicy
+{
 public:
 	explicit LoadedPolicy(const std::vector<std::string> &load_args = {});
 	~LoadedPolicy();

@@ -24,7 +24,8 @@
 
 using namespace bpfoom::selftests;
 
-namespace {
+namespace
+{
 
 constexpr const char *kHook = "bpf_oom_evaluate_task";
 
@@ -33,7 +34,8 @@ struct SkeletonDestroy {
 };
 
 // The test program, loaded and attached for as long as the object lives.
-class ContractProgram {
+class ContractProgram
+{
 public:
 	ContractProgram(hook_contract_behaviour behaviour, std::uint64_t target_cgroup_id = 0)
 	{
@@ -55,9 +57,9 @@ private:
 // the stock kernel kills the trigger, the bigger of the two.
 SceneOutcome small_versus_big(MemcgScene &scene, int small_adj = 0)
 {
-	return scene.run({{.name = "small", .cgroup = "small", .megabytes = 30,
-			   .oom_score_adj = small_adj}},
-			 {.name = "big", .cgroup = "big", .megabytes = 80});
+	return scene.run(
+	    {{.name = "small", .cgroup = "small", .megabytes = 30, .oom_score_adj = small_adj}},
+	    {.name = "big", .cgroup = "big", .megabytes = 80});
 }
 
 } // namespace
@@ -163,7 +165,8 @@ TEST_CASE("a policy that skips or stops at every task cannot stop the OOM killer
 		CHECK(outcome.killed() == std::vector<std::string>{"big"});
 		CHECK(outcome.oom_kills["big"] == 1);
 		CHECK(program.stats().calls >= 1);
-		CHECK(outcome.kernel_log_contains("BPF policy left no victim, rescanning without it"));
+		CHECK(outcome.kernel_log_contains(
+		    "BPF policy left no victim, rescanning without it"));
 		REQUIRE(outcome.kernel_kills.size() == 1);
 		CHECK_FALSE(outcome.kernel_kills[0].policy);
 	}

@@ -17,7 +17,8 @@
 
 using namespace bpfoom::selftests;
 
-namespace {
+namespace
+{
 
 const HogSpec kSmall{.name = "small", .cgroup = "a", .megabytes = 30};
 const HogSpec kBig{.name = "big", .cgroup = "b", .megabytes = 80};
@@ -44,9 +45,9 @@ TEST_CASE("scenario 1: the lower priority dies even though it is smaller", "[sce
 	policy.cli().must({"set", scene.relative("a"), "10"});
 	policy.cli().must({"set", scene.relative("b"), "20"});
 
-	auto oom = run_policy_oom(policy.cli(), scene, {kSmall}, kBig,
-				  ExpectedEvents{.priority = {{"a", 10}, {"b", 20}},
-						 .decided_by = "policy"});
+	auto oom = run_policy_oom(
+	    policy.cli(), scene, {kSmall}, kBig,
+	    ExpectedEvents{.priority = {{"a", 10}, {"b", 20}}, .decided_by = "policy"});
 	INFO(oom.outcome.describe());
 	CHECK(victim(oom) == "small");
 	CHECK(oom.outcome.oom_kills["a"] == 1);
@@ -60,9 +61,9 @@ TEST_CASE("scenario 2: at equal priority the bigger task dies", "[scenario]")
 	policy.cli().must({"set", scene.relative("a"), "50"});
 	policy.cli().must({"set", scene.relative("b"), "50"});
 
-	auto oom = run_policy_oom(policy.cli(), scene, {kSmall}, kBig,
-				  ExpectedEvents{.priority = {{"a", 50}, {"b", 50}},
-						 .decided_by = "kernel"});
+	auto oom = run_policy_oom(
+	    policy.cli(), scene, {kSmall}, kBig,
+	    ExpectedEvents{.priority = {{"a", 50}, {"b", 50}}, .decided_by = "kernel"});
 	INFO(oom.outcome.describe());
 	CHECK(victim(oom) == "big");
 }
@@ -79,17 +80,17 @@ TEST_CASE("scenario 3: unlisted cgroups take the default priority, changed witho
 
 	SECTION("default 0: the unlisted small task dies")
 	{
-		auto oom = run_policy_oom(policy.cli(), scene, {kSmall}, kBig,
-					  ExpectedEvents{.priority = {{"a", 0}, {"b", 5}},
-							 .decided_by = "policy"});
+		auto oom = run_policy_oom(
+		    policy.cli(), scene, {kSmall}, kBig,
+		    ExpectedEvents{.priority = {{"a", 0}, {"b", 5}}, .decided_by = "policy"});
 		CHECK(victim(oom) == "small");
 	}
 	SECTION("default 10: the listed big task dies")
 	{
 		policy.cli().must({"config", "--default-priority", "10"});
-		auto oom = run_policy_oom(policy.cli(), scene, {kSmall}, kBig,
-					  ExpectedEvents{.priority = {{"a", 10}, {"b", 5}},
-							 .decided_by = "policy"});
+		auto oom = run_policy_oom(
+		    policy.cli(), scene, {kSmall}, kBig,
+		    ExpectedEvents{.priority = {{"a", 10}, {"b", 5}}, .decided_by = "policy"});
 		CHECK(victim(oom) == "big");
 		// Same program: a runtime setting, not a reload.
 		CHECK(policy_program_id(policy.cli().status()) == program_id);
@@ -141,17 +142,16 @@ TEST_CASE("scenario 5: inherit and tournament pick different victims on the same
 	const HogSpec in_x1{.name = "in-x1", .cgroup = "x/x1", .megabytes = 30};
 	const HogSpec in_y1{.name = "in-y1", .cgroup = "y/y1", .megabytes = 80};
 
-	auto oom = run_policy_oom(policy.cli(), scene, {in_x1}, in_y1,
-				  ExpectedEvents{.priority = {{"x/x1", 100}, {"y/y1", 1}},
-						 .decided_by = "policy"});
+	auto oom = run_policy_oom(
+	    policy.cli(), scene, {in_x1}, in_y1,
+	    ExpectedEvents{.priority = {{"x/x1", 100}, {"y/y1", 1}}, .decided_by = "policy"});
 	if (mode == "inherit")
 		CHECK(victim(oom) == "in-y1");
 	else
 		CHECK(victim(oom) == "in-x1");
 }
 
-TEST_CASE("scenario 6: an omitted cgroup survives while any other candidate exists",
-	  "[scenario]")
+TEST_CASE("scenario 6: an omitted cgroup survives while any other candidate exists", "[scenario]")
 {
 	LoadedPolicy policy;
 	MemcgScene scene("s06-omit", 100, {"a", "b"});
@@ -160,18 +160,18 @@ TEST_CASE("scenario 6: an omitted cgroup survives while any other candidate exis
 	{
 		policy.cli().must({"set", scene.relative("a"), "0", "--omit"});
 		policy.cli().must({"set", scene.relative("b"), "100"});
-		auto oom = run_policy_oom(policy.cli(), scene, {kSmall}, kBig,
-					  ExpectedEvents{.priority = {{"a", 0}, {"b", 100}},
-							 .decided_by = "policy"});
+		auto oom = run_policy_oom(
+		    policy.cli(), scene, {kSmall}, kBig,
+		    ExpectedEvents{.priority = {{"a", 0}, {"b", 100}}, .decided_by = "policy"});
 		CHECK(victim(oom) == "big");
 	}
 	SECTION("when only omitted tasks are left, one still dies")
 	{
 		policy.cli().must({"set", scene.relative("a"), "0", "--omit"});
 		policy.cli().must({"set", scene.relative("b"), "100", "--omit"});
-		auto oom = run_policy_oom(policy.cli(), scene, {kSmall}, kBig,
-					  ExpectedEvents{.priority = {{"a", 0}, {"b", 100}},
-							 .decided_by = "policy"});
+		auto oom = run_policy_oom(
+		    policy.cli(), scene, {kSmall}, kBig,
+		    ExpectedEvents{.priority = {{"a", 0}, {"b", 100}}, .decided_by = "policy"});
 		CHECK(victim(oom) == "small");
 	}
 }
@@ -185,9 +185,9 @@ TEST_CASE("scenario 7: oom_score_adj -1000 is never killed, whatever its priorit
 	HogSpec protected_small = kSmall;
 	protected_small.oom_score_adj = -1000;
 
-	auto oom = run_policy_oom(policy.cli(), scene, {protected_small}, kBig,
-				  ExpectedEvents{.priority = {{"b", 2147483647}},
-						 .decided_by = "kernel"});
+	auto oom =
+	    run_policy_oom(policy.cli(), scene, {protected_small}, kBig,
+			   ExpectedEvents{.priority = {{"b", 2147483647}}, .decided_by = "kernel"});
 	CHECK(victim(oom) == "big");
 	CHECK(oom.outcome.oom_kills["a"] == 0);
 }
@@ -203,9 +203,9 @@ TEST_CASE("scenario 8: memory.oom.group kills the chosen cgroup whole, its sibli
 	const HogSpec a1{.name = "a1", .cgroup = "a", .megabytes = 15};
 	const HogSpec a2{.name = "a2", .cgroup = "a", .megabytes = 15};
 
-	auto oom = run_policy_oom(policy.cli(), scene, {a1, a2}, kBig,
-				  ExpectedEvents{.priority = {{"a", 1}, {"b", 2}},
-						 .decided_by = "policy"});
+	auto oom = run_policy_oom(
+	    policy.cli(), scene, {a1, a2}, kBig,
+	    ExpectedEvents{.priority = {{"a", 1}, {"b", 2}}, .decided_by = "policy"});
 	CHECK(first_kills(oom, 2) == std::set<std::string>{"a1", "a2"});
 	CHECK(oom.outcome.oom_kills["b"] == 0);
 	// One event per member; exactly one of them is the policy's choice.
@@ -250,7 +250,7 @@ TEST_CASE("scenario 9: in a global OOM priority decides and the harness survives
 	std::ofstream("/proc/self/oom_score_adj") << "0";
 
 	INFO("low: " << resident_exit.describe() << ", high: " << trigger_exit.describe()
-		      << (trigger_finished ? "" : " before finishing"));
+		     << (trigger_finished ? "" : " before finishing"));
 	CHECK(resident_exit.oom_killed());
 	CHECK(low.oom_kills() == 1);
 	REQUIRE(kills.size() >= 1);
@@ -269,15 +269,15 @@ TEST_CASE("scenario 10: changed priorities apply to the next OOM without a reloa
 	MemcgScene scene("s10-change", 100, {"a", "b"});
 	policy.cli().must({"set", scene.relative("a"), "10"});
 	policy.cli().must({"set", scene.relative("b"), "20"});
-	auto first = run_policy_oom(policy.cli(), scene, {kSmall}, kBig,
-				    ExpectedEvents{.priority = {{"a", 10}, {"b", 20}},
-						   .decided_by = "policy"});
+	auto first = run_policy_oom(
+	    policy.cli(), scene, {kSmall}, kBig,
+	    ExpectedEvents{.priority = {{"a", 10}, {"b", 20}}, .decided_by = "policy"});
 	CHECK(victim(first) == "small");
 
 	policy.cli().must({"set", scene.relative("a"), "30"});
-	auto second = run_policy_oom(policy.cli(), scene, {kSmall}, kBig,
-				     ExpectedEvents{.priority = {{"a", 30}, {"b", 20}},
-						    .decided_by = "policy"});
+	auto second = run_policy_oom(
+	    policy.cli(), scene, {kSmall}, kBig,
+	    ExpectedEvents{.priority = {{"a", 30}, {"b", 20}}, .decided_by = "policy"});
 	CHECK(victim(second) == "big");
 }
 

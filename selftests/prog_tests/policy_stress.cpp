@@ -33,9 +33,9 @@ TEST_CASE("scenario 14: one event per killed task, with the kernel's facts", "[s
 	{
 		const HogSpec small{.name = "small", .cgroup = "a", .megabytes = 30};
 		const HogSpec big{.name = "big", .cgroup = "b", .megabytes = 80};
-		auto oom = run_policy_oom(policy.cli(), scene, {small}, big,
-					  ExpectedEvents{.priority = {{"a", -5}, {"b", 7}},
-							 .decided_by = "policy"});
+		auto oom = run_policy_oom(
+		    policy.cli(), scene, {small}, big,
+		    ExpectedEvents{.priority = {{"a", -5}, {"b", 7}}, .decided_by = "policy"});
 		REQUIRE(oom.outcome.first_killed() == "small");
 		REQUIRE(oom.events.size() >= 1);
 		const auto &event = oom.events[0];
@@ -60,9 +60,9 @@ TEST_CASE("scenario 14: one event per killed task, with the kernel's facts", "[s
 		const HogSpec g2{.name = "g2", .cgroup = "g", .megabytes = 10};
 		const HogSpec g3{.name = "g3", .cgroup = "g", .megabytes = 10};
 		const HogSpec big{.name = "big", .cgroup = "b", .megabytes = 80};
-		auto oom = run_policy_oom(policy.cli(), scene, {g1, g2, g3}, big,
-					  ExpectedEvents{.priority = {{"g", -9}, {"b", 7}},
-							 .decided_by = "policy"});
+		auto oom = run_policy_oom(
+		    policy.cli(), scene, {g1, g2, g3}, big,
+		    ExpectedEvents{.priority = {{"g", -9}, {"b", 7}}, .decided_by = "policy"});
 		const auto &order = oom.outcome.kill_order;
 		REQUIRE(order.size() >= 3);
 		CHECK(std::set<std::string>(order.begin(), order.begin() + 3) ==
@@ -71,7 +71,8 @@ TEST_CASE("scenario 14: one event per killed task, with the kernel's facts", "[s
 	}
 }
 
-namespace {
+namespace
+{
 
 struct StormCandidate {
 	std::string cgroup;
@@ -104,7 +105,7 @@ TEST_CASE("scenario 15: an OOM storm follows the oracle every time", "[scenario]
 	// Residents of 6..24 MB in four cgroups and a 33 MB trigger in a fifth,
 	// under 90 MB: the overshoot (3 MB) is below the smallest resident.
 	const std::vector<std::pair<std::string, std::size_t>> residents{
-		{"c1", 6}, {"c2", 12}, {"c3", 18}, {"c4", 24}};
+	    {"c1", 6}, {"c2", 12}, {"c3", 18}, {"c4", 24}};
 	MemcgScene scene("s15-storm", 90, {"c1", "c2", "c3", "c4", "trigger"});
 	std::mt19937 random(20261121);
 	std::uniform_int_distribution<int> priority(-2, 2);
@@ -118,8 +119,8 @@ TEST_CASE("scenario 15: an OOM storm follows the oracle every time", "[scenario]
 		std::ostringstream sync;
 		for (const auto &[cgroup, megabytes] : residents) {
 			StormCandidate c{cgroup, megabytes, priority(random), omit(random)};
-			sync << scene.relative(cgroup) << " " << c.priority << (c.omit ? " omit" : "")
-			     << "\n";
+			sync << scene.relative(cgroup) << " " << c.priority
+			     << (c.omit ? " omit" : "") << "\n";
 			candidates.push_back(c);
 			hogs.push_back({.name = cgroup, .cgroup = cgroup, .megabytes = megabytes});
 		}
@@ -155,8 +156,7 @@ TEST_CASE("scenario 15: an OOM storm follows the oracle every time", "[scenario]
 	CHECK(matched == kRounds);
 }
 
-TEST_CASE("scenario 16: with 1,000 cgroups in the map the spec's victim still dies",
-	  "[scenario]")
+TEST_CASE("scenario 16: with 1,000 cgroups in the map the spec's victim still dies", "[scenario]")
 {
 	constexpr int kCgroups = 1000;
 	LoadedPolicy policy;
@@ -177,9 +177,10 @@ TEST_CASE("scenario 16: with 1,000 cgroups in the map the spec's victim still di
 	const HogSpec mid{.name = "mid", .cgroup = "c0137", .megabytes = 20};
 	const HogSpec lowest{.name = "lowest", .cgroup = "c0500", .megabytes = 15};
 	const HogSpec top{.name = "top", .cgroup = "c0900", .megabytes = 75};
-	auto oom = run_policy_oom(policy.cli(), scene, {mid, lowest}, top,
-				  ExpectedEvents{.priority = {{"c0137", 0}, {"c0500", -25}, {"c0900", -13}},
-						 .decided_by = "policy"});
+	auto oom = run_policy_oom(
+	    policy.cli(), scene, {mid, lowest}, top,
+	    ExpectedEvents{.priority = {{"c0137", 0}, {"c0500", -25}, {"c0900", -13}},
+			   .decided_by = "policy"});
 	CHECK(oom.outcome.first_killed() == "lowest");
 }
 
@@ -194,8 +195,9 @@ TEST_CASE("scenario 17: priorities written concurrently with OOMs", "[scenario]"
 	// Two writers, as two orchestrator agents would be, each looping over
 	// `bpfoom set` on its own cgroup.
 	auto start_writer = [&](const std::string &cgroup) {
-		const std::string loop = "i=1; while [ $i -le " + std::to_string(kWrites) +
-					 " ]; do \"$0\" set \"$1\" $i >/dev/null || exit 1; i=$((i+1)); done";
+		const std::string loop =
+		    "i=1; while [ $i -le " + std::to_string(kWrites) +
+		    " ]; do \"$0\" set \"$1\" $i >/dev/null || exit 1; i=$((i+1)); done";
 		pid_t pid = ::fork();
 		if (pid == 0) {
 			::execl("/bin/sh", "sh", "-c", loop.c_str(), BPFOOM_CLI_PATH,
@@ -209,9 +211,9 @@ TEST_CASE("scenario 17: priorities written concurrently with OOMs", "[scenario]"
 	const HogSpec small{.name = "small", .cgroup = "a", .megabytes = 30};
 	const HogSpec big{.name = "big", .cgroup = "b", .megabytes = 80};
 	for (int i = 0; i < 3; i++) {
-		auto oom = run_policy_oom(policy.cli(), scene, {small}, big,
-					  ExpectedEvents{.priority = {{"a", 10}, {"b", 20}},
-							 .decided_by = "policy"});
+		auto oom = run_policy_oom(
+		    policy.cli(), scene, {small}, big,
+		    ExpectedEvents{.priority = {{"a", 10}, {"b", 20}}, .decided_by = "policy"});
 		CHECK(oom.outcome.first_killed() == "small");
 	}
 

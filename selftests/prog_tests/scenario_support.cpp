@@ -5,7 +5,8 @@
 
 #include <algorithm>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 PolicyOom run_policy_oom(const BpfoomCli &cli, MemcgScene &scene,
 			 const std::vector<HogSpec> &residents, const HogSpec &trigger,
@@ -22,9 +23,8 @@ PolicyOom run_policy_oom(const BpfoomCli &cli, MemcgScene &scene,
 	return oom;
 }
 
-void check_events(MemcgScene &scene, const std::vector<HogSpec> &hogs,
-		  const SceneOutcome &outcome, const std::vector<nlohmann::json> &events,
-		  const ExpectedEvents &expected)
+void check_events(MemcgScene &scene, const std::vector<HogSpec> &hogs, const SceneOutcome &outcome,
+		  const std::vector<nlohmann::json> &events, const ExpectedEvents &expected)
 {
 	INFO(outcome.describe());
 	size_t kills = 0;

@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-namespace bpfoom::selftests {
+namespace bpfoom::selftests
+{
 
 // What the event stream must say about one OOM.
 struct ExpectedEvents {
@@ -31,8 +32,7 @@ PolicyOom run_policy_oom(const BpfoomCli &cli, MemcgScene &scene,
 			 const std::vector<HogSpec> &residents, const HogSpec &trigger,
 			 const std::optional<ExpectedEvents> &expected);
 
-void check_events(MemcgScene &scene, const std::vector<HogSpec> &hogs,
-		  const SceneOutcome &outcome, const std::vector<nlohmann::json> &events,
-		  const ExpectedEvents &expected);
+void check_events(MemcgScene &scene, const std::vector<HogSpec> &hogs, const SceneOutcome &outcome,
+		  const std::vector<nlohmann::json> &events, const ExpectedEvents &expected);
 
 } // namespace bpfoom::selftests

@@ -32,8 +32,8 @@ TEST_CASE("oom-kill lines are parsed field by field", "[harness]")
 	SECTION("memcg OOM decided by a policy")
 	{
 		auto record = parse_oom_kill_line(
-			"oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),oom_memcg=/scene,"
-			"task_memcg=/scene/small,task=small,pid=231,uid=0,policy=bpf");
+		    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),oom_memcg=/scene,"
+		    "task_memcg=/scene/small,task=small,pid=231,uid=0,policy=bpf");
 		REQUIRE(record);
 		CHECK(record->oom_memcg == "/scene");
 		CHECK(record->task_memcg == "/scene/small");
@@ -44,8 +44,8 @@ TEST_CASE("oom-kill lines are parsed field by field", "[harness]")
 	SECTION("global OOM decided by the kernel")
 	{
 		auto record = parse_oom_kill_line(
-			"oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),global_oom,"
-			"task_memcg=/hogs,task=global-hog,pid=88,uid=0\n");
+		    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),global_oom,"
+		    "task_memcg=/hogs,task=global-hog,pid=88,uid=0\n");
 		REQUIRE(record);
 		CHECK(record->oom_memcg.empty());
 		CHECK(record->task == "global-hog");
@@ -55,7 +55,8 @@ TEST_CASE("oom-kill lines are parsed field by field", "[harness]")
 	SECTION("other lines are not kills")
 	{
 		CHECK_FALSE(parse_oom_kill_line("Memory cgroup out of memory: Killed process 231"));
-		CHECK_FALSE(parse_oom_kill_line("oom-kill:constraint=CONSTRAINT_NONE,task=x,pid=abc"));
+		CHECK_FALSE(
+		    parse_oom_kill_line("oom-kill:constraint=CONSTRAINT_NONE,task=x,pid=abc"));
 	}
 }
 
@@ -63,8 +64,8 @@ TEST_CASE("Killed process lines give the kill order", "[harness]")
 {
 	CHECK(parse_killed_process_line("Memory cgroup out of memory: Killed process 203 (small) "
 					"total-vm:38152kB, anon-rss:31300kB") == 203);
-	CHECK(parse_killed_process_line("Out of memory: Killed process 88 (global-hog) total-vm:1kB") ==
-	      88);
+	CHECK(parse_killed_process_line(
+		  "Out of memory: Killed process 88 (global-hog) total-vm:1kB") == 88);
 	CHECK_FALSE(parse_killed_process_line("oom-kill:constraint=CONSTRAINT_MEMCG,pid=203"));
 	CHECK(killed_pids_in({"a", "Memory cgroup out of memory: Killed process 5 (x) t",
 			      "Memory cgroup out of memory: Killed process 7 (y) t"}) ==
@@ -81,7 +82,8 @@ TEST_CASE("test cgroups are real cgroup2 directories", "[harness][cgroup]")
 	{
 		TestCgroup cgroup(root, "bpfoom-harness-" + std::to_string(::getpid()));
 		path = cgroup.path();
-		struct stat st{};
+		struct stat st {
+		};
 		REQUIRE(::stat(path.c_str(), &st) == 0);
 		CHECK(cgroup.id() == st.st_ino);
 		CHECK(std::filesystem::exists(path / "cgroup.procs"));
