@@ -118,5 +118,14 @@ run_suite "vm: policy scenarios and CLI" \
 	"$build/selftests/bpfoom_scenario_tests" "${catch_args[@]}"
 run_check "vm: README walkthrough" \
 	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 300 -- "$here/walkthrough.sh"
+if [[ -e $top/selftests/deploy/CMakeLists.txt ]]; then
+	run_suite "vm: install, service and orchestration" \
+		"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 600 -- \
+		"$build/selftests/deploy/bpfoom_deploy_tests" "${catch_args[@]}"
+fi
+if [[ -e $here/bench.sh ]]; then
+	# Each benchmark once with small N, so that none of them rots.
+	run_check "benchmarks (quick mode)" "$here/bench.sh" --quick
+fi
 
 finish
