@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Control-path latency, in the VM: the wall time of `bpfoom load` (verifier,
+ * attach, pin), of a `bpfoom load` that replaces a running policy, and of one
+ * `bpfoom set`, each as a whole process, as an operator or a node agent
+ * runs them.
+ *
+ *   bpfoom_bench_control [--quick]     (root, in the bpfoom test VM)
+ *
+ * Prints "row" lines for scripts/bench.sh.
+ */
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bench_common.hpp"
+#include "test_cgroup.hpp"
+
+using namespace bpfoom::bench;
+
+namespace
+{
+
+struct Plan {
+	int loads; // fresh loads, and as many replacing loads
+	int sets;
+};
+
+constexpr Plan full_plan{7, 21};
+constexpr Plan quick_plan{1, 2};
+
+void row(const std::string &what, const std::vector<double> &samples)
+{
+	print_row(
+	    {"VM (TCG)", what, "1",
+	     format_ns(median(samples)) + " (median of " + std::to_string(samples.size()) + ")", "",
+	     "", ""});
+}
+
+void run(const Plan &plan)
+{
+	const std::string cli = BPFOOM_CLI_PATH;
+	time_process({cli, "unload"});
+
+	std::vector<double> fresh, replace;
+	for (int i = 0; i < plan.loads; i++) {
+		fresh.push_back(time_process({cli, "load"}));
+		replace.push_back(time_process({cli, "load"}));
+		time_process({cli, "unload"});
+	}
+	row("`bpfoom load`: verify, attach, pin (nothing loaded before)", fresh);
+	row("`bpfoom load` replacing a loaded policy (link update)", replace);
+
+	const bpfoom::selftests::TestCgroup cgroup(bpfoom::selftests::cgroup2_mount(),
+						   "bpfoom-bench-control");
+	const std::string name = cgroup.path().filename().string();
+	time_process({cli, "load"});
+	std::vector<double> sets;
+	for (int i = 0; i < plan.sets; i++)
+		sets.push_back(time_process({cli, "set", name, std::to_string(i)}));
+	time_process({cli, "unload"});
+	row("`bpfoom set CGROUP PRIORITY`", sets);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	bool quick = false;
+	for (int i = 1; i < argc; i++) {
+		if (std::strcmp(argv[i], "--quick") == 0) {
+			quick = true;
+		} else {
+			std::cerr << "usage: " << argv[0] << " [--quick]\n";
+			return 2;
+		}
+	}
+	try {
+		run(quick ? quick_plan : full_plan);
+	} catch (const std::exception &e) {
+		std::cerr << "bpfoom_bench_control: " << e.what() << '\n';
+		return 1;
+	}
+	return 0;
+}

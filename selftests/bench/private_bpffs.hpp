@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "bpfoom/pin_dir.hpp"
+#include "bpfoom/unique_fd.hpp"
+
+namespace bpfoom::bench
+{
+
+// A bpffs of this process's own. The host mounts none, and the benchmark must
+// not touch a real /sys/fs/bpf/bpfoom: the process moves into a private mount
+// namespace (children it starts inherit it) and mounts bpffs on a fresh
+// directory, so the mount disappears with the process whatever happens.
+class PrivateBpffs
+{
+public:
+	PrivateBpffs();
+	~PrivateBpffs();
+	PrivateBpffs(const PrivateBpffs &) = delete;
+	PrivateBpffs &operator=(const PrivateBpffs &) = delete;
+
+	const std::string &path() const { return path_; }
+
+private:
+	std::string path_;
+};
+
+// A priorities map of the policy's layout (BPF_MAP_TYPE_HASH, __u64 cgroup
+// id -> struct bpfoom_priority), pinned as "priorities" in a pin directory:
+// all that `bpfoom sync` and PriorityMap::open_pinned need, without the
+// policy (the host kernel has no hook). Unpinned when the object goes.
+class ScratchPriorities
+{
+public:
+	ScratchPriorities(const PinDir &pins, std::uint32_t max_entries);
+	~ScratchPriorities();
+	ScratchPriorities(const ScratchPriorities &) = delete;
+	ScratchPriorities &operator=(const ScratchPriorities &) = delete;
+
+	int fd() const { return fd_.get(); }
+	// Entries in the map now.
+	std::size_t count() const;
+
+private:
+	const PinDir &pins_;
+	UniqueFd fd_;
+};
+
+} // namespace bpfoom::bench
