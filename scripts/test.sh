@@ -110,6 +110,9 @@ if ! kernel=$("$here/build-kernel.sh"); then
 	note_failure "kernel build failed"
 	finish
 fi
+for runner_case in status output timeout splat tmp-checkout; do
+	run_check "vm: runner $runner_case" "$top/selftests/vm_runner_test.sh" "$runner_case" "$kernel/bzImage"
+done
 run_suite "vm: kernel hook contract" \
 	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 600 -- \
 	"$build/selftests/bpfoom_vm_tests" "${catch_args[@]}"
