@@ -21,4 +21,9 @@ double library_resolve_ns(const CgroupFarm &farm, std::size_t n);
 // component, statfs) and compares it against every v1 mount in userspace.
 double openat2_resolve_ns(const CgroupFarm &farm, std::size_t n);
 
+// What a resolver of a whole sync file could do: open each distinct parent
+// directory once (openat2 as above, fstatfs), then one fstatat(parent, name)
+// per entry. ns per path.
+double batched_resolve_ns(const CgroupFarm &farm, std::size_t n);
+
 } // namespace bpfoom::bench

@@ -237,12 +237,18 @@ void run(const Plan &plan)
 		    median_of(plan.repeats, [&] { return library_resolve_ns(farm, n); });
 		const double openat2 =
 		    median_of(plan.repeats, [&] { return openat2_resolve_ns(farm, n); });
+		const double batched =
+		    median_of(plan.repeats, [&] { return batched_resolve_ns(farm, n); });
 		print_row({where, "cgroup path -> id, per path: CgroupResolver::resolve()",
 			   format_count(n), format_ns(library), "", "", ""});
 		print_row({where,
-			   "cgroup path -> id, per path: openat2(RESOLVE_BENEATH) + fstat + "
-			   "fstatfs (prototype)",
+			   "cgroup path -> id, per path, prototype: openat2(RESOLVE_BENEATH) + "
+			   "fstat + fstatfs",
 			   format_count(n), format_ns(openat2), "", "", ""});
+		print_row({where,
+			   "cgroup path -> id, per path, prototype: each parent opened once, "
+			   "then fstatat(parent, name)",
+			   format_count(n), format_ns(batched), "", "", ""});
 	}
 
 	for (auto n : plan.sync) {
