@@ -159,3 +159,43 @@ TEST_CASE("kubernetes: BestEffort dies before Burstable before Guaranteed, and w
 		alive.erase(alive.begin());
 	}
 }
+
+TEST_CASE("kubernetes: a container's own entry competes with every pod in inherit mode, only "
+	  "within its pod in tournament mode",
+	  "[kubernetes][oom]")
+{
+	// A Guaranteed pod "db" whose log shipper sidecar is marked expendable
+	// (-5) by hand, and a Burstable pod "api". inherit compares the
+	// sidecar's -5 with api's 25000: the sidecar dies. tournament first
+	// compares where the paths diverge, the Burstable tier (0) against the
+	// Guaranteed pod (2^30): api dies; the sidecar only ranks below db's
+	// main container, inside the pod.
+	const std::string mode = GENERATE(as<std::string>{}, "inherit", "tournament");
+	CAPTURE(mode);
+	LoadedPolicy policy({"--mode", mode});
+	const auto &cli = policy.cli();
+	const Pod db{"db", "Guaranteed", 0, "0b1e0000-0000-4000-8000-000000000011", kBand, 0};
+	const Pod api{"api", "Burstable", 100000, "0b1e0000-0000-4000-8000-000000000012",
+		      25000, 30};
+	const std::string sidecar = db.slice() + "/cri-containerd-db-logs.scope";
+	auto cgroups = layout({db, api});
+	cgroups.push_back(sidecar);
+	MemcgScene kubepods("kubepods.slice", 100, cgroups);
+
+	auto generated = run_command({kGenerator}, pod_list({db, api}));
+	INFO(generated.describe());
+	REQUIRE(generated.exit_status == 0);
+	cli.must({"sync", "-"}, generated.out);
+	cli.must({"set", kubepods.relative(sidecar), "-5"});
+
+	auto oom = run_policy_oom(
+	    cli, kubepods,
+	    {{.name = "db-logs", .cgroup = sidecar, .megabytes = 20},
+	     {.name = "api", .cgroup = api.container(), .megabytes = api.megabytes}},
+	    {.name = "db", .cgroup = db.container(), .megabytes = 55},
+	    ExpectedEvents{
+		.priority = {{sidecar, -5}, {api.container(), 25000}, {db.container(), kBand}},
+		.decided_by = "policy"});
+	INFO(oom.outcome.describe());
+	CHECK(oom.outcome.first_killed() == (mode == "inherit" ? "db-logs" : "api"));
+}
