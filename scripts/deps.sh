@@ -17,6 +17,8 @@ packages=(
 	qemu-system-x86
 	# scripts
 	jq util-linux
+	# deploy tests: systemd-analyze verify of the installed unit
+	systemd
 )
 
 missing=()
