@@ -16,6 +16,14 @@
  * other is; else if its priority is lower (inherit: its nearest listed
  * ancestor-or-self; tournament: the sibling cgroups where the two paths
  * diverge); else, at equal rank, the kernel's badness decides.
+ *
+ * bpfoom_eval runs once per candidate of every OOM scan, so it is written for
+ * cost (selftests/bench measures it): kernel structures are read with direct
+ * BTF loads rather than probe-read helper calls, a candidate is described
+ * into the spare one of two slots and becomes the choice by flipping an index
+ * rather than by copying it, its pid and comm are read only if it becomes a
+ * choice, and the own priorities it looked up on the way are kept for the
+ * tournament comparisons against it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -54,9 +62,11 @@ struct {
 /* A candidate with what ranking it needs: its cgroup path and entry. */
 struct candidate {
 	struct bpfoom_task_ref ref;
-	__u32 depth; /* level of ref.cgroup_id, capped at BPFOOM_MAX_CGROUP_DEPTH */
-	__u32 pad;
+	__u32 depth;	/* level of ref.cgroup_id, capped at BPFOOM_MAX_CGROUP_DEPTH */
+	__u32 own_from; /* own[i] holds path[i]'s own priority for own_from <= i <= depth */
 	__u64 path[BPFOOM_MAX_CGROUP_DEPTH + 1]; /* cgroup ids, root at 0 */
+	/* The lookups describe_task() made anyway, kept for compare_rank(). */
+	__s32 own[BPFOOM_MAX_CGROUP_DEPTH + 1];
 };
 
 struct scan_state {
@@ -66,7 +76,13 @@ struct scan_state {
 	__u32 selected;
 	__u32 skipped;
 	__u32 defaulted;
-	struct candidate policy_choice;
+	/*
+	 * slot[choice] is the policy's choice; the other slot describes the
+	 * candidate being ranked, and becomes the choice by flipping the index.
+	 */
+	__u32 choice;
+	__u32 pad;
+	struct candidate slot[2];
 	struct bpfoom_task_ref kernel_choice;
 };
 
@@ -76,14 +92,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct scan_state);
 } scan_state SEC(".maps");
-
-/* Scratch space for the candidate being ranked: too big for the stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct candidate);
-} scratch SEC(".maps");
 
 static const struct bpfoom_settings default_settings;
 
@@ -109,6 +117,20 @@ static __always_inline const struct bpfoom_settings *current_settings(void)
 	return s ? s : &default_settings;
 }
 
+/*
+ * The parent of a cgroup, by direct BTF loads: walking up this way costs no
+ * helper call, where cgroup->ancestors[] (a flexible array, indexed by a
+ * variable) needs a probe read per level. A cgroup's own css has the parent
+ * cgroup's own css as its parent. No NULL test: a BTF load through NULL
+ * reads 0, as a probe read would, and keeps the pointer's type for the
+ * verifier.
+ */
+static __always_inline struct cgroup *cgroup_parent(struct cgroup *cgrp)
+{
+	return cgrp->self.parent->cgroup;
+}
+
+/* The id of cgrp's ancestor at `level`, by ancestors[]: for cgroups deeper than the limit. */
 static __always_inline __u64 cgroup_id_at(struct cgroup *cgrp, __u32 level)
 {
 	struct cgroup *ancestor = NULL;
@@ -118,45 +140,56 @@ static __always_inline __u64 cgroup_id_at(struct cgroup *cgrp, __u32 level)
 }
 
 /*
- * Fills ref (ids, comm, effective priority and omit flag: the nearest
+ * Fills ref's cgroup id, effective priority and flags (the nearest
  * ancestor-or-self entry, or the default) and, if path is given, the cgroup
- * path. At most depth + 1 map lookups.
+ * path, with the own priority of every level it looked up. At most depth + 1
+ * map lookups. The pid and comm are for fill_identity().
  */
-static __always_inline void describe_task(struct task_struct *task, long badness,
+static __always_inline void describe_task(struct task_struct *task,
 					  const struct bpfoom_settings *cfg,
 					  struct bpfoom_task_ref *ref, struct candidate *path)
 {
-	struct cgroup *cgrp = BPF_CORE_READ(task, cgroups, dfl_cgrp);
-	__u32 level = BPF_CORE_READ(cgrp, level);
+	struct cgroup *task_cgrp = task->cgroups->dfl_cgrp;
+	struct cgroup *cgrp = task_cgrp;
+	__u32 level = task_cgrp->level;
+	bool truncated = false;
 	bool found = false;
 
-	if (level > BPFOOM_MAX_CGROUP_DEPTH) {
-		count(depth_truncated, 1);
-		level = BPFOOM_MAX_CGROUP_DEPTH;
-	}
-
-	ref->cgroup_id = BPF_CORE_READ(cgrp, kn, id);
-	ref->badness = badness;
-	ref->pid = BPF_CORE_READ(task, pid);
-	ref->tgid = BPF_CORE_READ(task, tgid);
+	ref->cgroup_id = task_cgrp->kn->id;
 	ref->priority = cfg->default_priority;
 	ref->flags = BPFOOM_TASK_F_VALID;
-	BPF_CORE_READ_STR_INTO(&ref->comm, task, comm);
 
-	if (path)
+	if (level > BPFOOM_MAX_CGROUP_DEPTH) {
+		/* Ranked by its ancestor at the depth limit. */
+		count(depth_truncated, 1);
+		level = BPFOOM_MAX_CGROUP_DEPTH;
+		truncated = true;
+	}
+
+	if (path) {
 		path->depth = level;
+		path->own_from = 0;
+	}
 	for (int i = BPFOOM_MAX_CGROUP_DEPTH; i >= 0; i--) {
 		struct bpfoom_priority *entry;
 		__u64 id;
 
 		if (i > (int)level)
 			continue;
-		id = cgroup_id_at(cgrp, i);
+		if (truncated) {
+			id = cgroup_id_at(task_cgrp, i);
+		} else {
+			if (i < (int)level)
+				cgrp = cgroup_parent(cgrp);
+			id = cgrp->kn->id;
+		}
 		if (path)
 			path->path[i] = id;
 		if (found)
 			continue;
 		entry = bpf_map_lookup_elem(&priorities, &id);
+		if (path)
+			path->own[i] = entry ? entry->priority : cfg->default_priority;
 		if (entry) {
 			ref->priority = entry->priority;
 			if (entry->flags & BPFOOM_PRIORITY_F_OMIT)
@@ -164,8 +197,17 @@ static __always_inline void describe_task(struct task_struct *task, long badness
 			found = true;
 			if (!path)
 				break;
+			path->own_from = i;
 		}
 	}
+}
+
+/* The parts of a task's record only a choice or a victim needs. */
+static __always_inline void fill_identity(struct task_struct *task, struct bpfoom_task_ref *ref)
+{
+	ref->pid = task->pid;
+	ref->tgid = task->tgid;
+	__builtin_memcpy(ref->comm, task->comm, sizeof(ref->comm));
 }
 
 static __always_inline __s32 own_priority(__u64 cgroup_id, const struct bpfoom_settings *cfg)
@@ -173,6 +215,18 @@ static __always_inline __s32 own_priority(__u64 cgroup_id, const struct bpfoom_s
 	struct bpfoom_priority *entry = bpf_map_lookup_elem(&priorities, &cgroup_id);
 
 	return entry ? entry->priority : cfg->default_priority;
+}
+
+/*
+ * path[level]'s own priority (level <= depth): the one describe_task()
+ * looked up, else a lookup.
+ */
+static __always_inline __s32 own_priority_at(const struct candidate *c, int level,
+					     const struct bpfoom_settings *cfg)
+{
+	if (level >= (int)c->own_from)
+		return c->own[level];
+	return own_priority(c->path[level], cfg);
 }
 
 /* <0: a dies first, >0: b dies first, 0: equal rank (badness decides). */
@@ -197,8 +251,8 @@ static __always_inline int compare_rank(const struct candidate *a, const struct 
 			if (i > (int)a->depth || i > (int)b->depth)
 				break;
 			if (a->path[i] != b->path[i]) {
-				pa = own_priority(a->path[i], cfg);
-				pb = own_priority(b->path[i], cfg);
+				pa = own_priority_at(a, i, cfg);
+				pb = own_priority_at(b, i, cfg);
 				break;
 			}
 		}
@@ -225,53 +279,71 @@ SEC("fmod_ret/bpf_oom_evaluate_task")
 int BPF_PROG(bpfoom_eval, struct task_struct *task, struct oom_control *oc, long points, int ret)
 {
 	const struct bpfoom_settings *cfg = current_settings();
+	struct bpfoom_counters *counters = counters_entry();
+	struct candidate *cand, *choice;
 	struct scan_state *st;
-	struct candidate *cand;
-	__u32 zero = 0;
+	bool take;
+	__u32 zero = 0, cur;
 	int verdict;
 	int rank;
 
 	st = bpf_map_lookup_elem(&scan_state, &zero);
-	cand = bpf_map_lookup_elem(&scratch, &zero);
-	if (!st || !cand)
+	if (!st)
 		return BPFOOM_VERDICT_DEFAULT;
 	if (st->oc != (__u64)oc) {
 		/* out_of_memory() was not seen: start the scan here. */
 		__builtin_memset(st, 0, sizeof(*st));
 		st->oc = (__u64)oc;
 	}
+	cur = st->choice & 1;
+	choice = &st->slot[cur];
+	cand = &st->slot[cur ^ 1];
 
-	describe_task(task, points, cfg, &cand->ref,
-		      cfg->mode == BPFOOM_MODE_TOURNAMENT ? cand : NULL);
+	/*
+	 * Two calls, so that each inlined copy sees a constant path: a
+	 * pointer selected at run time would reach the verifier as a scalar.
+	 */
+	if (cfg->mode == BPFOOM_MODE_TOURNAMENT) {
+		describe_task(task, cfg, &cand->ref, cand);
+	} else {
+		describe_task(task, cfg, &cand->ref, NULL);
+		cand->depth = 0; /* no path: equal rank if the mode changes mid-scan */
+	}
+	cand->ref.badness = points;
 	st->candidates++;
-	count(candidates, 1);
-
-	/* What the kernel's badness alone would choose: ties go to the later task. */
-	if (!(st->kernel_choice.flags & BPFOOM_TASK_F_VALID) || points >= st->kernel_choice.badness)
-		st->kernel_choice = cand->ref;
 
 	/*
 	 * The policy's own choice mirrors the kernel's: the first candidate
 	 * is chosen by DEFAULT (chosen_points starts at LONG_MIN), and at
 	 * equal rank DEFAULT lets the kernel compare badness.
 	 */
-	if (!(st->policy_choice.ref.flags & BPFOOM_TASK_F_VALID)) {
+	if (!(choice->ref.flags & BPFOOM_TASK_F_VALID)) {
 		rank = 0;
 	} else {
-		rank = compare_rank(cand, &st->policy_choice, cfg);
+		rank = compare_rank(cand, choice, cfg);
 	}
 
 	if (rank < 0) {
 		verdict = BPFOOM_VERDICT_SELECT;
-		st->policy_choice = *cand;
+		take = true;
 	} else if (rank > 0) {
 		verdict = BPFOOM_VERDICT_SKIP;
+		take = false;
 	} else {
 		verdict = BPFOOM_VERDICT_DEFAULT;
-		if (!(st->policy_choice.ref.flags & BPFOOM_TASK_F_VALID) ||
-		    points >= st->policy_choice.ref.badness)
-			st->policy_choice = *cand;
+		take = !(choice->ref.flags & BPFOOM_TASK_F_VALID) || points >= choice->ref.badness;
 	}
+
+	/* What the kernel's badness alone would choose: ties go to the later task. */
+	if (!(st->kernel_choice.flags & BPFOOM_TASK_F_VALID) ||
+	    points >= st->kernel_choice.badness) {
+		fill_identity(task, &cand->ref);
+		st->kernel_choice = cand->ref;
+	} else if (take) {
+		fill_identity(task, &cand->ref);
+	}
+	if (take)
+		st->choice = cur ^ 1;
 
 	if (cfg->dry_run)
 		verdict = BPFOOM_VERDICT_DEFAULT;
@@ -279,16 +351,22 @@ int BPF_PROG(bpfoom_eval, struct task_struct *task, struct oom_control *oc, long
 	switch (verdict) {
 	case BPFOOM_VERDICT_SELECT:
 		st->selected++;
-		count(selected, 1);
 		break;
 	case BPFOOM_VERDICT_SKIP:
 		st->skipped++;
-		count(skipped, 1);
 		break;
 	default:
 		st->defaulted++;
-		count(defaulted, 1);
 		break;
+	}
+	if (counters) {
+		__sync_fetch_and_add(&counters->candidates, 1);
+		if (verdict == BPFOOM_VERDICT_SELECT)
+			__sync_fetch_and_add(&counters->selected, 1);
+		else if (verdict == BPFOOM_VERDICT_SKIP)
+			__sync_fetch_and_add(&counters->skipped, 1);
+		else
+			__sync_fetch_and_add(&counters->defaulted, 1);
 	}
 	return verdict;
 }
@@ -310,7 +388,9 @@ int BPF_PROG(bpfoom_victim, struct task_struct *task, uid_t uid)
 	}
 	__builtin_memset(event, 0, sizeof(*event));
 	event->boot_ns = bpf_ktime_get_boot_ns();
-	describe_task(task, BPFOOM_BADNESS_UNKNOWN, cfg, &event->victim, NULL);
+	describe_task(task, cfg, &event->victim, NULL);
+	event->victim.badness = BPFOOM_BADNESS_UNKNOWN;
+	fill_identity(task, &event->victim);
 
 	st = bpf_map_lookup_elem(&scan_state, &zero);
 	/* The scan state is this OOM's only if this task entered out_of_memory(). */
@@ -339,7 +419,7 @@ int BPF_PROG(bpfoom_victim, struct task_struct *task, uid_t uid)
 		event->candidates = st->candidates;
 		event->selected = st->selected;
 		event->skipped = st->skipped;
-		event->policy_choice = st->policy_choice.ref;
+		event->policy_choice = st->slot[st->choice & 1].ref;
 		event->kernel_choice = st->kernel_choice;
 	}
 	bpf_ringbuf_submit(event, 0);
