@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "bench_common.hpp"
 
+#include "bpfoom/unique_fd.hpp"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/mman.h>
@@ -39,16 +41,6 @@ double median(std::vector<double> values)
 namespace
 {
 
-// Closes a file descriptor when it goes out of scope.
-struct Fd {
-	int fd;
-	~Fd()
-	{
-		if (fd >= 0)
-			::close(fd);
-	}
-};
-
 std::string read_all(int fd)
 {
 	std::string text;
@@ -65,14 +57,14 @@ std::uint64_t time_process(const std::vector<std::string> &argv)
 {
 	// stderr goes to a memory file, read only if the process fails: a
 	// pipe would need a reader running while we time it.
-	Fd err{::memfd_create("bench-stderr", MFD_CLOEXEC)};
-	if (err.fd < 0)
+	const UniqueFd err(::memfd_create("bench-stderr", MFD_CLOEXEC));
+	if (!err)
 		throw std::system_error(errno, std::generic_category(), "memfd_create");
 
 	posix_spawn_file_actions_t actions;
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&actions, err.fd, 2);
+	posix_spawn_file_actions_adddup2(&actions, err.get(), 2);
 	std::vector<char *> args;
 	for (const auto &arg : argv)
 		args.push_back(const_cast<char *>(arg.c_str()));
@@ -97,7 +89,7 @@ std::uint64_t time_process(const std::vector<std::string> &argv)
 					 (WIFEXITED(status)
 					      ? "exit " + std::to_string(WEXITSTATUS(status))
 					      : "signal " + std::to_string(WTERMSIG(status))) +
-					 "): " + read_all(err.fd));
+					 "): " + read_all(err.get()));
 	}
 	return elapsed;
 }

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <thread>
 
+#include "bpfoom/unique_fd.hpp"
 #include "hog.hpp"
 
 extern char **environ;
@@ -78,32 +79,31 @@ SleeperScene::~SleeperScene()
 
 void SleeperScene::spawn(const std::string &cgroup, std::size_t count)
 {
-	int out[2];
-	if (::pipe2(out, O_CLOEXEC) != 0)
+	int fds[2];
+	if (::pipe2(fds, O_CLOEXEC) != 0)
 		throw std::system_error(errno, std::generic_category(), "pipe2");
+	const UniqueFd out(fds[0]);
+	UniqueFd in(fds[1]);
 	const std::string dir = scene_->child(cgroup).path().string();
 	const std::string n = std::to_string(count);
 	const char *argv[] = {BPFOOM_SLEEPERS_PATH, dir.c_str(), n.c_str(), nullptr};
 	posix_spawn_file_actions_t actions;
 	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+	posix_spawn_file_actions_adddup2(&actions, in.get(), 1);
 	pid_t pid;
 	const int err = ::posix_spawn(&pid, argv[0], &actions, nullptr,
 				      const_cast<char *const *>(argv), environ);
 	posix_spawn_file_actions_destroy(&actions);
-	::close(out[1]);
-	if (err != 0) {
-		::close(out[0]);
+	in.reset(); // EOF once the spawner is gone, whatever happens to it
+	if (err != 0)
 		throw std::system_error(err, std::generic_category(), "spawn sleepers");
-	}
 	spawners_.push_back({pid});
 
 	// "ready" once every sleeper is forked; EOF if the spawner failed.
 	char buf[16];
 	ssize_t n_read;
-	while ((n_read = ::read(out[0], buf, sizeof(buf))) < 0 && errno == EINTR) {
+	while ((n_read = ::read(out.get(), buf, sizeof(buf))) < 0 && errno == EINTR) {
 	}
-	::close(out[0]);
 	if (n_read <= 0)
 		throw std::runtime_error("cannot start " + n + " sleepers in " + dir);
 }
