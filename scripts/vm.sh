@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Boots the bpfoom test kernel under QEMU (TCG) and runs one command in it.
 #
-#   scripts/vm.sh [--kernel BZIMAGE] [--memory M] [--timeout S] -- CMD [ARGS...]
+#   scripts/vm.sh [--kernel BZIMAGE] [--memory M] [--timeout S] [--append ARGS] -- CMD [ARGS...]
 #
 # The guest's root is the host's, shared read-only over 9p, with tmpfs on
 # /tmp, /run and /var/tmp. CMD runs as root in the checkout's top directory,
 # with stdin from /dev/null; its output is streamed here and its exit status
 # becomes ours. The guest's kernel log is kept in a file named on stderr.
+# --append adds kernel command line parameters (e.g. tsc_early_khz=... for a
+# guest that fails to calibrate its clock on a busy host).
 #
 # Exit status: CMD's, or
 #   124  the timeout passed and QEMU was killed
@@ -24,6 +26,7 @@ usage() {
 }
 
 kernel=
+append=
 memory=512M
 timeout=600
 while (($#)); do
@@ -31,6 +34,7 @@ while (($#)); do
 	--kernel) kernel=${2:?--kernel needs a file}; shift 2 ;;
 	--memory) memory=${2:?--memory needs a size}; shift 2 ;;
 	--timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
+	--append) append=${2?--append needs kernel parameters}; shift 2 ;;
 	--) shift; break ;;
 	-h | --help) usage ;;
 	*) echo "vm.sh: unknown option '$1'" >&2; usage ;;
@@ -79,7 +83,7 @@ qemu-system-x86_64 \
 	-accel tcg -cpu max -smp 1 -m "$memory" \
 	-nodefaults -display none -no-reboot -nic none \
 	-kernel "$kernel" \
-	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$here/vm-init.sh panic=-1 bpfoom_job=$run/job.sh bpfoom_share=$top" \
+	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$here/vm-init.sh panic=-1 bpfoom_job=$run/job.sh bpfoom_share=$top${append:+ $append}" \
 	-virtfs local,id=root9p,path=/,mount_tag=/dev/root,security_model=none,readonly=on,multidevs=remap \
 	-chardev file,id=klog,path="$klog" -serial chardev:klog \
 	-chardev stdio,id=out,signal=off -serial chardev:out \
