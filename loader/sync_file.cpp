@@ -4,6 +4,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "bpfoom/cgroup_batch.hpp"
 #include "bpfoom/error.hpp"
 
 namespace bpfoom
@@ -57,11 +58,13 @@ SyncTarget resolve_sync_entries(const std::vector<SyncEntry> &entries,
 				const CgroupResolver &cgroups, const std::string &source)
 {
 	SyncTarget target;
+	/* One batch: each parent directory is opened once, not walked per entry. */
+	CgroupBatchResolver batch(cgroups);
 	std::unordered_map<std::uint64_t, const SyncEntry *> first_seen;
 	for (const auto &entry : entries) {
 		const Cgroup cgroup = [&] {
 			try {
-				return cgroups.resolve(entry.cgroup);
+				return batch.resolve(entry.cgroup);
 			} catch (const Error &e) {
 				throw Error(e.kind(), source + ":" + std::to_string(entry.line) +
 							  ": " + e.what());

@@ -53,6 +53,9 @@ public:
 	/* The cgroup2 mount point, e.g. /sys/fs/cgroup. */
 	const std::string &root() const { return mounts_.cgroup2; }
 
+	/* The mounts this resolver judges paths against (a snapshot). */
+	const CgroupMounts &mounts() const { return mounts_; }
+
 	/*
 	 * Resolves CGROUP as given on the command line or in a sync file: an
 	 * absolute path under the cgroup2 mount or a path relative to it.
