@@ -50,7 +50,7 @@ void run(const Plan &plan)
 		time_process({cli, "unload"});
 	}
 	row("`bpfoom load`: verify, attach, pin (nothing loaded before)", fresh);
-	row("`bpfoom load` replacing a loaded policy (link update)", replace);
+	row("`bpfoom load` replacing a loaded policy (staged pins, rename)", replace);
 
 	const bpfoom::selftests::TestCgroup cgroup(bpfoom::selftests::cgroup2_mount(),
 						   "bpfoom-bench-control");
