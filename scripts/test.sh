@@ -18,6 +18,11 @@ passed=0
 failed=0
 failures=()
 
+# Stage headers carry the time since the start, so a slow suite shows.
+stage() {
+	printf '=== %s [%dm%02ds]\n' "$1" $((SECONDS / 60)) $((SECONDS % 60))
+}
+
 note_failure() {
 	failed=$((failed + 1))
 	failures+=("$1")
@@ -30,7 +35,7 @@ run_suite() {
 	shift
 	local log
 	log=$(mktemp)
-	echo "=== $name"
+	stage "$name"
 	"$@" 2>&1 | tee "$log"
 	local status=${PIPESTATUS[0]}
 
@@ -63,7 +68,7 @@ run_suite() {
 run_check() {
 	local name=$1
 	shift
-	echo "=== $name"
+	stage "$name"
 	if "$@"; then
 		passed=$((passed + 1))
 	else
@@ -76,6 +81,7 @@ finish() {
 		echo "Failures:"
 		printf '  %s\n' "${failures[@]}"
 	fi
+	stage "done"
 	echo "$passed passed, $failed failed"
 	((failed == 0))
 	exit
@@ -86,10 +92,10 @@ if ((EUID != 0)); then
 	finish
 fi
 
-echo "=== dependencies"
+stage dependencies
 "$here/deps.sh" || { note_failure "deps.sh failed"; finish; }
 
-echo "=== build"
+stage build
 if ! cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||
 	! cmake --build "$build" -j"$(nproc)"; then
 	note_failure "build failed"
@@ -105,7 +111,7 @@ if [[ -x $build/selftests/unit/bpfoom_unit_tests ]]; then
 fi
 ((host_only)) && finish
 
-echo "=== kernel"
+stage kernel
 if ! kernel=$("$here/build-kernel.sh"); then
 	note_failure "kernel build failed"
 	finish
