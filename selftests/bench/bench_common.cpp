@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <stdexcept>
@@ -138,6 +139,27 @@ std::string format_ratio(double ratio)
 std::string judge(const std::string &goal, bool met)
 {
 	return goal + ": " + (met ? "met" : "missed");
+}
+
+int benchmark_main(int argc, char **argv, const char *name,
+		   const std::function<void(bool quick)> &run)
+{
+	bool quick = false;
+	for (int i = 1; i < argc; i++) {
+		if (std::strcmp(argv[i], "--quick") == 0) {
+			quick = true;
+		} else {
+			std::cerr << "usage: " << argv[0] << " [--quick]\n";
+			return 2;
+		}
+	}
+	try {
+		run(quick);
+	} catch (const std::exception &e) {
+		std::cerr << name << ": " << e.what() << '\n';
+		return 1;
+	}
+	return 0;
 }
 
 } // namespace bpfoom::bench

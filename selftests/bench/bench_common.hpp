@@ -4,11 +4,18 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace bpfoom::bench
 {
+
+// The main() of a benchmark whose only option is --quick: runs run(quick).
+// A bad argument exits 2; a benchmark that throws exits 1 with its name and
+// the reason, so scripts/bench.sh reports it as failed instead of a figure.
+int benchmark_main(int argc, char **argv, const char *name,
+		   const std::function<void(bool quick)> &run);
 
 // CLOCK_MONOTONIC in nanoseconds.
 std::uint64_t now_ns();

@@ -67,20 +67,7 @@ void run(const Plan &plan)
 
 int main(int argc, char **argv)
 {
-	bool quick = false;
-	for (int i = 1; i < argc; i++) {
-		if (std::strcmp(argv[i], "--quick") == 0) {
-			quick = true;
-		} else {
-			std::cerr << "usage: " << argv[0] << " [--quick]\n";
-			return 2;
-		}
-	}
-	try {
+	return bpfoom::bench::benchmark_main(argc, argv, "bpfoom_bench_control", [](bool quick) {
 		run(quick ? quick_plan : full_plan);
-	} catch (const std::exception &e) {
-		std::cerr << "bpfoom_bench_control: " << e.what() << '\n';
-		return 1;
-	}
-	return 0;
+	});
 }
