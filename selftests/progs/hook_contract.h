@@ -8,11 +8,11 @@
 #endif
 
 enum hook_contract_behaviour {
-	HOOK_CONTRACT_DEFAULT = 0,	 /* always DEFAULT */
+	HOOK_CONTRACT_DEFAULT = 0,	 /* BPFOOM_VERDICT_DEFAULT always */
 	HOOK_CONTRACT_PREFER_TARGET = 1, /* target cgroup's tasks die first */
-	HOOK_CONTRACT_SELECT_ALL = 2,	 /* SELECT every candidate */
-	HOOK_CONTRACT_SKIP_ALL = 3,	 /* SKIP every candidate */
-	HOOK_CONTRACT_STOP_ALL = 4,	 /* STOP at the first candidate */
+	HOOK_CONTRACT_SELECT_ALL = 2,	 /* BPFOOM_VERDICT_SELECT for every candidate */
+	HOOK_CONTRACT_SKIP_ALL = 3,	 /* BPFOOM_VERDICT_SKIP for every candidate */
+	HOOK_CONTRACT_STOP_ALL = 4,	 /* BPFOOM_VERDICT_STOP at the first candidate */
 };
 
 struct hook_contract_config {
