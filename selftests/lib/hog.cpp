@@ -66,6 +66,9 @@ bool touch_anonymous_memory(std::size_t bytes)
 	if (!write_file("/proc/self/oom_score_adj", adj) || !write_file(procs, "0"))
 		::_exit(100);
 
+	if (options.global_oom && ::mlockall(MCL_CURRENT) != 0)
+		::_exit(103);
+
 	constexpr std::size_t step = 16 << 20;
 	std::size_t remaining = options.megabytes << 20;
 	while (remaining || options.until_killed) {

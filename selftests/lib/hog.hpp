@@ -33,6 +33,11 @@ public:
 		// Keep allocating in small steps until killed: for global OOMs,
 		// where one big mapping would fail the overcommit check instead.
 		bool until_killed = false;
+		// The hog takes part in a global OOM: it locks the pages it
+		// already maps (its text, the libraries) so that reclaim cannot
+		// keep evicting and re-reading them, which postpones the OOM for
+		// minutes in a guest whose root is on 9p.
+		bool global_oom = false;
 		int oom_score_adj = 0;
 		std::string name = "hog"; // comm, as the kernel's OOM report shows it
 		// Killed when the process that started it dies (tests); off for

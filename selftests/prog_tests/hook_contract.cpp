@@ -178,7 +178,10 @@ TEST_CASE("a policy that skips or stops at every task cannot stop the OOM killer
 		TestCgroup cgroup(cgroup2_mount(), "contract-progress-global");
 		ContractProgram program(behaviour);
 		KmsgReader kmsg;
-		Hog hog({.cgroup = cgroup.path(), .until_killed = true, .name = "global-hog"});
+		Hog hog({.cgroup = cgroup.path(),
+			 .until_killed = true,
+			 .global_oom = true,
+			 .name = "global-hog"});
 		CHECK_FALSE(hog.wait_until_ready());
 		auto exit = hog.finish();
 		auto log = kmsg.read_new();

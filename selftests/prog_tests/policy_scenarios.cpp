@@ -239,9 +239,15 @@ TEST_CASE("scenario 9: in a global OOM priority decides and the harness survives
 
 	std::ofstream("/proc/self/oom_score_adj") << "-1000";
 	KmsgReader kmsg;
-	Hog resident({.cgroup = low.path(), .megabytes = available_mb * 4 / 10, .name = "low"});
+	Hog resident({.cgroup = low.path(),
+		      .megabytes = available_mb * 4 / 10,
+		      .global_oom = true,
+		      .name = "low"});
 	REQUIRE(resident.wait_until_ready());
-	Hog trigger({.cgroup = high.path(), .megabytes = available_mb * 8 / 10, .name = "high"});
+	Hog trigger({.cgroup = high.path(),
+		     .megabytes = available_mb * 8 / 10,
+		     .global_oom = true,
+		     .name = "high"});
 	const bool trigger_finished = trigger.wait_until_ready();
 	auto resident_exit = resident.finish();
 	auto trigger_exit = trigger.finish();
