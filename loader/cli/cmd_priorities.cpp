@@ -27,8 +27,15 @@ constexpr std::string_view cgroup_help =
 /* Where `cgroup`'s effective priority comes from in inherit mode: its own entry or an ancestor's.
  */
 struct Inherited {
-	std::string source; // "own entry", an ancestor's path, or "default"
+	enum class From { own, ancestor, fallback } from;
+	std::optional<Cgroup> source; // whose entry it is; none for the default
 	Priority value;
+
+	/* "own", "ancestor" or "default", as get --json names them. */
+	const char *from_name() const
+	{
+		return from == From::own ? "own" : from == From::ancestor ? "ancestor" : "default";
+	}
 };
 
 Inherited effective_priority(const CgroupResolver &cgroups, const PriorityMap &map,
@@ -36,17 +43,17 @@ Inherited effective_priority(const CgroupResolver &cgroups, const PriorityMap &m
 {
 	namespace fs = std::filesystem;
 	if (auto own = map.get(cgroup.id))
-		return {"own entry", *own};
+		return {Inherited::From::own, cgroup, *own};
 	for (fs::path dir = fs::path(cgroup.path).parent_path();; dir = dir.parent_path()) {
 		if (dir.string().size() < cgroups.root().size())
 			break;
 		const Cgroup ancestor = cgroups.resolve(dir.string());
 		if (auto value = map.get(ancestor.id))
-			return {ancestor.path, *value};
+			return {Inherited::From::ancestor, ancestor, *value};
 		if (dir == fs::path(cgroups.root()))
 			break;
 	}
-	return {"default", Priority{default_priority, 0}};
+	return {Inherited::From::fallback, std::nullopt, Priority{default_priority, 0}};
 }
 
 } // namespace
@@ -110,14 +117,34 @@ int cmd_unset(const Invocation &inv)
 	return 0;
 }
 
+/*
+ * get --json, one object:
+ *   {"cgroup_id": n, "path": string, "priority": n, "omit": bool, "flags": n,
+ *    "from": "own"|"ancestor"|"default",
+ *    "from_cgroup_id": n | null, "from_path": string | null}
+ * priority, omit and flags are the effective values in inherit mode; from_* name
+ * the cgroup whose entry they are (CGROUP itself for "own"), null for "default".
+ */
 int cmd_get(const Invocation &inv)
 {
 	po::options_description options("Options");
+	options.add_options()("json", "print one JSON object (schema below and in the README)");
 	po::variables_map vm;
-	if (!parse_command(inv, options, cgroup_positional(), vm,
-			   {"get CGROUP", "Shows CGROUP's entry and, if it has none, where its "
-					  "effective priority comes\nfrom in inherit mode (an "
-					  "ancestor's entry or the default).\n"}))
+	if (!parse_command(
+		inv, options, cgroup_positional(), vm,
+		{"get CGROUP [--json]",
+		 "Shows CGROUP's entry and, if it has none, where its effective priority comes\n"
+		 "from in inherit mode (an ancestor's entry or the default).\n"
+		 "\n"
+		 "With --json it prints one object instead:\n"
+		 "\n"
+		 "    {\"cgroup_id\": n, \"path\": str, \"priority\": n, \"omit\": bool,\n"
+		 "     \"flags\": n, \"from\": \"own\"|\"ancestor\"|\"default\",\n"
+		 "     \"from_cgroup_id\": n | null, \"from_path\": str | null}\n"
+		 "\n"
+		 "\"priority\", \"omit\" and \"flags\" are the effective values;\n"
+		 "\"from_cgroup_id\" and \"from_path\" name the cgroup whose entry they come\n"
+		 "from (CGROUP itself for \"own\"), and are null for \"default\".\n"}))
 		return 0;
 
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
@@ -128,9 +155,34 @@ int cmd_get(const Invocation &inv)
 	const Inherited effective =
 	    effective_priority(cgroups, map, cgroup, settings.default_priority);
 
+	if (vm.count("json")) {
+		JsonWriter json(std::cout);
+		json.begin_object()
+		    .member("cgroup_id", cgroup.id)
+		    .member("path", cgroup.path)
+		    .member("priority", effective.value.priority)
+		    .member("omit", effective.value.omit())
+		    .member("flags", effective.value.flags)
+		    .member("from", effective.from_name())
+		    .member("from_cgroup_id",
+			    effective.source ? std::optional<std::uint64_t>(effective.source->id)
+					     : std::nullopt)
+		    .member("from_path", effective.source
+					     ? std::optional<std::string>(effective.source->path)
+					     : std::nullopt)
+		    .end_object();
+		std::cout << '\n';
+		return 0;
+	}
+	/* FROM: "own entry", the ancestor's path, or "default". */
+	std::string from = "default";
+	if (effective.from == Inherited::From::own)
+		from = "own entry";
+	else if (effective.source)
+		from = effective.source->path;
 	Table table({"CGROUP", "ID", "PRIORITY", "OMIT", "FROM"});
 	table.add({cgroup.path, std::to_string(cgroup.id), std::to_string(effective.value.priority),
-		   effective.value.omit() ? "yes" : "no", effective.source});
+		   effective.value.omit() ? "yes" : "no", from});
 	table.print(std::cout);
 	return 0;
 }
@@ -178,12 +230,29 @@ int cmd_list(const Invocation &inv)
 	return 0;
 }
 
+/*
+ * gc --json, one object:
+ *   {"removed": [{"cgroup_id": n, "priority": n, "omit": bool, "flags": n}],
+ *    "kept": n}
+ * removed: the entries dropped, sorted by cgroup_id; kept: the entries left.
+ */
 int cmd_gc(const Invocation &inv)
 {
 	po::options_description options("Options");
+	options.add_options()("json", "print one JSON object (schema below and in the README)");
 	po::variables_map vm;
-	if (!parse_command(inv, options, {}, vm,
-			   {"gc", "Removes the entries of cgroups that no longer exist.\n"}))
+	if (!parse_command(
+		inv, options, {}, vm,
+		{"gc [--json]",
+		 "Removes the entries of cgroups that no longer exist.\n"
+		 "\n"
+		 "With --json it prints one object instead:\n"
+		 "\n"
+		 "    {\"removed\": [{\"cgroup_id\": n, \"priority\": n, \"omit\": bool,\n"
+		 "                  \"flags\": n}], \"kept\": n}\n"
+		 "\n"
+		 "\"removed\" lists the dropped entries by cgroup id; \"kept\" counts the\n"
+		 "entries left.\n"}))
 		return 0;
 
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
@@ -192,6 +261,20 @@ int cmd_gc(const Invocation &inv)
 	StateChange change(policy);
 	const SyncPlan plan = plan_gc(map.list(), cgroups);
 	map.apply(plan);
+	if (vm.count("json")) {
+		JsonWriter json(std::cout);
+		json.begin_object().key("removed").begin_array();
+		for (const auto &gone : plan.removed)
+			json.begin_object()
+			    .member("cgroup_id", gone.cgroup_id)
+			    .member("priority", gone.before->priority)
+			    .member("omit", gone.before->omit())
+			    .member("flags", gone.before->flags)
+			    .end_object();
+		json.end_array().member("kept", std::uint64_t(plan.after.size())).end_object();
+		std::cout << '\n';
+		return 0;
+	}
 	for (const auto &gone : plan.removed)
 		std::cout << "- (cgroup id " << gone.cgroup_id << ") " << describe(*gone.before)
 			  << '\n';

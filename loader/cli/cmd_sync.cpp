@@ -6,21 +6,68 @@
 #include "bpfoom/error.hpp"
 #include "bpfoom/sync_file.hpp"
 #include "commands.hpp"
+#include "json.hpp"
 #include "table.hpp"
 
 namespace bpfoom::cli
 {
+namespace
+{
 
+void write_priority(JsonWriter &json, std::string_view name, const std::optional<Priority> &value)
+{
+	json.key(name);
+	if (!value) {
+		json.null();
+		return;
+	}
+	json.begin_object()
+	    .member("priority", value->priority)
+	    .member("omit", value->omit())
+	    .member("flags", value->flags)
+	    .end_object();
+}
+
+void write_changes(JsonWriter &json, std::string_view name, const std::vector<SyncChange> &changes,
+		   const SyncTarget &target, const CgroupResolver &cgroups)
+{
+	json.key(name).begin_array();
+	for (const auto &c : changes) {
+		const auto known = target.paths.find(c.cgroup_id);
+		json.begin_object().member("cgroup_id", c.cgroup_id);
+		json.member("path", known != target.paths.end()
+					? std::optional<std::string>(known->second)
+					: cgroups.path_of(c.cgroup_id));
+		write_priority(json, "before", c.before);
+		write_priority(json, "after", c.after);
+		json.end_object();
+	}
+	json.end_array();
+}
+
+} // namespace
+
+/*
+ * sync --json, one object:
+ *   {"dry_run": bool, "added": [CHANGE], "changed": [CHANGE], "removed": [CHANGE],
+ *    "counts": {"added": n, "changed": n, "removed": n, "unchanged": n}}
+ * CHANGE = {"cgroup_id": n, "path": string | null,
+ *           "before": PRIORITY | null, "after": PRIORITY | null}
+ * PRIORITY = {"priority": n, "omit": bool, "flags": n}
+ * Each array is sorted by cgroup_id; before is null for an addition, after for a
+ * removal; path is null for a deleted cgroup. With dry_run nothing was changed.
+ */
 int cmd_sync(const Invocation &inv)
 {
 	po::options_description options("Options");
-	options.add_options()("dry-run", "print what would change, change nothing");
+	options.add_options()("dry-run", "print what would change, change nothing")(
+	    "json", "print one JSON object (schema below and in the README)");
 	po::positional_options_description positionals;
 	positionals.add("FILE", 1);
 	po::variables_map vm;
 	if (!parse_command(
 		inv, options, positionals, vm,
-		{"sync FILE|- [--dry-run]",
+		{"sync FILE|- [--dry-run] [--json]",
 		 "Makes the priorities map hold exactly the entries of FILE ('-': stdin):\n"
 		 "entries not in FILE are removed. FILE has one entry a line,\n"
 		 "\n"
@@ -40,7 +87,20 @@ int cmd_sync(const Invocation &inv)
 		 "listed twice under any spelling, the map's capacity); any error is\n"
 		 "reported as FILE:LINE and nothing changes. The changes are then applied\n"
 		 "as one batch; if the kernel refuses part-way, the previous contents are\n"
-		 "restored. Prints each change (+ added, ~ changed, - removed) and a count.\n"}))
+		 "restored. Prints each change (+ added, ~ changed, - removed) and a count.\n"
+		 "\n"
+		 "With --json it prints the changes as one object instead:\n"
+		 "\n"
+		 "    {\"dry_run\": bool, \"added\": [CHANGE], \"changed\": [CHANGE],\n"
+		 "     \"removed\": [CHANGE], \"counts\": {\"added\": n, \"changed\": n,\n"
+		 "     \"removed\": n, \"unchanged\": n}}\n"
+		 "    CHANGE   = {\"cgroup_id\": n, \"path\": str | null,\n"
+		 "                \"before\": PRIORITY | null, \"after\": PRIORITY | null}\n"
+		 "    PRIORITY = {\"priority\": n, \"omit\": bool, \"flags\": n}\n"
+		 "\n"
+		 "Each list is sorted by cgroup id. \"before\" is null for an addition,\n"
+		 "\"after\" for a removal, \"path\" for a cgroup that no longer exists.\n"
+		 "With --dry-run, \"dry_run\" is true and nothing has changed.\n"}))
 		return 0;
 
 	const std::string file = vm["FILE"].as<std::string>();
@@ -67,6 +127,23 @@ int cmd_sync(const Invocation &inv)
 	if (!vm.count("dry-run"))
 		map.apply(plan);
 
+	if (vm.count("json")) {
+		JsonWriter json(std::cout);
+		json.begin_object().member("dry_run", bool(vm.count("dry-run")));
+		write_changes(json, "added", plan.added, target, cgroups);
+		write_changes(json, "changed", plan.changed, target, cgroups);
+		write_changes(json, "removed", plan.removed, target, cgroups);
+		json.key("counts")
+		    .begin_object()
+		    .member("added", std::uint64_t(plan.added.size()))
+		    .member("changed", std::uint64_t(plan.changed.size()))
+		    .member("removed", std::uint64_t(plan.removed.size()))
+		    .member("unchanged", std::uint64_t(plan.unchanged))
+		    .end_object()
+		    .end_object();
+		std::cout << '\n';
+		return 0;
+	}
 	Table table({"", "CGROUP", "PRIORITY"});
 	for (const auto &c : plan.added)
 		table.add({"+", target.paths.at(c.cgroup_id), describe(*c.after)});

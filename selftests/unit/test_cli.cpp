@@ -2,6 +2,7 @@
 // The bpfoom binary's exit codes and messages, against maps pinned in a
 // private bpffs, with proof that refused commands change nothing.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +63,37 @@ CliOptions with_input(CliOptions options, const std::string &input)
 {
 	options.input = input;
 	return options;
+}
+
+/* Runs a --json command that must succeed and parses its stdout as one JSON value. */
+nlohmann::json run_json(const std::vector<std::string> &args, const CliOptions &options)
+{
+	const test::CliResult result = run_cli(args, options);
+	INFO("bpfoom " << Catch::Detail::stringify(args) << "\nstdout: " << result.out
+		       << "\nstderr: " << result.err);
+	REQUIRE(result.status == 0);
+	CHECK(result.err.empty());
+	REQUIRE(nlohmann::json::accept(result.out));
+	return nlohmann::json::parse(result.out);
+}
+
+/* The {"priority", "omit", "flags"} object of the JSON schemas, or null. */
+nlohmann::json priority_json(const std::optional<Priority> &value)
+{
+	if (!value)
+		return nullptr;
+	return {{"priority", value->priority}, {"omit", value->omit()}, {"flags", value->flags}};
+}
+
+/* One change of sync --json: {"cgroup_id", "path", "before", "after"}. */
+nlohmann::json change_json(std::uint64_t id, const std::optional<std::string> &path,
+			   const std::optional<Priority> &before,
+			   const std::optional<Priority> &after)
+{
+	return {{"cgroup_id", id},
+		{"path", path ? nlohmann::json(*path) : nlohmann::json(nullptr)},
+		{"before", priority_json(before)},
+		{"after", priority_json(after)}};
 }
 
 } // namespace
@@ -213,6 +245,168 @@ TEST_CASE("cli: set, get, unset, list and gc on the pinned map", "[cli]")
 	CHECK(gc.status == 0);
 	CHECK_THAT(gc.out, Catch::Contains("removed 1 entries"));
 	CHECK_FALSE(maps.policy.priorities().get(b_id));
+}
+
+TEST_CASE("cli: get --json names the effective priority and where it comes from", "[cli][json]")
+{
+	PinnedMaps maps;
+	/* b has an entry of its own; b/child inherits it; b/child/grandchild has its own again,
+	 * which its child inherits: the nearest ancestor's entry wins. */
+	test::TempCgroup child(maps.cgroup_b.path());
+	test::TempCgroup grandchild(child.path());
+	test::TempCgroup great(grandchild.path());
+	const Priority grandchild_value{4711, BPFOOM_PRIORITY_F_OMIT | 0x100};
+	maps.policy.priorities().set(grandchild.id(), grandchild_value);
+	const Priority b_value = *maps.policy.priorities().get(maps.cgroup_b.id());
+
+	/* A cgroup with no entry on its path takes the default: make it not 0. */
+	test::TempCgroup loner;
+	Settings settings = maps.policy.settings().read();
+	settings.default_priority = -1234;
+	maps.policy.settings().write(settings);
+
+	struct Case {
+		const test::TempCgroup &cgroup;
+		Priority value;
+		std::string from;
+		const test::TempCgroup *from_cgroup;
+	};
+	const Case cases[] = {
+	    {maps.cgroup_b, b_value, "own", &maps.cgroup_b},
+	    {child, b_value, "ancestor", &maps.cgroup_b},
+	    {grandchild, grandchild_value, "own", &grandchild},
+	    {great, grandchild_value, "ancestor", &grandchild},
+	    {loner, Priority{settings.default_priority, 0}, "default", nullptr},
+	};
+	const PriorityTable before = maps.contents();
+	for (const auto &c : cases) {
+		INFO(c.cgroup.path());
+		nlohmann::json got = run_json({"get", c.cgroup.path(), "--json"}, maps.options);
+		CHECK(got["cgroup_id"] == c.cgroup.id());
+		CHECK(got["path"] == c.cgroup.path());
+		CHECK(got["priority"] == c.value.priority);
+		CHECK(got["omit"] == c.value.omit());
+		CHECK(got["flags"] == c.value.flags);
+		CHECK(got["from"] == c.from);
+		if (c.from_cgroup) {
+			CHECK(got["from_cgroup_id"] == c.from_cgroup->id());
+			CHECK(got["from_path"] == c.from_cgroup->path());
+		} else {
+			CHECK(got["from_cgroup_id"].is_null());
+			CHECK(got["from_path"].is_null());
+		}
+	}
+	/* A path relative to the cgroup2 mount names the same cgroup. */
+	const std::string relative = child.path().substr(maps.root().size() + 1);
+	nlohmann::json got = run_json({"get", relative, "--json"}, maps.options);
+	CHECK(got["path"] == child.path());
+	CHECK(got["cgroup_id"] == child.id());
+	CHECK(maps.contents() == before);
+}
+
+TEST_CASE("cli: sync --json reports every change; with --dry-run it changes nothing",
+	  "[cli][sync][json]")
+{
+	PinnedMaps maps;
+	test::TempCgroup added, unchanged, gone;
+	const Priority unchanged_value{5, 0};
+	const Priority gone_value{7, 0x100};
+	maps.policy.priorities().set(unchanged.id(), unchanged_value);
+	maps.policy.priorities().set(gone.id(), gone_value);
+	const std::uint64_t gone_id = gone.id();
+	gone.remove();
+
+	const PriorityTable before = maps.contents();
+	const std::uint64_t a = maps.cgroup_a.id(), b = maps.cgroup_b.id();
+	const Priority a_after{before.at(a).priority + 1, BPFOOM_PRIORITY_F_OMIT};
+	const Priority added_value{-3, BPFOOM_PRIORITY_F_OMIT};
+	const std::string root = maps.root();
+	const std::string text =
+	    "# desired\n" + maps.cgroup_a.path() + " " + std::to_string(a_after.priority) +
+	    " omit\n" + added.path().substr(root.size() + 1) + " " +
+	    std::to_string(added_value.priority) + " omit\n" + unchanged.path() + " " +
+	    std::to_string(unchanged_value.priority) + "\n";
+
+	/* Removals in id order: b (still there) and the deleted cgroup (path null). */
+	nlohmann::json removed = nlohmann::json::array();
+	for (const auto &[id, value] : before)
+		if (id == b)
+			removed.push_back(
+			    change_json(b, maps.cgroup_b.path(), value, std::nullopt));
+		else if (id == gone_id)
+			removed.push_back(change_json(gone_id, std::nullopt, value, std::nullopt));
+	REQUIRE(removed.size() == 2);
+	const nlohmann::json expected_changes = {
+	    {"added", nlohmann::json::array(
+			  {change_json(added.id(), added.path(), std::nullopt, added_value)})},
+	    {"changed",
+	     nlohmann::json::array({change_json(a, maps.cgroup_a.path(), before.at(a), a_after)})},
+	    {"removed", removed},
+	};
+	auto check_report = [&](nlohmann::json report, bool dry_run) {
+		INFO(report.dump());
+		CHECK(report["dry_run"] == dry_run);
+		for (const char *kind : {"added", "changed", "removed"}) {
+			INFO(kind);
+			CHECK(report[kind] == expected_changes[kind]);
+			CHECK(report["counts"][kind] == expected_changes[kind].size());
+		}
+		CHECK(report["counts"]["unchanged"] == 1);
+	};
+
+	check_report(run_json({"sync", "-", "--dry-run", "--json"}, with_input(maps.options, text)),
+		     true);
+	CHECK(maps.contents() == before);
+
+	const std::string file = test::write_temp_file(text);
+	check_report(run_json({"sync", file, "--json"}, maps.options), false);
+	unlink(file.c_str());
+	CHECK(maps.contents() == PriorityTable{{a, a_after},
+					       {added.id(), added_value},
+					       {unchanged.id(), unchanged_value}});
+
+	nlohmann::json again = run_json({"sync", "-", "--json"}, with_input(maps.options, text));
+	CHECK(again["dry_run"] == false);
+	CHECK(again["added"].empty());
+	CHECK(again["changed"].empty());
+	CHECK(again["removed"].empty());
+	CHECK(again["counts"] == nlohmann::json{{"added", 0},
+						{"changed", 0},
+						{"removed", 0},
+						{"unchanged", maps.contents().size()}});
+}
+
+TEST_CASE("cli: gc --json lists the entries it removed and counts those it kept", "[cli][json]")
+{
+	PinnedMaps maps;
+	test::TempCgroup kept, gone;
+	maps.policy.priorities().set(kept.id(), {123, 0});
+	maps.policy.priorities().set(gone.id(), {-77, BPFOOM_PRIORITY_F_OMIT | 0x100});
+	const PriorityTable before = maps.contents();
+	const std::uint64_t b = maps.cgroup_b.id(), gone_id = gone.id();
+	maps.cgroup_b.remove();
+	gone.remove();
+
+	nlohmann::json removed = nlohmann::json::array();
+	PriorityTable left;
+	for (const auto &[id, value] : before) {
+		if (id != b && id != gone_id) {
+			left[id] = value;
+			continue;
+		}
+		nlohmann::json entry = {{"cgroup_id", id}};
+		entry.update(priority_json(value));
+		removed.push_back(entry);
+	}
+	REQUIRE(removed.size() == 2);
+
+	nlohmann::json report = run_json({"gc", "--json"}, maps.options);
+	CHECK(report["removed"] == removed);
+	CHECK(report["kept"] == left.size());
+	CHECK(maps.contents() == left);
+
+	const nlohmann::json again = run_json({"gc", "--json"}, maps.options);
+	CHECK(again == nlohmann::json{{"removed", nlohmann::json::array()}, {"kept", left.size()}});
 }
 
 TEST_CASE("cli: usage errors exit 2", "[cli]")
