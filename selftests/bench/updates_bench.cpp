@@ -28,6 +28,7 @@
 #include "bench_common.hpp"
 #include "cgroup_farm.hpp"
 #include "private_bpffs.hpp"
+#include "scratch_priorities.hpp"
 #include "resolve_probe.hpp"
 #include "temp_dir.hpp"
 
@@ -177,7 +178,7 @@ std::string per_second(std::size_t n, double ns)
 
 void run(const Plan &plan)
 {
-	PrivateBpffs bpffs;
+	selftests::PrivateBpffs bpffs;
 	const PinDir pins(bpffs.path() + "/bpfoom");
 	// As `bpfoom load --max-entries` would size it: room for the largest set.
 	std::size_t largest = 65536;

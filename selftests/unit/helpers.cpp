@@ -90,20 +90,6 @@ std::uint64_t TempCgroup::id() const
 	return st.st_ino;
 }
 
-PrivateBpffs::PrivateBpffs()
-{
-	require_root();
-	path_ = temp_dir("bpfoom-bpffs-");
-	if (mount("bpf", path_.c_str(), "bpf", 0, "mode=0700") != 0)
-		FAIL("cannot mount bpffs on " << path_ << ": " << std::strerror(errno));
-}
-
-PrivateBpffs::~PrivateBpffs()
-{
-	umount2(path_.c_str(), MNT_DETACH);
-	rmdir(path_.c_str());
-}
-
 V1Hierarchy::V1Hierarchy()
 {
 	require_root();
@@ -127,6 +113,15 @@ V1Hierarchy::~V1Hierarchy()
 		umount2(path_.c_str(), MNT_DETACH);
 		rmdir(path_.c_str());
 	}
+}
+
+CgroupMounts V1Hierarchy::mounts() const
+{
+	CgroupMounts mounts = host_cgroup_mounts();
+	for (const auto &m : mounts.v1)
+		if (m.mount_point == path_)
+			return mounts;
+	return read_cgroup_mounts(); // the test's own v1 mount is there now
 }
 
 UniqueFd create_priority_map(std::uint32_t max_entries)

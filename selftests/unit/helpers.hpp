@@ -10,9 +10,12 @@
 #include "bpfoom/cgroup.hpp"
 #include "bpfoom/priority_map.hpp"
 #include "bpfoom/unique_fd.hpp"
+#include "private_bpffs.hpp"
 
 namespace bpfoom::test
 {
+
+using selftests::PrivateBpffs;
 
 /* Fails the test unless running as root. */
 void require_root();
@@ -39,21 +42,6 @@ private:
 	bool removed_ = false;
 };
 
-/* A bpffs mounted on a temporary directory, unmounted at the end. */
-class PrivateBpffs
-{
-public:
-	PrivateBpffs();
-	~PrivateBpffs();
-	PrivateBpffs(const PrivateBpffs &) = delete;
-	PrivateBpffs &operator=(const PrivateBpffs &) = delete;
-
-	const std::string &path() const { return path_; }
-
-private:
-	std::string path_;
-};
-
 /* A v1 hierarchy mount point: an existing one, or a named one mounted for the test. */
 class V1Hierarchy
 {
@@ -61,6 +49,8 @@ public:
 	V1Hierarchy();
 	~V1Hierarchy();
 	const std::string &path() const { return path_; }
+	/* The host's cgroup mounts, this hierarchy among them. */
+	CgroupMounts mounts() const;
 
 private:
 	std::string path_;

@@ -77,13 +77,7 @@ TEST_CASE("cgroup paths that are not cgroup2 directories are refused with a reas
 {
 	test::TempCgroup cgroup;
 	test::V1Hierarchy v1;
-	CgroupMounts mounts = test::host_cgroup_mounts();
-	bool listed = false;
-	for (const auto &m : mounts.v1)
-		listed |= m.mount_point == v1.path();
-	if (!listed)
-		mounts = read_cgroup_mounts(); // the test's own v1 mount is there now
-	const CgroupResolver cgroups(mounts);
+	const CgroupResolver cgroups(v1.mounts());
 	const std::string root = cgroups.root();
 
 	CHECK(resolve_error(cgroups, "bpfoom-no-such-cgroup") ==

@@ -120,13 +120,7 @@ TEST_CASE("batch resolution: refusals are resolve()'s, word for word", "[cgroup]
 {
 	test::TempCgroup cgroup;
 	test::V1Hierarchy v1;
-	CgroupMounts mounts = test::host_cgroup_mounts();
-	bool listed = false;
-	for (const auto &m : mounts.v1)
-		listed |= m.mount_point == v1.path();
-	if (!listed)
-		mounts = read_cgroup_mounts(); // the test's own v1 mount is there now
-	const CgroupResolver cgroups(mounts);
+	const CgroupResolver cgroups(v1.mounts());
 	const std::string root = cgroups.root();
 	const std::string name = cgroup.path().substr(root.size() + 1);
 	/* A v1 hierarchy beside the cgroup2 mount, as seen from inside it. */

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "private_bpffs.hpp"
 
-#include <bpf/bpf.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -10,10 +9,7 @@
 #include <cstdlib>
 #include <system_error>
 
-#include "bpfoom/abi.h"
-#include "bpfoom/priority_map.hpp"
-
-namespace bpfoom::bench
+namespace bpfoom::selftests
 {
 
 namespace
@@ -34,7 +30,7 @@ PrivateBpffs::PrivateBpffs()
 	if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
 		fail("mount --make-rprivate /");
 	const char *tmp = std::getenv("TMPDIR");
-	std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/bpfoom-bench-bpffs.XXXXXX";
+	std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/bpfoom-bpffs.XXXXXX";
 	if (!::mkdtemp(templ.data()))
 		fail("mkdtemp " + templ);
 	path_ = templ;
@@ -52,28 +48,4 @@ PrivateBpffs::~PrivateBpffs()
 	::rmdir(path_.c_str());
 }
 
-ScratchPriorities::ScratchPriorities(const PinDir &pins, std::uint32_t max_entries) : pins_(pins)
-{
-	pins.create();
-	fd_.reset(::bpf_map_create(BPF_MAP_TYPE_HASH, "priorities", sizeof(std::uint64_t),
-				   sizeof(struct bpfoom_priority), max_entries, nullptr));
-	if (!fd_)
-		fail("create a priorities map");
-	pins.pin(fd_.get(), pins::priorities);
-}
-
-ScratchPriorities::~ScratchPriorities()
-{
-	try {
-		pins_.unpin(pins::priorities);
-	} catch (...) {
-		// Nothing to do: the private bpffs goes away with the process.
-	}
-}
-
-std::size_t ScratchPriorities::count() const
-{
-	return PriorityMap(UniqueFd(::dup(fd_.get()))).count();
-}
-
-} // namespace bpfoom::bench
+} // namespace bpfoom::selftests

@@ -10,24 +10,6 @@
 namespace bpfoom::bench
 {
 
-// A bpffs of this process's own. The host mounts none, and the benchmark must
-// not touch a real /sys/fs/bpf/bpfoom: the process moves into a private mount
-// namespace (children it starts inherit it) and mounts bpffs on a fresh
-// directory, so the mount disappears with the process whatever happens.
-class PrivateBpffs
-{
-public:
-	PrivateBpffs();
-	~PrivateBpffs();
-	PrivateBpffs(const PrivateBpffs &) = delete;
-	PrivateBpffs &operator=(const PrivateBpffs &) = delete;
-
-	const std::string &path() const { return path_; }
-
-private:
-	std::string path_;
-};
-
 // A priorities map of the policy's layout (BPF_MAP_TYPE_HASH, __u64 cgroup
 // id -> struct bpfoom_priority), pinned as "priorities" in a pin directory:
 // all that `bpfoom sync` and PriorityMap::open_pinned need, without the
