@@ -13,6 +13,8 @@
 #include <catch2/catch.hpp>
 
 #include <climits>
+#include <filesystem>
+#include <fstream>
 #include <cstdio>
 #include <random>
 #include <set>
@@ -187,25 +189,36 @@ TEST_CASE("scenario 16: with 1,000 cgroups in the map the spec's victim still di
 
 TEST_CASE("scenario 17: priorities written concurrently with OOMs", "[scenario]")
 {
-	constexpr int kWrites = 150;
 	LoadedPolicy policy;
 	MemcgScene scene("s17-concurrent", 100, {"a", "b", "w1", "w2"});
 	policy.cli().must({"set", scene.relative("a"), "10"});
 	policy.cli().must({"set", scene.relative("b"), "20"});
 
 	// Two writers, as two orchestrator agents would be, each looping over
-	// `bpfoom set` on its own cgroup.
+	// `bpfoom set` on its own cgroup with a rising priority until told to
+	// stop, and noting each priority once `set` has returned.
+	char dir_template[] = "/tmp/bpfoom-s17.XXXXXX";
+	REQUIRE(::mkdtemp(dir_template));
+	const std::filesystem::path dir = dir_template;
+	const std::filesystem::path stop = dir / "stop";
 	auto start_writer = [&](const std::string &cgroup) {
-		const std::string loop =
-		    "i=1; while [ $i -le " + std::to_string(kWrites) +
-		    " ]; do \"$0\" set \"$1\" $i >/dev/null || exit 1; i=$((i+1)); done";
+		const std::string loop = "i=1; while [ ! -e \"$2\" ]; do "
+					 "\"$0\" set \"$1\" $i >/dev/null || exit 1; "
+					 "echo $i >\"$3\"; i=$((i+1)); done";
+		const std::string last = (dir / cgroup).string();
 		pid_t pid = ::fork();
 		if (pid == 0) {
 			::execl("/bin/sh", "sh", "-c", loop.c_str(), BPFOOM_CLI_PATH,
-				scene.relative(cgroup).c_str(), nullptr);
+				scene.relative(cgroup).c_str(), stop.c_str(), last.c_str(),
+				nullptr);
 			::_exit(127);
 		}
 		return pid;
+	};
+	auto last_written = [&](const std::string &cgroup) {
+		long value = 0;
+		std::ifstream(dir / cgroup) >> value;
+		return value;
 	};
 	pid_t writers[] = {start_writer("w1"), start_writer("w2")};
 
@@ -217,21 +230,29 @@ TEST_CASE("scenario 17: priorities written concurrently with OOMs", "[scenario]"
 		    ExpectedEvents{.priority = {{"a", 10}, {"b", 20}}, .decided_by = "policy"});
 		CHECK(oom.outcome.first_killed() == "small");
 	}
+	// Both writers kept writing while the OOMs happened.
+	const long written_during_ooms[] = {last_written("w1"), last_written("w2")};
 
+	std::ofstream(stop).put('\n');
 	for (pid_t writer : writers) {
 		int status = 0;
 		REQUIRE(::waitpid(writer, &status, 0) == writer);
 		CHECK(WIFEXITED(status));
 		CHECK(WEXITSTATUS(status) == 0);
 	}
+	CHECK(written_during_ooms[0] >= 3);
+	CHECK(written_during_ooms[1] >= 3);
+	const auto entries = policy.cli().list()["entries"];
 	for (const auto *cgroup : {"w1", "w2"}) {
-		auto entries = policy.cli().list()["entries"];
+		const long last = last_written(cgroup);
+		INFO(cgroup << ": last priority written " << last);
 		bool found = false;
 		for (const auto &entry : entries)
 			if (entry["cgroup_id"] == scene.child(cgroup).id()) {
-				CHECK(entry["priority"] == kWrites);
+				CHECK(entry["priority"] == last);
 				found = true;
 			}
 		CHECK(found);
 	}
+	std::filesystem::remove_all(dir);
 }
