@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boots the bpfoom test kernel under QEMU (TCG) and runs one command in it.
 #
-#   scripts/vm.sh [--kernel BZIMAGE] [--memory M] [--timeout S] [--append ARGS] -- CMD [ARGS...]
+#   scripts/vm.sh [--kernel BZIMAGE] [--memory M] [--timeout S] [--append ARGS] [--icount] -- CMD [ARGS...]
 #
 # The guest's root is the host's, shared read-only over 9p, with tmpfs on
 # /tmp, /run and /var/tmp. CMD runs as root in the checkout's top directory,
@@ -9,6 +9,9 @@
 # becomes ours. The guest's kernel log is kept in a file named on stderr.
 # --append adds kernel command line parameters (e.g. tsc_early_khz=... for a
 # guest that fails to calibrate its clock on a busy host).
+# --icount makes the guest's time a count of its instructions (QEMU -icount
+# shift=0: 1 ns per instruction executed; idle time skipped), so that a
+# timing in the guest is deterministic and immune to host load. Slower.
 #
 # Exit status: CMD's, or
 #   124  the timeout passed and QEMU was killed
@@ -27,6 +30,7 @@ usage() {
 
 kernel=
 append=
+icount=()
 memory=512M
 timeout=600
 while (($#)); do
@@ -35,6 +39,7 @@ while (($#)); do
 	--memory) memory=${2:?--memory needs a size}; shift 2 ;;
 	--timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
 	--append) append=${2?--append needs kernel parameters}; shift 2 ;;
+	--icount) icount=(-icount "shift=0,sleep=off"); shift ;;
 	--) shift; break ;;
 	-h | --help) usage ;;
 	*) echo "vm.sh: unknown option '$1'" >&2; usage ;;
@@ -80,7 +85,7 @@ trap 'exit 130' INT TERM
 # Serial ports: ttyS0 kernel console -> log file, ttyS1 CMD's output -> our
 # stdout, ttyS2 CMD's exit status -> status file.
 qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 1 -m "$memory" \
+	-accel tcg -cpu max -smp 1 -m "$memory" "${icount[@]}" \
 	-nodefaults -display none -no-reboot -nic none \
 	-kernel "$kernel" \
 	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$here/vm-init.sh panic=-1 bpfoom_job=$run/job.sh bpfoom_share=$top${append:+ $append}" \
