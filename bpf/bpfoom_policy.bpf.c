@@ -69,9 +69,24 @@ struct candidate {
 	__s32 own[BPFOOM_MAX_CGROUP_DEPTH + 1];
 };
 
+/*
+ * Inherit mode's answer for the cgroup of the last candidate. The kernel
+ * scans a memcg OOM cgroup by cgroup, so consecutive candidates mostly share
+ * a cgroup; within one scan each cgroup is then described once, and all its
+ * tasks see the same priority even if it is rewritten mid-scan. Keyed by the
+ * cgroup id, which is never reused.
+ */
+struct inherit_memo {
+	__u64 cgroup_id; /* 0: empty */
+	__s32 priority;
+	__u32 flags;
+	bool depth_truncated;
+};
+
 struct scan_state {
 	__u64 oc;	    /* the oom_control of the OOM in progress */
 	__u64 oom_pid_tgid; /* the task running out_of_memory() */
+	struct inherit_memo memo;
 	__u32 candidates;
 	__u32 selected;
 	__u32 skipped;
@@ -143,9 +158,10 @@ static __always_inline __u64 cgroup_id_at(struct cgroup *cgrp, __u32 level)
  * Fills ref's cgroup id, effective priority and flags (the nearest
  * ancestor-or-self entry, or the default) and, if path is given, the cgroup
  * path, with the own priority of every level it looked up. At most depth + 1
- * map lookups. The pid and comm are for fill_identity().
+ * map lookups. The pid and comm are for fill_identity(). Returns whether the
+ * cgroup is deeper than the depth limit.
  */
-static __always_inline void describe_task(struct task_struct *task,
+static __always_inline bool describe_task(struct task_struct *task,
 					  const struct bpfoom_settings *cfg,
 					  struct bpfoom_task_ref *ref, struct candidate *path)
 {
@@ -200,6 +216,29 @@ static __always_inline void describe_task(struct task_struct *task,
 			path->own_from = i;
 		}
 	}
+	return truncated;
+}
+
+/* describe_task() without a path, answered from the memo for a repeated cgroup. */
+static __always_inline void describe_task_inherit(struct task_struct *task,
+						  const struct bpfoom_settings *cfg,
+						  struct bpfoom_task_ref *ref,
+						  struct inherit_memo *memo)
+{
+	__u64 id = task->cgroups->dfl_cgrp->kn->id;
+
+	if (id && id == memo->cgroup_id) {
+		ref->cgroup_id = id;
+		ref->priority = memo->priority;
+		ref->flags = memo->flags;
+		if (memo->depth_truncated)
+			count(depth_truncated, 1);
+		return;
+	}
+	memo->depth_truncated = describe_task(task, cfg, ref, NULL);
+	memo->cgroup_id = ref->cgroup_id;
+	memo->priority = ref->priority;
+	memo->flags = ref->flags;
 }
 
 /* The parts of a task's record only a choice or a victim needs. */
@@ -306,7 +345,7 @@ int BPF_PROG(bpfoom_eval, struct task_struct *task, struct oom_control *oc, long
 	if (cfg->mode == BPFOOM_MODE_TOURNAMENT) {
 		describe_task(task, cfg, &cand->ref, cand);
 	} else {
-		describe_task(task, cfg, &cand->ref, NULL);
+		describe_task_inherit(task, cfg, &cand->ref, &st->memo);
 		cand->depth = 0; /* no path: equal rank if the mode changes mid-scan */
 	}
 	cand->ref.badness = points;
