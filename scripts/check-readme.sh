@@ -5,7 +5,7 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 script=$(sed -n '/^## walkthrough start/,/^## walkthrough end/p' "$top/scripts/walkthrough.sh" |
-	sed -e '/^## walkthrough/d' -e 's/^step //' -e 's/\$cg/\/sys\/fs\/cgroup\/shop/g')
+	sed -e '/^## walkthrough/d' -e 's/^step //' -e 's/^oom_victim //' -e 's/\$cg/\/sys\/fs\/cgroup\/shop/g')
 readme=$(sed -n '/^<!-- walkthrough start -->/,/^<!-- walkthrough end -->/p' "$top/README.md" |
 	sed -e 's/ *# .*$//' |
 	sed -e '/^<!-- walkthrough/d' -e '/^```/d' | grep -v '^#' | grep -v '^$')

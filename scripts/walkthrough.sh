@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # The README's walkthrough, runnable in the test VM:
 #   scripts/vm.sh -- scripts/walkthrough.sh
-# Two workloads share a 100 MB memory cgroup; the smaller one matters less.
+# Two workloads share a 100 MB memory cgroup; the smaller one, started last,
+# matters less.
 # Stops at the first command that fails or result that differs from the README.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH=$top/build/loader:$top/build/selftests:$PATH
 step() { printf '\n$ %s\n' "$*"; "$@"; }
+# A hog the OOM kills exits 1; anything else fails the walkthrough.
+oom_victim() {
+	printf '\n$ %s\n' "$*"
+	local status=0
+	"$@" || status=$?
+	((status == 1)) || { echo "walkthrough: '$*' exited $status, not killed" >&2; return 1; }
+}
 
 cg=/sys/fs/cgroup/shop
 mkdir $cg $cg/batch $cg/database
@@ -20,8 +28,8 @@ step bpfoom load
 step bpfoom set shop/batch 10
 step bpfoom set shop/database 100
 step bpfoom list
-step bpfoom-hog shop/batch 30 batch-job
 step bpfoom-hog shop/database 80 database
+oom_victim bpfoom-hog shop/batch 30 batch-job
 step bpfoom events
 step grep -x 'oom_kill 1' $cg/batch/memory.events
 step grep -x 'oom_kill 0' $cg/database/memory.events
