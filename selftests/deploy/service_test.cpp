@@ -25,9 +25,20 @@ namespace fs = std::filesystem;
 namespace
 {
 
-// Leaves nothing loaded behind, whatever the test did.
-struct UnloadAtEnd {
-	~UnloadAtEnd() { BpfoomCli().run({"unload"}); }
+// Nothing loaded before a test starts, nothing left behind whatever it did.
+struct NothingLoaded {
+	explicit NothingLoaded(const BpfoomCli &cli) { cli.must({"unload"}); }
+	~NothingLoaded() { BpfoomCli().run({"unload"}); }
+};
+
+// What every service test runs in: the unit installed into a fresh tree,
+// a writable /etc, and no policy loaded on either side of the test.
+struct ServiceFixture {
+	BpfoomCli cli;
+	NothingLoaded nothing_loaded{cli};
+	InstallTree tree;
+	InstalledService service{tree};
+	WritableEtc etc;
 };
 
 bool executable(const fs::path &path)
@@ -114,16 +125,12 @@ TEST_CASE("install: the unit names this install's programs and passes systemd-an
 	CHECK(verify.err.empty());
 }
 
-TEST_CASE("service: start loads the policy and applies the priorities file, reload re-applies "
-	  "it, stop unloads",
-	  "[service]")
+TEST_CASE_METHOD(
+    ServiceFixture,
+    "service: start loads the policy and applies the priorities file, reload re-applies "
+    "it, stop unloads",
+    "[service]")
 {
-	BpfoomCli cli;
-	cli.must({"unload"});
-	UnloadAtEnd unload_at_end;
-	InstallTree tree;
-	InstalledService service(tree);
-	WritableEtc etc;
 	TestCgroup a(cgroup2_mount(), "svc-a"), b(cgroup2_mount(), "svc-b");
 
 	etc.write(kPriorities, "# boot-time priorities\nsvc-a 10\n/sys/fs/cgroup/svc-b 20 omit\n");
@@ -181,15 +188,10 @@ TEST_CASE("service: start loads the policy and applies the priorities file, relo
 	}
 }
 
-TEST_CASE("service: without the priorities file, start loads the policy with no priorities",
-	  "[service]")
+TEST_CASE_METHOD(ServiceFixture,
+		 "service: without the priorities file, start loads the policy with no priorities",
+		 "[service]")
 {
-	BpfoomCli cli;
-	cli.must({"unload"});
-	UnloadAtEnd unload_at_end;
-	InstallTree tree;
-	InstalledService service(tree);
-	WritableEtc etc;
 	etc.remove(kPriorities);
 
 	auto started = service.start();
@@ -201,14 +203,10 @@ TEST_CASE("service: without the priorities file, start loads the policy with no 
 	CHECK(current_entries(cli).empty());
 }
 
-TEST_CASE("service: a bad priorities file fails the start, naming file and line", "[service]")
+TEST_CASE_METHOD(ServiceFixture,
+		 "service: a bad priorities file fails the start, naming file and line",
+		 "[service]")
 {
-	BpfoomCli cli;
-	cli.must({"unload"});
-	UnloadAtEnd unload_at_end;
-	InstallTree tree;
-	InstalledService service(tree);
-	WritableEtc etc;
 	TestCgroup a(cgroup2_mount(), "svc-a");
 	etc.write(kPriorities, "svc-a 10\nsvc-no-such-cgroup 5\n");
 
@@ -222,14 +220,8 @@ TEST_CASE("service: a bad priorities file fails the start, naming file and line"
 	CHECK(current_entries(cli).empty());
 }
 
-TEST_CASE("service: load options come from /etc/default/bpfoom", "[service]")
+TEST_CASE_METHOD(ServiceFixture, "service: load options come from /etc/default/bpfoom", "[service]")
 {
-	BpfoomCli cli;
-	cli.must({"unload"});
-	UnloadAtEnd unload_at_end;
-	InstallTree tree;
-	InstalledService service(tree);
-	WritableEtc etc;
 	etc.remove(kPriorities);
 	etc.write(
 	    "default/bpfoom",
@@ -243,14 +235,9 @@ TEST_CASE("service: load options come from /etc/default/bpfoom", "[service]")
 	CHECK(settings["default_priority"] == 7);
 }
 
-TEST_CASE("service: the priorities the unit applied decide a real OOM", "[service][oom]")
+TEST_CASE_METHOD(ServiceFixture, "service: the priorities the unit applied decide a real OOM",
+		 "[service][oom]")
 {
-	BpfoomCli cli;
-	cli.must({"unload"});
-	UnloadAtEnd unload_at_end;
-	InstallTree tree;
-	InstalledService service(tree);
-	WritableEtc etc;
 	MemcgScene scene("svc-oom", 100, {"batch", "database"});
 	etc.write(kPriorities,
 		  scene.relative("batch") + " 10\n" + scene.relative("database") + " 100\n");
