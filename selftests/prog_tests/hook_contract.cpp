@@ -202,11 +202,14 @@ TEST_CASE("after a SELECT, DEFAULT verdicts let the biggest task of the class wi
 	// "low" is the less important class: two tasks, the smaller one
 	// scanned first and SELECTed; the bigger one gets DEFAULT and must
 	// out-rank it on its real badness. "high" holds the biggest task.
+	// "low-big" allocates last and is the OOM's own trigger: with the
+	// victim being the allocating task, no retried charge can run a second
+	// OOM before the victim's memory is uncharged (TCG's overkill window).
 	MemcgScene scene("contract-select-default", 100, {"low", "high"});
 	ContractProgram program(HOOK_CONTRACT_PREFER_TARGET, scene.child("low").id());
 	auto outcome = scene.run({{.name = "low-small", .cgroup = "low", .megabytes = 12},
-				  {.name = "low-big", .cgroup = "low", .megabytes = 30}},
-				 {.name = "high", .cgroup = "high", .megabytes = 70});
+				  {.name = "high", .cgroup = "high", .megabytes = 70}},
+				 {.name = "low-big", .cgroup = "low", .megabytes = 30});
 	INFO(outcome.describe());
 	CHECK(outcome.first_killed() == "low-big");
 	CHECK(outcome.exits["low-big"].oom_killed());
