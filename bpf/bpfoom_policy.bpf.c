@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bpfoom's OOM policy: ranks the OOM killer's candidates by the priority of
- * their memory cgroup, read from a hash map that userspace updates at any
- * time, and reports every victim on a ring buffer.
+ * their memory cgroup, read from a table that userspace updates at any
+ * time (or replaces whole, see `priorities`), and reports every victim on a
+ * ring buffer.
  *
  *   bpfoom_oom     fentry/out_of_memory           starts the per-OOM scan state
  *   bpfoom_eval    fmod_ret/bpf_oom_evaluate_task  the verdict for one candidate
@@ -33,11 +34,32 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-struct {
+/*
+ * The priorities are read through one level of indirection: the slot of
+ * `priorities` holds the current table, and a sync swaps in a whole new
+ * one. Each evaluation looks the slot up once and makes all its lookups in
+ * that table, so it sees one set, never half of a sync. The table the
+ * program got stays alive until the program returns (an inner map is freed
+ * only after an RCU grace period). userspace creates the tables;
+ * max_entries here is only the template's.
+ */
+/*
+ * Sizes rather than BTF types: clang describes a struct reached only through
+ * the outer map's pointer as a forward declaration, which libbpf cannot size.
+ * The tables userspace creates carry no BTF either, and must match this.
+ */
+struct priority_table {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, struct bpfoom_priority);
+	__uint(max_entries, BPFOOM_PRIORITIES_DEFAULT_ENTRIES);
+	__uint(key_size, sizeof(__u64));
+	__uint(value_size, sizeof(struct bpfoom_priority));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct priority_table);
 } priorities SEC(".maps");
 
 struct {
@@ -124,6 +146,14 @@ static __always_inline struct bpfoom_counters *counters_entry(void)
 			__sync_fetch_and_add(&__c->field, n);   \
 	} while (0)
 
+/* The current priorities table; NULL (no entries) only before the loader's first fill. */
+static __always_inline void *current_priorities(void)
+{
+	__u32 slot = BPFOOM_PRIORITIES_SLOT;
+
+	return bpf_map_lookup_elem(&priorities, &slot);
+}
+
 static __always_inline const struct bpfoom_settings *current_settings(void)
 {
 	__u32 zero = 0;
@@ -162,7 +192,7 @@ static __always_inline __u64 cgroup_id_at(struct cgroup *cgrp, __u32 level)
  * cgroup is deeper than the depth limit.
  */
 static __always_inline bool describe_task(struct task_struct *task,
-					  const struct bpfoom_settings *cfg,
+					  const struct bpfoom_settings *cfg, void *table,
 					  struct bpfoom_task_ref *ref, struct candidate *path)
 {
 	struct cgroup *task_cgrp = task->cgroups->dfl_cgrp;
@@ -203,7 +233,7 @@ static __always_inline bool describe_task(struct task_struct *task,
 			path->path[i] = id;
 		if (found)
 			continue;
-		entry = bpf_map_lookup_elem(&priorities, &id);
+		entry = table ? bpf_map_lookup_elem(table, &id) : NULL;
 		if (path)
 			path->own[i] = entry ? entry->priority : cfg->default_priority;
 		if (entry) {
@@ -221,7 +251,7 @@ static __always_inline bool describe_task(struct task_struct *task,
 
 /* describe_task() without a path, answered from the memo for a repeated cgroup. */
 static __always_inline void describe_task_inherit(struct task_struct *task,
-						  const struct bpfoom_settings *cfg,
+						  const struct bpfoom_settings *cfg, void *table,
 						  struct bpfoom_task_ref *ref,
 						  struct inherit_memo *memo)
 {
@@ -235,7 +265,7 @@ static __always_inline void describe_task_inherit(struct task_struct *task,
 			count(depth_truncated, 1);
 		return;
 	}
-	memo->depth_truncated = describe_task(task, cfg, ref, NULL);
+	memo->depth_truncated = describe_task(task, cfg, table, ref, NULL);
 	memo->cgroup_id = ref->cgroup_id;
 	memo->priority = ref->priority;
 	memo->flags = ref->flags;
@@ -249,9 +279,10 @@ static __always_inline void fill_identity(struct task_struct *task, struct bpfoo
 	__builtin_memcpy(ref->comm, task->comm, sizeof(ref->comm));
 }
 
-static __always_inline __s32 own_priority(__u64 cgroup_id, const struct bpfoom_settings *cfg)
+static __always_inline __s32 own_priority(__u64 cgroup_id, const struct bpfoom_settings *cfg,
+					  void *table)
 {
-	struct bpfoom_priority *entry = bpf_map_lookup_elem(&priorities, &cgroup_id);
+	struct bpfoom_priority *entry = table ? bpf_map_lookup_elem(table, &cgroup_id) : NULL;
 
 	return entry ? entry->priority : cfg->default_priority;
 }
@@ -261,16 +292,16 @@ static __always_inline __s32 own_priority(__u64 cgroup_id, const struct bpfoom_s
  * looked up, else a lookup.
  */
 static __always_inline __s32 own_priority_at(const struct candidate *c, int level,
-					     const struct bpfoom_settings *cfg)
+					     const struct bpfoom_settings *cfg, void *table)
 {
 	if (level >= (int)c->own_from)
 		return c->own[level];
-	return own_priority(c->path[level], cfg);
+	return own_priority(c->path[level], cfg, table);
 }
 
 /* <0: a dies first, >0: b dies first, 0: equal rank (badness decides). */
 static __always_inline int compare_rank(const struct candidate *a, const struct candidate *b,
-					const struct bpfoom_settings *cfg)
+					const struct bpfoom_settings *cfg, void *table)
 {
 	bool a_omit = a->ref.flags & BPFOOM_TASK_F_OMIT;
 	bool b_omit = b->ref.flags & BPFOOM_TASK_F_OMIT;
@@ -290,8 +321,8 @@ static __always_inline int compare_rank(const struct candidate *a, const struct 
 			if (i > (int)a->depth || i > (int)b->depth)
 				break;
 			if (a->path[i] != b->path[i]) {
-				pa = own_priority_at(a, i, cfg);
-				pb = own_priority_at(b, i, cfg);
+				pa = own_priority_at(a, i, cfg, table);
+				pb = own_priority_at(b, i, cfg, table);
 				break;
 			}
 		}
@@ -319,6 +350,7 @@ int BPF_PROG(bpfoom_eval, struct task_struct *task, struct oom_control *oc, long
 {
 	const struct bpfoom_settings *cfg = current_settings();
 	struct bpfoom_counters *counters = counters_entry();
+	void *table = current_priorities();
 	struct candidate *cand, *choice;
 	struct scan_state *st;
 	bool take;
@@ -343,9 +375,9 @@ int BPF_PROG(bpfoom_eval, struct task_struct *task, struct oom_control *oc, long
 	 * pointer selected at run time would reach the verifier as a scalar.
 	 */
 	if (cfg->mode == BPFOOM_MODE_TOURNAMENT) {
-		describe_task(task, cfg, &cand->ref, cand);
+		describe_task(task, cfg, table, &cand->ref, cand);
 	} else {
-		describe_task_inherit(task, cfg, &cand->ref, &st->memo);
+		describe_task_inherit(task, cfg, table, &cand->ref, &st->memo);
 		cand->depth = 0; /* no path: equal rank if the mode changes mid-scan */
 	}
 	cand->ref.badness = points;
@@ -359,7 +391,7 @@ int BPF_PROG(bpfoom_eval, struct task_struct *task, struct oom_control *oc, long
 	if (!(choice->ref.flags & BPFOOM_TASK_F_VALID)) {
 		rank = 0;
 	} else {
-		rank = compare_rank(cand, choice, cfg);
+		rank = compare_rank(cand, choice, cfg, table);
 	}
 
 	if (rank < 0) {
@@ -427,7 +459,7 @@ int BPF_PROG(bpfoom_victim, struct task_struct *task, uid_t uid)
 	}
 	__builtin_memset(event, 0, sizeof(*event));
 	event->boot_ns = bpf_ktime_get_boot_ns();
-	describe_task(task, cfg, &event->victim, NULL);
+	describe_task(task, cfg, current_priorities(), &event->victim, NULL);
 	event->victim.badness = BPFOOM_BADNESS_UNKNOWN;
 	fill_identity(task, &event->victim);
 

@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <cerrno>
 #include <linux/bpf.h>
+#include <vector>
 
 #include "bpfoom/error.hpp"
 #include "bpfoom/pin_dir.hpp"
@@ -24,19 +25,95 @@ bool batch_unsupported(int err)
 /* Batch chunk for lookups; doubled when a hash bucket holds more (ENOSPC). */
 constexpr std::uint32_t lookup_chunk = 4096;
 
-} // namespace
+constexpr std::uint32_t slot = BPFOOM_PRIORITIES_SLOT;
 
-PriorityMap::PriorityMap(UniqueFd map_fd) : fd_(std::move(map_fd))
+bpf_map_info map_info(int fd, const char *what)
 {
 	bpf_map_info info{};
 	std::uint32_t len = sizeof(info);
-	if (bpf_obj_get_info_by_fd(fd_.get(), &info, &len) != 0)
-		throw system_error("cannot inspect the priorities map", errno);
-	if (info.type != BPF_MAP_TYPE_HASH || info.key_size != sizeof(std::uint64_t) ||
-	    info.value_size != sizeof(struct bpfoom_priority))
-		throw Error(Errc::internal,
-			    "the priorities map is not a hash of __u64 to struct bpfoom_priority");
-	max_entries_ = info.max_entries;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
+		throw system_error(std::string("cannot inspect ") + what, errno);
+	return info;
+}
+
+Error incompatible(const std::string &what)
+{
+	return Error(Errc::unsupported,
+		     "the priorities map " + what +
+			 ": it was made by an incompatible bpfoom (not ABI version " +
+			 std::to_string(BPFOOM_ABI_VERSION) +
+			 "); run 'bpfoom unload' first, which drops the priorities");
+}
+
+Error map_full(std::uint32_t capacity)
+{
+	return Error(Errc::internal, "the priorities map is full (" + std::to_string(capacity) +
+					 " entries); reload with a larger --max-entries");
+}
+
+/* A new, empty table: the layout the policy's template (struct priority_table) declares. */
+UniqueFd empty_table(std::uint32_t capacity)
+{
+	if (capacity == 0)
+		throw Error(Errc::bad_input, "a priorities map needs room for at least one entry");
+	UniqueFd table(bpf_map_create(BPF_MAP_TYPE_HASH, "bpfoom_prio", sizeof(std::uint64_t),
+				      sizeof(bpfoom_priority), capacity, nullptr));
+	if (!table) {
+		if (errno == ENOMEM || errno == E2BIG)
+			throw Error(Errc::bad_input,
+				    "cannot make a priorities table of " +
+					std::to_string(capacity) +
+					" entries: the kernel is out of memory for it");
+		throw system_error("cannot create a priorities table", errno);
+	}
+	return table;
+}
+
+void set_entry(int table, std::uint64_t cgroup_id, const Priority &value)
+{
+	bpfoom_priority raw{value.priority, value.flags};
+	if (bpf_map_update_elem(table, &cgroup_id, &raw, BPF_ANY) == 0)
+		return;
+	if (errno == E2BIG)
+		throw map_full(map_info(table, "the priorities table").max_entries);
+	throw system_error("cannot update cgroup id " + std::to_string(cgroup_id), errno);
+}
+
+/* Writes `entries` into a table nobody reads yet, as one batch where the kernel has them. */
+void write_all(int table, const PriorityTable &entries)
+{
+	if (entries.empty())
+		return;
+	std::vector<std::uint64_t> keys;
+	std::vector<bpfoom_priority> values;
+	keys.reserve(entries.size());
+	values.reserve(entries.size());
+	for (const auto &[id, value] : entries) {
+		keys.push_back(id);
+		values.push_back({value.priority, value.flags});
+	}
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	std::uint32_t count = keys.size();
+	if (bpf_map_update_batch(table, keys.data(), values.data(), &count, &opts) == 0)
+		return;
+	int err = errno;
+	if (count != 0 || !batch_unsupported(err)) {
+		if (err == E2BIG)
+			throw map_full(map_info(table, "the priorities table").max_entries);
+		throw system_error("cannot fill a priorities table", err);
+	}
+	for (const auto &[id, value] : entries)
+		set_entry(table, id, value); // old kernel without batch ops
+}
+
+} // namespace
+
+PriorityMap::PriorityMap(UniqueFd slot_map_fd) : fd_(std::move(slot_map_fd))
+{
+	const bpf_map_info info = map_info(fd_.get(), "the priorities map");
+	if (info.type != BPF_MAP_TYPE_ARRAY_OF_MAPS || info.key_size != sizeof(std::uint32_t) ||
+	    info.value_size != sizeof(std::uint32_t) || info.max_entries != 1)
+		throw incompatible("is not an array of maps with one slot");
 }
 
 PriorityMap PriorityMap::open_pinned(const std::string &pin_path)
@@ -44,10 +121,66 @@ PriorityMap PriorityMap::open_pinned(const std::string &pin_path)
 	return PriorityMap(open_pin(pin_path));
 }
 
+PriorityMap PriorityMap::create(std::uint32_t capacity)
+{
+	UniqueFd table = empty_table(capacity);
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .inner_map_fd = static_cast<__u32>(table.get()));
+	UniqueFd slot_map(bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "priorities",
+					 sizeof(std::uint32_t), sizeof(std::uint32_t), 1, &opts));
+	if (!slot_map)
+		throw system_error("cannot create the priorities map", errno);
+	PriorityMap map(std::move(slot_map));
+	map.install(table);
+	return map;
+}
+
+UniqueFd PriorityMap::table() const
+{
+	std::uint32_t table_id = 0;
+	if (bpf_map_lookup_elem(fd_.get(), &slot, &table_id) != 0) {
+		if (errno == ENOENT)
+			throw Error(Errc::internal,
+				    "the priorities map holds no table; run 'bpfoom "
+				    "load', which puts an empty one in place");
+		throw system_error("cannot read the priorities map's slot", errno);
+	}
+	UniqueFd table(bpf_map_get_fd_by_id(table_id));
+	if (!table) {
+		/* A concurrent writer swapped it out and it was freed: see the class comment. */
+		throw system_error("cannot open priorities table id " + std::to_string(table_id),
+				   errno);
+	}
+	const bpf_map_info info = map_info(table.get(), "the priorities table");
+	if (info.type != BPF_MAP_TYPE_HASH || info.key_size != sizeof(std::uint64_t) ||
+	    info.value_size != sizeof(bpfoom_priority))
+		throw incompatible("holds a table that is not a hash of __u64 to struct "
+				   "bpfoom_priority");
+	return table;
+}
+
+void PriorityMap::install(const UniqueFd &table)
+{
+	const std::uint32_t table_fd = table.get();
+	if (bpf_map_update_elem(fd_.get(), &slot, &table_fd, BPF_ANY) != 0)
+		throw system_error("cannot swap in the new priorities table", errno);
+}
+
+UniqueFd PriorityMap::filled_table(const PriorityTable &entries, std::uint32_t capacity)
+{
+	UniqueFd table = empty_table(capacity);
+	write_all(table.get(), entries);
+	return table;
+}
+
+std::uint32_t PriorityMap::max_entries() const
+{
+	return map_info(table().get(), "the priorities table").max_entries;
+}
+
 std::optional<Priority> PriorityMap::get(std::uint64_t cgroup_id) const
 {
 	bpfoom_priority value{};
-	if (bpf_map_lookup_elem(fd_.get(), &cgroup_id, &value) != 0) {
+	if (bpf_map_lookup_elem(table().get(), &cgroup_id, &value) != 0) {
 		if (errno == ENOENT)
 			return std::nullopt;
 		throw system_error("cannot look up cgroup id " + std::to_string(cgroup_id), errno);
@@ -57,19 +190,12 @@ std::optional<Priority> PriorityMap::get(std::uint64_t cgroup_id) const
 
 void PriorityMap::set(std::uint64_t cgroup_id, const Priority &value)
 {
-	bpfoom_priority raw{value.priority, value.flags};
-	if (bpf_map_update_elem(fd_.get(), &cgroup_id, &raw, BPF_ANY) != 0) {
-		if (errno == E2BIG)
-			throw Error(Errc::internal,
-				    "the priorities map is full (" + std::to_string(max_entries_) +
-					" entries); reload with a larger --max-entries");
-		throw system_error("cannot update cgroup id " + std::to_string(cgroup_id), errno);
-	}
+	set_entry(table().get(), cgroup_id, value);
 }
 
 bool PriorityMap::unset(std::uint64_t cgroup_id)
 {
-	if (bpf_map_delete_elem(fd_.get(), &cgroup_id) != 0) {
+	if (bpf_map_delete_elem(table().get(), &cgroup_id) != 0) {
 		if (errno == ENOENT)
 			return false;
 		throw system_error("cannot delete cgroup id " + std::to_string(cgroup_id), errno);
@@ -79,6 +205,8 @@ bool PriorityMap::unset(std::uint64_t cgroup_id)
 
 PriorityTable PriorityMap::list() const
 {
+	const UniqueFd table_fd = table();
+	const int fd = table_fd.get();
 	PriorityTable table;
 	std::uint32_t chunk = lookup_chunk;
 	std::vector<std::uint64_t> keys(chunk);
@@ -89,8 +217,8 @@ PriorityTable PriorityMap::list() const
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	for (;;) {
 		std::uint32_t count = chunk;
-		int ret = bpf_map_lookup_batch(fd_.get(), first ? nullptr : &token, &token,
-					       keys.data(), values.data(), &count, &opts);
+		int ret = bpf_map_lookup_batch(fd, first ? nullptr : &token, &token, keys.data(),
+					       values.data(), &count, &opts);
 		int err = ret ? errno : 0;
 		if (err == ENOSPC && count == 0) {
 			/* One bucket holds more than `chunk` entries: retry wider. */
@@ -114,9 +242,9 @@ PriorityTable PriorityMap::list() const
 	/* Without batch lookups: one get_next_key and one lookup per entry. */
 	std::uint64_t key, next;
 	const std::uint64_t *prev = nullptr;
-	while (bpf_map_get_next_key(fd_.get(), prev, &next) == 0) {
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		bpfoom_priority value;
-		if (bpf_map_lookup_elem(fd_.get(), &next, &value) == 0)
+		if (bpf_map_lookup_elem(fd, &next, &value) == 0)
 			table[next] = Priority{value.priority, value.flags};
 		key = next;
 		prev = &key;
@@ -133,97 +261,57 @@ std::size_t PriorityMap::count() const
 
 void PriorityMap::check_capacity(const PriorityTable &desired, const std::string &source) const
 {
-	if (desired.size() > max_entries_)
+	const std::uint32_t capacity = max_entries();
+	if (desired.size() > capacity)
 		throw Error(Errc::bad_input,
 			    source + ": " + std::to_string(desired.size()) +
 				" entries exceed the priorities map's capacity of " +
-				std::to_string(max_entries_) +
-				" (see 'bpfoom load --max-entries')");
-}
-
-void PriorityMap::update_batch(const PriorityTable &entries)
-{
-	if (entries.empty())
-		return;
-	std::vector<std::uint64_t> keys;
-	std::vector<bpfoom_priority> values;
-	keys.reserve(entries.size());
-	values.reserve(entries.size());
-	for (const auto &[id, value] : entries) {
-		keys.push_back(id);
-		values.push_back({value.priority, value.flags});
-	}
-	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
-	std::uint32_t count = keys.size();
-	if (bpf_map_update_batch(fd_.get(), keys.data(), values.data(), &count, &opts) == 0)
-		return;
-	int err = errno;
-	if (count != 0 || !batch_unsupported(err)) {
-		if (err == E2BIG)
-			throw Error(Errc::internal, "the priorities map is full (" +
-							std::to_string(max_entries_) + " entries)");
-		throw system_error("cannot update the priorities map", err);
-	}
-	for (const auto &[id, value] : entries)
-		set(id, value); // old kernel without batch ops
-}
-
-void PriorityMap::delete_keys(const std::vector<std::uint64_t> &keys, bool ignore_missing)
-{
-	if (keys.empty())
-		return;
-	if (!ignore_missing) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		std::uint32_t count = keys.size();
-		if (bpf_map_delete_batch(fd_.get(), keys.data(), &count, &opts) == 0)
-			return;
-		int err = errno;
-		if (count != 0 || !batch_unsupported(err))
-			throw system_error("cannot delete from the priorities map", err);
-	}
-	/* The batch stops at the first missing key; one by one tolerates it. */
-	for (auto id : keys)
-		if (!unset(id) && !ignore_missing)
-			throw system_error("cannot delete cgroup id " + std::to_string(id), ENOENT);
+				std::to_string(capacity) + " (see 'bpfoom load --max-entries')");
 }
 
 void PriorityMap::apply(const SyncPlan &plan)
 {
-	std::vector<std::uint64_t> removed;
-	PriorityTable written;
-	for (const auto &change : plan.removed)
-		removed.push_back(change.cgroup_id);
-	for (const auto &change : plan.added)
-		written[change.cgroup_id] = *change.after;
-	for (const auto &change : plan.changed)
-		written[change.cgroup_id] = *change.after;
-
-	try {
-		delete_keys(removed, false); // first, to make room for the additions
-		update_batch(written);
-	} catch (const Error &failure) {
-		/* Put back what the plan touched: the entries it removed or changed, and drop its
-		 * additions. */
-		PriorityTable restore;
-		std::vector<std::uint64_t> added;
-		for (const auto &change : plan.removed)
-			restore[change.cgroup_id] = *change.before;
-		for (const auto &change : plan.changed)
-			restore[change.cgroup_id] = *change.before;
-		for (const auto &change : plan.added)
-			added.push_back(change.cgroup_id);
-		try {
-			delete_keys(added, true);
-			update_batch(restore);
-		} catch (const Error &rollback) {
-			throw Error(Errc::internal,
-				    std::string(failure.what()) +
-					"; restoring the previous contents failed too (" +
-					rollback.what() + "): the map is partly updated");
-		}
-		throw Error(failure.kind(),
-			    std::string(failure.what()) + "; the previous contents were restored");
+	const std::size_t changes = plan.added.size() + plan.changed.size() + plan.removed.size();
+	if (changes == 0)
+		return;
+	if (changes == 1) {
+		/* One write is atomic by itself, and cheaper than a new table. */
+		if (!plan.removed.empty())
+			unset(plan.removed.front().cgroup_id);
+		else if (!plan.added.empty())
+			set(plan.added.front().cgroup_id, *plan.added.front().after);
+		else
+			set(plan.changed.front().cgroup_id, *plan.changed.front().after);
+		return;
 	}
+	const std::uint32_t capacity = max_entries();
+	if (plan.after.size() > capacity)
+		throw Error(Errc::bad_input,
+			    std::to_string(plan.after.size()) +
+				" entries exceed the priorities map's capacity of " +
+				std::to_string(capacity));
+	/* Nothing reads the new table until install(): a failure before it changes nothing. */
+	install(filled_table(plan.after, capacity));
+}
+
+void PriorityMap::resize(std::uint32_t capacity)
+{
+	const PriorityTable entries = list();
+	if (entries.size() > capacity)
+		throw Error(Errc::bad_input, "--max-entries " + std::to_string(capacity) +
+						 ": the priorities map holds " +
+						 std::to_string(entries.size()) + " entries");
+	install(filled_table(entries, capacity));
+}
+
+void PriorityMap::ensure_table(std::uint32_t capacity)
+{
+	std::uint32_t table_id = 0;
+	if (bpf_map_lookup_elem(fd_.get(), &slot, &table_id) == 0)
+		return;
+	if (errno != ENOENT)
+		throw system_error("cannot read the priorities map's slot", errno);
+	install(empty_table(capacity));
 }
 
 } // namespace bpfoom

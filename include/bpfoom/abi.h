@@ -15,7 +15,11 @@
 #include <linux/types.h>
 #endif
 
-#define BPFOOM_ABI_VERSION 1
+/*
+ * 2: the priorities pin became an array of maps whose one slot holds the
+ *    current table, so that a sync replaces the whole set in one update.
+ */
+#define BPFOOM_ABI_VERSION 2
 
 /* bpffs directory holding the pinned links and maps (mode 0700). */
 #define BPFOOM_PIN_DIR "/sys/fs/bpf/bpfoom"
@@ -35,10 +39,17 @@ enum bpfoom_verdict {
 };
 
 /*
- * The priorities map: BPF_MAP_TYPE_HASH, key __u64 cgroup v2 id (the kernfs
- * node id, equal to st_ino of the cgroup's directory), value below.
- * Higher priority = more important = killed later.
+ * The priorities: a table (BPF_MAP_TYPE_HASH, flags 0, key __u64 cgroup v2 id
+ * -- the kernfs node id, equal to st_ino of the cgroup's directory -- value
+ * below), held in slot 0 of the pinned "priorities" map
+ * (BPF_MAP_TYPE_ARRAY_OF_MAPS, key __u32, one slot). Single entries are
+ * written in place; a sync fills a new table and swaps it into the slot, so
+ * that a reader sees the old set or the new one, never a mix. Higher
+ * priority = more important = killed later.
  */
+#define BPFOOM_PRIORITIES_SLOT 0
+/* Capacity of a new table unless 'bpfoom load --max-entries' says otherwise. */
+#define BPFOOM_PRIORITIES_DEFAULT_ENTRIES 65536
 struct bpfoom_priority {
 	__s32 priority;
 	__u32 flags; /* BPFOOM_PRIORITY_F_* */

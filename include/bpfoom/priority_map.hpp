@@ -13,23 +13,37 @@ namespace bpfoom
 {
 
 /*
- * Client of the priorities map (BPF_MAP_TYPE_HASH, key __u64 cgroup id,
- * value struct bpfoom_priority). Every write is a single bpf(2) syscall or a
- * batch; the BPF policy reads the map concurrently and always sees whole
- * entries.
+ * Client of the priorities map: a one-slot BPF_MAP_TYPE_ARRAY_OF_MAPS whose
+ * slot holds the current table (BPF_MAP_TYPE_HASH, key __u64 cgroup id,
+ * value struct bpfoom_priority; see abi.h).
+ *
+ * Single-entry writes go to the current table in place, one bpf(2) call
+ * each. A plan of more than one change never touches the current table: a
+ * new table is filled with the whole desired set and then swapped into the
+ * slot by one update. The BPF policy, which looks the slot up once per
+ * candidate, and a writer killed at any point both see either the old set
+ * or the new one, never a mix.
+ *
+ * Callers serialise writers (the pin directory's lock): a table swapped out
+ * by one writer would otherwise swallow another's single writes.
  */
 class PriorityMap
 {
 public:
-	/* Takes a map fd; throws Errc::internal if its type/key/value do not match the ABI. */
-	explicit PriorityMap(UniqueFd map_fd);
+	/* Takes the slot map's fd; Errc::unsupported if its type/key/value do not match the ABI. */
+	explicit PriorityMap(UniqueFd slot_map_fd);
 
 	/* Opens a pinned map: Errc::not_loaded if the pin is missing, Errc::permission if EACCES.
 	 */
 	static PriorityMap open_pinned(const std::string &pin_path);
 
+	/* A new, unpinned map holding an empty table of `capacity` entries. */
+	static PriorityMap create(std::uint32_t capacity);
+
+	/* The slot map (what is pinned). */
 	int fd() const { return fd_.get(); }
-	std::uint32_t max_entries() const { return max_entries_; }
+	/* The current table's capacity. */
+	std::uint32_t max_entries() const;
 
 	std::optional<Priority> get(std::uint64_t cgroup_id) const;
 	void set(std::uint64_t cgroup_id, const Priority &value);
@@ -41,24 +55,33 @@ public:
 	std::size_t count() const;
 
 	/*
-	 * Applies a plan computed against `plan.before` (the current contents):
-	 * removals first (to make room), then adds and changes, each as
-	 * batches. If the kernel refuses part-way (map full, ENOMEM), restores
-	 * `plan.before` and throws: the map is left as it was, save for
-	 * concurrent writers. The BPF side may observe intermediate states while
-	 * the batches run; each entry is always whole.
+	 * Makes the map hold `plan.after`, the plan having been computed
+	 * against the current contents. A plan of one change is one in-place
+	 * write; anything larger fills a new table and swaps it in, so the
+	 * change is atomic for the kernel's reader and for a crash. If the
+	 * kernel refuses (ENOMEM, capacity), nothing has changed.
 	 */
 	void apply(const SyncPlan &plan);
+
+	/* Moves the entries into a new table of `capacity` (Errc::bad_input if they do not fit).
+	 */
+	void resize(std::uint32_t capacity);
+
+	/* Puts an empty table of `capacity` entries into an empty slot (a map just created). */
+	void ensure_table(std::uint32_t capacity);
 
 	/* Throws Errc::bad_input if `desired` cannot fit into this map. */
 	void check_capacity(const PriorityTable &desired, const std::string &source) const;
 
 private:
-	void update_batch(const PriorityTable &entries);
-	void delete_keys(const std::vector<std::uint64_t> &keys, bool ignore_missing);
+	/* The current table; Errc::internal if the slot is empty. */
+	UniqueFd table() const;
+	/* Points the slot at `table`, in one update. */
+	void install(const UniqueFd &table);
+	/* A new table holding exactly `entries`. */
+	static UniqueFd filled_table(const PriorityTable &entries, std::uint32_t capacity);
 
 	UniqueFd fd_;
-	std::uint32_t max_entries_ = 0;
 };
 
 } // namespace bpfoom

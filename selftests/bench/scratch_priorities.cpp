@@ -26,8 +26,7 @@ namespace
 ScratchPriorities::ScratchPriorities(const PinDir &pins, std::uint32_t max_entries) : pins_(pins)
 {
 	pins.create();
-	fd_.reset(::bpf_map_create(BPF_MAP_TYPE_HASH, "priorities", sizeof(std::uint64_t),
-				   sizeof(struct bpfoom_priority), max_entries, nullptr));
+	fd_.reset(::dup(PriorityMap::create(max_entries).fd()));
 	if (!fd_)
 		fail("create a priorities map");
 	pins.pin(fd_.get(), pins::priorities);
@@ -45,6 +44,15 @@ ScratchPriorities::~ScratchPriorities()
 std::size_t ScratchPriorities::count() const
 {
 	return PriorityMap(UniqueFd(::dup(fd_.get()))).count();
+}
+
+std::uint32_t ScratchPriorities::table_id() const
+{
+	const std::uint32_t slot = BPFOOM_PRIORITIES_SLOT;
+	std::uint32_t id = 0;
+	if (::bpf_map_lookup_elem(fd_.get(), &slot, &id) != 0)
+		fail("read the priorities map's slot");
+	return id;
 }
 
 } // namespace bpfoom::bench

@@ -10,8 +10,8 @@
 namespace bpfoom::bench
 {
 
-// A priorities map of the policy's layout (BPF_MAP_TYPE_HASH, __u64 cgroup
-// id -> struct bpfoom_priority), pinned as "priorities" in a pin directory:
+// A priorities map of the policy's layout (the one-slot array of maps and its
+// table, see abi.h), pinned as "priorities" in a pin directory:
 // all that `bpfoom sync` and PriorityMap::open_pinned need, without the
 // policy (the host kernel has no hook). Unpinned when the object goes.
 class ScratchPriorities
@@ -25,6 +25,8 @@ public:
 	int fd() const { return fd_.get(); }
 	// Entries in the map now.
 	std::size_t count() const;
+	// The map id of the current table, for tools that write it directly (bpftool).
+	std::uint32_t table_id() const;
 
 private:
 	const PinDir &pins_;

@@ -112,8 +112,7 @@ double resolved_library_ns(const PinDir &pins, std::uint32_t capacity, const std
 {
 	ScratchPriorities map(pins, capacity);
 	const std::uint64_t start = now_ns();
-	std::istringstream in(text);
-	const auto entries = parse_sync_file(in, "bench");
+	const auto entries = parse_sync_file(text, "bench");
 	const auto cgroups = CgroupResolver::from_this_process();
 	const SyncTarget target = resolve_sync_entries(entries, cgroups, "bench");
 	PriorityMap client = PriorityMap::open_pinned(pins / pins::priorities);
@@ -147,17 +146,18 @@ double bpftool_ns(const PinDir &pins, std::uint32_t capacity, const CgroupFarm &
 		}
 		return out;
 	};
+	// The policy's table itself, by id: the slot map above it takes map fds, not entries.
+	ScratchPriorities map(pins, capacity);
+	const std::string table = "id " + std::to_string(map.table_id());
 	std::string script = "set -e\n";
 	for (std::size_t i = 0; i < n; i++) {
 		const std::uint64_t key = farm.id(i);
 		const Priority p = priority_of(i);
 		const bpfoom_priority value{p.priority, p.flags};
-		script += std::string(BPFTOOL_PATH) + " map update pinned " +
-			  (pins / pins::priorities) + " key hex" + hex(&key, sizeof(key)) +
-			  " value hex" + hex(&value, sizeof(value)) + '\n';
+		script += std::string(BPFTOOL_PATH) + " map update " + table + " key hex" +
+			  hex(&key, sizeof(key)) + " value hex" + hex(&value, sizeof(value)) + '\n';
 	}
 	const std::string file = tmp.write("bpftool-updates.sh", script);
-	ScratchPriorities map(pins, capacity);
 	const double elapsed = time_process({"/bin/sh", file});
 	expect_entries(map, n, "the bpftool script");
 	return elapsed;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bpfoom/abi.h"
+#include "bpfoom/priority_map.hpp"
 #include "bpfoom/settings.hpp"
 
 namespace bpfoom::test
@@ -28,16 +29,6 @@ std::string temp_dir(const char *prefix)
 	if (!mkdtemp(pattern.data()))
 		FAIL("mkdtemp: " << std::strerror(errno));
 	return pattern;
-}
-
-std::string read_all(int fd)
-{
-	std::string text;
-	char buf[4096];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		text.append(buf, n);
-	return text;
 }
 
 } // namespace
@@ -127,11 +118,10 @@ CgroupMounts V1Hierarchy::mounts() const
 UniqueFd create_priority_map(std::uint32_t max_entries)
 {
 	require_root();
-	UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_HASH, "priorities", sizeof(std::uint64_t),
-				   sizeof(bpfoom_priority), max_entries, nullptr));
-	if (!fd)
-		FAIL("bpf_map_create(HASH): " << std::strerror(errno));
-	return fd;
+	/* The library's own constructor: the slot map and its first table, as `bpfoom load` makes
+	 * them. */
+	PriorityMap map = PriorityMap::create(max_entries);
+	return UniqueFd(dup(map.fd()));
 }
 
 UniqueFd create_settings_map()
@@ -164,6 +154,13 @@ CliResult run_cli(const std::vector<std::string> &args, const CliOptions &option
 	REQUIRE(pid >= 0);
 	if (pid == 0) {
 		dup2(in[0], 0);
+		if (options.stdin_closed) {
+			close(0);
+		} else if (!options.stdin_path.empty()) {
+			const int fd = open(options.stdin_path.c_str(), options.stdin_flags);
+			if (fd < 0 || dup2(fd, 0) != 0)
+				_exit(122);
+		}
 		dup2(out[1], 1);
 		dup2(err[1], 2);
 		setenv("BPFOOM_PIN_DIR", options.pin_dir.c_str(), 1);
@@ -199,10 +196,22 @@ CliResult run_cli(const std::vector<std::string> &args, const CliOptions &option
 	int status;
 	REQUIRE(waitpid(pid, &status, 0) == pid);
 	result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (result.status == 122)
+		FAIL("could not open " << options.stdin_path << " as stdin");
 	if (result.status == 120 || result.status == 121)
 		FAIL("could not start " << BPFOOM_CLI_PATH
 					<< (options.as_nobody ? " as nobody" : ""));
 	return result;
+}
+
+std::string read_all(int fd)
+{
+	std::string text;
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		text.append(buf, n);
+	return text;
 }
 
 std::string write_temp_file(const std::string &text)

@@ -73,6 +73,10 @@ struct CliOptions {
 	std::string pin_dir;
 	std::string input;	// fed to stdin
 	bool as_nobody = false; // setresgid/setresuid to 65534 before exec
+	/* Instead of a pipe of `input`: stdin closed, or this path opened with these flags. */
+	bool stdin_closed = false;
+	std::string stdin_path;
+	int stdin_flags = 0;
 };
 
 /* Runs the built bpfoom binary with `args`. */
@@ -80,6 +84,8 @@ CliResult run_cli(const std::vector<std::string> &args, const CliOptions &option
 
 /* Writes `text` to a new temporary file and returns its path (removed at exit by the OS tmp
  * policy). */
+/* Everything `fd` yields until EOF. */
+std::string read_all(int fd);
 std::string write_temp_file(const std::string &text);
 
 } // namespace bpfoom::test

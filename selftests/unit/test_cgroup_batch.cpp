@@ -219,9 +219,8 @@ TEST_CASE("sync file: duplicates found by id across spellings on the fast path",
 	const std::string a_name = a.path().substr(cgroups.root().size() + 1);
 	const std::string c_name = child.path().substr(cgroups.root().size() + 1);
 	auto resolve_error = [&](const std::string &text) -> std::string {
-		std::istringstream in(text);
 		try {
-			resolve_sync_entries(parse_sync_file(in, "p.conf"), cgroups, "p.conf");
+			resolve_sync_entries(parse_sync_file(text, "p.conf"), cgroups, "p.conf");
 		} catch (const Error &e) {
 			return e.what();
 		}

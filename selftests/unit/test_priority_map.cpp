@@ -9,6 +9,37 @@
 
 using namespace bpfoom;
 
+namespace
+{
+
+/* The table in the slot now, as the BPF policy would find it. */
+UniqueFd current_table(const PriorityMap &map)
+{
+	const std::uint32_t slot = BPFOOM_PRIORITIES_SLOT;
+	std::uint32_t id = 0;
+	REQUIRE(bpf_map_lookup_elem(map.fd(), &slot, &id) == 0);
+	UniqueFd table(bpf_map_get_fd_by_id(id));
+	REQUIRE(table);
+	return table;
+}
+
+PriorityTable contents_of(const UniqueFd &table)
+{
+	PriorityTable contents;
+	std::uint64_t key, next;
+	const std::uint64_t *prev = nullptr;
+	while (bpf_map_get_next_key(table.get(), prev, &next) == 0) {
+		bpfoom_priority value;
+		REQUIRE(bpf_map_lookup_elem(table.get(), &next, &value) == 0);
+		contents[next] = {value.priority, value.flags};
+		key = next;
+		prev = &key;
+	}
+	return contents;
+}
+
+} // namespace
+
 TEST_CASE("priority map: set, get, unset, list against a real hash map", "[map]")
 {
 	PriorityMap map(test::create_priority_map(64));
@@ -28,10 +59,10 @@ TEST_CASE("priority map: set, get, unset, list against a real hash map", "[map]"
 	CHECK_FALSE(map.unset(7));
 	CHECK(map.list() == PriorityTable{{42, {-3, BPFOOM_PRIORITY_F_OMIT}}});
 
-	/* The raw value is what the BPF side reads. */
+	/* The raw value, in the slot's table, is what the BPF side reads. */
 	std::uint64_t key = 42;
 	bpfoom_priority raw{};
-	REQUIRE(bpf_map_lookup_elem(map.fd(), &key, &raw) == 0);
+	REQUIRE(bpf_map_lookup_elem(current_table(map).get(), &key, &raw) == 0);
 	CHECK(raw.priority == -3);
 	CHECK(raw.flags == BPFOOM_PRIORITY_F_OMIT);
 }
@@ -44,6 +75,16 @@ TEST_CASE("priority map: a map of another layout is refused", "[map]")
 	UniqueFd wide(bpf_map_create(BPF_MAP_TYPE_HASH, "wrong", 8, 16, 4, nullptr));
 	REQUIRE(wide);
 	CHECK_THROWS_AS(PriorityMap(std::move(wide)), Error);
+	/* ABI version 1's layout, a plain hash: an incompatible bpfoom, exit 4. */
+	UniqueFd v1(bpf_map_create(BPF_MAP_TYPE_HASH, "priorities", 8, 8, 4, nullptr));
+	REQUIRE(v1);
+	try {
+		PriorityMap map(std::move(v1));
+		FAIL("a version 1 priorities map was taken");
+	} catch (const Error &e) {
+		CHECK(e.kind() == Errc::unsupported);
+		CHECK_THAT(e.what(), Catch::Contains("run 'bpfoom unload' first"));
+	}
 }
 
 TEST_CASE("priority map: batch apply of a plan, and listing many entries", "[map]")
@@ -75,14 +116,14 @@ TEST_CASE("priority map: batch apply of a plan, and listing many entries", "[map
 	     << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms");
 }
 
-TEST_CASE("priority map: a plan the kernel refuses part-way is rolled back", "[map]")
+TEST_CASE("priority map: a plan that does not fit changes nothing", "[map]")
 {
 	PriorityMap map(test::create_priority_map(8));
 	const PriorityTable before{{1, {1, 0}}, {2, {2, 0}}, {3, {3, 0}}, {4, {4, 0}}};
 	map.apply(plan_sync({}, before));
 	REQUIRE(map.list() == before);
 
-	/* 2 removed, 1 changed, 7 added: 9 entries do not fit in 8, so the update batch fails. */
+	/* 2 removed, 1 changed, 7 added: 9 entries do not fit in 8. */
 	PriorityTable desired{{3, {33, 0}}, {4, {4, 0}}};
 	for (std::uint64_t id = 100; id < 107; id++)
 		desired[id] = {5, 0};
@@ -91,9 +132,52 @@ TEST_CASE("priority map: a plan the kernel refuses part-way is rolled back", "[m
 		map.apply(plan_sync(map.list(), desired));
 		FAIL("applying an oversized plan succeeded");
 	} catch (const Error &e) {
-		CHECK_THAT(e.what(), Catch::Contains("the previous contents were restored"));
+		CHECK(e.kind() == Errc::bad_input);
+		CHECK_THAT(e.what(), Catch::Contains("exceed the priorities map's capacity of 8"));
 	}
 	CHECK(map.list() == before);
+}
+
+TEST_CASE("priority map: a sync swaps in a whole new table; the old one is never written", "[map]")
+{
+	PriorityMap map(test::create_priority_map(16));
+	const PriorityTable old_set{{1, {1, 0}}, {2, {2, 0}}};
+	map.apply(plan_sync(map.list(), old_set));
+	const UniqueFd old_table = current_table(map);
+	REQUIRE(contents_of(old_table) == old_set);
+
+	/* {a:1, b:2} -> {b:3, c:4}: a reader of either table sees one whole set. */
+	const PriorityTable new_set{{2, {3, 0}}, {3, {4, 0}}};
+	map.apply(plan_sync(map.list(), new_set));
+	CHECK(contents_of(current_table(map)) == new_set);
+	CHECK(contents_of(old_table) == old_set);
+	CHECK(map.list() == new_set);
+	CHECK(map.max_entries() == 16);
+
+	/* One change is one write, in place. */
+	const UniqueFd before_single = current_table(map);
+	PriorityTable one_more = new_set;
+	one_more[4] = {5, BPFOOM_PRIORITY_F_OMIT};
+	map.apply(plan_sync(map.list(), one_more));
+	CHECK(contents_of(before_single) == one_more);
+}
+
+TEST_CASE("priority map: resize moves the entries into a table of the new capacity", "[map]")
+{
+	PriorityMap map(test::create_priority_map(4));
+	const PriorityTable three{{1, {1, 0}}, {2, {2, 0}}, {3, {3, 0}}};
+	map.apply(plan_sync({}, three));
+	map.resize(100);
+	CHECK(map.max_entries() == 100);
+	CHECK(map.list() == three);
+	try {
+		map.resize(2);
+		FAIL("three entries were squeezed into two");
+	} catch (const Error &e) {
+		CHECK(e.kind() == Errc::bad_input);
+	}
+	CHECK(map.max_entries() == 100);
+	CHECK(map.list() == three);
 }
 
 TEST_CASE("priority map: check_capacity names the source and the capacity", "[map]")

@@ -13,8 +13,7 @@ namespace
 
 std::vector<SyncEntry> parse(const std::string &text)
 {
-	std::istringstream in(text);
-	return parse_sync_file(in, "prios.conf");
+	return parse_sync_file(text, "prios.conf", {.allow_empty = true});
 }
 
 /* The exact message (and the bad_input category) of parsing `text`. */
@@ -67,19 +66,60 @@ TEST_CASE("sync file: entries, flags, comments and blank lines", "[sync_file]")
 
 TEST_CASE("sync file: every malformed line is reported with its number", "[sync_file]")
 {
-	CHECK(parse_error("a 1\nb\n") == "prios.conf:2: missing priority after cgroup 'b'");
-	CHECK(parse_error("a x") == "prios.conf:1: priority 'x' is not a 32-bit integer");
-	CHECK(parse_error("# c\n\na 99999999999\n") ==
-	      "prios.conf:3: priority '99999999999' is not a 32-bit integer");
-	CHECK(parse_error("a -2147483649") ==
-	      "prios.conf:1: priority '-2147483649' is not a 32-bit integer");
-	CHECK(parse_error("a 1.5") == "prios.conf:1: priority '1.5' is not a 32-bit integer");
-	CHECK(parse_error("a 5 omitt") ==
-	      "prios.conf:1: unknown flag 'omitt' (the only flag is 'omit')");
-	CHECK(parse_error("a 5 OMIT") ==
-	      "prios.conf:1: unknown flag 'OMIT' (the only flag is 'omit')");
-	CHECK(parse_error("a 5 omit extra") == "prios.conf:1: unexpected 'extra' after the flag");
-	CHECK(parse_error("a 5 omit omit") == "prios.conf:1: unexpected 'omit' after the flag");
+	const std::string shape = "expected 'CGROUP PRIORITY [omit]', found ";
+	const std::string not_priority =
+	    "the priority (field 2) is not a signed 32-bit decimal integer";
+	CHECK(parse_error("a 1\nb\n") == "prios.conf:2: " + shape + "one field");
+	CHECK(parse_error("a x") == "prios.conf:1: " + not_priority);
+	CHECK(parse_error("# c\n\na 99999999999\n") == "prios.conf:3: " + not_priority);
+	CHECK(parse_error("a -2147483649") == "prios.conf:1: " + not_priority);
+	CHECK(parse_error("a 1.5") == "prios.conf:1: " + not_priority);
+	CHECK(parse_error("a 5 omitt") == "prios.conf:1: field 3 is not 'omit', the only flag");
+	CHECK(parse_error("a 5 OMIT") == "prios.conf:1: field 3 is not 'omit', the only flag");
+	CHECK(parse_error("a 5 omit extra") == "prios.conf:1: " + shape + "4 fields");
+	CHECK(parse_error("a 5 omit omit") == "prios.conf:1: " + shape + "4 fields");
+}
+
+TEST_CASE("sync file: the reasons never quote the line", "[sync_file]")
+{
+	/* What /etc/shadow looks like: none of it may reach a log. */
+	const std::string secret = "root:$y$j9T$Q2xsZWFyLXRleHQ$hash:19000:0:99999:7:::";
+	for (const std::string &text :
+	     {secret + "\n", "x " + secret + "\n", "x 1 " + secret + "\n", "x 1 omit " + secret})
+		CHECK_THAT(parse_error(text), !Catch::Contains("root") && !Catch::Contains("hash"));
+}
+
+TEST_CASE("sync file: control characters are refused, naming line and column", "[sync_file]")
+{
+	/* A NUL used to cut the path short: "\0 5" set the cgroup2 root. */
+	CHECK(parse_error(std::string("\0 5\n", 4)) ==
+	      "prios.conf:1: control character 0x00 (NUL) at column 1 (a sync file is text)");
+	CHECK(parse_error(std::string("a 1\nrepro/c\0junk 4\n", 20)) ==
+	      "prios.conf:2: control character 0x00 (NUL) at column 8 (a sync file is text)");
+	CHECK(parse_error("a 1 # \x1b[31m\n") ==
+	      "prios.conf:1: control character 0x1b (escape) at column 7 (a sync file is text)");
+	CHECK(parse_error("a 1\r\n") == "prios.conf:1: control character 0x0d (carriage "
+					"return: DOS line endings?) at column 4 (a sync file "
+					"is text)");
+	CHECK(parse_error("a\x7f 1\n") ==
+	      "prios.conf:1: control character 0x7f at column 2 (a sync file is text)");
+	/* Tabs separate fields like spaces. */
+	CHECK(parse("a\t1\tomit\n").at(0).value.flags == BPFOOM_PRIORITY_F_OMIT);
+}
+
+TEST_CASE("sync file: an input without entries is refused unless allowed", "[sync_file]")
+{
+	for (const std::string text : {"", "\n", "# nothing but a comment\n\n   \n"}) {
+		try {
+			parse_sync_file(text, "<stdin>");
+			FAIL("an empty set was accepted: '" << text << "'");
+		} catch (const Error &e) {
+			CHECK(e.kind() == Errc::bad_input);
+			CHECK_THAT(e.what(), Catch::StartsWith("<stdin>: no entries") &&
+						 Catch::Contains("--allow-empty"));
+		}
+		CHECK(parse_sync_file(text, "<stdin>", {.allow_empty = true}).empty());
+	}
 }
 
 TEST_CASE("sync file: cgroups are resolved and duplicates refused under any spelling",
@@ -91,8 +131,7 @@ TEST_CASE("sync file: cgroups are resolved and duplicates refused under any spel
 	const std::string b_name = b.path().substr(cgroups.root().size() + 1);
 
 	auto resolve = [&](const std::string &text) {
-		std::istringstream in(text);
-		return resolve_sync_entries(parse_sync_file(in, "prios.conf"), cgroups,
+		return resolve_sync_entries(parse_sync_file(text, "prios.conf"), cgroups,
 					    "prios.conf");
 	};
 	auto resolve_error = [&](const std::string &text) -> std::string {

@@ -27,17 +27,24 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <unistd.h>
 
 namespace
 {
 
-/* Makes the priorities equal to the set read from `desired`; returns what changed. */
-bpfoom::SyncPlan reconcile(const bpfoom::Policy &policy, std::istream &desired)
+/* Makes the priorities equal to the set read from `desired_fd`; returns what changed. */
+bpfoom::SyncPlan reconcile(const bpfoom::Policy &policy, int desired_fd)
 {
 	const std::string source = "<stdin>";
 	const auto cgroups = bpfoom::CgroupResolver::from_this_process();
-	/* Every line is checked (syntax, cgroup exists, no duplicates) before anything changes. */
-	const auto entries = bpfoom::parse_sync_file(desired, source);
+	/*
+	 * A read error is an error, not an empty set, and an empty set is
+	 * refused: a producer that died must not erase the node's priorities.
+	 * Every line is checked (syntax, cgroup exists, no duplicates) before
+	 * anything changes.
+	 */
+	const std::string text = bpfoom::read_sync_input(desired_fd, source);
+	const auto entries = bpfoom::parse_sync_file(text, source);
 	const auto target = bpfoom::resolve_sync_entries(entries, cgroups, source);
 
 	bpfoom::PriorityMap map = policy.priorities();
@@ -46,7 +53,7 @@ bpfoom::SyncPlan reconcile(const bpfoom::Policy &policy, std::istream &desired)
 	const bpfoom::UniqueFd lock = policy.pins().lock();
 	policy.pins().recover();
 	const bpfoom::SyncPlan plan = bpfoom::plan_sync(map.list(), target.desired);
-	map.apply(plan); // restores the old contents if the kernel refuses part-way
+	map.apply(plan); // the whole new set at once, or nothing
 	return plan;
 }
 
@@ -87,7 +94,7 @@ int main(int argc, char **argv)
 		if (load && !policy.loaded())
 			policy.load({});
 
-		const bpfoom::SyncPlan plan = reconcile(policy, std::cin);
+		const bpfoom::SyncPlan plan = reconcile(policy, STDIN_FILENO);
 		std::cout << "reconciled: " << plan.added.size() << " added, "
 			  << plan.changed.size() << " changed, " << plan.removed.size()
 			  << " removed, " << plan.unchanged << " unchanged\n";
