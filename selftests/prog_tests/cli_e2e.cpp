@@ -3,11 +3,14 @@
  * The bpfoom CLI end to end on the patched kernel: readiness, declarative
  * sync, status, and a loader killed at any point of a replacing load.
  */
+#include "bpf_call_stop.hpp"
 #include "bpfoom_cli.hpp"
 #include "scenario_support.hpp"
 
 #include "bpfoom/abi.h"
 #include "bpfoom/pin_dir.hpp"
+
+#include <linux/bpf.h>
 
 #include <sched.h>
 #include <signal.h>
@@ -17,6 +20,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <cstdio>
 #include <functional>
 #include <set>
@@ -215,4 +220,130 @@ TEST_CASE("cli: a loader killed at any point leaves the old or the new policy, n
 	    {.name = "big", .cgroup = "b", .megabytes = 80},
 	    ExpectedEvents{.priority = {{"a", 10}, {"b", 20}}, .decided_by = "policy"});
 	CHECK(oom.outcome.first_killed() == "small");
+}
+
+namespace
+{
+
+using Entries = std::set<std::pair<std::uint64_t, int>>;
+
+// A sync file in the guest's /tmp, removed with the object.
+class SyncFile
+{
+public:
+	explicit SyncFile(const std::string &text)
+	{
+		char name[] = "/tmp/bpfoom-sync-XXXXXX";
+		const int fd = ::mkstemp(name);
+		REQUIRE(fd >= 0);
+		::close(fd);
+		path_ = name;
+		std::ofstream(path_) << text;
+	}
+	~SyncFile() { ::unlink(path_.c_str()); }
+	const std::string &path() const { return path_; }
+
+private:
+	std::string path_;
+};
+
+// {a:1, b:2} -> {b:6, c:4}, as in the report that found the mix. With the
+// default priority at 5 each set kills another cgroup first: the old set
+// a, the new set c, and the mix "old minus the removals" ({b:2}) b. The
+// trigger's cgroup t outranks everything in every set.
+struct SyncCrashScene {
+	MemcgScene scene{"cli-sync-crash", 100, {"a", "b", "c", "t"}};
+	SyncFile old_file{scene.relative("a") + " 1\n" + scene.relative("b") + " 2\n" +
+			  scene.relative("t") + " 100\n"};
+	SyncFile new_file{scene.relative("b") + " 6\n" + scene.relative("c") + " 4\n" +
+			  scene.relative("t") + " 100\n"};
+	Entries old_set, new_set;
+
+	explicit SyncCrashScene(const BpfoomCli &cli)
+	{
+		cli.must({"config", "--default-priority", "5"});
+		const auto id = [&](const char *child) { return scene.child(child).id(); };
+		old_set = {{id("a"), 1}, {id("b"), 2}, {id("t"), 100}};
+		new_set = {{id("b"), 6}, {id("c"), 4}, {id("t"), 100}};
+	}
+
+	// Which child's task the kernel killed first in an OOM now.
+	std::string oom_victim()
+	{
+		const auto outcome = scene.run({{.name = "a", .cgroup = "a", .megabytes = 20},
+						{.name = "b", .cgroup = "b", .megabytes = 20},
+						{.name = "c", .cgroup = "c", .megabytes = 20}},
+					       {.name = "t", .cgroup = "t", .megabytes = 50});
+		INFO(outcome.describe());
+		return outcome.first_killed();
+	}
+};
+
+bool writes_kernel_state(std::uint64_t bpf_cmd)
+{
+	return bpf_cmd == BPF_MAP_CREATE || bpf_cmd == BPF_MAP_UPDATE_ELEM ||
+	       bpf_cmd == BPF_MAP_DELETE_ELEM || bpf_cmd == BPF_MAP_UPDATE_BATCH ||
+	       bpf_cmd == BPF_MAP_DELETE_BATCH;
+}
+
+} // namespace
+
+TEST_CASE("cli: a sync killed at any bpf() call leaves the old set or the new, never a mix",
+	  "[cli][crash]")
+{
+	LoadedPolicy policy;
+	const auto &cli = policy.cli();
+	SyncCrashScene s(cli);
+
+	std::string calls;
+	unsigned kills = 0;
+	for (unsigned n = 1;; n++) {
+		REQUIRE(n < 1000);
+		cli.must({"sync", s.old_file.path()});
+		REQUIRE(entries_of(cli.list()) == s.old_set);
+		BpfCallStop sync({BPFOOM_CLI_PATH, "sync", s.new_file.path()}, n);
+		if (!sync.held()) {
+			CHECK(sync.exit_status() == 0);
+			CHECK(entries_of(cli.list()) == s.new_set);
+			break;
+		}
+		calls += " " + bpf_cmd_name(sync.bpf_cmd());
+		sync.kill();
+		kills++;
+		INFO("sync killed at its bpf() call " << n << ":" << calls);
+		const Entries after = entries_of(cli.list());
+		CHECK((after == s.old_set || after == s.new_set));
+	}
+	std::printf("sync crash: killed at each of %u bpf() calls:%s\n", kills, calls.c_str());
+	// Without kills at the writes this proves nothing.
+	CHECK_THAT(calls, Catch::Contains("MAP_UPDATE"));
+}
+
+TEST_CASE("cli: an OOM during a sync sees the old set or the new, never a mix", "[cli][crash]")
+{
+	LoadedPolicy policy;
+	const auto &cli = policy.cli();
+	SyncCrashScene s(cli);
+
+	// Hold the sync at the entry of each bpf() call that writes, and let
+	// an OOM happen there: the kernel's reader must still see the old set.
+	unsigned held_ooms = 0;
+	for (unsigned n = 1;; n++) {
+		REQUIRE(n < 1000);
+		cli.must({"sync", s.old_file.path()});
+		BpfCallStop sync({BPFOOM_CLI_PATH, "sync", s.new_file.path()}, n);
+		if (!sync.held())
+			break;
+		if (!writes_kernel_state(sync.bpf_cmd()))
+			continue; // killed by the destructor: nothing to see
+		INFO("sync held at its bpf() call " << n << " (" << bpf_cmd_name(sync.bpf_cmd())
+						    << ")");
+		CHECK(s.oom_victim() == "a");
+		CHECK(sync.resume() == 0);
+		held_ooms++;
+	}
+	CHECK(held_ooms > 0);
+	// And once the sync is through, the new set decides.
+	CHECK(entries_of(cli.list()) == s.new_set);
+	CHECK(s.oom_victim() == "c");
 }
