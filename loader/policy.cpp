@@ -83,17 +83,27 @@ PinnedLink describe_link(const PinDir &pins, std::string_view name, int link_fd)
 
 bool Policy::loaded() const
 {
-	return pins_.exists() && pins_.contains(pins::link_eval);
+	return pins_.exists() && (pins_.contains(pins::link_eval) ||
+				  pins_.contains(pins::staged_name(pins::link_eval)));
+}
+
+UniqueFd Policy::open_map(std::string_view name) const
+{
+	UniqueFd pinned = pins_.open(name);
+	/* The embedded object's own definitions: no second copy of the layouts to keep in step. */
+	SkeletonPtr skel = open_skeleton();
+	check_reusable(pins_, name, map_for_pin(skel.get(), name), pinned.get());
+	return pinned;
 }
 
 PriorityMap Policy::priorities() const
 {
-	return PriorityMap(pins_.open(pins::priorities));
+	return PriorityMap(open_map(pins::priorities));
 }
 
 SettingsMap Policy::settings() const
 {
-	SettingsMap map(pins_.open(pins::settings));
+	SettingsMap map(open_map(pins::settings));
 	if (const auto abi = map.read().abi_version; abi != BPFOOM_ABI_VERSION)
 		throw Error(Errc::unsupported,
 			    pins_ / pins::settings + " holds bpfoom ABI version " +
@@ -105,7 +115,7 @@ SettingsMap Policy::settings() const
 
 UniqueFd Policy::events_map() const
 {
-	return pins_.open(pins::events);
+	return open_map(pins::events);
 }
 
 LoadResult Policy::load(const LoadOptions &options) const
@@ -212,12 +222,19 @@ PolicyStatus Policy::status() const
 	PolicyStatus status;
 	if (!pins_.exists())
 		return status;
-	for (auto name : pins::links) {
+	if (auto interruption = pins_.interruption())
+		status.interrupted = interruption->description;
+	/* Staged links are attached too: an interrupted load leaves them deciding beside the
+	 * old. */
+	std::vector<std::string> names(pins::links.begin(), pins::links.end());
+	for (auto name : pins::links)
+		names.push_back(pins::staged_name(name));
+	for (const auto &name : names) {
 		if (!pins_.contains(name))
 			continue;
 		UniqueFd fd = pins_.open(name);
 		status.links.push_back(describe_link(pins_, name, fd.get()));
-		if (name == pins::link_eval)
+		if (name == pins::link_eval || name == pins::staged_name(pins::link_eval))
 			status.loaded = true;
 	}
 	if (pins_.contains(pins::settings))
@@ -228,7 +245,7 @@ PolicyStatus Policy::status() const
 		status.max_entries = map.max_entries();
 	}
 	if (pins_.contains(pins::counters))
-		status.counters = read_counters(pins_.open(pins::counters).get());
+		status.counters = read_counters(open_map(pins::counters).get());
 	return status;
 }
 

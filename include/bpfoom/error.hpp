@@ -19,6 +19,7 @@ enum class Errc : int {
 	unsupported = 4, // this kernel (or the pinned state) cannot run bpfoom
 	permission = 5,	 // not root / EPERM / EACCES
 	not_loaded = 6,	 // the policy is not pinned in the pin directory
+	busy = 7,	 // another process held the pin directory's lock past the lock timeout
 };
 
 /* The exit status the CLI uses for a category. */

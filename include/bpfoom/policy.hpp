@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,8 +32,11 @@ struct PinnedLink {
 };
 
 struct PolicyStatus {
-	bool loaded = false; // the policy link is pinned
+	bool loaded = false; // a policy link is pinned (link_eval, or a staged link_eval_new)
+	/* Every pinned link, staged ones (pins::staged_name) included. */
 	std::vector<PinnedLink> links;
+	/* What an interrupted load or unload left (Interruption::description), if anything. */
+	std::optional<std::string> interrupted;
 	std::optional<Settings> settings;
 	std::optional<std::size_t> entries; // priorities map, if pinned
 	std::optional<std::uint32_t> max_entries;
@@ -55,7 +59,11 @@ struct LoadResult {
 class Policy
 {
 public:
-	explicit Policy(std::string pin_dir = BPFOOM_PIN_DIR) : pins_(std::move(pin_dir)) {}
+	explicit Policy(std::string pin_dir = BPFOOM_PIN_DIR,
+			std::chrono::milliseconds lock_timeout = PinDir::default_lock_timeout)
+	    : pins_(std::move(pin_dir), lock_timeout)
+	{
+	}
 
 	const PinDir &pins() const { return pins_; }
 
@@ -78,10 +86,16 @@ public:
 	SettingsMap settings() const;
 	UniqueFd events_map() const;
 
-	/* Whether the policy link is pinned. */
+	/* Whether a policy link is pinned (link_eval, or a staged link_eval_new). */
 	bool loaded() const;
 
 private:
+	/*
+	 * A pinned map, Errc::unsupported (naming the pin and 'bpfoom unload')
+	 * unless its type, key and value sizes are this bpfoom's.
+	 */
+	UniqueFd open_map(std::string_view name) const;
+
 	PinDir pins_;
 };
 

@@ -180,6 +180,7 @@ int cmd_events(const Invocation &inv)
 	};
 
 	Policy policy(inv.pin_dir);
+	warn_if_interrupted(policy);
 	UniqueFd stop = vm.count("follow") ? stop_signals() : UniqueFd();
 	if (policy.loaded()) {
 		UniqueFd events = policy.events_map();

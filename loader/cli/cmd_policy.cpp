@@ -121,7 +121,7 @@ int cmd_load(const Invocation &inv)
 	if (vm.count("max-entries"))
 		load_options.max_entries = vm["max-entries"].as<std::uint32_t>();
 
-	const LoadResult result = Policy(inv.pin_dir).load(load_options);
+	const LoadResult result = Policy(inv.pin_dir, lock_timeout()).load(load_options);
 	std::cout << (result.replaced ? "replaced the running policy" : "loaded the policy")
 		  << " (pinned in " << inv.pin_dir << ", " << result.entries_kept
 		  << " priorities kept, capacity " << result.max_entries << ")\n";
@@ -143,21 +143,24 @@ int cmd_unload(const Invocation &inv)
 			    "Detaches the policy and removes every pin, dropping the priorities.\n"
 			    "Succeeds (exit 0) when nothing is loaded.\n"}))
 		return 0;
-	const bool removed = Policy(inv.pin_dir).unload();
+	const bool removed = Policy(inv.pin_dir, lock_timeout()).unload();
 	std::cout << (removed ? "unloaded the policy\n" : "nothing was loaded\n");
 	return 0;
 }
 
 /*
  * status --json, one object:
- *   {"loaded": bool, "pin_dir": string,
+ *   {"loaded": bool, "interrupted": string | null, "pin_dir": string,
  *    "links": [{"name": string, "link_id": n, "prog_id": n, "prog_name": string}],
  *    "settings": {"mode": "inherit"|"tournament", "default_priority": n,
  *                 "dry_run": bool, "abi_version": n} | null,
  *    "entries": n | null, "max_entries": n | null,
  *    "counters": {"ooms", "candidates", "selected", "skipped", "defaulted",
  *                 "victims", "events_dropped", "depth_truncated": n} | null}
- * null: the map is not pinned. Exit 0 whether loaded or not.
+ * null: the map is not pinned. "interrupted": null, or a sentence saying what
+ * an interrupted load or unload left (staged links attached, a partial link
+ * set) and what to run; "links" then lists the staged links too.
+ * Exit 0 whether loaded or not.
  */
 int cmd_status(const Invocation &inv)
 {
@@ -168,7 +171,9 @@ int cmd_status(const Invocation &inv)
 		inv, options, {}, vm,
 		{"status [--json]",
 		 "Shows whether the policy is loaded, its links and programs, the settings,\n"
-		 "the number of priorities and the counters. Exits 0 in either case.\n"}))
+		 "the number of priorities and the counters. Exits 0 in either case.\n"
+		 "If a load or unload was interrupted, says what it left (staged links are\n"
+		 "listed too) and what to run: 'bpfoom load' or 'bpfoom unload'.\n"}))
 		return 0;
 
 	const PolicyStatus status = Policy(inv.pin_dir).status();
@@ -185,7 +190,10 @@ int cmd_status(const Invocation &inv)
 	};
 	if (vm.count("json")) {
 		JsonWriter json(std::cout);
-		json.begin_object().member("loaded", status.loaded).member("pin_dir", inv.pin_dir);
+		json.begin_object()
+		    .member("loaded", status.loaded)
+		    .member("interrupted", status.interrupted)
+		    .member("pin_dir", inv.pin_dir);
 		json.key("links").begin_array();
 		for (const auto &link : status.links)
 			json.begin_object()
@@ -219,6 +227,8 @@ int cmd_status(const Invocation &inv)
 
 	std::cout << "policy: " << (status.loaded ? "loaded" : "not loaded") << " (pin dir "
 		  << inv.pin_dir << ")\n";
+	if (status.interrupted)
+		std::cout << "interrupted: " << *status.interrupted << '\n';
 	if (!status.links.empty()) {
 		Table links({"LINK", "LINK ID", "PROGRAM", "PROG ID"});
 		for (const auto &link : status.links)

@@ -152,6 +152,7 @@ int cmd_get(const Invocation &inv)
 	Policy policy(inv.pin_dir);
 	PriorityMap map = policy.priorities();
 	const Settings settings = policy.settings().read();
+	warn_if_interrupted(policy);
 	const Inherited effective =
 	    effective_priority(cgroups, map, cgroup, settings.default_priority);
 
@@ -206,7 +207,9 @@ int cmd_list(const Invocation &inv)
 		return 0;
 
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
-	const PriorityTable entries = Policy(inv.pin_dir).priorities().list();
+	const Policy policy(inv.pin_dir);
+	const PriorityTable entries = policy.priorities().list();
+	warn_if_interrupted(policy);
 	if (vm.count("json")) {
 		JsonWriter json(std::cout);
 		json.begin_object().key("entries").begin_array();

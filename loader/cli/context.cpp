@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "context.hpp"
 
+#include <charconv>
+#include <cstdlib>
 #include <iostream>
 
 #include "bpfoom/error.hpp"
@@ -50,7 +52,42 @@ bool parse_command(const Invocation &inv, po::options_description options,
 			throw Error(Errc::usage, "missing " + name + " (see 'bpfoom " +
 						     inv.command + " --help')");
 	}
+	/* A bad BPFOOM_LOCK_TIMEOUT is refused by every command, not only by those that wait. */
+	lock_timeout();
 	return true;
+}
+
+std::chrono::milliseconds lock_timeout()
+{
+	const char *value = std::getenv("BPFOOM_LOCK_TIMEOUT");
+	if (!value || !*value)
+		return PinDir::default_lock_timeout;
+	/* SECONDS[.FRACTION], at most a day: a typo must not turn into a hang of years. */
+	const std::string text = value;
+	const char *begin = text.data(), *end = text.data() + text.size();
+	std::uint64_t seconds = 0;
+	auto [point, ec] = std::from_chars(begin, end, seconds);
+	std::uint64_t ms = seconds * 1000;
+	bool valid = ec == std::errc() && point != begin && seconds <= 86400;
+	if (valid && point != end) {
+		valid = *point == '.' && point + 1 != end && end - point <= 4;
+		std::uint64_t scale = 100;
+		for (const char *digit = point + 1; valid && digit != end; digit++, scale /= 10) {
+			valid = *digit >= '0' && *digit <= '9';
+			ms += static_cast<std::uint64_t>(*digit - '0') * scale;
+		}
+	}
+	if (!valid)
+		throw Error(Errc::bad_input, "BPFOOM_LOCK_TIMEOUT '" + text +
+						 "' is not a number of seconds from 0 to 86400 "
+						 "(e.g. 10 or 0.5)");
+	return std::chrono::milliseconds(ms);
+}
+
+void warn_if_interrupted(const Policy &policy)
+{
+	if (auto interruption = policy.pins().interruption())
+		std::cerr << "bpfoom: warning: " << interruption->description << '\n';
 }
 
 std::int32_t parse_priority_arg(const std::string &text)
@@ -69,7 +106,8 @@ bool parse_switch_arg(const std::string &option, const std::string &text)
 	throw Error(Errc::bad_input, option + " '" + text + "' is not 'on' or 'off'");
 }
 
-StateChange::StateChange(const Policy &policy) : lock_(policy.pins().lock())
+StateChange::StateChange(const Policy &policy)
+    : lock_(PinDir(policy.pins().path(), lock_timeout()).lock())
 {
 	policy.pins().recover();
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,8 +46,24 @@ std::int32_t parse_priority_arg(const std::string &text);
 bool parse_switch_arg(const std::string &option, const std::string &text);
 
 /*
- * Held by commands that write kernel state: the pin directory's lock, taken
- * after recovering from an interrupted load.
+ * How long a command waits for the pin directory's lock: BPFOOM_LOCK_TIMEOUT
+ * (seconds, e.g. 10 or 0.5) from the environment, or PinDir's default.
+ * Errc::bad_input naming the variable if it is not a number of seconds.
+ * parse_command() checks it for every command.
+ */
+std::chrono::milliseconds lock_timeout();
+
+/*
+ * For commands that only read: one line on stderr ("bpfoom: warning: ...")
+ * if an interrupted load or unload left the pins inconsistent, so their
+ * output is not taken for the whole truth. Changes nothing.
+ */
+void warn_if_interrupted(const Policy &policy);
+
+/*
+ * Held by commands that write kernel state: the pin directory's lock (waited
+ * for at most lock_timeout()), taken before recovering from an interrupted
+ * load or unload.
  */
 class StateChange
 {

@@ -58,6 +58,7 @@ void print_usage(std::ostream &out)
 	       "\n"
 	       "Environment:\n"
 	       "  BPFOOM_PIN_DIR   the bpffs directory of the pins (default " BPFOOM_PIN_DIR ")\n"
+	       "  BPFOOM_LOCK_TIMEOUT  seconds to wait for the pin directory's lock (default 10)\n"
 	       "\n"
 	       "Exit status:\n"
 	       "  0  success\n"
@@ -69,6 +70,7 @@ void print_usage(std::ostream &out)
 	       "     memory controller, no bpffs, pins of an incompatible bpfoom)\n"
 	       "  5  permission denied (not root)\n"
 	       "  6  the policy is not loaded\n"
+	       "  7  busy: another process held the pin directory's lock too long\n"
 	       "Bad input changes nothing and is reported in one line on stderr.\n";
 }
 
