@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the read commands say after a load or unload was killed half way, on
+ * the patched kernel: the staged links a killed load leaves are attached
+ * (two policies decide, one victim yields two events) until the next writer
+ * recovers, so status, list, get and events must say so rather than lie,
+ * and the recovery must leave exactly one policy and one event program.
+ */
+#include "bpfoom_cli.hpp"
+#include "scenario_support.hpp"
+
+#include "bpfoom/abi.h"
+#include "bpfoom/pin_dir.hpp"
+
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <string_view>
+
+using namespace bpfoom::selftests;
+namespace pins = bpfoom::pins;
+
+namespace
+{
+
+bool pinned(std::string_view name)
+{
+	return ::access((std::string(BPFOOM_PIN_DIR) + "/" + std::string(name)).c_str(), F_OK) == 0;
+}
+
+bool staged_links_pinned()
+{
+	for (auto name : pins::links)
+		if (pinned(pins::staged_name(name)))
+			return true;
+	return false;
+}
+
+// Spins until `reached()` holds (true), or the command exits first (false):
+// spinning keeps its progress between two looks to one scheduler slice.
+template <typename Step> bool wait_for_step(pid_t command, Step reached)
+{
+	for (;;) {
+		if (reached())
+			return true;
+		if (::waitpid(command, nullptr, WNOHANG) == command)
+			return false;
+		::sched_yield();
+	}
+}
+
+pid_t start_bpfoom(const char *command)
+{
+	pid_t child = ::fork();
+	if (child == 0) {
+		::freopen("/dev/null", "w", stdout);
+		::execl(BPFOOM_CLI_PATH, "bpfoom", command, nullptr);
+		::_exit(127);
+	}
+	return child;
+}
+
+void kill_and_reap(pid_t command)
+{
+	::kill(command, SIGKILL);
+	::waitpid(command, nullptr, 0);
+}
+
+// Attached links whose program has this name, whoever pinned them.
+int count_links_of(std::string_view prog_name)
+{
+	int links = 0;
+	__u32 id = 0;
+	while (bpf_link_get_next_id(id, &id) == 0) {
+		int fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		bpf_link_info info{};
+		__u32 len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+			int prog = bpf_prog_get_fd_by_id(info.prog_id);
+			bpf_prog_info prog_info{};
+			len = sizeof(prog_info);
+			if (prog >= 0 && bpf_obj_get_info_by_fd(prog, &prog_info, &len) == 0 &&
+			    prog_name == prog_info.name)
+				links++;
+			if (prog >= 0)
+				::close(prog);
+		}
+		::close(fd);
+	}
+	return links;
+}
+
+// Polls `count()` until it equals `expected`, for up to 2 s: the kernel frees
+// an unpinned link from a work item, a moment after unlink() returns.
+template <typename Count> int settled(int expected, Count count)
+{
+	int now = count();
+	for (int i = 0; i < 200 && now != expected; i++) {
+		::usleep(10000);
+		now = count();
+	}
+	return now;
+}
+
+int status_links_of(const nlohmann::json &status, std::string_view prog_name)
+{
+	int links = 0;
+	for (const auto &link : status["links"])
+		links += link["prog_name"] == prog_name;
+	return links;
+}
+
+// What status --json says matches the kernel: every attached link is listed.
+void check_status_tells_the_truth(const BpfoomCli &cli)
+{
+	const auto status = cli.status();
+	INFO(status.dump());
+	const int policies = status_links_of(status, "bpfoom_eval");
+	CHECK(settled(policies, count_hook_links) == policies);
+	const int victims = status_links_of(status, "bpfoom_victim");
+	CHECK(settled(victims, [] { return count_links_of("bpfoom_victim"); }) == victims);
+	CHECK(status["loaded"] == (policies > 0));
+	REQUIRE(status["interrupted"].is_string());
+	const std::string sentence = status["interrupted"];
+	CHECK_THAT(sentence, Catch::Contains("was interrupted") &&
+				 Catch::Contains("run 'bpfoom load'") &&
+				 Catch::Contains("'bpfoom unload'"));
+}
+
+// list, get and events work, with the sentence of status as a warning.
+void check_readers_warn(const BpfoomCli &cli, const std::string &cgroup)
+{
+	const std::string sentence = cli.status()["interrupted"];
+	for (const std::vector<std::string> &args : std::vector<std::vector<std::string>>{
+		 {"list"}, {"get", cgroup}, {"events", "--json"}}) {
+		const auto result = cli.run(args);
+		INFO(args[0] << ": " << result.describe());
+		CHECK(result.exit_status == 0);
+		CHECK(result.err == "bpfoom: warning: " + sentence + "\n");
+	}
+}
+
+void check_recovered(const BpfoomCli &cli)
+{
+	CHECK(settled(1, count_hook_links) == 1);
+	CHECK(settled(1, [] { return count_links_of("bpfoom_victim"); }) == 1);
+	CHECK_FALSE(staged_links_pinned());
+	const auto status = cli.status();
+	CHECK(status["loaded"] == true);
+	CHECK(status["interrupted"].is_null());
+	CHECK(status["links"].size() == 3);
+}
+
+// Starts `bpfoom load` and SIGKILLs it right after its staged policy link is
+// pinned, until a kill lands before the commit (up to 20 tries). Returns
+// whether one did; `prepare` runs before each try.
+template <typename Prepare> bool kill_load_after_staging(const BpfoomCli &cli, Prepare prepare)
+{
+	for (int attempt = 0; attempt < 20; attempt++) {
+		prepare();
+		pid_t loader = start_bpfoom("load");
+		wait_for_step(loader, [] { return pinned(pins::staged_name(pins::link_eval)); });
+		/* Stopped first: while it holds the lock, this is work in progress. */
+		::kill(loader, SIGSTOP);
+		if (staged_links_pinned() && !pinned(pins::commit_marker)) {
+			const std::string busy = cli.status()["interrupted"];
+			CHECK_THAT(busy, Catch::Contains("so a load or unload is under way"));
+			kill_and_reap(loader);
+			std::printf("interrupted load: caught after %d tries\n", attempt + 1);
+			return true;
+		}
+		kill_and_reap(loader);
+	}
+	return false;
+}
+
+} // namespace
+
+TEST_CASE("interrupted load: a first load killed after staging is reported, then recovered",
+	  "[cli][crash][interrupted]")
+{
+	BpfoomCli cli;
+	MemcgScene scene("interrupted-first", 100, {"a"});
+	REQUIRE(kill_load_after_staging(cli, [&] { cli.must({"unload"}); }));
+	CHECK_FALSE(pinned(pins::link_eval));
+	CHECK(settled(1, count_hook_links) == 1); // the staged policy link alone decides
+
+	check_status_tells_the_truth(cli);
+	CHECK(cli.status()["loaded"] == true);
+	check_readers_warn(cli, scene.relative("a"));
+	CHECK(pinned(pins::staged_name(pins::link_eval))); // reading changed nothing
+
+	cli.must({"load"});
+	check_recovered(cli);
+	cli.must({"unload"});
+}
+
+TEST_CASE("interrupted load: a replacing load killed after staging is reported, then recovered",
+	  "[cli][crash][interrupted]")
+{
+	LoadedPolicy policy;
+	const auto &cli = policy.cli();
+	MemcgScene scene("interrupted-replace", 100, {"a"});
+	cli.must({"set", scene.relative("a"), "10"});
+	const auto entries = cli.list()["entries"];
+
+	REQUIRE(kill_load_after_staging(cli, [] {}));
+	CHECK(pinned(pins::link_eval));
+	CHECK(settled(2, count_hook_links) == 2); // old and staged policies both decide
+	check_status_tells_the_truth(cli);
+	CHECK(cli.status()["loaded"] == true);
+	CHECK_THAT(cli.status()["interrupted"].get<std::string>(),
+		   Catch::Contains("two programs decide each OOM"));
+	check_readers_warn(cli, scene.relative("a"));
+
+	/* Any writer recovers first. */
+	cli.must({"set", scene.relative("a"), "10"});
+	check_recovered(cli);
+	CHECK(cli.list()["entries"] == entries);
+
+	/* And so does a load, after another interrupted one. */
+	REQUIRE(kill_load_after_staging(cli, [] {}));
+	cli.must({"load"});
+	check_recovered(cli);
+	CHECK(cli.list()["entries"] == entries);
+}
+
+TEST_CASE("interrupted load: an unload killed between its unpins is reported, then finished",
+	  "[cli][crash][interrupted]")
+{
+	LoadedPolicy policy;
+	const auto &cli = policy.cli();
+	MemcgScene scene("interrupted-unload", 100, {"a"});
+
+	int caught = 0;
+	for (int attempt = 0; attempt < 20 && !caught; attempt++) {
+		cli.must({"load"});
+		pid_t unloader = start_bpfoom("unload");
+		wait_for_step(unloader, [] { return !pinned(pins::link_eval); });
+		kill_and_reap(unloader);
+		caught = pinned(pins::link_victim);
+	}
+	std::printf("interrupted unload: %s\n",
+		    caught ? "caught a kill between the unpins"
+			   : "no kill landed between the unpins; unpinning link_eval by hand");
+	if (!caught) {
+		/* What such a kill leaves: unload unpins link_eval first. */
+		cli.must({"load"});
+		REQUIRE(::unlink((std::string(BPFOOM_PIN_DIR) + "/" + std::string(pins::link_eval))
+				     .c_str()) == 0);
+	}
+
+	/* The event program outlives its policy: status says so. */
+	CHECK(settled(0, count_hook_links) == 0);
+	CHECK(settled(1, [] { return count_links_of("bpfoom_victim"); }) == 1);
+	check_status_tells_the_truth(cli);
+	CHECK(cli.status()["loaded"] == false);
+	CHECK_THAT(cli.status()["interrupted"].get<std::string>(), Catch::Contains("only "));
+
+	cli.must({"load"});
+	check_recovered(cli);
+}
