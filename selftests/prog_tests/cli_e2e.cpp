@@ -347,3 +347,25 @@ TEST_CASE("cli: an OOM during a sync sees the old set or the new, never a mix", 
 	CHECK(entries_of(cli.list()) == s.new_set);
 	CHECK(s.oom_victim() == "c");
 }
+
+TEST_CASE("cli: load --max-entries over a loaded policy resizes, keeping the priorities", "[cli]")
+{
+	LoadedPolicy policy;
+	MemcgScene scene("cli-resize", 100, {"a", "b"});
+	const auto &cli = policy.cli();
+	cli.must({"set", scene.relative("a"), "10"});
+	cli.must({"set", scene.relative("b"), "20"});
+	const Entries priorities = entries_of(cli.list());
+
+	auto too_small = cli.run({"load", "--max-entries", "1"});
+	INFO(too_small.describe());
+	CHECK(too_small.exit_status == 3);
+	CHECK(cli.status()["max_entries"] == 65536);
+
+	cli.must({"load", "--max-entries", "100"});
+	const auto status = cli.status();
+	CHECK(status["max_entries"] == 100);
+	CHECK(status["entries"] == 2);
+	CHECK(entries_of(cli.list()) == priorities);
+	CHECK(count_hook_links() == 1);
+}
