@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <sys/statfs.h>
 
 #include "bpfoom/error.hpp"
+#include "bpfoom/text.hpp"
 
 namespace bpfoom
 {
@@ -51,6 +53,19 @@ UniqueFd open_by_cgroup_id(int mount_fd, std::uint64_t id)
 	fh.handle.handle_type = kernfs_handle_type;
 	fh.cgroup_id = id;
 	return UniqueFd(::open_by_handle_at(mount_fd, &fh.handle, O_PATH | O_CLOEXEC));
+}
+
+/*
+ * A system call's failure on a path derived from CGROUP (`quoted`, the
+ * message's start). ENAMETOOLONG means the name the operator gave is too
+ * long, which is bad input, not a failure of ours.
+ */
+Error path_error(const std::string &quoted, const std::string &what, int err)
+{
+	if (err == ENAMETOOLONG)
+		return Error(Errc::bad_input,
+			     quoted + "is too long (" + what + ": " + std::strerror(err) + ")");
+	return system_error(quoted + what, err);
 }
 
 /* True if `path` is `dir` or lies below it, comparing whole components. */
@@ -113,13 +128,22 @@ CgroupResolver CgroupResolver::from_this_process()
 
 Cgroup CgroupResolver::resolve(std::string_view arg) const
 {
-	const std::string quoted = "cgroup '" + std::string(arg) + "': ";
+	const std::string quoted = "cgroup " + quote(arg) + ": ";
 	const fs::path root(mounts_.cgroup2);
 	if (arg.empty())
-		throw Error(Errc::bad_input, "cgroup '': empty cgroup name");
+		throw Error(Errc::bad_input, quoted + "empty cgroup name");
 
 	fs::path given(arg);
 	const fs::path joined = (given.is_absolute() ? given : root / given).lexically_normal();
+	/* The kernel would refuse these with ENAMETOOLONG: say which limit the input exceeds. */
+	if (joined.native().size() > PATH_MAX - 1)
+		throw Error(Errc::bad_input, quoted + "is longer than PATH_MAX-1 (" +
+						 std::to_string(PATH_MAX - 1) + ") bytes");
+	for (const auto &component : joined)
+		if (component.native().size() > NAME_MAX)
+			throw Error(Errc::bad_input, quoted +
+							 "has a component longer than NAME_MAX (" +
+							 std::to_string(NAME_MAX) + ") bytes");
 
 	/* Name the v1 hierarchy explicitly: a hybrid host has both side by side. */
 	auto refuse_v1 = [&](const fs::path &path) {
@@ -138,22 +162,27 @@ Cgroup CgroupResolver::resolve(std::string_view arg) const
 
 	struct stat st;
 	if (::stat(joined.c_str(), &st) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
+		const int err = errno;
+		if (err == ENOENT || err == ENOTDIR)
 			throw Error(Errc::bad_input,
 				    quoted + "no such cgroup under " + mounts_.cgroup2);
-		throw system_error(quoted + "cannot stat " + joined.string(), errno);
+		throw path_error(quoted, "cannot stat " + quote(joined.string()), err);
 	}
 	if (!S_ISDIR(st.st_mode))
 		throw Error(Errc::bad_input, quoted + "is not a cgroup directory");
 
 	/* Symlinks may lead anywhere: judge the canonical path, and the filesystem itself. */
 	char canonical[PATH_MAX];
-	if (!::realpath(joined.c_str(), canonical))
-		throw system_error(quoted + "cannot resolve " + joined.string(), errno);
+	if (!::realpath(joined.c_str(), canonical)) {
+		const int err = errno;
+		throw path_error(quoted, "cannot resolve " + quote(joined.string()), err);
+	}
 	refuse_v1(canonical);
 	struct statfs sfs;
-	if (::statfs(canonical, &sfs) != 0)
-		throw system_error(quoted + "cannot statfs " + std::string(canonical), errno);
+	if (::statfs(canonical, &sfs) != 0) {
+		const int err = errno;
+		throw path_error(quoted, "cannot statfs " + quote(canonical), err);
+	}
 	if (sfs.f_type == CGROUP_SUPER_MAGIC)
 		throw Error(Errc::bad_input, quoted +
 						 "is in a cgroup v1 hierarchy; bpfoom needs "

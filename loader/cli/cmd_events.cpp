@@ -10,6 +10,7 @@
 #include "bpfoom/error.hpp"
 #include "bpfoom/events.hpp"
 #include "bpfoom/probe.hpp"
+#include "bpfoom/text.hpp"
 #include "commands.hpp"
 #include "json.hpp"
 
@@ -32,28 +33,32 @@ std::string iso_time(std::chrono::system_clock::time_point time)
 	return out.str();
 }
 
-void write_task(JsonWriter &json, const CgroupResolver *cgroups, const EventTask &task)
+/* The path of a cgroup, if known: null when gone (or cgroup2 is not mounted). */
+Json path_json(const CgroupResolver *cgroups, std::uint64_t id)
 {
-	json.begin_object()
-	    .member("pid", task.pid)
-	    .member("tgid", task.tgid)
-	    .member("comm", task.comm)
-	    .member("cgroup_id", task.cgroup_id)
-	    .member("cgroup_path",
-		    cgroups ? cgroups->path_of(task.cgroup_id) : std::optional<std::string>())
-	    .member("priority", task.priority)
-	    .member("omit", task.omit)
-	    .member("badness", task.badness)
-	    .end_object();
+	return cgroups ? or_null(cgroups->path_of(id)) : Json(nullptr);
 }
 
-void write_choice(JsonWriter &json, const CgroupResolver *cgroups,
-		  const std::optional<EventTask> &task)
+/*
+ * TASK = {"pid": n, "tgid": n, "comm": string, "cgroup_id": n,
+ *         "cgroup_path": string | null, "priority": n, "omit": bool,
+ *         "badness": n | null}
+ */
+Json task_json(const EventTask &task, const CgroupResolver *cgroups)
 {
-	if (task)
-		write_task(json, cgroups, *task);
-	else
-		json.null();
+	return {{"pid", task.pid},
+		{"tgid", task.tgid},
+		{"comm", task.comm},
+		{"cgroup_id", task.cgroup_id},
+		{"cgroup_path", path_json(cgroups, task.cgroup_id)},
+		{"priority", task.priority},
+		{"omit", task.omit},
+		{"badness", or_null(task.badness)}};
+}
+
+Json choice_json(const std::optional<EventTask> &task, const CgroupResolver *cgroups)
+{
+	return task ? task_json(*task, cgroups) : Json(nullptr);
 }
 
 /*
@@ -64,49 +69,36 @@ void write_choice(JsonWriter &json, const CgroupResolver *cgroups,
  *    "group_member": bool,
  *    "victim": TASK, "policy_choice": TASK | null, "kernel_choice": TASK | null,
  *    "scan": {"candidates": n, "selected": n, "skipped": n}}
- *   TASK = {"pid": n, "tgid": n, "comm": string, "cgroup_id": n,
- *           "cgroup_path": string | null, "priority": n, "omit": bool,
- *           "badness": n | null}
  * Paths are null when the cgroup no longer exists (or cgroup2 is not mounted).
  */
-void print_json(const OomEvent &event, const CgroupResolver *cgroups)
+Json event_json(const OomEvent &event, const CgroupResolver *cgroups)
 {
-	JsonWriter json(std::cout);
-	json.begin_object()
-	    .member("time", iso_time(event.time))
-	    .member("boot_ns", event.boot_ns)
-	    .member("oom", event.memcg_oom ? "memcg" : "global")
-	    .member("oom_memcg_id",
-		    event.memcg_oom ? std::optional(event.oom_memcg_id) : std::nullopt)
-	    .member("oom_memcg_path", event.memcg_oom && cgroups
-					  ? cgroups->path_of(event.oom_memcg_id)
-					  : std::nullopt)
-	    .member("decided_by", event.decided_by_policy ? "policy" : "kernel")
-	    .member("dry_run", event.dry_run)
-	    .member("hooked", event.hooked)
-	    .member("group_member", event.group_member)
-	    .key("victim");
-	write_task(json, cgroups, event.victim);
-	json.key("policy_choice");
-	write_choice(json, cgroups, event.policy_choice);
-	json.key("kernel_choice");
-	write_choice(json, cgroups, event.kernel_choice);
-	json.key("scan")
-	    .begin_object()
-	    .member("candidates", event.candidates)
-	    .member("selected", event.selected)
-	    .member("skipped", event.skipped)
-	    .end_object()
-	    .end_object();
-	std::cout << std::endl; // one line per event, flushed for pipes
+	return {{"time", iso_time(event.time)},
+		{"boot_ns", event.boot_ns},
+		{"oom", event.memcg_oom ? "memcg" : "global"},
+		{"oom_memcg_id", event.memcg_oom ? Json(event.oom_memcg_id) : Json(nullptr)},
+		{"oom_memcg_path",
+		 event.memcg_oom ? path_json(cgroups, event.oom_memcg_id) : Json(nullptr)},
+		{"decided_by", event.decided_by_policy ? "policy" : "kernel"},
+		{"dry_run", event.dry_run},
+		{"hooked", event.hooked},
+		{"group_member", event.group_member},
+		{"victim", task_json(event.victim, cgroups)},
+		{"policy_choice", choice_json(event.policy_choice, cgroups)},
+		{"kernel_choice", choice_json(event.kernel_choice, cgroups)},
+		{"scan",
+		 {{"candidates", event.candidates},
+		  {"selected", event.selected},
+		  {"skipped", event.skipped}}}};
 }
 
+/* Comms and paths are escape()d: whoever names a task or a cgroup writes them. */
 std::string task_text(const EventTask &task, const CgroupResolver *cgroups)
 {
-	std::string cgroup = cgroups ? cgroup_label(*cgroups, task.cgroup_id)
+	std::string cgroup = cgroups ? escape(cgroup_label(*cgroups, task.cgroup_id))
 				     : "cgroup id " + std::to_string(task.cgroup_id);
-	return std::to_string(task.tgid) + "/" + std::to_string(task.pid) + " (" + task.comm +
-	       ") in " + cgroup + " priority " + std::to_string(task.priority) +
+	return std::to_string(task.tgid) + "/" + std::to_string(task.pid) + " (" +
+	       escape(task.comm) + ") in " + cgroup + " priority " + std::to_string(task.priority) +
 	       (task.omit ? " omit" : "") + " badness " +
 	       (task.badness ? std::to_string(*task.badness) : std::string("?"));
 }
@@ -115,8 +107,9 @@ void print_text(const OomEvent &event, const CgroupResolver *cgroups)
 {
 	std::cout << iso_time(event.time) << ' '
 		  << (event.memcg_oom
-			  ? "memcg OOM in " + (cgroups ? cgroup_label(*cgroups, event.oom_memcg_id)
-						       : std::to_string(event.oom_memcg_id))
+			  ? "memcg OOM in " +
+				(cgroups ? escape(cgroup_label(*cgroups, event.oom_memcg_id))
+					 : std::to_string(event.oom_memcg_id))
 			  : std::string("global OOM"))
 		  << ": killed " << task_text(event.victim, cgroups) << "; decided by "
 		  << (event.group_member	? "memory.oom.group"
@@ -176,7 +169,7 @@ int cmd_events(const Invocation &inv)
 	const CgroupResolver *resolver = cgroups ? &*cgroups : nullptr;
 	const bool json = vm.count("json");
 	auto print = [&](const OomEvent &event) {
-		json ? print_json(event, resolver) : print_text(event, resolver);
+		json ? print_json(event_json(event, resolver)) : print_text(event, resolver);
 	};
 
 	Policy policy(inv.pin_dir);

@@ -4,6 +4,7 @@
 
 #include "bpfoom/error.hpp"
 #include "bpfoom/probe.hpp"
+#include "bpfoom/text.hpp"
 #include "commands.hpp"
 #include "json.hpp"
 #include "table.hpp"
@@ -22,14 +23,106 @@ void print_settings(const Settings &settings)
 	table.print(std::cout);
 }
 
-void write_settings(JsonWriter &json, const Settings &settings)
+Json settings_json(const Settings &settings)
 {
-	json.begin_object()
-	    .member("mode", mode_name(settings.mode))
-	    .member("default_priority", settings.default_priority)
-	    .member("dry_run", settings.dry_run)
-	    .member("abi_version", settings.abi_version)
-	    .end_object();
+	return {{"mode", mode_name(settings.mode)},
+		{"default_priority", settings.default_priority},
+		{"dry_run", settings.dry_run},
+		{"abi_version", settings.abi_version}};
+}
+
+/* probe --json: {"ready": bool, "checks": [{"name", "ok", "detail"}]} */
+Json probe_json(const ProbeReport &report)
+{
+	Json checks = Json::array();
+	for (const auto &check : report.checks)
+		checks.push_back(
+		    {{"name", check.name}, {"ok", check.ok}, {"detail", check.detail}});
+	return {{"ready", report.ready()}, {"checks", std::move(checks)}};
+}
+
+void print_probe(const ProbeReport &report)
+{
+	Table table({"CHECK", "RESULT", "DETAIL"});
+	for (const auto &check : report.checks)
+		table.add({check.name, check.ok ? "ok" : "FAIL", check.detail});
+	table.print(std::cout);
+}
+
+/* The counters by the names status shows them under, in its order. */
+std::vector<std::pair<const char *, std::uint64_t>> named_counters(const bpfoom_counters &c)
+{
+	return {{"ooms", c.ooms},
+		{"candidates", c.candidates},
+		{"selected", c.selected},
+		{"skipped", c.skipped},
+		{"defaulted", c.defaulted},
+		{"victims", c.victims},
+		{"events_dropped", c.events_dropped},
+		{"depth_truncated", c.depth_truncated}};
+}
+
+/*
+ * status --json, one object:
+ *   {"loaded": bool, "interrupted": string | null, "pin_dir": string,
+ *    "links": [{"name": string, "link_id": n, "prog_id": n, "prog_name": string}],
+ *    "settings": {"mode": "inherit"|"tournament", "default_priority": n,
+ *                 "dry_run": bool, "abi_version": n} | null,
+ *    "entries": n | null, "max_entries": n | null,
+ *    "counters": {"ooms", "candidates", "selected", "skipped", "defaulted",
+ *                 "victims", "events_dropped", "depth_truncated": n} | null}
+ * null: the map is not pinned. "interrupted": null, or a sentence saying what
+ * an interrupted load or unload left (staged links attached, a partial link
+ * set) and what to run; "links" then lists the staged links too.
+ */
+Json status_json(const PolicyStatus &status, const std::string &pin_dir)
+{
+	Json links = Json::array();
+	for (const auto &link : status.links)
+		links.push_back({{"name", link.pin_name},
+				 {"link_id", link.link_id},
+				 {"prog_id", link.prog_id},
+				 {"prog_name", link.prog_name}});
+	Json counters = nullptr;
+	if (status.counters) {
+		counters = Json::object();
+		for (const auto &[name, value] : named_counters(*status.counters))
+			counters[name] = value;
+	}
+	return {{"loaded", status.loaded},
+		{"interrupted", or_null(status.interrupted)},
+		{"pin_dir", pin_dir},
+		{"links", std::move(links)},
+		{"settings", status.settings ? settings_json(*status.settings) : Json(nullptr)},
+		{"entries", or_null(status.entries)},
+		{"max_entries", or_null(status.max_entries)},
+		{"counters", std::move(counters)}};
+}
+
+void print_status(const PolicyStatus &status, const std::string &pin_dir)
+{
+	std::cout << "policy: " << (status.loaded ? "loaded" : "not loaded") << " (pin dir "
+		  << escape(pin_dir) << ")\n";
+	if (status.interrupted)
+		std::cout << "interrupted: " << one_line(*status.interrupted) << '\n';
+	if (!status.links.empty()) {
+		Table links({"LINK", "LINK ID", "PROGRAM", "PROG ID"});
+		for (const auto &link : status.links)
+			links.add({link.pin_name, std::to_string(link.link_id), link.prog_name,
+				   std::to_string(link.prog_id)});
+		links.print(std::cout);
+	}
+	if (status.settings)
+		print_settings(*status.settings);
+	if (status.entries)
+		std::cout << "priorities: " << *status.entries << " of " << *status.max_entries
+			  << " entries\n";
+	if (status.counters) {
+		Table table({"COUNTER", "VALUE"});
+		for (const auto &[name, value] : named_counters(*status.counters))
+			table.add({name, std::to_string(value)});
+		table.print(std::cout);
+	}
 }
 
 /* Reads --mode/--default-priority/--dry-run values given as strings, so bad values are bad input.
@@ -69,26 +162,13 @@ int cmd_probe(const Invocation &inv)
 		return 0;
 
 	const ProbeReport report = probe(inv.pin_dir);
-	if (vm.count("json")) {
-		JsonWriter json(std::cout);
-		json.begin_object().member("ready", report.ready()).key("checks").begin_array();
-		for (const auto &check : report.checks)
-			json.begin_object()
-			    .member("name", check.name)
-			    .member("ok", check.ok)
-			    .member("detail", check.detail)
-			    .end_object();
-		json.end_array().end_object();
-		std::cout << '\n';
-	} else {
-		Table table({"CHECK", "RESULT", "DETAIL"});
-		for (const auto &check : report.checks)
-			table.add({check.name, check.ok ? "ok" : "FAIL", check.detail});
-		table.print(std::cout);
-	}
+	if (vm.count("json"))
+		print_json(probe_json(report));
+	else
+		print_probe(report);
 	if (const ProbeCheck *failure = report.first_failure()) {
 		std::cerr << "bpfoom: probe: this system cannot run the bpfoom policy: "
-			  << failure->detail << '\n';
+			  << one_line(failure->detail) << '\n';
 		return exit_code(failure->failure);
 	}
 	if (!vm.count("json"))
@@ -103,8 +183,8 @@ int cmd_load(const Invocation &inv)
 	    "default-priority", po::value<std::string>(),
 	    "priority of cgroups without an entry (default 0)")(
 	    "dry-run", "rank candidates and report, but let the kernel choose")(
-	    "max-entries", po::value<std::uint32_t>(),
-	    "capacity of a new priorities map (default 65536)");
+	    "max-entries", po::value<std::string>(),
+	    "capacity of the priorities table (default 65536; a loaded one is resized)");
 	po::variables_map vm;
 	if (!parse_command(
 		inv, options, {}, vm,
@@ -113,17 +193,19 @@ int cmd_load(const Invocation &inv)
 		 "it under the pin directory. If a policy is already loaded, the new one\n"
 		 "replaces it (the priorities, settings and counters are kept; settings not\n"
 		 "given keep their current values), and exactly one policy stays attached.\n"
-		 "A pinned priorities map keeps its capacity: --max-entries must then match.\n"}))
+		 "With --max-entries over a loaded policy, its priorities move into a table\n"
+		 "of the new capacity in one swap (refused if they do not fit).\n"}))
 		return 0;
 
 	LoadOptions load_options;
 	load_options.settings = settings_update(vm, true);
 	if (vm.count("max-entries"))
-		load_options.max_entries = vm["max-entries"].as<std::uint32_t>();
+		load_options.max_entries =
+		    parse_count_arg("--max-entries", vm["max-entries"].as<std::string>());
 
 	const LoadResult result = Policy(inv.pin_dir, lock_timeout()).load(load_options);
 	std::cout << (result.replaced ? "replaced the running policy" : "loaded the policy")
-		  << " (pinned in " << inv.pin_dir << ", " << result.entries_kept
+		  << " (pinned in " << escape(inv.pin_dir) << ", " << result.entries_kept
 		  << " priorities kept, capacity " << result.max_entries << ")\n";
 	Table table({"LINK", "LINK ID", "PROGRAM", "PROG ID"});
 	for (const auto &link : result.links)
@@ -148,20 +230,7 @@ int cmd_unload(const Invocation &inv)
 	return 0;
 }
 
-/*
- * status --json, one object:
- *   {"loaded": bool, "interrupted": string | null, "pin_dir": string,
- *    "links": [{"name": string, "link_id": n, "prog_id": n, "prog_name": string}],
- *    "settings": {"mode": "inherit"|"tournament", "default_priority": n,
- *                 "dry_run": bool, "abi_version": n} | null,
- *    "entries": n | null, "max_entries": n | null,
- *    "counters": {"ooms", "candidates", "selected", "skipped", "defaulted",
- *                 "victims", "events_dropped", "depth_truncated": n} | null}
- * null: the map is not pinned. "interrupted": null, or a sentence saying what
- * an interrupted load or unload left (staged links attached, a partial link
- * set) and what to run; "links" then lists the staged links too.
- * Exit 0 whether loaded or not.
- */
+/* status [--json]: exit 0 whether loaded or not. */
 int cmd_status(const Invocation &inv)
 {
 	po::options_description options("Options");
@@ -177,76 +246,10 @@ int cmd_status(const Invocation &inv)
 		return 0;
 
 	const PolicyStatus status = Policy(inv.pin_dir).status();
-	const auto &c = status.counters;
-	const std::pair<const char *, std::optional<std::uint64_t>> counters[] = {
-	    {"ooms", c ? std::optional(c->ooms) : std::nullopt},
-	    {"candidates", c ? std::optional(c->candidates) : std::nullopt},
-	    {"selected", c ? std::optional(c->selected) : std::nullopt},
-	    {"skipped", c ? std::optional(c->skipped) : std::nullopt},
-	    {"defaulted", c ? std::optional(c->defaulted) : std::nullopt},
-	    {"victims", c ? std::optional(c->victims) : std::nullopt},
-	    {"events_dropped", c ? std::optional(c->events_dropped) : std::nullopt},
-	    {"depth_truncated", c ? std::optional(c->depth_truncated) : std::nullopt},
-	};
-	if (vm.count("json")) {
-		JsonWriter json(std::cout);
-		json.begin_object()
-		    .member("loaded", status.loaded)
-		    .member("interrupted", status.interrupted)
-		    .member("pin_dir", inv.pin_dir);
-		json.key("links").begin_array();
-		for (const auto &link : status.links)
-			json.begin_object()
-			    .member("name", link.pin_name)
-			    .member("link_id", link.link_id)
-			    .member("prog_id", link.prog_id)
-			    .member("prog_name", link.prog_name)
-			    .end_object();
-		json.end_array().key("settings");
-		if (status.settings)
-			write_settings(json, *status.settings);
-		else
-			json.null();
-		json.member("entries", status.entries
-					   ? std::optional<std::uint64_t>(*status.entries)
-					   : std::nullopt)
-		    .member("max_entries", status.max_entries)
-		    .key("counters");
-		if (c) {
-			json.begin_object();
-			for (const auto &[name, value] : counters)
-				json.member(name, value);
-			json.end_object();
-		} else {
-			json.null();
-		}
-		json.end_object();
-		std::cout << '\n';
-		return 0;
-	}
-
-	std::cout << "policy: " << (status.loaded ? "loaded" : "not loaded") << " (pin dir "
-		  << inv.pin_dir << ")\n";
-	if (status.interrupted)
-		std::cout << "interrupted: " << *status.interrupted << '\n';
-	if (!status.links.empty()) {
-		Table links({"LINK", "LINK ID", "PROGRAM", "PROG ID"});
-		for (const auto &link : status.links)
-			links.add({link.pin_name, std::to_string(link.link_id), link.prog_name,
-				   std::to_string(link.prog_id)});
-		links.print(std::cout);
-	}
-	if (status.settings)
-		print_settings(*status.settings);
-	if (status.entries)
-		std::cout << "priorities: " << *status.entries << " of " << *status.max_entries
-			  << " entries\n";
-	if (c) {
-		Table table({"COUNTER", "VALUE"});
-		for (const auto &[name, value] : counters)
-			table.add({name, std::to_string(*value)});
-		table.print(std::cout);
-	}
+	if (vm.count("json"))
+		print_json(status_json(status, inv.pin_dir));
+	else
+		print_status(status, inv.pin_dir);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "bpfoom/error.hpp"
+#include "bpfoom/text.hpp"
 #include "commands.hpp"
 #include "json.hpp"
 #include "table.hpp"
@@ -56,6 +57,93 @@ Inherited effective_priority(const CgroupResolver &cgroups, const PriorityMap &m
 	return {Inherited::From::fallback, std::nullopt, Priority{default_priority, 0}};
 }
 
+/*
+ * get --json, one object:
+ *   {"cgroup_id": n, "path": string, "priority": n, "omit": bool, "flags": n,
+ *    "from": "own"|"ancestor"|"default",
+ *    "from_cgroup_id": n | null, "from_path": string | null}
+ * priority, omit and flags are the effective values in inherit mode; from_* name
+ * the cgroup whose entry they are (CGROUP itself for "own"), null for "default".
+ */
+Json inherited_json(const Cgroup &cgroup, const Inherited &effective)
+{
+	return {{"cgroup_id", cgroup.id},
+		{"path", cgroup.path},
+		{"priority", effective.value.priority},
+		{"omit", effective.value.omit()},
+		{"flags", effective.value.flags},
+		{"from", effective.from_name()},
+		{"from_cgroup_id", effective.source ? Json(effective.source->id) : Json(nullptr)},
+		{"from_path", effective.source ? Json(effective.source->path) : Json(nullptr)}};
+}
+
+void print_inherited(const Cgroup &cgroup, const Inherited &effective)
+{
+	/* FROM: "own entry", the ancestor's path, or "default". */
+	std::string from = "default";
+	if (effective.from == Inherited::From::own)
+		from = "own entry";
+	else if (effective.source)
+		from = effective.source->path;
+	Table table({"CGROUP", "ID", "PRIORITY", "OMIT", "FROM"});
+	table.add({cgroup.path, std::to_string(cgroup.id), std::to_string(effective.value.priority),
+		   effective.value.omit() ? "yes" : "no", from});
+	table.print(std::cout);
+}
+
+/*
+ * list --json, one object:
+ *   {"entries": [{"cgroup_id": n, "path": string | null, "priority": n,
+ *                 "omit": bool, "flags": n}]}
+ * sorted by cgroup_id; path is null if the cgroup no longer exists.
+ */
+Json entries_json(const PriorityTable &entries, const CgroupResolver &cgroups)
+{
+	Json list = Json::array();
+	for (const auto &[id, value] : entries)
+		list.push_back(Json{{"cgroup_id", id},
+				    {"path", or_null(cgroups.path_of(id))},
+				    {"priority", value.priority},
+				    {"omit", value.omit()},
+				    {"flags", value.flags}});
+	return {{"entries", std::move(list)}};
+}
+
+void print_entries(const PriorityTable &entries, const CgroupResolver &cgroups)
+{
+	Table table({"CGROUP", "ID", "PRIORITY", "OMIT"});
+	for (const auto &[id, value] : entries)
+		table.add({cgroup_label(cgroups, id), std::to_string(id),
+			   std::to_string(value.priority), value.omit() ? "yes" : "no"});
+	table.print(std::cout);
+}
+
+/*
+ * gc --json, one object:
+ *   {"removed": [{"cgroup_id": n, "priority": n, "omit": bool, "flags": n}],
+ *    "kept": n}
+ * removed: the entries dropped, sorted by cgroup_id; kept: the entries left.
+ */
+Json gc_json(const SyncPlan &plan)
+{
+	Json removed = Json::array();
+	for (const auto &gone : plan.removed)
+		removed.push_back(Json{{"cgroup_id", gone.cgroup_id},
+				       {"priority", gone.before->priority},
+				       {"omit", gone.before->omit()},
+				       {"flags", gone.before->flags}});
+	return {{"removed", std::move(removed)}, {"kept", plan.after.size()}};
+}
+
+void print_gc(const SyncPlan &plan)
+{
+	for (const auto &gone : plan.removed)
+		std::cout << "- (cgroup id " << gone.cgroup_id << ") " << describe(*gone.before)
+			  << '\n';
+	std::cout << "gc: removed " << plan.removed.size() << " entries of deleted cgroups, kept "
+		  << plan.after.size() << '\n';
+}
+
 } // namespace
 
 int cmd_set(const Invocation &inv)
@@ -86,7 +174,7 @@ int cmd_set(const Invocation &inv)
 	StateChange change(policy);
 	const auto before = map.get(cgroup.id);
 	map.set(cgroup.id, value);
-	std::cout << cgroup.path << ": " << describe(value)
+	std::cout << escape(cgroup.path) << ": " << describe(value)
 		  << (before ? " (was " + describe(*before) + ")" : std::string(" (new entry)"))
 		  << '\n';
 	return 0;
@@ -110,21 +198,13 @@ int cmd_unset(const Invocation &inv)
 	StateChange change(policy);
 	const auto before = map.get(cgroup.id);
 	const bool removed = map.unset(cgroup.id);
-	std::cout << cgroup.path << ": "
+	std::cout << escape(cgroup.path) << ": "
 		  << (removed && before ? "removed (was " + describe(*before) + ")"
 					: std::string("had no entry"))
 		  << '\n';
 	return 0;
 }
 
-/*
- * get --json, one object:
- *   {"cgroup_id": n, "path": string, "priority": n, "omit": bool, "flags": n,
- *    "from": "own"|"ancestor"|"default",
- *    "from_cgroup_id": n | null, "from_path": string | null}
- * priority, omit and flags are the effective values in inherit mode; from_* name
- * the cgroup whose entry they are (CGROUP itself for "own"), null for "default".
- */
 int cmd_get(const Invocation &inv)
 {
 	po::options_description options("Options");
@@ -156,44 +236,13 @@ int cmd_get(const Invocation &inv)
 	const Inherited effective =
 	    effective_priority(cgroups, map, cgroup, settings.default_priority);
 
-	if (vm.count("json")) {
-		JsonWriter json(std::cout);
-		json.begin_object()
-		    .member("cgroup_id", cgroup.id)
-		    .member("path", cgroup.path)
-		    .member("priority", effective.value.priority)
-		    .member("omit", effective.value.omit())
-		    .member("flags", effective.value.flags)
-		    .member("from", effective.from_name())
-		    .member("from_cgroup_id",
-			    effective.source ? std::optional<std::uint64_t>(effective.source->id)
-					     : std::nullopt)
-		    .member("from_path", effective.source
-					     ? std::optional<std::string>(effective.source->path)
-					     : std::nullopt)
-		    .end_object();
-		std::cout << '\n';
-		return 0;
-	}
-	/* FROM: "own entry", the ancestor's path, or "default". */
-	std::string from = "default";
-	if (effective.from == Inherited::From::own)
-		from = "own entry";
-	else if (effective.source)
-		from = effective.source->path;
-	Table table({"CGROUP", "ID", "PRIORITY", "OMIT", "FROM"});
-	table.add({cgroup.path, std::to_string(cgroup.id), std::to_string(effective.value.priority),
-		   effective.value.omit() ? "yes" : "no", from});
-	table.print(std::cout);
+	if (vm.count("json"))
+		print_json(inherited_json(cgroup, effective));
+	else
+		print_inherited(cgroup, effective);
 	return 0;
 }
 
-/*
- * list --json, one object:
- *   {"entries": [{"cgroup_id": n, "path": string | null, "priority": n,
- *                 "omit": bool, "flags": n}]}
- * sorted by cgroup_id; path is null if the cgroup no longer exists.
- */
 int cmd_list(const Invocation &inv)
 {
 	po::options_description options("Options");
@@ -210,35 +259,13 @@ int cmd_list(const Invocation &inv)
 	const Policy policy(inv.pin_dir);
 	const PriorityTable entries = policy.priorities().list();
 	warn_if_interrupted(policy);
-	if (vm.count("json")) {
-		JsonWriter json(std::cout);
-		json.begin_object().key("entries").begin_array();
-		for (const auto &[id, value] : entries)
-			json.begin_object()
-			    .member("cgroup_id", id)
-			    .member("path", cgroups.path_of(id))
-			    .member("priority", value.priority)
-			    .member("omit", value.omit())
-			    .member("flags", value.flags)
-			    .end_object();
-		json.end_array().end_object();
-		std::cout << '\n';
-		return 0;
-	}
-	Table table({"CGROUP", "ID", "PRIORITY", "OMIT"});
-	for (const auto &[id, value] : entries)
-		table.add({cgroup_label(cgroups, id), std::to_string(id),
-			   std::to_string(value.priority), value.omit() ? "yes" : "no"});
-	table.print(std::cout);
+	if (vm.count("json"))
+		print_json(entries_json(entries, cgroups));
+	else
+		print_entries(entries, cgroups);
 	return 0;
 }
 
-/*
- * gc --json, one object:
- *   {"removed": [{"cgroup_id": n, "priority": n, "omit": bool, "flags": n}],
- *    "kept": n}
- * removed: the entries dropped, sorted by cgroup_id; kept: the entries left.
- */
 int cmd_gc(const Invocation &inv)
 {
 	po::options_description options("Options");
@@ -264,25 +291,10 @@ int cmd_gc(const Invocation &inv)
 	StateChange change(policy);
 	const SyncPlan plan = plan_gc(map.list(), cgroups);
 	map.apply(plan);
-	if (vm.count("json")) {
-		JsonWriter json(std::cout);
-		json.begin_object().key("removed").begin_array();
-		for (const auto &gone : plan.removed)
-			json.begin_object()
-			    .member("cgroup_id", gone.cgroup_id)
-			    .member("priority", gone.before->priority)
-			    .member("omit", gone.before->omit())
-			    .member("flags", gone.before->flags)
-			    .end_object();
-		json.end_array().member("kept", std::uint64_t(plan.after.size())).end_object();
-		std::cout << '\n';
-		return 0;
-	}
-	for (const auto &gone : plan.removed)
-		std::cout << "- (cgroup id " << gone.cgroup_id << ") " << describe(*gone.before)
-			  << '\n';
-	std::cout << "gc: removed " << plan.removed.size() << " entries of deleted cgroups, kept "
-		  << plan.after.size() << '\n';
+	if (vm.count("json"))
+		print_json(gc_json(plan));
+	else
+		print_gc(plan);
 	return 0;
 }
 

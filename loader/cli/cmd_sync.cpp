@@ -14,35 +14,62 @@ namespace bpfoom::cli
 namespace
 {
 
-void write_priority(JsonWriter &json, std::string_view name, const std::optional<Priority> &value)
+/* PRIORITY = {"priority": n, "omit": bool, "flags": n}, or null. */
+Json priority_json(const std::optional<Priority> &value)
 {
-	json.key(name);
-	if (!value) {
-		json.null();
-		return;
-	}
-	json.begin_object()
-	    .member("priority", value->priority)
-	    .member("omit", value->omit())
-	    .member("flags", value->flags)
-	    .end_object();
+	if (!value)
+		return nullptr;
+	return {{"priority", value->priority}, {"omit", value->omit()}, {"flags", value->flags}};
 }
 
-void write_changes(JsonWriter &json, std::string_view name, const std::vector<SyncChange> &changes,
-		   const SyncTarget &target, const CgroupResolver &cgroups)
+/* [CHANGE], CHANGE = {"cgroup_id": n, "path": string | null, "before", "after"} */
+Json changes_json(const std::vector<SyncChange> &changes, const SyncTarget &target,
+		  const CgroupResolver &cgroups)
 {
-	json.key(name).begin_array();
+	Json list = Json::array();
 	for (const auto &c : changes) {
 		const auto known = target.paths.find(c.cgroup_id);
-		json.begin_object().member("cgroup_id", c.cgroup_id);
-		json.member("path", known != target.paths.end()
-					? std::optional<std::string>(known->second)
-					: cgroups.path_of(c.cgroup_id));
-		write_priority(json, "before", c.before);
-		write_priority(json, "after", c.after);
-		json.end_object();
+		list.push_back(Json{{"cgroup_id", c.cgroup_id},
+				    {"path", known != target.paths.end()
+						 ? Json(known->second)
+						 : or_null(cgroups.path_of(c.cgroup_id))},
+				    {"before", priority_json(c.before)},
+				    {"after", priority_json(c.after)}});
 	}
-	json.end_array();
+	return list;
+}
+
+/* sync --json: the schema is in cmd_sync()'s comment. */
+Json sync_json(const SyncPlan &plan, bool dry_run, const SyncTarget &target,
+	       const CgroupResolver &cgroups)
+{
+	return {{"dry_run", dry_run},
+		{"added", changes_json(plan.added, target, cgroups)},
+		{"changed", changes_json(plan.changed, target, cgroups)},
+		{"removed", changes_json(plan.removed, target, cgroups)},
+		{"counts",
+		 {{"added", plan.added.size()},
+		  {"changed", plan.changed.size()},
+		  {"removed", plan.removed.size()},
+		  {"unchanged", plan.unchanged}}}};
+}
+
+void print_sync(const SyncPlan &plan, bool dry_run, const SyncTarget &target,
+		const CgroupResolver &cgroups)
+{
+	Table table({"", "CGROUP", "PRIORITY"});
+	for (const auto &c : plan.added)
+		table.add({"+", target.paths.at(c.cgroup_id), describe(*c.after)});
+	for (const auto &c : plan.changed)
+		table.add({"~", target.paths.at(c.cgroup_id),
+			   describe(*c.before) + " -> " + describe(*c.after)});
+	for (const auto &c : plan.removed)
+		table.add({"-", cgroup_label(cgroups, c.cgroup_id), describe(*c.before)});
+	if (!table.empty())
+		table.print(std::cout);
+	std::cout << (dry_run ? "sync (dry run, nothing changed): " : "sync: ") << plan.added.size()
+		  << " added, " << plan.changed.size() << " changed, " << plan.removed.size()
+		  << " removed, " << plan.unchanged << " unchanged\n";
 }
 
 } // namespace
@@ -127,36 +154,10 @@ int cmd_sync(const Invocation &inv)
 	if (!vm.count("dry-run"))
 		map.apply(plan);
 
-	if (vm.count("json")) {
-		JsonWriter json(std::cout);
-		json.begin_object().member("dry_run", bool(vm.count("dry-run")));
-		write_changes(json, "added", plan.added, target, cgroups);
-		write_changes(json, "changed", plan.changed, target, cgroups);
-		write_changes(json, "removed", plan.removed, target, cgroups);
-		json.key("counts")
-		    .begin_object()
-		    .member("added", std::uint64_t(plan.added.size()))
-		    .member("changed", std::uint64_t(plan.changed.size()))
-		    .member("removed", std::uint64_t(plan.removed.size()))
-		    .member("unchanged", std::uint64_t(plan.unchanged))
-		    .end_object()
-		    .end_object();
-		std::cout << '\n';
-		return 0;
-	}
-	Table table({"", "CGROUP", "PRIORITY"});
-	for (const auto &c : plan.added)
-		table.add({"+", target.paths.at(c.cgroup_id), describe(*c.after)});
-	for (const auto &c : plan.changed)
-		table.add({"~", target.paths.at(c.cgroup_id),
-			   describe(*c.before) + " -> " + describe(*c.after)});
-	for (const auto &c : plan.removed)
-		table.add({"-", cgroup_label(cgroups, c.cgroup_id), describe(*c.before)});
-	if (!table.empty())
-		table.print(std::cout);
-	std::cout << (vm.count("dry-run") ? "sync (dry run, nothing changed): " : "sync: ")
-		  << plan.added.size() << " added, " << plan.changed.size() << " changed, "
-		  << plan.removed.size() << " removed, " << plan.unchanged << " unchanged\n";
+	if (vm.count("json"))
+		print_json(sync_json(plan, vm.count("dry-run") > 0, target, cgroups));
+	else
+		print_sync(plan, vm.count("dry-run") > 0, target, cgroups);
 	return 0;
 }
 

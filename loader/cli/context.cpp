@@ -7,6 +7,7 @@
 
 #include "bpfoom/error.hpp"
 #include "bpfoom/priority.hpp"
+#include "bpfoom/text.hpp"
 
 namespace bpfoom::cli
 {
@@ -42,8 +43,9 @@ bool parse_command(const Invocation &inv, po::options_description options,
 		}
 		po::notify(vm);
 	} catch (const po::error &e) {
+		/* Boost echoes the offending argument, which may be of any length. */
 		throw Error(Errc::usage,
-			    std::string(e.what()) + " (see 'bpfoom " + inv.command + " --help')");
+			    escape(e.what(), 512) + " (see 'bpfoom " + inv.command + " --help')");
 	}
 	/* Every declared positional is required. */
 	for (unsigned i = 0; i < positionals.max_total_count() && i < 8; i++) {
@@ -78,8 +80,8 @@ std::chrono::milliseconds lock_timeout()
 		}
 	}
 	if (!valid)
-		throw Error(Errc::bad_input, "BPFOOM_LOCK_TIMEOUT '" + text +
-						 "' is not a number of seconds from 0 to 86400 "
+		throw Error(Errc::bad_input, "BPFOOM_LOCK_TIMEOUT " + quote(text) +
+						 " is not a number of seconds from 0 to 86400 "
 						 "(e.g. 10 or 0.5)");
 	return std::chrono::milliseconds(ms);
 }
@@ -87,14 +89,14 @@ std::chrono::milliseconds lock_timeout()
 void warn_if_interrupted(const Policy &policy)
 {
 	if (auto interruption = policy.pins().interruption())
-		std::cerr << "bpfoom: warning: " << interruption->description << '\n';
+		std::cerr << "bpfoom: warning: " << one_line(interruption->description) << '\n';
 }
 
 std::int32_t parse_priority_arg(const std::string &text)
 {
 	if (auto value = parse_priority(text))
 		return *value;
-	throw Error(Errc::bad_input, "priority '" + text + "' is not a 32-bit integer");
+	throw Error(Errc::bad_input, "priority " + quote(text) + " is not a 32-bit integer");
 }
 
 bool parse_switch_arg(const std::string &option, const std::string &text)
@@ -103,7 +105,23 @@ bool parse_switch_arg(const std::string &option, const std::string &text)
 		return true;
 	if (text == "off" || text == "false" || text == "0" || text == "no")
 		return false;
-	throw Error(Errc::bad_input, option + " '" + text + "' is not 'on' or 'off'");
+	throw Error(Errc::bad_input, option + " " + quote(text) + " is not 'on' or 'off'");
+}
+
+std::uint32_t parse_count_arg(const std::string &option, const std::string &text)
+{
+	/* Digits only: Boost would read "-1" as 4294967295, from_chars would take "+1". */
+	std::uint64_t value = 0;
+	bool valid = !text.empty() && text.size() <= 10;
+	for (char c : text) {
+		valid = valid && c >= '0' && c <= '9';
+		value = value * 10 + static_cast<unsigned>(c - '0');
+	}
+	if (!valid || value < 1 || value > UINT32_MAX)
+		throw Error(Errc::bad_input, option + " " + quote(text) +
+						 " is not a whole number from 1 to " +
+						 std::to_string(UINT32_MAX));
+	return static_cast<std::uint32_t>(value);
 }
 
 StateChange::StateChange(const Policy &policy)

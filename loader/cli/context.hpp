@@ -46,6 +46,13 @@ std::int32_t parse_priority_arg(const std::string &text);
 bool parse_switch_arg(const std::string &option, const std::string &text);
 
 /*
+ * A count given to `option` (e.g. "--max-entries"): decimal digits, 1 to
+ * UINT32_MAX, or Errc::bad_input naming the option and the text. Unsigned
+ * options are read as strings and parsed here because Boost wraps "-1".
+ */
+std::uint32_t parse_count_arg(const std::string &option, const std::string &text);
+
+/*
  * How long a command waits for the pin directory's lock: BPFOOM_LOCK_TIMEOUT
  * (seconds, e.g. 10 or 0.5) from the environment, or PinDir's default.
  * Errc::bad_input naming the variable if it is not a number of seconds.

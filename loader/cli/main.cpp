@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "bpfoom/error.hpp"
+#include "bpfoom/text.hpp"
 #include "commands.hpp"
 
 namespace
@@ -108,8 +109,8 @@ int main(int argc, char **argv)
 		} else if (option == "--verbose" || option == "-v") {
 			inv.verbose = true;
 		} else {
-			std::cerr << "bpfoom: unknown option '" << option
-				  << "' (see 'bpfoom --help')\n";
+			std::cerr << "bpfoom: unknown option " << quote(option)
+				  << " (see 'bpfoom --help')\n";
 			return exit_code(Errc::usage);
 		}
 	}
@@ -124,16 +125,25 @@ int main(int argc, char **argv)
 	for (const auto &command : commands) {
 		if (inv.command != command.name)
 			continue;
+		/* Relative pins would land wherever the command happens to run. */
+		if (inv.pin_dir.front() != '/') {
+			std::cerr << "bpfoom: " << inv.command << ": BPFOOM_PIN_DIR "
+				  << quote(inv.pin_dir) << " is not an absolute path\n";
+			return exit_code(Errc::bad_input);
+		}
 		try {
 			return command.run(inv);
 		} catch (const Error &e) {
-			std::cerr << "bpfoom: " << inv.command << ": " << e.what() << '\n';
+			/* One line, whatever the message echoes: see one_line(). */
+			std::cerr << "bpfoom: " << inv.command << ": " << one_line(e.what())
+				  << '\n';
 			return exit_code(e.kind());
 		} catch (const std::exception &e) {
-			std::cerr << "bpfoom: " << inv.command << ": " << e.what() << '\n';
+			std::cerr << "bpfoom: " << inv.command << ": " << one_line(e.what())
+				  << '\n';
 			return exit_code(Errc::internal);
 		}
 	}
-	std::cerr << "bpfoom: unknown command '" << inv.command << "' (see 'bpfoom --help')\n";
+	std::cerr << "bpfoom: unknown command " << quote(inv.command) << " (see 'bpfoom --help')\n";
 	return exit_code(Errc::usage);
 }

@@ -7,15 +7,27 @@
 #include <string>
 #include <vector>
 
+#include "bpfoom/text.hpp"
+
 namespace bpfoom::cli
 {
 
+/*
+ * Cells are shown escape()d: a cell may hold a cgroup path or a comm, which
+ * whoever names the cgroup or the task controls, and must not reach the
+ * terminal as control bytes.
+ */
 class Table
 {
 public:
-	explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
+	explicit Table(std::vector<std::string> header) { add(std::move(header)); }
 
-	void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+	void add(std::vector<std::string> row)
+	{
+		for (auto &cell : row)
+			cell = escape(cell);
+		rows_.push_back(std::move(row));
+	}
 	bool empty() const { return rows_.size() == 1; }
 
 	void print(std::ostream &out) const
@@ -24,14 +36,15 @@ public:
 		for (const auto &row : rows_)
 			for (std::size_t i = 0; i < row.size(); i++) {
 				widths.resize(std::max(widths.size(), i + 1));
-				widths[i] = std::max(widths[i], row[i].size());
+				widths[i] = std::max(widths[i], display_width(row[i]));
 			}
 		for (const auto &row : rows_) {
 			std::string line;
 			for (std::size_t i = 0; i < row.size(); i++) {
 				line += row[i];
 				if (i + 1 < row.size())
-					line += std::string(widths[i] - row[i].size() + 2, ' ');
+					line +=
+					    std::string(widths[i] - display_width(row[i]) + 2, ' ');
 			}
 			out << line << '\n';
 		}
