@@ -149,24 +149,11 @@ LoadResult Policy::load(const LoadOptions &options) const
 		check_reusable(pins_, name, map, pinned.get());
 		if (name == pins::settings)
 			pinned_settings = settings().read(); // checks the ABI version
-		if (name == pins::priorities) {
-			PriorityMap priorities(pins_.open(name));
-			if (options.max_entries && *options.max_entries != priorities.max_entries())
-				throw Error(Errc::bad_input,
-					    "--max-entries " +
-						std::to_string(*options.max_entries) +
-						": the pinned priorities map holds " +
-						std::to_string(priorities.max_entries()) +
-						" entries and cannot be resized; run 'bpfoom "
-						"unload' first, which drops the priorities");
-			result.entries_kept = priorities.count();
-		}
+		if (name == pins::priorities)
+			result.entries_kept = PriorityMap(pins_.open(name)).count();
 		if (bpf_map__reuse_fd(map, pinned.get()) != 0)
 			throw system_error("cannot reuse " + pins_ / name, errno);
 	}
-	if (options.max_entries && !pins_.contains(pins::priorities))
-		if (bpf_map__set_max_entries(skel->maps.priorities, *options.max_entries) != 0)
-			throw system_error("cannot size the priorities map", errno);
 
 	if (bpfoom_policy__load(skel.get()) != 0) {
 		int err = errno;
@@ -174,7 +161,17 @@ LoadResult Policy::load(const LoadOptions &options) const
 			    std::string("the kernel refused the bpfoom BPF programs: ") +
 				std::strerror(err) + " (bpfoom --verbose shows libbpf's log)");
 	}
-	result.max_entries = bpf_map__max_entries(skel->maps.priorities);
+
+	/*
+	 * A new priorities map gets its first, empty table before it is pinned;
+	 * a pinned one is resized (its entries moved into a table of the new
+	 * capacity, in one swap) only now that the programs have loaded.
+	 */
+	PriorityMap priorities{UniqueFd(::dup(bpf_map__fd(skel->maps.priorities)))};
+	priorities.ensure_table(options.max_entries.value_or(BPFOOM_PRIORITIES_DEFAULT_ENTRIES));
+	if (options.max_entries && *options.max_entries != priorities.max_entries())
+		priorities.resize(*options.max_entries);
+	result.max_entries = priorities.max_entries();
 
 	/* Settings before attaching, so the new policy's first OOM already sees them. */
 	SettingsMap settings_map{UniqueFd(::dup(bpf_map__fd(skel->maps.settings)))};

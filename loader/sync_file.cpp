@@ -10,6 +10,7 @@
 
 #include "bpfoom/cgroup_batch.hpp"
 #include "bpfoom/error.hpp"
+#include "bpfoom/text.hpp"
 #include "bpfoom/unique_fd.hpp"
 
 namespace bpfoom
@@ -110,7 +111,8 @@ std::string read_sync_file(const std::string &path)
 {
 	UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
 	if (!fd)
-		throw Error(Errc::bad_input, "cannot open '" + path + "': " + std::strerror(errno));
+		throw Error(Errc::bad_input,
+			    "cannot open " + quote(path) + ": " + std::strerror(errno));
 	return read_sync_input(fd.get(), path);
 }
 
@@ -192,11 +194,12 @@ SyncTarget resolve_sync_entries(const std::vector<SyncEntry> &entries,
 		auto [it, inserted] = first_seen.emplace(cgroup.id, &entry);
 		if (!inserted)
 			throw bad_line(source, entry.line,
-				       "cgroup '" + entry.cgroup + "' is already listed on line " +
+				       "cgroup " + quote(entry.cgroup) +
+					   " is already listed on line " +
 					   std::to_string(it->second->line) +
 					   (it->second->cgroup == entry.cgroup
 						? std::string()
-						: " as '" + it->second->cgroup + "'"));
+						: " as " + quote(it->second->cgroup)));
 		target.desired[cgroup.id] = entry.value;
 		target.paths[cgroup.id] = cgroup.path;
 	}

@@ -69,7 +69,7 @@ void append_hex(std::string &out, unsigned char byte)
 	out += digits[byte & 0xf];
 }
 
-std::string sanitize(std::string_view text, std::size_t max_bytes, bool escape_backslash)
+std::string sanitize(std::string_view text, std::size_t max_bytes)
 {
 	std::string_view shown = text;
 	if (text.size() > max_bytes) {
@@ -92,8 +92,6 @@ std::string sanitize(std::string_view text, std::size_t max_bytes, bool escape_b
 		if (is_control(character))
 			for (char c : character)
 				append_hex(out, static_cast<unsigned char>(c));
-		else if (character == "\\" && escape_backslash)
-			out += "\\\\";
 		else
 			out += character;
 		i += length;
@@ -107,7 +105,7 @@ std::string sanitize(std::string_view text, std::size_t max_bytes, bool escape_b
 
 std::string escape(std::string_view text, std::size_t max_bytes)
 {
-	return sanitize(text, max_bytes, true);
+	return sanitize(text, max_bytes);
 }
 
 std::string quote(std::string_view input)
@@ -117,7 +115,7 @@ std::string quote(std::string_view input)
 
 std::string one_line(std::string_view message)
 {
-	return sanitize(message, line_bytes, false);
+	return sanitize(message, line_bytes);
 }
 
 std::size_t display_width(std::string_view utf8)

@@ -18,8 +18,10 @@ namespace bpfoom
 struct LoadOptions {
 	/* Applied over the pinned settings on a reload, over the defaults otherwise. */
 	SettingsUpdate settings;
-	/* Capacity of a new priorities map; a pinned map keeps its own (Errc::bad_input if it
-	 * differs). */
+	/*
+	 * Capacity of the priorities table; a pinned map given another one is
+	 * resized in one swap (Errc::bad_input if its entries do not fit).
+	 */
 	std::optional<std::uint32_t> max_entries;
 };
 

@@ -15,8 +15,11 @@ namespace bpfoom
  * Anyone with a delegated cgroup names its children, so a cgroup path is as
  * untrusted as an argument. Valid printable UTF-8 passes through; C0
  * controls (newline included), DEL, C1 controls (U+0080-U+009F, which some
- * terminals obey like ESC) and bytes that are not valid UTF-8 become \xNN;
- * a backslash becomes \\, so that every output names one input.
+ * terminals obey like ESC) and bytes that are not valid UTF-8 become \xNN.
+ * A backslash passes as is: systemd writes '-' in unit names as "\x2d"
+ * (system-systemd\x2dfsck.slice), and an operator must be able to paste a
+ * listed path back into bpfoom. The cost is that a name holding a literal
+ * "\x1b" and one holding ESC look alike; neither can drive the terminal.
  *
  * If `text` is longer than `max_bytes`, only its first `max_bytes` bytes
  * (cut at a character boundary) are shown, followed by "...(N bytes)", N
@@ -31,11 +34,8 @@ std::string escape(std::string_view text, std::size_t max_bytes = std::string_vi
 std::string quote(std::string_view input);
 
 /*
- * A whole message (an Error's what()) made one bounded line: as escape(),
- * except that a backslash passes as is. The inputs a message names are
- * quote()d already; escaping their backslashes again would show a cgroup
- * "a\x1b" as 'a\\x1b'. Messages longer than 4096 bytes are cut as escape()
- * cuts them.
+ * A whole message (an Error's what()) made one bounded line, as escape()
+ * makes it; messages longer than 4096 bytes are cut as escape() cuts them.
  */
 std::string one_line(std::string_view message);
 

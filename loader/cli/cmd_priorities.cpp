@@ -171,9 +171,13 @@ int cmd_set(const Invocation &inv)
 
 	Policy policy(inv.pin_dir);
 	PriorityMap map = policy.priorities();
-	StateChange change(policy);
-	const auto before = map.get(cgroup.id);
-	map.set(cgroup.id, value);
+	std::optional<Priority> before;
+	{
+		/* Locked for the write only: a slow reader of the output holds up no one. */
+		StateChange change(policy);
+		before = map.get(cgroup.id);
+		map.set(cgroup.id, value);
+	}
 	std::cout << escape(cgroup.path) << ": " << describe(value)
 		  << (before ? " (was " + describe(*before) + ")" : std::string(" (new entry)"))
 		  << '\n';
@@ -195,9 +199,13 @@ int cmd_unset(const Invocation &inv)
 	const Cgroup cgroup = cgroups.resolve(vm["CGROUP"].as<std::string>());
 	Policy policy(inv.pin_dir);
 	PriorityMap map = policy.priorities();
-	StateChange change(policy);
-	const auto before = map.get(cgroup.id);
-	const bool removed = map.unset(cgroup.id);
+	std::optional<Priority> before;
+	bool removed;
+	{
+		StateChange change(policy);
+		before = map.get(cgroup.id);
+		removed = map.unset(cgroup.id);
+	}
 	std::cout << escape(cgroup.path) << ": "
 		  << (removed && before ? "removed (was " + describe(*before) + ")"
 					: std::string("had no entry"))
@@ -288,9 +296,12 @@ int cmd_gc(const Invocation &inv)
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
 	Policy policy(inv.pin_dir);
 	PriorityMap map = policy.priorities();
-	StateChange change(policy);
-	const SyncPlan plan = plan_gc(map.list(), cgroups);
-	map.apply(plan);
+	const SyncPlan plan = [&] {
+		StateChange change(policy); // released before the report is printed
+		SyncPlan plan = plan_gc(map.list(), cgroups);
+		map.apply(plan);
+		return plan;
+	}();
 	if (vm.count("json"))
 		print_json(gc_json(plan));
 	else

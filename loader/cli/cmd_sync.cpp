@@ -2,6 +2,7 @@
 // sync: make the priorities map equal to a file, all or nothing.
 #include <fstream>
 #include <iostream>
+#include <unistd.h>
 
 #include "bpfoom/error.hpp"
 #include "bpfoom/sync_file.hpp"
@@ -88,19 +89,21 @@ int cmd_sync(const Invocation &inv)
 {
 	po::options_description options("Options");
 	options.add_options()("dry-run", "print what would change, change nothing")(
+	    "allow-empty", "accept a FILE with no entries: remove every priority")(
 	    "json", "print one JSON object (schema below and in the README)");
 	po::positional_options_description positionals;
 	positionals.add("FILE", 1);
 	po::variables_map vm;
 	if (!parse_command(
 		inv, options, positionals, vm,
-		{"sync FILE|- [--dry-run] [--json]",
+		{"sync FILE|- [--dry-run] [--allow-empty] [--json]",
 		 "Makes the priorities map hold exactly the entries of FILE ('-': stdin):\n"
 		 "entries not in FILE are removed. FILE has one entry a line,\n"
 		 "\n"
 		 "    CGROUP PRIORITY [omit]\n"
 		 "\n"
-		 "separated by blanks; '#' starts a comment, blank lines are ignored. CGROUP\n"
+		 "separated by spaces or tabs; '#' starts a comment, blank lines are\n"
+		 "ignored; control characters are refused. CGROUP\n"
 		 "is a cgroup2 directory, absolute or relative to the cgroup2 mount;\n"
 		 "PRIORITY a signed 32-bit integer (higher = killed later); 'omit' never\n"
 		 "chooses the cgroup's tasks while another candidate exists. Example:\n"
@@ -112,9 +115,15 @@ int cmd_sync(const Invocation &inv)
 		 "\n"
 		 "The whole file is checked first (syntax, every cgroup exists, no cgroup\n"
 		 "listed twice under any spelling, the map's capacity); any error is\n"
-		 "reported as FILE:LINE and nothing changes. The changes are then applied\n"
-		 "as one batch; if the kernel refuses part-way, the previous contents are\n"
-		 "restored. Prints each change (+ added, ~ changed, - removed) and a count.\n"
+		 "reported as FILE:LINE and nothing changes. So is a FILE that cannot be\n"
+		 "read to its end (a closed or write-only stdin, a directory), one longer\n"
+		 "than 64 MiB or with a line longer than 8192 bytes, and one with no\n"
+		 "entries at all (an empty stdin from a producer that died): that would\n"
+		 "remove every priority, so it needs --allow-empty. The new set replaces\n"
+		 "the old one at once: the policy, and a sync killed at any point, see the\n"
+		 "old set or the new one, never a mix. Prints each change (+ added,\n"
+		 "~ changed, - removed) and a count, after the pin directory's lock is\n"
+		 "released.\n"
 		 "\n"
 		 "With --json it prints the changes as one object instead:\n"
 		 "\n"
@@ -131,28 +140,28 @@ int cmd_sync(const Invocation &inv)
 		return 0;
 
 	const std::string file = vm["FILE"].as<std::string>();
-	std::vector<SyncEntry> entries;
-	if (file == "-") {
-		entries = parse_sync_file(std::cin, "<stdin>");
-	} else {
-		std::ifstream in(file);
-		if (!in)
-			throw Error(Errc::bad_input, "cannot open '" + file + "'");
-		entries = parse_sync_file(in, file);
-	}
 	const std::string source = file == "-" ? "<stdin>" : file;
+	const std::string text =
+	    file == "-" ? read_sync_input(STDIN_FILENO, source) : read_sync_file(file);
+	const auto entries =
+	    parse_sync_file(text, source, {.allow_empty = vm.count("allow-empty") > 0});
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
 	const SyncTarget target = resolve_sync_entries(entries, cgroups, source);
 
 	Policy policy(inv.pin_dir);
 	PriorityMap map = policy.priorities();
 	map.check_capacity(target.desired, source);
-	std::optional<StateChange> change;
-	if (!vm.count("dry-run"))
-		change.emplace(policy);
-	const SyncPlan plan = plan_sync(map.list(), target.desired);
-	if (!vm.count("dry-run"))
-		map.apply(plan);
+	const bool dry_run = vm.count("dry-run");
+	const SyncPlan plan = [&] {
+		/* The lock covers the plan and its application, not the report. */
+		std::optional<StateChange> change;
+		if (!dry_run)
+			change.emplace(policy);
+		SyncPlan plan = plan_sync(map.list(), target.desired);
+		if (!dry_run)
+			map.apply(plan);
+		return plan;
+	}();
 
 	if (vm.count("json"))
 		print_json(sync_json(plan, vm.count("dry-run") > 0, target, cgroups));

@@ -9,7 +9,7 @@
  *     synthetic cgroup ids, and with real cgroup paths resolved to ids;
  *   - `bpfoom sync FILE` as a whole process, FILE naming real cgroups (the
  *     CLI only takes paths, so every sync includes path-to-id resolution);
- *   - the baseline: a shell script running one `bpftool map update pinned`
+ *   - the baseline: a shell script running one `bpftool map update`
  *     per entry.
  *
  *   bpfoom_bench_updates [--quick]     (root)
@@ -131,7 +131,7 @@ double sync_ns(const PinDir &pins, std::uint32_t capacity, const std::string &fi
 	return elapsed;
 }
 
-// `bpftool map update pinned PATH key hex .. value hex ..`, one per entry,
+// `bpftool map update id TABLE key hex .. value hex ..`, one per entry,
 // from a shell script: how an orchestrator without bpfoom feeds a map.
 double bpftool_ns(const PinDir &pins, std::uint32_t capacity, const CgroupFarm &farm, std::size_t n,
 		  const TempDir &tmp)
@@ -213,7 +213,7 @@ void run(const Plan &plan)
 	std::cerr << "updates: bpftool baseline, " << plan.bpftool << " entries\n";
 	const double bpftool_entry_ns =
 	    bpftool_ns(pins, capacity, farm, plan.bpftool, tmp) / plan.bpftool;
-	print_row({where, "baseline: one `bpftool map update pinned` per entry, from sh",
+	print_row({where, "baseline: one `bpftool map update` per entry, from sh",
 		   format_count(plan.bpftool),
 		   format_ns(bpftool_entry_ns * plan.bpftool) + " (" + format_ns(bpftool_entry_ns) +
 		       "/entry)",

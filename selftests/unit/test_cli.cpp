@@ -3,7 +3,11 @@
 // private bpffs, with proof that refused commands change nothing.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bpfoom/policy.hpp"
@@ -151,10 +155,11 @@ TEST_CASE("cli: a malformed or inconsistent sync file changes nothing", "[cli][s
 		std::string text, message;
 	};
 	const Case cases[] = {
-	    {a + " 1\n" + b + "\n", "2: missing priority after cgroup '" + b + "'"},
-	    {"# c\n" + a + " 99999999999\n", "2: priority '99999999999' is not a 32-bit integer"},
-	    {a + " 1 omitt\n", "1: unknown flag 'omitt' (the only flag is 'omit')"},
-	    {a + " 1 omit x\n", "1: unexpected 'x' after the flag"},
+	    {a + " 1\n" + b + "\n", "2: expected 'CGROUP PRIORITY [omit]', found one field"},
+	    {"# c\n" + a + " 99999999999\n",
+	     "2: the priority (field 2) is not a signed 32-bit decimal integer"},
+	    {a + " 1 omitt\n", "1: field 3 is not 'omit', the only flag"},
+	    {a + " 1 omit x\n", "1: expected 'CGROUP PRIORITY [omit]', found 4 fields"},
 	    {a + " 1\n" + a_rel + " 2\n",
 	     "2: cgroup '" + a_rel + "' is already listed on line 1 as '" + a + "'"},
 	    {a + " 1\nbpfoom-no-such-cgroup 2\n",
@@ -169,8 +174,9 @@ TEST_CASE("cli: a malformed or inconsistent sync file changes nothing", "[cli][s
 		check_refused(maps, {"sync", "-"}, 3, "bpfoom: sync: <stdin>:" + c.message, c.text);
 		unlink(file.c_str());
 	}
-	check_refused(maps, {"sync", "/nonexistent/prios.conf"}, 3,
-		      "bpfoom: sync: cannot open '/nonexistent/prios.conf'");
+	check_refused(
+	    maps, {"sync", "/nonexistent/prios.conf"}, 3,
+	    "bpfoom: sync: cannot open '/nonexistent/prios.conf': No such file or directory");
 
 	/* More entries than the map holds (16). */
 	std::vector<std::unique_ptr<test::TempCgroup>> many;
@@ -502,4 +508,164 @@ TEST_CASE("cli: load and probe on a kernel without the hook say so", "[cli]")
 	      "bpfoom: load: this kernel has no bpf_oom_evaluate_task() hook: it was built without "
 	      "the bpfoom OOM patch, so the policy cannot attach");
 	CHECK_FALSE(PinDir(options.pin_dir).exists());
+}
+
+TEST_CASE("cli: a sync input that cannot be read to its end changes nothing", "[cli][sync]")
+{
+	/*
+	 * The stream library used to read these as an empty file, and the
+	 * sync then removed every priority: `bpfoom sync - <&-`, `< /tmp`,
+	 * `0>file`.
+	 */
+	PinnedMaps maps;
+	const std::string file = test::write_temp_file("");
+	struct Case {
+		const char *what;
+		CliOptions options;
+		std::string message;
+	};
+	CliOptions closed = maps.options, directory = maps.options, write_only = maps.options;
+	closed.stdin_closed = true;
+	directory.stdin_path = "/tmp";
+	directory.stdin_flags = O_RDONLY | O_DIRECTORY;
+	write_only.stdin_path = file;
+	write_only.stdin_flags = O_WRONLY;
+	for (const auto &[what, options, message] :
+	     {Case{"closed", closed, "<stdin>: cannot read: Bad file descriptor"},
+	      Case{"a directory", directory, "<stdin>: cannot read: Is a directory"},
+	      Case{"write-only", write_only, "<stdin>: cannot read: Bad file descriptor"}}) {
+		INFO("stdin " << what);
+		const PriorityTable before = maps.contents();
+		const auto result = run_cli({"sync", "-"}, options);
+		CHECK(result.status == 3);
+		REQUIRE(result.err_lines().size() == 1);
+		CHECK(result.err_lines()[0] == "bpfoom: sync: " + message);
+		CHECK(maps.contents() == before);
+	}
+	/* A directory given by name fails the same way. */
+	check_refused(maps, {"sync", "/tmp"}, 3, "bpfoom: sync: /tmp: cannot read: Is a directory");
+	unlink(file.c_str());
+}
+
+TEST_CASE("cli: an empty desired set is refused unless --allow-empty", "[cli][sync]")
+{
+	PinnedMaps maps;
+	const std::string empty = test::write_temp_file("");
+	const std::string comments = test::write_temp_file("# a producer wrote only this\n\n");
+	const std::string reason = ": no entries (empty, or only comments and blank lines); as a "
+				   "whole desired set it would remove every priority, so it is "
+				   "refused unless asked for (bpfoom sync --allow-empty)";
+	check_refused(maps, {"sync", "-"}, 3, "bpfoom: sync: <stdin>" + reason, "");
+	check_refused(maps, {"sync", empty}, 3, "bpfoom: sync: " + empty + reason);
+	check_refused(maps, {"sync", comments}, 3, "bpfoom: sync: " + comments + reason);
+	check_refused(maps, {"sync", comments, "--dry-run"}, 3,
+		      "bpfoom: sync: " + comments + reason);
+
+	const auto allowed = run_cli({"sync", comments, "--allow-empty"}, maps.options);
+	INFO(allowed.err);
+	CHECK(allowed.status == 0);
+	CHECK_THAT(allowed.out, Catch::Contains("0 added, 0 changed, 2 removed"));
+	CHECK(maps.contents().empty());
+	unlink(empty.c_str());
+	unlink(comments.c_str());
+}
+
+TEST_CASE("cli: sync inputs are bounded and must be text", "[cli][sync]")
+{
+	PinnedMaps maps;
+	const std::string a = maps.cgroup_a.path();
+	/* An endless line (/dev/zero) used to grow to gigabytes. */
+	check_refused(maps, {"sync", "/dev/zero"}, 3,
+		      "bpfoom: sync: /dev/zero:1: longer than 8192 bytes, the most a sync file "
+		      "line may hold");
+	const std::string long_line = a + " 1\n" + std::string(9000, 'x') + " 1\n";
+	check_refused(maps, {"sync", "-"}, 3,
+		      "bpfoom: sync: <stdin>:2: longer than 8192 bytes, the most a sync file line "
+		      "may hold",
+		      long_line);
+	/* "\0 5" gave the cgroup2 root priority 5; "c\0junk" named c. */
+	check_refused(maps, {"sync", "-"}, 3,
+		      "bpfoom: sync: <stdin>:1: control character 0x00 (NUL) at column 1 (a sync "
+		      "file is text)",
+		      std::string("\0 5\n", 4));
+	check_refused(maps, {"sync", "-"}, 3,
+		      "bpfoom: sync: <stdin>:1: control character 0x00 (NUL) at column " +
+			  std::to_string(a.size() + 1) + " (a sync file is text)",
+		      a + std::string("\0junk 4\n", 8));
+}
+
+TEST_CASE("cli: sync refuses more than 64 MiB of input", "[cli][sync]")
+{
+	PinnedMaps maps;
+	/* Valid lines all the way, so only the total bound can stop it. */
+	const std::string line = maps.cgroup_a.path() + " 1 # " + std::string(7000, '-') + "\n";
+	std::string text;
+	while (text.size() <= (64u << 20))
+		text += line;
+	const std::string file = test::write_temp_file(text);
+	check_refused(maps, {"sync", file}, 3,
+		      "bpfoom: sync: " + file +
+			  ": more than 64 MiB, the most a sync input may hold");
+	unlink(file.c_str());
+}
+
+TEST_CASE("cli: sync releases the lock before it prints its report", "[cli][sync]")
+{
+	/*
+	 * A caller that reads the output only after the process exits must
+	 * not block every other writer: the report (over the pipe's size and
+	 * stdout's buffer) is printed with the pin directory unlocked.
+	 */
+	test::PrivateBpffs bpffs;
+	Policy policy{bpffs.path() + "/bpfoom"};
+	policy.pins().create();
+	UniqueFd map = test::create_priority_map(512);
+	policy.pins().pin(map.get(), pins::priorities);
+	UniqueFd settings = test::create_settings_map();
+	policy.pins().pin(settings.get(), pins::settings);
+	std::vector<std::unique_ptr<test::TempCgroup>> cgroups;
+	std::string text;
+	for (int i = 0; i < 400; i++) {
+		cgroups.push_back(std::make_unique<test::TempCgroup>());
+		text += cgroups.back()->path() + " 1\n";
+	}
+	const std::string file = test::write_temp_file(text);
+
+	int out[2];
+	REQUIRE(pipe2(out, O_CLOEXEC) == 0);
+	REQUIRE(fcntl(out[1], F_SETPIPE_SZ, 4096) >= 4096);
+	const pid_t pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		const int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		setenv("BPFOOM_PIN_DIR", policy.pins().path().c_str(), 1);
+		execl(BPFOOM_CLI_PATH, "bpfoom", "sync", file.c_str(), nullptr);
+		_exit(120);
+	}
+	close(out[1]);
+	/* Not a timing assertion: a bound so that a broken build fails instead of hanging. */
+	int queued = 0;
+	for (int i = 0; i < 6000 && queued < 4096; i++) {
+		REQUIRE(ioctl(out[0], FIONREAD, &queued) == 0);
+		usleep(10000);
+	}
+	REQUIRE(queued >= 4096);
+	CHECK(waitpid(pid, nullptr, WNOHANG) == 0); // still writing its report
+
+	UniqueFd dir(open(policy.pins().path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	REQUIRE(dir);
+	CHECK(flock(dir.get(), LOCK_EX | LOCK_NB) == 0);
+	flock(dir.get(), LOCK_UN);
+
+	const std::string report = test::read_all(out[0]);
+	close(out[0]);
+	int status = 0;
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status));
+	CHECK(WEXITSTATUS(status) == 0);
+	CHECK_THAT(report, Catch::Contains("400 added"));
+	CHECK(policy.priorities().count() == 400);
+	unlink(file.c_str());
 }
