@@ -135,6 +135,22 @@ UniqueFd create_settings_map()
 	return fd;
 }
 
+PinnedMaps::PinnedMaps(std::uint32_t capacity) : policy(bpffs.path() + "/bpfoom")
+{
+	policy.pins().create();
+	UniqueFd map = create_priority_map(capacity);
+	policy.pins().pin(map.get(), pins::priorities);
+	UniqueFd settings = create_settings_map();
+	policy.pins().pin(settings.get(), pins::settings);
+	options.pin_dir = policy.pins().path();
+}
+
+void PinnedMaps::pin_stand_in(std::string_view name)
+{
+	UniqueFd map = create_priority_map(1);
+	policy.pins().pin(map.get(), name);
+}
+
 std::vector<std::string> CliResult::err_lines() const
 {
 	std::vector<std::string> lines;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bpfoom/cgroup.hpp"
+#include "bpfoom/policy.hpp"
 #include "bpfoom/priority_map.hpp"
 #include "bpfoom/unique_fd.hpp"
 #include "private_bpffs.hpp"
@@ -77,6 +78,23 @@ struct CliOptions {
 	bool stdin_closed = false;
 	std::string stdin_path;
 	int stdin_flags = 0;
+};
+
+/*
+ * A pin dir in a private bpffs holding a priorities map (an empty table of
+ * `capacity` entries) and a settings map, as `bpfoom load` leaves them: all
+ * the CLI's map commands need on a host whose kernel has no hook.
+ */
+struct PinnedMaps {
+	explicit PinnedMaps(std::uint32_t capacity = 16);
+
+	PrivateBpffs bpffs;
+	Policy policy;
+	CliOptions options; // pin_dir set to the policy's
+
+	PriorityTable contents() const { return policy.priorities().list(); }
+	/* A map standing in for a pin of another kind (a link, say) at `name`. */
+	void pin_stand_in(std::string_view name);
 };
 
 /* Runs the built bpfoom binary with `args`. */

@@ -21,32 +21,21 @@ using test::run_cli;
 namespace
 {
 
-/* A pin dir holding a priorities map (with two entries) and a settings map, as `load` leaves them.
- */
-struct PinnedMaps {
-	test::PrivateBpffs bpffs;
-	Policy policy{bpffs.path() + "/bpfoom"};
+/* The CLI's pinned maps with two entries, one of them omitted. */
+struct SeededMaps : test::PinnedMaps {
 	test::TempCgroup cgroup_a, cgroup_b;
-	CliOptions options;
 
-	PinnedMaps()
+	SeededMaps()
 	{
-		policy.pins().create();
-		UniqueFd map = test::create_priority_map(16);
-		policy.pins().pin(map.get(), pins::priorities);
-		UniqueFd settings = test::create_settings_map();
-		policy.pins().pin(settings.get(), pins::settings);
 		policy.priorities().set(cgroup_a.id(), {10, 0});
 		policy.priorities().set(cgroup_b.id(), {-10, BPFOOM_PRIORITY_F_OMIT});
-		options.pin_dir = policy.pins().path();
 	}
 
-	PriorityTable contents() const { return policy.priorities().list(); }
 	std::string root() const { return read_cgroup_mounts().cgroup2; }
 };
 
 /* Runs a command that must be refused: its exit code, its one stderr line, and no change. */
-void check_refused(PinnedMaps &maps, const std::vector<std::string> &args, int status,
+void check_refused(SeededMaps &maps, const std::vector<std::string> &args, int status,
 		   const std::string &message, const std::string &input = "")
 {
 	const PriorityTable before = maps.contents();
@@ -104,7 +93,7 @@ nlohmann::json change_json(std::uint64_t id, const std::optional<std::string> &p
 
 TEST_CASE("cli: bad input exits 3 with one line and changes nothing", "[cli]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	const std::string root = maps.root();
 	const std::string a = maps.cgroup_a.path();
 
@@ -131,7 +120,7 @@ TEST_CASE("cli: bad input exits 3 with one line and changes nothing", "[cli]")
 
 TEST_CASE("cli: a cgroup v1 path is refused as such", "[cli]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	test::V1Hierarchy v1;
 	const PriorityTable before = maps.contents();
 	const test::CliResult result = run_cli({"set", v1.path(), "5"}, maps.options);
@@ -145,7 +134,7 @@ TEST_CASE("cli: a cgroup v1 path is refused as such", "[cli]")
 
 TEST_CASE("cli: a malformed or inconsistent sync file changes nothing", "[cli][sync]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	const std::string root = maps.root();
 	const std::string a = maps.cgroup_a.path();
 	const std::string b = maps.cgroup_b.path();
@@ -195,7 +184,7 @@ TEST_CASE("cli: a malformed or inconsistent sync file changes nothing", "[cli][s
 
 TEST_CASE("cli: sync applies the whole file, dry-run applies nothing", "[cli][sync]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	test::TempCgroup c;
 	const std::string root = maps.root();
 	const std::string text = "# desired\n" + maps.cgroup_a.path() + " 11\n" +
@@ -221,7 +210,7 @@ TEST_CASE("cli: sync applies the whole file, dry-run applies nothing", "[cli][sy
 
 TEST_CASE("cli: set, get, unset, list and gc on the pinned map", "[cli]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	test::TempCgroup child(maps.cgroup_a.path());
 	const auto set =
 	    run_cli({"set", maps.cgroup_a.path(), "-2147483648", "--omit"}, maps.options);
@@ -255,7 +244,7 @@ TEST_CASE("cli: set, get, unset, list and gc on the pinned map", "[cli]")
 
 TEST_CASE("cli: get --json names the effective priority and where it comes from", "[cli][json]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	/* b has an entry of its own; b/child inherits it; b/child/grandchild has its own again,
 	 * which its child inherits: the nearest ancestor's entry wins. */
 	test::TempCgroup child(maps.cgroup_b.path());
@@ -313,7 +302,7 @@ TEST_CASE("cli: get --json names the effective priority and where it comes from"
 TEST_CASE("cli: sync --json reports every change; with --dry-run it changes nothing",
 	  "[cli][sync][json]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	test::TempCgroup added, unchanged, gone;
 	const Priority unchanged_value{5, 0};
 	const Priority gone_value{7, 0x100};
@@ -384,7 +373,7 @@ TEST_CASE("cli: sync --json reports every change; with --dry-run it changes noth
 
 TEST_CASE("cli: gc --json lists the entries it removed and counts those it kept", "[cli][json]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	test::TempCgroup kept, gone;
 	maps.policy.priorities().set(kept.id(), {123, 0});
 	maps.policy.priorities().set(gone.id(), {-77, BPFOOM_PRIORITY_F_OMIT | 0x100});
@@ -417,7 +406,7 @@ TEST_CASE("cli: gc --json lists the entries it removed and counts those it kept"
 
 TEST_CASE("cli: usage errors exit 2", "[cli]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	const PriorityTable before = maps.contents();
 	for (const std::vector<std::string> &args :
 	     std::vector<std::vector<std::string>>{{"set", maps.cgroup_a.path()},
@@ -474,7 +463,7 @@ TEST_CASE("cli: nothing loaded exits 6; unload is idempotent", "[cli]")
 
 TEST_CASE("cli: not root exits 5 and changes nothing", "[cli]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	const PriorityTable before = maps.contents();
 	CliOptions nobody = maps.options;
 	nobody.as_nobody = true;
@@ -517,7 +506,7 @@ TEST_CASE("cli: a sync input that cannot be read to its end changes nothing", "[
 	 * sync then removed every priority: `bpfoom sync - <&-`, `< /tmp`,
 	 * `0>file`.
 	 */
-	PinnedMaps maps;
+	SeededMaps maps;
 	const std::string file = test::write_temp_file("");
 	struct Case {
 		const char *what;
@@ -549,7 +538,7 @@ TEST_CASE("cli: a sync input that cannot be read to its end changes nothing", "[
 
 TEST_CASE("cli: an empty desired set is refused unless --allow-empty", "[cli][sync]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	const std::string empty = test::write_temp_file("");
 	const std::string comments = test::write_temp_file("# a producer wrote only this\n\n");
 	const std::string reason = ": no entries (empty, or only comments and blank lines); as a "
@@ -572,7 +561,7 @@ TEST_CASE("cli: an empty desired set is refused unless --allow-empty", "[cli][sy
 
 TEST_CASE("cli: sync inputs are bounded and must be text", "[cli][sync]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	const std::string a = maps.cgroup_a.path();
 	/* An endless line (/dev/zero) used to grow to gigabytes. */
 	check_refused(maps, {"sync", "/dev/zero"}, 3,
@@ -596,7 +585,7 @@ TEST_CASE("cli: sync inputs are bounded and must be text", "[cli][sync]")
 
 TEST_CASE("cli: sync refuses more than 64 MiB of input", "[cli][sync]")
 {
-	PinnedMaps maps;
+	SeededMaps maps;
 	/* Valid lines all the way, so only the total bound can stop it. */
 	const std::string line = maps.cgroup_a.path() + " 1 # " + std::string(7000, '-') + "\n";
 	std::string text;
@@ -616,13 +605,8 @@ TEST_CASE("cli: sync releases the lock before it prints its report", "[cli][sync
 	 * not block every other writer: the report (over the pipe's size and
 	 * stdout's buffer) is printed with the pin directory unlocked.
 	 */
-	test::PrivateBpffs bpffs;
-	Policy policy{bpffs.path() + "/bpfoom"};
-	policy.pins().create();
-	UniqueFd map = test::create_priority_map(512);
-	policy.pins().pin(map.get(), pins::priorities);
-	UniqueFd settings = test::create_settings_map();
-	policy.pins().pin(settings.get(), pins::settings);
+	test::PinnedMaps maps(512);
+	const Policy &policy = maps.policy;
 	std::vector<std::unique_ptr<test::TempCgroup>> cgroups;
 	std::string text;
 	for (int i = 0; i < 400; i++) {

@@ -22,22 +22,7 @@ using test::run_cli;
 namespace
 {
 
-/* A pin dir holding a priorities map and a settings map, as `load` leaves them. */
-struct PinnedMaps {
-	test::PrivateBpffs bpffs;
-	Policy policy{bpffs.path() + "/bpfoom"};
-	CliOptions options;
-
-	PinnedMaps()
-	{
-		policy.pins().create();
-		UniqueFd map = test::create_priority_map(16);
-		policy.pins().pin(map.get(), pins::priorities);
-		UniqueFd settings = test::create_settings_map();
-		policy.pins().pin(settings.get(), pins::settings);
-		options.pin_dir = policy.pins().path();
-	}
-};
+using test::PinnedMaps;
 
 /* A cgroup whose name we choose (TempCgroup picks its own), removed at the end. */
 class NamedCgroup

@@ -48,30 +48,11 @@ void as_nobody(const std::function<bool()> &step)
 	REQUIRE(WEXITSTATUS(status) == 0);
 }
 
-/* Maps pinned as `load` leaves them: priorities (with one entry) and settings. */
-struct PinnedMaps {
-	test::PrivateBpffs bpffs;
-	Policy policy{bpffs.path() + "/bpfoom"};
+/* The CLI's pinned maps with one entry. */
+struct OneEntryMaps : test::PinnedMaps {
 	test::TempCgroup cgroup;
-	CliOptions options;
 
-	PinnedMaps()
-	{
-		policy.pins().create();
-		UniqueFd map = test::create_priority_map(16);
-		policy.pins().pin(map.get(), pins::priorities);
-		UniqueFd settings = test::create_settings_map();
-		policy.pins().pin(settings.get(), pins::settings);
-		policy.priorities().set(cgroup.id(), {10, 0});
-		options.pin_dir = policy.pins().path();
-	}
-
-	/* A map standing in for a link, pinned at `name`. */
-	void pin_stand_in(std::string_view name)
-	{
-		UniqueFd map = test::create_priority_map(1);
-		policy.pins().pin(map.get(), name);
-	}
+	OneEntryMaps() { policy.priorities().set(cgroup.id(), {10, 0}); }
 };
 
 /* The commands that reach the pin directory, each as an operator would type it. */
@@ -207,7 +188,7 @@ TEST_CASE("pin safety: a pin directory another user made is refused by every com
 
 TEST_CASE("pin safety: a pin another user owns, or others can open, is refused", "[pins][safety]")
 {
-	PinnedMaps maps;
+	OneEntryMaps maps;
 	const std::string priorities = maps.policy.pins() / pins::priorities;
 	const PriorityTable before = maps.policy.priorities().list();
 
@@ -234,7 +215,7 @@ TEST_CASE("pin safety: a pin another user owns, or others can open, is refused",
 
 TEST_CASE("pin safety: a staged link another user owns is not rolled forward", "[pins][safety]")
 {
-	PinnedMaps maps;
+	OneEntryMaps maps;
 	const PinDir &pins = maps.policy.pins();
 	for (auto name : pins::links)
 		maps.pin_stand_in(pins::staged_name(name));
@@ -247,7 +228,7 @@ TEST_CASE("pin safety: a staged link another user owns is not rolled forward", "
 
 TEST_CASE("pin safety: a lock held too long is given up on, naming its holder", "[pins][safety]")
 {
-	PinnedMaps maps;
+	OneEntryMaps maps;
 	const PriorityTable before = maps.policy.priorities().list();
 	LockHolder holder(maps.options.pin_dir, "lockholder");
 
@@ -276,7 +257,7 @@ TEST_CASE("pin safety: a lock held too long is given up on, naming its holder", 
 
 TEST_CASE("pin safety: a bad BPFOOM_LOCK_TIMEOUT is refused by name", "[pins][safety]")
 {
-	PinnedMaps maps;
+	OneEntryMaps maps;
 	for (const char *value : {"abc", "-1", "1e3", "0.", "1.2345", "86401", " 5"}) {
 		ScopedEnv timeout("BPFOOM_LOCK_TIMEOUT", value);
 		for (const auto &args : std::vector<std::vector<std::string>>{
@@ -329,7 +310,7 @@ TEST_CASE("pin safety: a pin directory off bpffs says so from every command", "[
 TEST_CASE("pin safety: a pinned map of another layout is an incompatible bpfoom, exit 4",
 	  "[pins][safety]")
 {
-	PinnedMaps maps;
+	OneEntryMaps maps;
 	const std::string priorities = maps.policy.pins() / pins::priorities;
 	REQUIRE(maps.policy.pins().unpin(pins::priorities));
 	UniqueFd array(bpf_map_create(BPF_MAP_TYPE_ARRAY, "priorities", 4, 8, 4, nullptr));
@@ -357,7 +338,7 @@ TEST_CASE("pin safety: a pinned map of another layout is an incompatible bpfoom,
 TEST_CASE("pin safety: read commands tell of an interrupted load; a writer repairs it",
 	  "[pins][interrupted]")
 {
-	PinnedMaps maps;
+	OneEntryMaps maps;
 	const PinDir &pins = maps.policy.pins();
 	for (auto name : pins::links)
 		maps.pin_stand_in(name);
@@ -405,7 +386,7 @@ TEST_CASE("pin safety: read commands tell of an interrupted load; a writer repai
 TEST_CASE("pin safety: a first load killed after staging counts as loaded and interrupted",
 	  "[pins][interrupted]")
 {
-	PinnedMaps maps;
+	OneEntryMaps maps;
 	for (auto name : pins::links)
 		maps.pin_stand_in(pins::staged_name(name));
 	const auto status = status_json(maps.options);
@@ -423,7 +404,7 @@ TEST_CASE("pin safety: a first load killed after staging counts as loaded and in
 TEST_CASE("pin safety: an unload killed between unpins is reported, and finished by a writer",
 	  "[pins][interrupted]")
 {
-	PinnedMaps maps;
+	OneEntryMaps maps;
 	const PinDir &pins = maps.policy.pins();
 	/* unload removes link_eval first: what it leaves when killed after one unpin. */
 	maps.pin_stand_in(pins::link_oom);
