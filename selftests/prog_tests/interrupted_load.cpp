@@ -43,19 +43,6 @@ bool staged_links_pinned()
 	return false;
 }
 
-// Spins until `reached()` holds (true), or the command exits first (false):
-// spinning keeps its progress between two looks to one scheduler slice.
-template <typename Step> bool wait_for_step(pid_t command, Step reached)
-{
-	for (;;) {
-		if (reached())
-			return true;
-		if (::waitpid(command, nullptr, WNOHANG) == command)
-			return false;
-		::sched_yield();
-	}
-}
-
 pid_t start_bpfoom(const char *command)
 {
 	pid_t child = ::fork();
@@ -71,6 +58,52 @@ void kill_and_reap(pid_t command)
 {
 	::kill(command, SIGKILL);
 	::waitpid(command, nullptr, 0);
+}
+
+// A bpfoom command started in the background, SIGKILLed at the latest when
+// this goes out of scope: a stopped one left behind would hold the lock.
+class Running
+{
+public:
+	explicit Running(const char *command) : pid_(start_bpfoom(command)) {}
+	~Running()
+	{
+		if (pid_ > 0)
+			kill_and_reap(pid_);
+	}
+	Running(const Running &) = delete;
+	Running &operator=(const Running &) = delete;
+
+	pid_t pid() const { return pid_; }
+	void kill()
+	{
+		kill_and_reap(pid_);
+		pid_ = -1;
+	}
+	// Reaps it if it has exited.
+	bool exited()
+	{
+		if (::waitpid(pid_, nullptr, WNOHANG) != pid_)
+			return false;
+		pid_ = -1;
+		return true;
+	}
+
+private:
+	pid_t pid_;
+};
+
+// Spins until `reached()` holds (true), or the command exits first (false):
+// spinning keeps its progress between two looks to one scheduler slice.
+template <typename Step> bool wait_for_step(Running &command, Step reached)
+{
+	for (;;) {
+		if (reached())
+			return true;
+		if (command.exited())
+			return false;
+		::sched_yield();
+	}
 }
 
 // Attached links whose program has this name, whoever pinned them.
@@ -160,25 +193,30 @@ void check_recovered(const BpfoomCli &cli)
 	CHECK(status["links"].size() == 3);
 }
 
-// Starts `bpfoom load` and SIGKILLs it right after its staged policy link is
-// pinned, until a kill lands before the commit (up to 20 tries). Returns
-// whether one did; `prepare` runs before each try.
+// Starts `bpfoom load` and SIGKILLs it while its staged policy link is
+// pinned (stopped first, to see it at work), up to 40 tries. Returns whether
+// a kill landed there; `prepare` runs before each try.
 template <typename Prepare> bool kill_load_after_staging(const BpfoomCli &cli, Prepare prepare)
 {
-	for (int attempt = 0; attempt < 20; attempt++) {
+	for (int attempt = 0; attempt < 40; attempt++) {
 		prepare();
-		pid_t loader = start_bpfoom("load");
-		wait_for_step(loader, [] { return pinned(pins::staged_name(pins::link_eval)); });
+		Running loader("load");
+		if (!wait_for_step(loader,
+				   [] { return pinned(pins::staged_name(pins::link_eval)); }))
+			continue;
 		/* Stopped first: while it holds the lock, this is work in progress. */
-		::kill(loader, SIGSTOP);
-		if (staged_links_pinned() && !pinned(pins::commit_marker)) {
-			const std::string busy = cli.status()["interrupted"];
-			CHECK_THAT(busy, Catch::Contains("so a load or unload is under way"));
-			kill_and_reap(loader);
+		::kill(loader.pid(), SIGSTOP);
+		/* Committed or not, the staged policy link is attached beside any old one. */
+		if (pinned(pins::staged_name(pins::link_eval))) {
+			const auto busy = cli.status()["interrupted"];
+			INFO(busy.dump());
+			REQUIRE(busy.is_string());
+			CHECK_THAT(busy.get<std::string>(),
+				   Catch::Contains("so a load or unload is under way"));
+			loader.kill();
 			std::printf("interrupted load: caught after %d tries\n", attempt + 1);
 			return true;
 		}
-		kill_and_reap(loader);
 	}
 	return false;
 }
@@ -244,9 +282,9 @@ TEST_CASE("interrupted load: an unload killed between its unpins is reported, th
 	int caught = 0;
 	for (int attempt = 0; attempt < 20 && !caught; attempt++) {
 		cli.must({"load"});
-		pid_t unloader = start_bpfoom("unload");
-		wait_for_step(unloader, [] { return !pinned(pins::link_eval); });
-		kill_and_reap(unloader);
+		Running unloader("unload");
+		if (wait_for_step(unloader, [] { return !pinned(pins::link_eval); }))
+			unloader.kill();
 		caught = pinned(pins::link_victim);
 	}
 	std::printf("interrupted unload: %s\n",
