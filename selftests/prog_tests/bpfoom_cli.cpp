@@ -84,6 +84,23 @@ std::vector<nlohmann::json> events_for_pid(const std::vector<nlohmann::json> &ev
 	return matching;
 }
 
+int count_links(const std::function<bool(const bpf_link_info &)> &matches)
+{
+	int links = 0;
+	__u32 id = 0;
+	while (bpf_link_get_next_id(id, &id) == 0) {
+		const int fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0)
+			continue; // detached since
+		bpf_link_info info{};
+		__u32 len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && matches(info))
+			links++;
+		::close(fd);
+	}
+	return links;
+}
+
 int count_hook_links()
 {
 	std::unique_ptr<btf, decltype(&btf__free)> vmlinux(btf__load_vmlinux_btf(), btf__free);
@@ -91,23 +108,26 @@ int count_hook_links()
 	const int hook_id =
 	    btf__find_by_name_kind(vmlinux.get(), "bpf_oom_evaluate_task", BTF_KIND_FUNC);
 	REQUIRE(hook_id > 0);
+	return count_links([&](const bpf_link_info &info) {
+		return info.type == BPF_LINK_TYPE_TRACING &&
+		       info.tracing.attach_type == BPF_MODIFY_RETURN &&
+		       static_cast<int>(info.tracing.target_btf_id) == hook_id;
+	});
+}
 
-	int links = 0;
-	__u32 id = 0;
-	while (bpf_link_get_next_id(id, &id) == 0) {
-		int fd = bpf_link_get_fd_by_id(id);
-		if (fd < 0)
-			continue;
-		bpf_link_info info{};
-		__u32 len = sizeof(info);
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    info.type == BPF_LINK_TYPE_TRACING &&
-		    info.tracing.attach_type == BPF_MODIFY_RETURN &&
-		    static_cast<int>(info.tracing.target_btf_id) == hook_id)
-			links++;
-		::close(fd);
-	}
-	return links;
+int count_links_of(std::string_view prog_name)
+{
+	return count_links([&](const bpf_link_info &info) {
+		const int prog = bpf_prog_get_fd_by_id(info.prog_id);
+		if (prog < 0)
+			return false;
+		bpf_prog_info prog_info{};
+		__u32 len = sizeof(prog_info);
+		const bool named = bpf_obj_get_info_by_fd(prog, &prog_info, &len) == 0 &&
+				   prog_name == prog_info.name;
+		::close(prog);
+		return named;
+	});
 }
 
 } // namespace bpfoom::selftests

@@ -3,7 +3,11 @@
 
 #include "command.hpp"
 
+#include <bpf/bpf.h>
 #include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string_view>
 
 #include <string>
 #include <vector>
@@ -49,7 +53,11 @@ unsigned policy_program_id(const nlohmann::json &status);
 // Events whose victim has this pid.
 std::vector<nlohmann::json> events_for_pid(const std::vector<nlohmann::json> &events, int pid);
 
-// The tracing links attached to the kernel's OOM hook, whoever made them.
+// Attached links, whoever made them, for which `matches` holds.
+int count_links(const std::function<bool(const bpf_link_info &)> &matches);
+// The tracing links attached to the kernel's OOM hook.
 int count_hook_links();
+// Attached links whose program has this name.
+int count_links_of(std::string_view prog_name);
 
 } // namespace bpfoom::selftests

@@ -106,32 +106,6 @@ template <typename Step> bool wait_for_step(Running &command, Step reached)
 	}
 }
 
-// Attached links whose program has this name, whoever pinned them.
-int count_links_of(std::string_view prog_name)
-{
-	int links = 0;
-	__u32 id = 0;
-	while (bpf_link_get_next_id(id, &id) == 0) {
-		int fd = bpf_link_get_fd_by_id(id);
-		if (fd < 0)
-			continue;
-		bpf_link_info info{};
-		__u32 len = sizeof(info);
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
-			int prog = bpf_prog_get_fd_by_id(info.prog_id);
-			bpf_prog_info prog_info{};
-			len = sizeof(prog_info);
-			if (prog >= 0 && bpf_obj_get_info_by_fd(prog, &prog_info, &len) == 0 &&
-			    prog_name == prog_info.name)
-				links++;
-			if (prog >= 0)
-				::close(prog);
-		}
-		::close(fd);
-	}
-	return links;
-}
-
 // Polls `count()` until it equals `expected`, for up to 2 s: the kernel frees
 // an unpinned link from a work item, a moment after unlink() returns.
 template <typename Count> int settled(int expected, Count count)
