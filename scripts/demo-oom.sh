@@ -11,7 +11,7 @@
 # policy the least important one, 1 otherwise.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export PATH=$top/build/loader:$top/build/selftests:$PATH
+export PATH=$top/build/loader/cli:$top/build/selftests:$PATH
 
 cg=/sys/fs/cgroup/demo
 limit_mb=120

@@ -30,7 +30,7 @@ if ! { cmake -S "$top" -B "$build" && cmake --build "$build" -j"$(nproc)"; } >"$
 	exit 1
 fi
 rm -f "$log"
-echo "built $build/loader/bpfoom and $build/selftests/bpfoom-hog"
+echo "built $build/loader/cli/bpfoom and $build/selftests/bpfoom-hog"
 
 step "the patched kernel (scripts/build-kernel.sh; ~6 min the first time)"
 kernel=$("$here/build-kernel.sh")

@@ -6,7 +6,7 @@
 # Stops at the first command that fails or result that differs from the README.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export PATH=$top/build/loader:$top/build/selftests:$PATH
+export PATH=$top/build/loader/cli:$top/build/selftests:$PATH
 step() { printf '\n$ %s\n' "$*"; "$@"; }
 # A hog the OOM kills exits 1; anything else fails the walkthrough.
 oom_victim() {

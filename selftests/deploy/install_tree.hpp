@@ -12,7 +12,7 @@ namespace bpfoom::selftests
 // bpfoom installed by `cmake --install BUILD/loader --prefix DIR` into a new
 // directory under /tmp (a tmpfs in the VM), removed with the object.
 //
-// loader/ holds all of bpfoom's install rules. The top-level
+// loader/ (with loader/packaging/) holds all of bpfoom's install rules. The top-level
 // `cmake --install BUILD` installs the same files but then writes
 // install_manifest.txt into the build tree, which the VM cannot write.
 class InstallTree
