@@ -73,6 +73,13 @@ public:
 	/* Throws Errc::bad_input if `desired` cannot fit into this map. */
 	void check_capacity(const PriorityTable &desired, const std::string &source) const;
 
+	/*
+	 * What making the map hold `desired` would change, planned against its
+	 * current contents; Errc::bad_input naming `source` if `desired` does
+	 * not fit. Changes nothing (`sync --dry-run`; PolicyChange::sync()).
+	 */
+	SyncPlan plan_sync(const PriorityTable &desired, const std::string &source) const;
+
 private:
 	/* The current table; Errc::internal if the slot is empty. */
 	UniqueFd table() const;

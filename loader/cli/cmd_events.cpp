@@ -172,7 +172,7 @@ int cmd_events(const Invocation &inv)
 		json ? print_json(event_json(event, resolver)) : print_text(event, resolver);
 	};
 
-	Policy policy(inv.pin_dir);
+	const Policy policy = inv.policy();
 	warn_if_interrupted(policy);
 	UniqueFd stop = vm.count("follow") ? stop_signals() : UniqueFd();
 	if (policy.loaded()) {

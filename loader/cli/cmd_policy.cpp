@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "bpfoom/error.hpp"
+#include "bpfoom/policy_change.hpp"
 #include "bpfoom/probe.hpp"
 #include "bpfoom/text.hpp"
 #include "commands.hpp"
@@ -203,7 +204,7 @@ int cmd_load(const Invocation &inv)
 		load_options.max_entries =
 		    parse_count_arg("--max-entries", vm["max-entries"].as<std::string>());
 
-	const LoadResult result = Policy(inv.pin_dir, lock_timeout()).load(load_options);
+	const LoadResult result = inv.policy().load(load_options);
 	std::cout << (result.replaced ? "replaced the running policy" : "loaded the policy")
 		  << " (pinned in " << escape(inv.pin_dir) << ", " << result.entries_kept
 		  << " priorities kept, capacity " << result.max_entries << ")\n";
@@ -225,7 +226,7 @@ int cmd_unload(const Invocation &inv)
 			    "Detaches the policy and removes every pin, dropping the priorities.\n"
 			    "Succeeds (exit 0) when nothing is loaded.\n"}))
 		return 0;
-	const bool removed = Policy(inv.pin_dir, lock_timeout()).unload();
+	const bool removed = inv.policy().unload();
 	std::cout << (removed ? "unloaded the policy\n" : "nothing was loaded\n");
 	return 0;
 }
@@ -245,7 +246,7 @@ int cmd_status(const Invocation &inv)
 		 "listed too) and what to run: 'bpfoom load' or 'bpfoom unload'.\n"}))
 		return 0;
 
-	const PolicyStatus status = Policy(inv.pin_dir).status();
+	const PolicyStatus status = inv.policy().status();
 	if (vm.count("json"))
 		print_json(status_json(status, inv.pin_dir));
 	else
@@ -268,14 +269,9 @@ int cmd_config(const Invocation &inv)
 		return 0;
 
 	const SettingsUpdate update = settings_update(vm, false);
-	Policy policy(inv.pin_dir);
-	SettingsMap settings = policy.settings();
-	Settings current = settings.read();
-	if (!update.empty()) {
-		StateChange change(policy);
-		current = update.applied_to(settings.read());
-		settings.write(current);
-	}
+	const Policy policy = inv.policy();
+	const Settings current = update.empty() ? policy.settings().read()
+						: PolicyChange(policy).configure(update).after;
 	print_settings(current);
 	return 0;
 }

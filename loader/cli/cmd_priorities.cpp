@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // set, unset, get, list, gc: one cgroup's entry at a time, or all of them.
-#include <filesystem>
 #include <iostream>
 
 #include "bpfoom/error.hpp"
+#include "bpfoom/inherit.hpp"
+#include "bpfoom/policy_change.hpp"
 #include "bpfoom/text.hpp"
 #include "commands.hpp"
 #include "json.hpp"
@@ -25,38 +26,6 @@ constexpr std::string_view cgroup_help =
     "CGROUP is a cgroup2 directory: an absolute path under the cgroup2 mount,\n"
     "or a path relative to it (e.g. system.slice/nginx.service).\n";
 
-/* Where `cgroup`'s effective priority comes from in inherit mode: its own entry or an ancestor's.
- */
-struct Inherited {
-	enum class From { own, ancestor, fallback } from;
-	std::optional<Cgroup> source; // whose entry it is; none for the default
-	Priority value;
-
-	/* "own", "ancestor" or "default", as get --json names them. */
-	const char *from_name() const
-	{
-		return from == From::own ? "own" : from == From::ancestor ? "ancestor" : "default";
-	}
-};
-
-Inherited effective_priority(const CgroupResolver &cgroups, const PriorityMap &map,
-			     const Cgroup &cgroup, std::int32_t default_priority)
-{
-	namespace fs = std::filesystem;
-	if (auto own = map.get(cgroup.id))
-		return {Inherited::From::own, cgroup, *own};
-	for (fs::path dir = fs::path(cgroup.path).parent_path();; dir = dir.parent_path()) {
-		if (dir.string().size() < cgroups.root().size())
-			break;
-		const Cgroup ancestor = cgroups.resolve(dir.string());
-		if (auto value = map.get(ancestor.id))
-			return {Inherited::From::ancestor, ancestor, *value};
-		if (dir == fs::path(cgroups.root()))
-			break;
-	}
-	return {Inherited::From::fallback, std::nullopt, Priority{default_priority, 0}};
-}
-
 /*
  * get --json, one object:
  *   {"cgroup_id": n, "path": string, "priority": n, "omit": bool, "flags": n,
@@ -65,7 +34,7 @@ Inherited effective_priority(const CgroupResolver &cgroups, const PriorityMap &m
  * priority, omit and flags are the effective values in inherit mode; from_* name
  * the cgroup whose entry they are (CGROUP itself for "own"), null for "default".
  */
-Json inherited_json(const Cgroup &cgroup, const Inherited &effective)
+Json inherited_json(const Cgroup &cgroup, const EffectivePriority &effective)
 {
 	return {{"cgroup_id", cgroup.id},
 		{"path", cgroup.path},
@@ -77,11 +46,11 @@ Json inherited_json(const Cgroup &cgroup, const Inherited &effective)
 		{"from_path", effective.source ? Json(effective.source->path) : Json(nullptr)}};
 }
 
-void print_inherited(const Cgroup &cgroup, const Inherited &effective)
+void print_inherited(const Cgroup &cgroup, const EffectivePriority &effective)
 {
 	/* FROM: "own entry", the ancestor's path, or "default". */
 	std::string from = "default";
-	if (effective.from == Inherited::From::own)
+	if (effective.from == EffectivePriority::From::own)
 		from = "own entry";
 	else if (effective.source)
 		from = effective.source->path;
@@ -169,15 +138,9 @@ int cmd_set(const Invocation &inv)
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
 	const Cgroup cgroup = cgroups.resolve(vm["CGROUP"].as<std::string>());
 
-	Policy policy(inv.pin_dir);
-	PriorityMap map = policy.priorities();
-	std::optional<Priority> before;
-	{
-		/* Locked for the write only: a slow reader of the output holds up no one. */
-		StateChange change(policy);
-		before = map.get(cgroup.id);
-		map.set(cgroup.id, value);
-	}
+	const Policy policy = inv.policy();
+	/* Locked for the write only: a slow reader of the output holds up no one. */
+	const std::optional<Priority> before = PolicyChange(policy).set(cgroup.id, value);
 	std::cout << escape(cgroup.path) << ": " << describe(value)
 		  << (before ? " (was " + describe(*before) + ")" : std::string(" (new entry)"))
 		  << '\n';
@@ -197,18 +160,11 @@ int cmd_unset(const Invocation &inv)
 
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
 	const Cgroup cgroup = cgroups.resolve(vm["CGROUP"].as<std::string>());
-	Policy policy(inv.pin_dir);
-	PriorityMap map = policy.priorities();
-	std::optional<Priority> before;
-	bool removed;
-	{
-		StateChange change(policy);
-		before = map.get(cgroup.id);
-		removed = map.unset(cgroup.id);
-	}
+	const Policy policy = inv.policy();
+	const std::optional<Priority> before = PolicyChange(policy).unset(cgroup.id);
 	std::cout << escape(cgroup.path) << ": "
-		  << (removed && before ? "removed (was " + describe(*before) + ")"
-					: std::string("had no entry"))
+		  << (before ? "removed (was " + describe(*before) + ")"
+			     : std::string("had no entry"))
 		  << '\n';
 	return 0;
 }
@@ -237,12 +193,12 @@ int cmd_get(const Invocation &inv)
 
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
 	const Cgroup cgroup = cgroups.resolve(vm["CGROUP"].as<std::string>());
-	Policy policy(inv.pin_dir);
-	PriorityMap map = policy.priorities();
+	const Policy policy = inv.policy();
+	const PriorityMap map = policy.priorities();
 	const Settings settings = policy.settings().read();
 	warn_if_interrupted(policy);
-	const Inherited effective =
-	    effective_priority(cgroups, map, cgroup, settings.default_priority);
+	const EffectivePriority effective =
+	    effective_priority(map, cgroups, cgroup, settings.default_priority);
 
 	if (vm.count("json"))
 		print_json(inherited_json(cgroup, effective));
@@ -264,7 +220,7 @@ int cmd_list(const Invocation &inv)
 		return 0;
 
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
-	const Policy policy(inv.pin_dir);
+	const Policy policy = inv.policy();
 	const PriorityTable entries = policy.priorities().list();
 	warn_if_interrupted(policy);
 	if (vm.count("json"))
@@ -294,14 +250,8 @@ int cmd_gc(const Invocation &inv)
 		return 0;
 
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
-	Policy policy(inv.pin_dir);
-	PriorityMap map = policy.priorities();
-	const SyncPlan plan = [&] {
-		StateChange change(policy); // released before the report is printed
-		SyncPlan plan = plan_gc(map.list(), cgroups);
-		map.apply(plan);
-		return plan;
-	}();
+	const Policy policy = inv.policy();
+	const SyncPlan plan = PolicyChange(policy).gc(cgroups); // unlocked before the report
 	if (vm.count("json"))
 		print_json(gc_json(plan));
 	else

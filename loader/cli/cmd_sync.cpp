@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "bpfoom/error.hpp"
+#include "bpfoom/policy_change.hpp"
 #include "bpfoom/sync_file.hpp"
 #include "commands.hpp"
 #include "json.hpp"
@@ -148,20 +149,11 @@ int cmd_sync(const Invocation &inv)
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
 	const SyncTarget target = resolve_sync_entries(entries, cgroups, source);
 
-	Policy policy(inv.pin_dir);
-	PriorityMap map = policy.priorities();
-	map.check_capacity(target.desired, source);
+	const Policy policy = inv.policy();
 	const bool dry_run = vm.count("dry-run");
-	const SyncPlan plan = [&] {
-		/* The lock covers the plan and its application, not the report. */
-		std::optional<StateChange> change;
-		if (!dry_run)
-			change.emplace(policy);
-		SyncPlan plan = plan_sync(map.list(), target.desired);
-		if (!dry_run)
-			map.apply(plan);
-		return plan;
-	}();
+	/* The lock covers the plan and its application, not the report. */
+	const SyncPlan plan = dry_run ? policy.priorities().plan_sync(target.desired, source)
+				      : PolicyChange(policy).sync(target.desired, source);
 
 	if (vm.count("json"))
 		print_json(sync_json(plan, vm.count("dry-run") > 0, target, cgroups));

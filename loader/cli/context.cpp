@@ -124,10 +124,9 @@ std::uint32_t parse_count_arg(const std::string &option, const std::string &text
 	return static_cast<std::uint32_t>(value);
 }
 
-StateChange::StateChange(const Policy &policy)
-    : lock_(PinDir(policy.pins().path(), lock_timeout()).lock())
+Policy Invocation::policy() const
 {
-	policy.pins().recover();
+	return Policy(pin_dir, lock_timeout());
 }
 
 std::string cgroup_label(const CgroupResolver &cgroups, std::uint64_t id)

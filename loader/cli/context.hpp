@@ -22,6 +22,9 @@ struct Invocation {
 	std::vector<std::string> args; // after the command name
 	std::string pin_dir;	       // BPFOOM_PIN_DIR from the environment, or the default
 	bool verbose = false;
+
+	/* The policy pinned in pin_dir; its writers wait lock_timeout() for the lock. */
+	Policy policy() const;
 };
 
 /* What a command documents in its --help. */
@@ -66,20 +69,6 @@ std::chrono::milliseconds lock_timeout();
  * output is not taken for the whole truth. Changes nothing.
  */
 void warn_if_interrupted(const Policy &policy);
-
-/*
- * Held by commands that write kernel state: the pin directory's lock (waited
- * for at most lock_timeout()), taken before recovering from an interrupted
- * load or unload.
- */
-class StateChange
-{
-public:
-	explicit StateChange(const Policy &policy);
-
-private:
-	UniqueFd lock_;
-};
 
 /* Shown for a cgroup id whose directory is gone, or outside this mount. */
 std::string cgroup_label(const CgroupResolver &cgroups, std::uint64_t id);

@@ -269,6 +269,12 @@ void PriorityMap::check_capacity(const PriorityTable &desired, const std::string
 				std::to_string(capacity) + " (see 'bpfoom load --max-entries')");
 }
 
+SyncPlan PriorityMap::plan_sync(const PriorityTable &desired, const std::string &source) const
+{
+	check_capacity(desired, source);
+	return bpfoom::plan_sync(list(), desired);
+}
+
 void PriorityMap::apply(const SyncPlan &plan)
 {
 	const std::size_t changes = plan.added.size() + plan.changed.size() + plan.removed.size();

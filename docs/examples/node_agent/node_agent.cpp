@@ -20,6 +20,7 @@
 #include <bpfoom/error.hpp>
 #include <bpfoom/events.hpp>
 #include <bpfoom/policy.hpp>
+#include <bpfoom/policy_change.hpp>
 #include <bpfoom/sync_file.hpp>
 #include <bpfoom/sync_plan.hpp>
 
@@ -47,14 +48,12 @@ bpfoom::SyncPlan reconcile(const bpfoom::Policy &policy, int desired_fd)
 	const auto entries = bpfoom::parse_sync_file(text, source);
 	const auto target = bpfoom::resolve_sync_entries(entries, cgroups, source);
 
-	bpfoom::PriorityMap map = policy.priorities();
-	map.check_capacity(target.desired, source);
-	/* The pin directory's lock: never interleave with a bpfoom command or a reload. */
-	const bpfoom::UniqueFd lock = policy.pins().lock();
-	policy.pins().recover();
-	const bpfoom::SyncPlan plan = bpfoom::plan_sync(map.list(), target.desired);
-	map.apply(plan); // the whole new set at once, or nothing
-	return plan;
+	/*
+	 * PolicyChange holds the pin directory's lock, so this never interleaves
+	 * with a bpfoom command or a reload, and applies the whole new set at
+	 * once, or nothing.
+	 */
+	return bpfoom::PolicyChange(policy).sync(target.desired, source);
 }
 
 void print_events(const bpfoom::Policy &policy)
