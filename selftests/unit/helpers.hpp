@@ -9,6 +9,7 @@
 
 #include "bpfoom/cgroup.hpp"
 #include "bpfoom/policy.hpp"
+#include "bpfoom/policy_change.hpp"
 #include "bpfoom/priority_map.hpp"
 #include "bpfoom/unique_fd.hpp"
 #include "private_bpffs.hpp"

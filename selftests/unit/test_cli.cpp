@@ -27,8 +27,8 @@ struct SeededMaps : test::PinnedMaps {
 
 	SeededMaps()
 	{
-		policy.priorities().set(cgroup_a.id(), {10, 0});
-		policy.priorities().set(cgroup_b.id(), {-10, BPFOOM_PRIORITY_F_OMIT});
+		PolicyChange(policy).set(cgroup_a.id(), {10, 0});
+		PolicyChange(policy).set(cgroup_b.id(), {-10, BPFOOM_PRIORITY_F_OMIT});
 	}
 
 	std::string root() const { return read_cgroup_mounts().cgroup2; }
@@ -251,14 +251,14 @@ TEST_CASE("cli: get --json names the effective priority and where it comes from"
 	test::TempCgroup grandchild(child.path());
 	test::TempCgroup great(grandchild.path());
 	const Priority grandchild_value{4711, BPFOOM_PRIORITY_F_OMIT | 0x100};
-	maps.policy.priorities().set(grandchild.id(), grandchild_value);
+	PolicyChange(maps.policy).set(grandchild.id(), grandchild_value);
 	const Priority b_value = *maps.policy.priorities().get(maps.cgroup_b.id());
 
 	/* A cgroup with no entry on its path takes the default: make it not 0. */
 	test::TempCgroup loner;
-	Settings settings = maps.policy.settings().read();
-	settings.default_priority = -1234;
-	maps.policy.settings().write(settings);
+	SettingsUpdate update;
+	update.default_priority = -1234;
+	const Settings settings = PolicyChange(maps.policy).configure(update).after;
 
 	struct Case {
 		const test::TempCgroup &cgroup;
@@ -306,8 +306,8 @@ TEST_CASE("cli: sync --json reports every change; with --dry-run it changes noth
 	test::TempCgroup added, unchanged, gone;
 	const Priority unchanged_value{5, 0};
 	const Priority gone_value{7, 0x100};
-	maps.policy.priorities().set(unchanged.id(), unchanged_value);
-	maps.policy.priorities().set(gone.id(), gone_value);
+	PolicyChange(maps.policy).set(unchanged.id(), unchanged_value);
+	PolicyChange(maps.policy).set(gone.id(), gone_value);
 	const std::uint64_t gone_id = gone.id();
 	gone.remove();
 
@@ -375,8 +375,8 @@ TEST_CASE("cli: gc --json lists the entries it removed and counts those it kept"
 {
 	SeededMaps maps;
 	test::TempCgroup kept, gone;
-	maps.policy.priorities().set(kept.id(), {123, 0});
-	maps.policy.priorities().set(gone.id(), {-77, BPFOOM_PRIORITY_F_OMIT | 0x100});
+	PolicyChange(maps.policy).set(kept.id(), {123, 0});
+	PolicyChange(maps.policy).set(gone.id(), {-77, BPFOOM_PRIORITY_F_OMIT | 0x100});
 	const PriorityTable before = maps.contents();
 	const std::uint64_t b = maps.cgroup_b.id(), gone_id = gone.id();
 	maps.cgroup_b.remove();

@@ -100,7 +100,7 @@ TEST_CASE("cli output: hostile cgroup names are valid JSON and inert text", "[cl
 	NamedCgroup colour(parent.path(), colour_name);
 	NamedCgroup invalid(parent.path(), invalid_name);
 	for (const NamedCgroup *c : {&title, &colour, &invalid})
-		maps.policy.priorities().set(c->id(), {7, 0});
+		PolicyChange(maps.policy).set(c->id(), {7, 0});
 
 	/* JSON strings are Unicode: the bytes that are not UTF-8 become U+FFFD, ids stay exact. */
 	const std::map<std::uint64_t, std::string> json_paths = {

@@ -52,7 +52,7 @@ void as_nobody(const std::function<bool()> &step)
 struct OneEntryMaps : test::PinnedMaps {
 	test::TempCgroup cgroup;
 
-	OneEntryMaps() { policy.priorities().set(cgroup.id(), {10, 0}); }
+	OneEntryMaps() { PolicyChange(policy).set(cgroup.id(), {10, 0}); }
 };
 
 /* The commands that reach the pin directory, each as an operator would type it. */
