@@ -31,6 +31,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpfoom/abi.h"
+#include "bpfoom/cgroup_priority.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -81,14 +82,10 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
-/* A candidate with what ranking it needs: its cgroup path and entry. */
+/* A candidate with what ranking it needs: its entry and, in tournament mode, its cgroup path. */
 struct candidate {
 	struct bpfoom_task_ref ref;
-	__u32 depth;	/* level of ref.cgroup_id, capped at BPFOOM_MAX_CGROUP_DEPTH */
-	__u32 own_from; /* own[i] holds path[i]'s own priority for own_from <= i <= depth */
-	__u64 path[BPFOOM_MAX_CGROUP_DEPTH + 1]; /* cgroup ids, root at 0 */
-	/* The lookups describe_task() made anyway, kept for compare_rank(). */
-	__s32 own[BPFOOM_MAX_CGROUP_DEPTH + 1];
+	struct cgroup_path path;
 };
 
 /*
@@ -112,13 +109,11 @@ struct scan_state {
 	__u32 candidates;
 	__u32 selected;
 	__u32 skipped;
-	__u32 defaulted;
 	/*
 	 * slot[choice] is the policy's choice; the other slot describes the
 	 * candidate being ranked, and becomes the choice by flipping the index.
 	 */
 	__u32 choice;
-	__u32 pad;
 	struct candidate slot[2];
 	struct bpfoom_task_ref kernel_choice;
 };
@@ -139,11 +134,14 @@ static __always_inline struct bpfoom_counters *counters_entry(void)
 	return bpf_map_lookup_elem(&counters, &zero);
 }
 
-#define count(field, n)                                         \
-	do {                                                    \
-		struct bpfoom_counters *__c = counters_entry(); \
-		if (__c)                                        \
-			__sync_fetch_and_add(&__c->field, n);   \
+/*
+ * The one way a counter is bumped: each program looks the counters entry up
+ * once, on entry, and passes it here (NULL only if the map is missing).
+ */
+#define count(counters, field)                                       \
+	do {                                                         \
+		if (counters)                                        \
+			__sync_fetch_and_add(&(counters)->field, 1); \
 	} while (0)
 
 /* The current priorities table; NULL (no entries) only before the loader's first fill. */
@@ -162,113 +160,34 @@ static __always_inline const struct bpfoom_settings *current_settings(void)
 	return s ? s : &default_settings;
 }
 
-/*
- * The parent of a cgroup, by direct BTF loads: walking up this way costs no
- * helper call, where cgroup->ancestors[] (a flexible array, indexed by a
- * variable) needs a probe read per level. A cgroup's own css has the parent
- * cgroup's own css as its parent. No NULL test: a BTF load through NULL
- * reads 0, as a probe read would, and keeps the pointer's type for the
- * verifier.
- */
-static __always_inline struct cgroup *cgroup_parent(struct cgroup *cgrp)
+/* The cgroup a task is ranked by: its default-hierarchy (cgroup v2) cgroup. */
+static __always_inline struct cgroup *task_cgroup(struct task_struct *task)
 {
-	return cgrp->self.parent->cgroup;
-}
-
-/* The id of cgrp's ancestor at `level`, by ancestors[]: for cgroups deeper than the limit. */
-static __always_inline __u64 cgroup_id_at(struct cgroup *cgrp, __u32 level)
-{
-	struct cgroup *ancestor = NULL;
-
-	bpf_core_read(&ancestor, sizeof(ancestor), &cgrp->ancestors[level]);
-	return ancestor ? BPF_CORE_READ(ancestor, kn, id) : 0;
+	return task->cgroups->dfl_cgrp;
 }
 
 /*
- * Fills ref's cgroup id, effective priority and flags (the nearest
- * ancestor-or-self entry, or the default) and, if path is given, the cgroup
- * path, with the own priority of every level it looked up. At most depth + 1
- * map lookups. The pid and comm are for fill_identity(). Returns whether the
- * cgroup is deeper than the depth limit.
+ * describe_cgroup() without a path, answered from the memo for a repeated
+ * cgroup. Returns whether the cgroup is deeper than the depth limit.
  */
-static __always_inline bool describe_task(struct task_struct *task,
-					  const struct bpfoom_settings *cfg, void *table,
-					  struct bpfoom_task_ref *ref, struct candidate *path)
-{
-	struct cgroup *task_cgrp = task->cgroups->dfl_cgrp;
-	struct cgroup *cgrp = task_cgrp;
-	__u32 level = task_cgrp->level;
-	bool truncated = false;
-	bool found = false;
-
-	ref->cgroup_id = task_cgrp->kn->id;
-	ref->priority = cfg->default_priority;
-	ref->flags = BPFOOM_TASK_F_VALID;
-
-	if (level > BPFOOM_MAX_CGROUP_DEPTH) {
-		/* Ranked by its ancestor at the depth limit. */
-		count(depth_truncated, 1);
-		level = BPFOOM_MAX_CGROUP_DEPTH;
-		truncated = true;
-	}
-
-	if (path) {
-		path->depth = level;
-		path->own_from = 0;
-	}
-	for (int i = BPFOOM_MAX_CGROUP_DEPTH; i >= 0; i--) {
-		struct bpfoom_priority *entry;
-		__u64 id;
-
-		if (i > (int)level)
-			continue;
-		if (truncated) {
-			id = cgroup_id_at(task_cgrp, i);
-		} else {
-			if (i < (int)level)
-				cgrp = cgroup_parent(cgrp);
-			id = cgrp->kn->id;
-		}
-		if (path)
-			path->path[i] = id;
-		if (found)
-			continue;
-		entry = table ? bpf_map_lookup_elem(table, &id) : NULL;
-		if (path)
-			path->own[i] = entry ? entry->priority : cfg->default_priority;
-		if (entry) {
-			ref->priority = entry->priority;
-			if (entry->flags & BPFOOM_PRIORITY_F_OMIT)
-				ref->flags |= BPFOOM_TASK_F_OMIT;
-			found = true;
-			if (!path)
-				break;
-			path->own_from = i;
-		}
-	}
-	return truncated;
-}
-
-/* describe_task() without a path, answered from the memo for a repeated cgroup. */
-static __always_inline void describe_task_inherit(struct task_struct *task,
+static __always_inline bool describe_task_inherit(struct task_struct *task,
 						  const struct bpfoom_settings *cfg, void *table,
 						  struct bpfoom_task_ref *ref,
 						  struct inherit_memo *memo)
 {
-	__u64 id = task->cgroups->dfl_cgrp->kn->id;
+	__u64 id = task_cgroup(task)->kn->id;
 
 	if (id && id == memo->cgroup_id) {
 		ref->cgroup_id = id;
 		ref->priority = memo->priority;
 		ref->flags = memo->flags;
-		if (memo->depth_truncated)
-			count(depth_truncated, 1);
-		return;
+		return memo->depth_truncated;
 	}
-	memo->depth_truncated = describe_task(task, cfg, table, ref, NULL);
+	memo->depth_truncated = describe_cgroup(task_cgroup(task), cfg, table, ref, NULL);
 	memo->cgroup_id = ref->cgroup_id;
 	memo->priority = ref->priority;
 	memo->flags = ref->flags;
+	return memo->depth_truncated;
 }
 
 /* The parts of a task's record only a choice or a victim needs. */
@@ -288,15 +207,15 @@ static __always_inline __s32 own_priority(__u64 cgroup_id, const struct bpfoom_s
 }
 
 /*
- * path[level]'s own priority (level <= depth): the one describe_task()
- * looked up, else a lookup.
+ * The own priority of the path's cgroup at `level` (<= depth): the one
+ * describe_cgroup() looked up, else a lookup.
  */
-static __always_inline __s32 own_priority_at(const struct candidate *c, int level,
+static __always_inline __s32 own_priority_at(const struct cgroup_path *path, int level,
 					     const struct bpfoom_settings *cfg, void *table)
 {
-	if (level >= (int)c->own_from)
-		return c->own[level];
-	return own_priority(c->path[level], cfg, table);
+	if (level >= (int)path->own_from)
+		return path->own[level];
+	return own_priority(path->id[level], cfg, table);
 }
 
 /* <0: a dies first, >0: b dies first, 0: equal rank (badness decides). */
@@ -318,11 +237,11 @@ static __always_inline int compare_rank(const struct candidate *a, const struct 
 		 */
 		pa = pb = 0;
 		for (int i = 1; i <= BPFOOM_MAX_CGROUP_DEPTH; i++) {
-			if (i > (int)a->depth || i > (int)b->depth)
+			if (i > (int)a->path.depth || i > (int)b->path.depth)
 				break;
-			if (a->path[i] != b->path[i]) {
-				pa = own_priority_at(a, i, cfg, table);
-				pb = own_priority_at(b, i, cfg, table);
+			if (a->path.id[i] != b->path.id[i]) {
+				pa = own_priority_at(&a->path, i, cfg, table);
+				pb = own_priority_at(&b->path, i, cfg, table);
 				break;
 			}
 		}
@@ -333,10 +252,11 @@ static __always_inline int compare_rank(const struct candidate *a, const struct 
 SEC("fentry/out_of_memory")
 int BPF_PROG(bpfoom_oom, struct oom_control *oc)
 {
+	struct bpfoom_counters *counters = counters_entry();
 	__u32 zero = 0;
 	struct scan_state *st = bpf_map_lookup_elem(&scan_state, &zero);
 
-	count(ooms, 1);
+	count(counters, ooms);
 	if (!st)
 		return 0;
 	__builtin_memset(st, 0, sizeof(*st));
@@ -353,7 +273,7 @@ int BPF_PROG(bpfoom_eval, struct task_struct *task, struct oom_control *oc, long
 	void *table = current_priorities();
 	struct candidate *cand, *choice;
 	struct scan_state *st;
-	bool take;
+	bool take, truncated;
 	__u32 zero = 0, cur;
 	int verdict;
 	int rank;
@@ -375,13 +295,16 @@ int BPF_PROG(bpfoom_eval, struct task_struct *task, struct oom_control *oc, long
 	 * pointer selected at run time would reach the verifier as a scalar.
 	 */
 	if (cfg->mode == BPFOOM_MODE_TOURNAMENT) {
-		describe_task(task, cfg, table, &cand->ref, cand);
+		truncated = describe_cgroup(task_cgroup(task), cfg, table, &cand->ref, &cand->path);
 	} else {
-		describe_task_inherit(task, cfg, table, &cand->ref, &st->memo);
-		cand->depth = 0; /* no path: equal rank if the mode changes mid-scan */
+		truncated = describe_task_inherit(task, cfg, table, &cand->ref, &st->memo);
+		cand->path.depth = 0; /* no path: equal rank if the mode changes mid-scan */
 	}
+	if (truncated)
+		count(counters, depth_truncated); /* ranked by its ancestor at the limit */
 	cand->ref.badness = points;
 	st->candidates++;
+	count(counters, candidates);
 
 	/*
 	 * The policy's own choice mirrors the kernel's: the first candidate
@@ -422,22 +345,15 @@ int BPF_PROG(bpfoom_eval, struct task_struct *task, struct oom_control *oc, long
 	switch (verdict) {
 	case BPFOOM_VERDICT_SELECT:
 		st->selected++;
+		count(counters, selected);
 		break;
 	case BPFOOM_VERDICT_SKIP:
 		st->skipped++;
+		count(counters, skipped);
 		break;
 	default:
-		st->defaulted++;
+		count(counters, defaulted);
 		break;
-	}
-	if (counters) {
-		__sync_fetch_and_add(&counters->candidates, 1);
-		if (verdict == BPFOOM_VERDICT_SELECT)
-			__sync_fetch_and_add(&counters->selected, 1);
-		else if (verdict == BPFOOM_VERDICT_SKIP)
-			__sync_fetch_and_add(&counters->skipped, 1);
-		else
-			__sync_fetch_and_add(&counters->defaulted, 1);
 	}
 	return verdict;
 }
@@ -446,20 +362,22 @@ SEC("tp_btf/mark_victim")
 int BPF_PROG(bpfoom_victim, struct task_struct *task, uid_t uid)
 {
 	const struct bpfoom_settings *cfg = current_settings();
+	struct bpfoom_counters *counters = counters_entry();
 	struct oom_control *oc = NULL;
 	struct bpfoom_event *event;
 	struct scan_state *st;
 	__u32 zero = 0;
 
-	count(victims, 1);
+	count(counters, victims);
 	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
 	if (!event) {
-		count(events_dropped, 1);
+		count(counters, events_dropped);
 		return 0;
 	}
 	__builtin_memset(event, 0, sizeof(*event));
 	event->boot_ns = bpf_ktime_get_boot_ns();
-	describe_task(task, cfg, current_priorities(), &event->victim, NULL);
+	/* Described for the event only: a truncation here is not a candidate's, and not counted. */
+	describe_cgroup(task_cgroup(task), cfg, current_priorities(), &event->victim, NULL);
 	event->victim.badness = BPFOOM_BADNESS_UNKNOWN;
 	fill_identity(task, &event->victim);
 
