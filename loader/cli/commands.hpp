@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// Every command's spec, defined beside its handler; main.cpp lists them.
 #pragma once
 
-#include "context.hpp"
+#include <span>
+
+#include "command.hpp"
 
 namespace bpfoom::cli
 {
 
-/* Each returns the exit status; failures are thrown as bpfoom::Error. */
-int cmd_probe(const Invocation &inv);
-int cmd_load(const Invocation &inv);
-int cmd_unload(const Invocation &inv);
-int cmd_status(const Invocation &inv);
-int cmd_config(const Invocation &inv);
-int cmd_set(const Invocation &inv);
-int cmd_unset(const Invocation &inv);
-int cmd_get(const Invocation &inv);
-int cmd_list(const Invocation &inv);
-int cmd_gc(const Invocation &inv);
-int cmd_sync(const Invocation &inv);
-int cmd_events(const Invocation &inv);
+extern const CommandSpec probe_command, load_command, unload_command, status_command,
+    config_command; // cmd_policy.cpp
+extern const CommandSpec set_command, unset_command, get_command, list_command,
+    gc_command;				 // cmd_priorities.cpp
+extern const CommandSpec sync_command;	 // cmd_sync.cpp
+extern const CommandSpec events_command; // cmd_events.cpp
+
+/* bpfoom --help: the commands in `commands`' order, options, environment, exit codes. */
+void print_usage(std::ostream &out, std::span<const CommandSpec *const> commands);
 
 } // namespace bpfoom::cli

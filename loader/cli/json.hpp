@@ -20,15 +20,15 @@ template <typename T> Json or_null(const std::optional<T> &value)
 }
 
 /*
- * Prints `value` compactly on one line of std::cout, flushed (events are
+ * Prints `value` compactly on one line of `out`, flushed (events are
  * streamed to pipes). Cgroup paths and comms are bytes, not necessarily
  * UTF-8: bytes that are not valid UTF-8 become U+FFFD, so the output is
  * always valid JSON (a cgroup_id stays exact). Everything outside ASCII is
  * written as \uXXXX, so that no C1 control reaches a terminal either.
  */
-inline void print_json(const Json &value)
+inline void print_json(const Json &value, std::ostream &out = std::cout)
 {
-	std::cout << value.dump(-1, ' ', true, Json::error_handler_t::replace) << std::endl;
+	out << value.dump(-1, ' ', true, Json::error_handler_t::replace) << std::endl;
 }
 
 } // namespace bpfoom::cli
