@@ -1,34 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "bench_common.hpp"
 
-#include "bpfoom/unique_fd.hpp"
-
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "command.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <iostream>
 #include <stdexcept>
-#include <system_error>
-
-extern char **environ;
 
 namespace bpfoom::bench
 {
-
-std::uint64_t now_ns()
-{
-	timespec ts{};
-	::clock_gettime(CLOCK_MONOTONIC, &ts);
-	return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL + ts.tv_nsec;
-}
 
 double median(std::vector<double> values)
 {
@@ -39,60 +21,16 @@ double median(std::vector<double> values)
 	return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 }
 
-namespace
+double time_process(const std::vector<std::string> &argv)
 {
-
-std::string read_all(int fd)
-{
-	std::string text;
-	char buf[4096];
-	::lseek(fd, 0, SEEK_SET);
-	for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;)
-		text.append(buf, n);
-	return text;
-}
-
-} // namespace
-
-std::uint64_t time_process(const std::vector<std::string> &argv)
-{
-	// stderr goes to a memory file, read only if the process fails: a
-	// pipe would need a reader running while we time it.
-	const UniqueFd err(::memfd_create("bench-stderr", MFD_CLOEXEC));
-	if (!err)
-		throw std::system_error(errno, std::generic_category(), "memfd_create");
-
-	posix_spawn_file_actions_t actions;
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&actions, err.get(), 2);
-	std::vector<char *> args;
-	for (const auto &arg : argv)
-		args.push_back(const_cast<char *>(arg.c_str()));
-	args.push_back(nullptr);
-
-	const std::uint64_t start = now_ns();
-	pid_t pid;
-	int spawned = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-	posix_spawn_file_actions_destroy(&actions);
-	if (spawned != 0)
-		throw std::system_error(spawned, std::generic_category(), "spawn " + argv[0]);
-	int status = 0;
-	while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-	}
-	const std::uint64_t elapsed = now_ns() - start;
-
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	const auto result = selftests::run_command({.argv = argv, .discard_stdout = true});
+	if (result.exit_status != 0) {
 		std::string command;
 		for (const auto &arg : argv)
 			command += (command.empty() ? "" : " ") + arg;
-		throw std::runtime_error("'" + command + "' failed (" +
-					 (WIFEXITED(status)
-					      ? "exit " + std::to_string(WEXITSTATUS(status))
-					      : "signal " + std::to_string(WTERMSIG(status))) +
-					 "): " + read_all(err.get()));
+		throw std::runtime_error("'" + command + "' failed: " + result.describe());
 	}
-	return elapsed;
+	return static_cast<double>(result.elapsed.count());
 }
 
 void print_row(const Row &row)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// What every benchmark program shares: clocks, medians, timing whole
-// processes, and the one output format scripts/bench.sh turns into a table.
+// What every benchmark program shares: medians, timing whole processes, and the one output format
+// scripts/bench.sh turns into a table.
 #pragma once
 
 #include <cstdint>
@@ -17,16 +17,14 @@ namespace bpfoom::bench
 int benchmark_main(int argc, char **argv, const char *name,
 		   const std::function<void(bool quick)> &run);
 
-// CLOCK_MONOTONIC in nanoseconds.
-std::uint64_t now_ns();
-
 // The median of `values` (the mean of the two middle ones for an even count).
 double median(std::vector<double> values);
 
-// Runs argv[0] (a path) as a whole process, stdout to /dev/null, and returns
-// its wall time in ns, fork to reap. Throws, quoting its stderr, if it does
-// not exit 0: a benchmark that failed to run must not print a figure.
-std::uint64_t time_process(const std::vector<std::string> &argv);
+// Runs argv[0] (a path) as a whole process (selftests::run_command), stdout
+// to /dev/null, and returns its wall time in ns, fork to reap. Throws,
+// quoting its stderr, if it does not exit 0: a benchmark that failed to run
+// must not print a figure.
+double time_process(const std::vector<std::string> &argv);
 
 // One line of the results table. scripts/bench.sh collects these from every
 // program (stdout lines starting with "row\t") and prints them as one table;

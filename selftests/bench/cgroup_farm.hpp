@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include "test_cgroup.hpp"
+
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -10,16 +13,12 @@ namespace bpfoom::bench
 {
 
 // `count` empty cgroups, c0 .. c<count-1>, under a directory of this
-// process's own (bpfoom-bench-<pid>) at the top of the cgroup2 mount found in
-// /proc/self/mountinfo. They are what a sync file names; all of them are
-// removed when the object goes.
+// process's own at the top of the cgroup2 mount: what a sync file names.
+// Test cgroups (selftests::TestCgroup), so all of them go with the object.
 class CgroupFarm
 {
 public:
 	explicit CgroupFarm(std::size_t count);
-	~CgroupFarm();
-	CgroupFarm(const CgroupFarm &) = delete;
-	CgroupFarm &operator=(const CgroupFarm &) = delete;
 
 	std::size_t size() const { return ids_.size(); }
 	// The cgroup2 mount point the cgroups live under.
@@ -30,11 +29,10 @@ public:
 	std::uint64_t id(std::size_t i) const { return ids_.at(i); }
 
 private:
-	void remove_all();
-
-	std::string mount_;  // the cgroup2 mount point
-	std::string parent_; // relative to mount_
-	std::vector<std::uint64_t> ids_;
+	std::string mount_;
+	selftests::TestCgroup parent_;
+	std::deque<selftests::TestCgroup> cgroups_; // destroyed before parent_
+	std::vector<std::uint64_t> ids_;	    // read once: the benchmarks look them up often
 };
 
 } // namespace bpfoom::bench

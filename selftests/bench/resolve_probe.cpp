@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bench_common.hpp"
+#include "stopwatch.hpp"
 #include "bpfoom/cgroup.hpp"
 #include "bpfoom/unique_fd.hpp"
 
@@ -65,19 +66,19 @@ double library_resolve_ns(const CgroupFarm &farm, std::size_t n)
 {
 	const auto resolver = CgroupResolver::from_this_process();
 	const auto paths = paths_of(farm, n);
-	const std::uint64_t start = now_ns();
+	const selftests::Stopwatch stopwatch;
 	for (std::size_t i = 0; i < n; i++)
 		if (resolver.resolve(paths[i]).id != farm.id(i))
 			throw std::runtime_error("CgroupResolver::resolve(" + paths[i] +
 						 ") returned the wrong id");
-	return static_cast<double>(now_ns() - start) / n;
+	return stopwatch.elapsed_ns() / n;
 }
 
 double openat2_resolve_ns(const CgroupFarm &farm, std::size_t n)
 {
 	const UniqueFd root = open_root(farm);
 	const auto paths = paths_of(farm, n);
-	const std::uint64_t start = now_ns();
+	const selftests::Stopwatch stopwatch;
 	for (std::size_t i = 0; i < n; i++) {
 		struct stat st {
 		};
@@ -85,14 +86,14 @@ double openat2_resolve_ns(const CgroupFarm &farm, std::size_t n)
 		if (st.st_ino != farm.id(i))
 			throw std::runtime_error("openat2 " + paths[i] + " found another cgroup");
 	}
-	return static_cast<double>(now_ns() - start) / n;
+	return stopwatch.elapsed_ns() / n;
 }
 
 double batched_resolve_ns(const CgroupFarm &farm, std::size_t n)
 {
 	const UniqueFd root = open_root(farm);
 	const auto paths = paths_of(farm, n);
-	const std::uint64_t start = now_ns();
+	const selftests::Stopwatch stopwatch;
 	std::map<std::string, UniqueFd> parents;
 	for (std::size_t i = 0; i < n; i++) {
 		const auto slash = paths[i].rfind('/');
@@ -111,7 +112,7 @@ double batched_resolve_ns(const CgroupFarm &farm, std::size_t n)
 		    !S_ISDIR(st.st_mode) || st.st_ino != farm.id(i))
 			throw std::runtime_error("fstatat " + paths[i] + " found another file");
 	}
-	return static_cast<double>(now_ns() - start) / n;
+	return stopwatch.elapsed_ns() / n;
 }
 
 } // namespace bpfoom::bench

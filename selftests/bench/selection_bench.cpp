@@ -41,7 +41,7 @@
 #include "bench_common.hpp"
 #include "selection_timer.hpp"
 #include "sleeper_scene.hpp"
-#include "sysctl_override.hpp"
+#include "value_override.hpp"
 #include "temp_dir.hpp"
 
 #include "bpfoom/policy.hpp"
@@ -120,7 +120,7 @@ private:
 };
 
 std::unique_ptr<Attachment> attach(Config config, const SleeperScene &scene,
-				   const SelectionTimer &timer, const TempDir &tmp)
+				   const SelectionTimer &timer, const selftests::TempDir &tmp)
 {
 	switch (config) {
 	case Config::stock:
@@ -177,7 +177,7 @@ std::string per_candidate(double ns, Unit unit)
 // Per configuration, the median over the rounds of the round's mean ns per candidate.
 std::map<Config, double> measure(SleeperScene &scene, SelectionTimer &timer,
 				 const std::vector<Config> &configs, const Plan &plan,
-				 const TempDir &tmp, Unit unit)
+				 const selftests::TempDir &tmp, Unit unit)
 {
 	std::map<Config, std::vector<double>> samples;
 	for (int round = 0; round < plan.rounds; round++) {
@@ -215,17 +215,18 @@ std::map<Config, double> measure(SleeperScene &scene, SelectionTimer &timer,
 
 void run(const Plan &plan, const std::string &clock, Unit unit)
 {
-	const SysctlOverride no_task_dump("/proc/sys/vm/oom_dump_tasks", "0");
+	const selftests::ValueOverride no_task_dump("/proc/sys/vm/oom_dump_tasks", "0");
 	// Console log level 1: the OOM report still reaches the log buffer, not the serial port.
-	const SysctlOverride quiet_console("/proc/sys/kernel/printk", "1");
+	const selftests::ValueOverride quiet_console("/proc/sys/kernel/printk", "1");
 	const std::size_t largest = *std::max_element(plan.sleepers.begin(), plan.sleepers.end());
 	// threads-max scales with guest memory; the sleepers must not hit it.
-	const SysctlOverride threads("/proc/sys/kernel/threads-max",
-				     std::to_string(std::max<std::size_t>(largest * 2, 32768)));
+	const selftests::ValueOverride threads(
+	    "/proc/sys/kernel/threads-max",
+	    std::to_string(std::max<std::size_t>(largest * 2, 32768)));
 
 	time_process({BPFOOM_CLI_PATH, "unload"}); // start from a stock kernel
 	SelectionTimer timer;
-	const TempDir tmp;
+	const selftests::TempDir tmp("bpfoom-bench");
 	const std::string where =
 	    unit == Unit::instructions ? "VM (TCG, icount)" : "VM (TCG, clock " + clock + ")";
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include "non_copyable.hpp"
+
 #include <memory>
 #include <vector>
 
@@ -13,13 +15,11 @@ namespace bpfoom::bench
 // The selection_timing BPF programs (progs/selection_timing.bpf.c), loaded
 // and attached for the lifetime of the object: the kernel's own timing of
 // each memcg OOM victim selection.
-class SelectionTimer
+class SelectionTimer : selftests::NonCopyable
 {
 public:
 	SelectionTimer();
 	~SelectionTimer();
-	SelectionTimer(const SelectionTimer &) = delete;
-	SelectionTimer &operator=(const SelectionTimer &) = delete;
 
 	struct Scan {
 		double ns;

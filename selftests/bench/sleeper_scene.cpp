@@ -84,7 +84,7 @@ void SleeperScene::spawn(const std::string &cgroup, std::size_t count)
 		throw std::system_error(errno, std::generic_category(), "pipe2");
 	const UniqueFd out(fds[0]);
 	UniqueFd in(fds[1]);
-	const std::string dir = scene_->child(cgroup).path().string();
+	const std::string dir = scene_->child(cgroup).path();
 	const std::string n = std::to_string(count);
 	const char *argv[] = {BPFOOM_SLEEPERS_PATH, dir.c_str(), n.c_str(), nullptr};
 	posix_spawn_file_actions_t actions;

@@ -2,10 +2,10 @@
 /*
  * Priority updates, on the host: how fast an orchestrator can feed the
  * policy's map. No policy is attached (the host kernel has no hook); a map of
- * the policy's layout is pinned as "priorities" in a private bpffs, which is
- * all `bpfoom sync` opens.
+ * the policy's layout is pinned as "priorities" in a private bpffs, beside a
+ * settings map, which is all `bpfoom sync` opens.
  *
- *   - the library in-process (PriorityMap: list, plan_sync, apply), with
+ *   - the library in-process (PolicyChange::sync: lock, list, plan, apply), with
  *     synthetic cgroup ids, and with real cgroup paths resolved to ids;
  *   - `bpfoom sync FILE` as a whole process, FILE naming real cgroups (the
  *     CLI only takes paths, so every sync includes path-to-id resolution);
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "bench_common.hpp"
+#include "stopwatch.hpp"
 #include "cgroup_farm.hpp"
 #include "private_bpffs.hpp"
 #include "scratch_priorities.hpp"
@@ -33,7 +34,7 @@
 #include "temp_dir.hpp"
 
 #include "bpfoom/cgroup.hpp"
-#include "bpfoom/priority_map.hpp"
+#include "bpfoom/policy_change.hpp"
 #include "bpfoom/sync_file.hpp"
 #include "bpfoom/sync_plan.hpp"
 
@@ -94,14 +95,13 @@ void expect_entries(const ScratchPriorities &map, std::size_t n, const std::stri
 }
 
 // Library, in-process: what a node agent linking libbpfoom pays per update
-// of its whole desired set (read the map, diff, apply as batches).
+// of its whole desired set (take the lock, read the map, diff, apply as batches).
 double library_ns(const PinDir &pins, std::uint32_t capacity, const PriorityTable &desired)
 {
 	ScratchPriorities map(pins, capacity);
-	const std::uint64_t start = now_ns();
-	PriorityMap client = PriorityMap::open_pinned(pins / pins::priorities);
-	client.apply(plan_sync(client.list(), desired));
-	const double elapsed = now_ns() - start;
+	const selftests::Stopwatch stopwatch;
+	PolicyChange(Policy(pins.path())).sync(desired, "bench");
+	const double elapsed = stopwatch.elapsed_ns();
 	expect_entries(map, desired.size(), "the library");
 	return elapsed;
 }
@@ -111,14 +111,12 @@ double resolved_library_ns(const PinDir &pins, std::uint32_t capacity, const std
 			   std::size_t n)
 {
 	ScratchPriorities map(pins, capacity);
-	const std::uint64_t start = now_ns();
+	const selftests::Stopwatch stopwatch;
 	const auto entries = parse_sync_file(text, "bench");
 	const auto cgroups = CgroupResolver::from_this_process();
 	const SyncTarget target = resolve_sync_entries(entries, cgroups, "bench");
-	PriorityMap client = PriorityMap::open_pinned(pins / pins::priorities);
-	client.check_capacity(target.desired, "bench");
-	client.apply(plan_sync(client.list(), target.desired));
-	const double elapsed = now_ns() - start;
+	PolicyChange(Policy(pins.path())).sync(target.desired, "bench");
+	const double elapsed = stopwatch.elapsed_ns();
 	expect_entries(map, n, "the library (real paths)");
 	return elapsed;
 }
@@ -134,7 +132,7 @@ double sync_ns(const PinDir &pins, std::uint32_t capacity, const std::string &fi
 // `bpftool map update id TABLE key hex .. value hex ..`, one per entry,
 // from a shell script: how an orchestrator without bpfoom feeds a map.
 double bpftool_ns(const PinDir &pins, std::uint32_t capacity, const CgroupFarm &farm, std::size_t n,
-		  const TempDir &tmp)
+		  const selftests::TempDir &tmp)
 {
 	auto hex = [](const void *data, std::size_t size) {
 		std::string out;
@@ -208,7 +206,7 @@ void run(const Plan &plan)
 		farm_size = std::max(farm_size, n);
 	std::cerr << "updates: creating " << farm_size << " cgroups\n";
 	const CgroupFarm farm(farm_size);
-	const TempDir tmp;
+	const selftests::TempDir tmp("bpfoom-bench");
 
 	std::cerr << "updates: bpftool baseline, " << plan.bpftool << " entries\n";
 	const double bpftool_entry_ns =

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "command.hpp"
+#include "temp_dir.hpp"
 #include "unit_file.hpp"
 
 #include <filesystem>
@@ -10,7 +11,8 @@ namespace bpfoom::selftests
 {
 
 // bpfoom installed by `cmake --install BUILD/loader --prefix DIR` into a new
-// directory under /tmp (a tmpfs in the VM), removed with the object.
+// directory under /tmp (a tmpfs in the VM; not $TMPDIR, which may be the
+// host's), removed with the object.
 //
 // loader/ (with loader/packaging/) holds all of bpfoom's install rules. The top-level
 // `cmake --install BUILD` installs the same files but then writes
@@ -19,20 +21,17 @@ class InstallTree
 {
 public:
 	InstallTree();
-	~InstallTree();
-	InstallTree(const InstallTree &) = delete;
-	InstallTree &operator=(const InstallTree &) = delete;
 
-	const std::filesystem::path &prefix() const { return prefix_; }
+	std::filesystem::path prefix() const { return dir_.path(); }
 	std::filesystem::path operator/(const std::filesystem::path &relative) const
 	{
-		return prefix_ / relative;
+		return prefix() / relative;
 	}
 	// What `cmake --install` printed.
 	const CommandResult &install_log() const { return log_; }
 
 private:
-	std::filesystem::path prefix_;
+	TempDir dir_{"bpfoom-install", "/tmp"};
 	CommandResult log_;
 };
 

@@ -5,7 +5,6 @@
  * BestEffort pods die before Burstable ones, Burstable before Guaranteed,
  * and within a class the lower PriorityClass first, in both policy modes.
  */
-#include "deploy_support.hpp"
 #include "scenario_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -119,7 +118,7 @@ TEST_CASE("kubernetes: BestEffort dies before Burstable before Guaranteed, and w
 	INFO(generated.describe());
 	REQUIRE(generated.exit_status == 0);
 	cli.must({"sync", "-"}, generated.out);
-	const auto entries = current_entries(cli);
+	const auto entries = cli.entries();
 	CHECK(entries.size() == 3 + kPods.size());
 	for (const auto &pod : kPods) {
 		INFO(pod.name);

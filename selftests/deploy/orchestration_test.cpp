@@ -5,7 +5,6 @@
  * install of bpfoom, once through find_package(bpfoom) and once through
  * pkg-config, applies desired sets and reads the OOM events.
  */
-#include "deploy_support.hpp"
 #include "scenario_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -19,8 +18,8 @@ TEST_CASE("orchestration: a node agent linking the installed library drives the 
 	const std::string agent =
 	    GENERATE(as<std::string>{}, BPFOOM_NODE_AGENT_CMAKE, BPFOOM_NODE_AGENT_PKGCONFIG);
 	CAPTURE(agent);
+	const NothingLoaded nothing_loaded;
 	BpfoomCli cli;
-	cli.must({"unload"});
 	MemcgScene scene("agent", 100, {"batch", "database"});
 	const std::string batch = scene.relative("batch"), database = scene.relative("database");
 	auto run_agent = [&](const std::vector<std::string> &args, const std::string &desired) {
@@ -37,13 +36,13 @@ TEST_CASE("orchestration: a node agent linking the installed library drives the 
 	CHECK(cli.status()["loaded"] == true);
 	const PriorityEntries applied{{scene.child("batch").path(), {10, false}},
 				      {scene.child("database").path(), {100, false}}};
-	CHECK(current_entries(cli) == applied);
+	CHECK(cli.entries() == applied);
 
 	// A bad desired set changes nothing, with the CLI's exit code.
 	auto bad = run_agent({}, batch + " 1\n" + scene.relative("nope") + " 2\n");
 	INFO(bad.describe());
 	CHECK(bad.exit_status == 3);
-	CHECK(current_entries(cli) == applied);
+	CHECK(cli.entries() == applied);
 
 	// Its priorities decide a real OOM, and it reads the policy's event.
 	cli.drain_events();
@@ -56,8 +55,6 @@ TEST_CASE("orchestration: a node agent linking the installed library drives the 
 	REQUIRE(again.exit_status == 0);
 	CHECK(again.out.rfind("reconciled: 0 added, 0 changed, 0 removed, 2 unchanged\n", 0) == 0);
 	CHECK(again.out.find("oom kill: batch (pid " + std::to_string(outcome.pids["batch"]) +
-			     ") in " + scene.child("batch").path().string() +
+			     ") in " + scene.child("batch").path() +
 			     ", priority 10, decided by the policy\n") != std::string::npos);
-
-	cli.must({"unload"});
 }

@@ -7,7 +7,6 @@
  * loaded with /etc/bpfoom/priorities.conf's priorities, and those must rank
  * a real OOM.
  */
-#include "deploy_support.hpp"
 #include "install_tree.hpp"
 #include "scenario_support.hpp"
 #include "writable_etc.hpp"
@@ -25,17 +24,11 @@ namespace fs = std::filesystem;
 namespace
 {
 
-// Nothing loaded before a test starts, nothing left behind whatever it did.
-struct NothingLoaded {
-	explicit NothingLoaded(const BpfoomCli &cli) { cli.must({"unload"}); }
-	~NothingLoaded() { BpfoomCli().run({"unload"}); }
-};
-
 // What every service test runs in: the unit installed into a fresh tree,
 // a writable /etc, and no policy loaded on either side of the test.
 struct ServiceFixture {
 	BpfoomCli cli;
-	NothingLoaded nothing_loaded{cli};
+	NothingLoaded nothing_loaded;
 	InstallTree tree;
 	InstalledService service{tree};
 	WritableEtc etc;
@@ -141,8 +134,7 @@ TEST_CASE_METHOD(
 	auto status = cli.status();
 	CHECK(status["loaded"] == true);
 	CHECK(status["settings"]["mode"] == "inherit");
-	CHECK(current_entries(cli) ==
-	      PriorityEntries{{a.path(), {10, false}}, {b.path(), {20, true}}});
+	CHECK(cli.entries() == PriorityEntries{{a.path(), {10, false}}, {b.path(), {20, true}}});
 	const auto program = policy_program_id(status);
 	REQUIRE(program != 0);
 
@@ -152,7 +144,7 @@ TEST_CASE_METHOD(
 		auto reloaded = service.reload();
 		INFO(reloaded.describe());
 		REQUIRE(reloaded.ok);
-		CHECK(current_entries(cli) == PriorityEntries{{a.path(), {30, false}}});
+		CHECK(cli.entries() == PriorityEntries{{a.path(), {30, false}}});
 		CHECK(policy_program_id(cli.status()) == program);
 	}
 	SECTION("a bad file fails the reload, naming file and line, and changes nothing")
@@ -164,7 +156,7 @@ TEST_CASE_METHOD(
 		CHECK(reloaded.results.back().exit_status == 3);
 		CHECK(reloaded.results.back().err.find("/etc/bpfoom/priorities.conf:2") !=
 		      std::string::npos);
-		CHECK(current_entries(cli) ==
+		CHECK(cli.entries() ==
 		      PriorityEntries{{a.path(), {10, false}}, {b.path(), {20, true}}});
 	}
 	SECTION("without the file, reload leaves the priorities to whoever else sets them")
@@ -174,7 +166,7 @@ TEST_CASE_METHOD(
 		auto reloaded = service.reload();
 		INFO(reloaded.describe());
 		REQUIRE(reloaded.ok);
-		CHECK(current_entries(cli) ==
+		CHECK(cli.entries() ==
 		      PriorityEntries{{a.path(), {99, false}}, {b.path(), {20, true}}});
 	}
 	SECTION("stop unloads the policy; a second stop is harmless")
@@ -200,7 +192,7 @@ TEST_CASE_METHOD(ServiceFixture,
 	CHECK(started.results.back().out.find("/etc/bpfoom/priorities.conf does not exist") !=
 	      std::string::npos);
 	CHECK(cli.status()["loaded"] == true);
-	CHECK(current_entries(cli).empty());
+	CHECK(cli.entries().empty());
 }
 
 TEST_CASE_METHOD(ServiceFixture,
@@ -217,7 +209,7 @@ TEST_CASE_METHOD(ServiceFixture,
 	CHECK(started.results.back().exit_status == 3);
 	CHECK(started.results.back().err.find("/etc/bpfoom/priorities.conf:2") !=
 	      std::string::npos);
-	CHECK(current_entries(cli).empty());
+	CHECK(cli.entries().empty());
 }
 
 TEST_CASE_METHOD(ServiceFixture, "service: load options come from /etc/default/bpfoom", "[service]")

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "writable_etc.hpp"
 
-#include <sched.h>
-#include <stdlib.h>
+#include "private_mount_namespace.hpp"
+
 #include <sys/mount.h>
 
 #include <cerrno>
@@ -25,19 +25,6 @@ const fs::path kEtc = "/etc";
 	throw std::system_error(errno, std::generic_category(), what);
 }
 
-// Once per process: its own mount namespace, with nothing propagating out.
-void enter_private_mount_namespace()
-{
-	static bool entered = false;
-	if (entered)
-		return;
-	if (::unshare(CLONE_NEWNS) != 0)
-		fail("unshare(CLONE_NEWNS)");
-	if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-		fail("making / private");
-	entered = true;
-}
-
 // Fills `dir` with a symlink to each entry of `real` (symlinks copied as they are).
 void mirror(const fs::path &real, const fs::path &dir)
 {
@@ -55,29 +42,30 @@ void mirror(const fs::path &real, const fs::path &dir)
 WritableEtc::WritableEtc()
 {
 	enter_private_mount_namespace();
-	char scratch[] = "/run/bpfoom-etc.XXXXXX";
-	if (!::mkdtemp(scratch))
-		fail("mkdtemp");
-	scratch_ = scratch;
 	real_ = scratch_ / "real";
 	fs::create_directory(real_);
 	if (::mount(kEtc.c_str(), real_.c_str(), nullptr, MS_BIND, nullptr) != 0)
 		fail("bind-mounting /etc");
-	if (::mount("tmpfs", kEtc.c_str(), "tmpfs", 0, "mode=0755") != 0) {
-		const int err = errno;
-		::umount2(real_.c_str(), MNT_DETACH);
-		errno = err;
-		fail("mounting a tmpfs on /etc");
+	try {
+		if (::mount("tmpfs", kEtc.c_str(), "tmpfs", 0, "mode=0755") != 0)
+			fail("mounting a tmpfs on /etc");
+		mirror(real_, kEtc);
+	} catch (...) {
+		unmount();
+		throw;
 	}
-	mirror(real_, kEtc);
 }
 
 WritableEtc::~WritableEtc()
 {
+	unmount();
+}
+
+void WritableEtc::unmount() const
+{
 	::umount2(kEtc.c_str(), MNT_DETACH);
+	// Before the scratch directory goes: its removal must not reach into the real /etc.
 	::umount2(real_.c_str(), MNT_DETACH);
-	std::error_code ignored;
-	fs::remove_all(scratch_, ignored);
 }
 
 void WritableEtc::make_directory(const fs::path &relative)

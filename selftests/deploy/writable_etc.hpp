@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include "non_copyable.hpp"
+
+#include "temp_dir.hpp"
+
 #include <filesystem>
 #include <string>
 
@@ -16,13 +20,11 @@ namespace bpfoom::selftests
 // directory is turned into real ones on the way to a file written. All of it
 // happens in a private mount namespace of this process (and the commands it
 // starts), so nothing outlives the test run or reaches another namespace.
-class WritableEtc
+class WritableEtc : NonCopyable
 {
 public:
 	WritableEtc();
 	~WritableEtc();
-	WritableEtc(const WritableEtc &) = delete;
-	WritableEtc &operator=(const WritableEtc &) = delete;
 
 	// Writes /etc/RELATIVE, creating its directories, hiding the real one.
 	void write(const std::filesystem::path &relative, const std::string &content);
@@ -30,10 +32,11 @@ public:
 	void remove(const std::filesystem::path &relative);
 
 private:
+	void unmount() const;
 	// Makes /etc/RELATIVE a real directory (of symlinks into the real one).
 	void make_directory(const std::filesystem::path &relative);
 
-	std::filesystem::path scratch_; // holds the bind mount of the real /etc
+	TempDir scratch_{"bpfoom-etc", "/run"}; // holds the bind mount of the real /etc
 	std::filesystem::path real_;
 };
 

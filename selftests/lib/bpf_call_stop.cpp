@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "bpf_call_stop.hpp"
 
+#include "child_setup.hpp"
+
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <signal.h>
@@ -10,7 +12,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -37,11 +38,8 @@ BpfCallStop::BpfCallStop(const std::vector<std::string> &argv, unsigned n)
 	if (pid_ < 0)
 		fail("fork");
 	if (pid_ == 0) {
-		// The harness may protect itself; the command must not inherit that.
-		if (FILE *adj = std::fopen("/proc/self/oom_score_adj", "w")) {
-			std::fputs("0", adj);
-			std::fclose(adj);
-		}
+		reset_signals_in_child();
+		set_oom_score_adj_in_child("0");
 		const int null = ::open("/dev/null", O_RDWR);
 		::dup2(null, STDIN_FILENO);
 		::dup2(null, STDOUT_FILENO);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include "non_copyable.hpp"
+
 #include <sys/types.h>
 
 #include <cstdint>
@@ -16,14 +18,12 @@ namespace bpfoom::selftests
 // to prove that a writer is atomic at every step, not just at a few the
 // test happened to hit. The child gets default signals and oom_score_adj 0;
 // its output goes to /dev/null.
-class BpfCallStop
+class BpfCallStop : NonCopyable
 {
 public:
 	// Runs argv[0] (a path) until its n-th bpf() call (n from 1).
 	BpfCallStop(const std::vector<std::string> &argv, unsigned n);
 	~BpfCallStop(); // kills the child if it is still held
-	BpfCallStop(const BpfCallStop &) = delete;
-	BpfCallStop &operator=(const BpfCallStop &) = delete;
 
 	// False if the command exited before its n-th bpf() call.
 	bool held() const { return held_; }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "hog.hpp"
 
+#include "child_setup.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,16 +26,6 @@ namespace
 
 constexpr int kReadyFd = 3;
 
-bool write_file(const std::string &path, const std::string &value)
-{
-	int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	bool ok = ::write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
-	::close(fd);
-	return ok;
-}
-
 bool touch_anonymous_memory(std::size_t bytes)
 {
 	auto *memory = static_cast<char *>(
@@ -52,8 +44,7 @@ bool touch_anonymous_memory(std::size_t bytes)
 {
 	// The harness's own signal handlers (a test framework's crash reporter)
 	// must not run in the hog: SIGTERM has to end it with that signal.
-	for (int sig = 1; sig < NSIG; sig++)
-		::signal(sig, SIG_DFL);
+	reset_signals_in_child();
 	if (options.die_with_parent)
 		::prctl(PR_SET_PDEATHSIG, SIGKILL);
 	else
@@ -63,7 +54,7 @@ bool touch_anonymous_memory(std::size_t bytes)
 	// EOF on it exactly when this process dies.
 	::syscall(SYS_close_range, kReadyFd + 1, ~0U, 0);
 
-	if (!write_file("/proc/self/oom_score_adj", adj) || !write_file(procs, "0"))
+	if (!set_oom_score_adj_in_child(adj.c_str()) || !write_in_child(procs.c_str(), "0"))
 		::_exit(100);
 
 	if (options.global_oom && ::mlockall(MCL_CURRENT) != 0)
@@ -101,7 +92,7 @@ std::string HogExit::describe() const
 
 Hog::Hog(const Options &options) : name_(options.name)
 {
-	const std::string procs = (options.cgroup / "cgroup.procs").string();
+	const std::string procs = options.cgroup + "/cgroup.procs";
 	const std::string adj = std::to_string(options.oom_score_adj);
 	int pipe_fds[2];
 	if (::pipe2(pipe_fds, O_CLOEXEC) != 0)

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include "non_copyable.hpp"
+
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstddef>
-#include <filesystem>
 #include <string>
 
 namespace bpfoom::selftests
@@ -24,11 +25,11 @@ struct HogExit {
 // A child process that joins a cgroup, resets its oom_score_adj (the
 // harness's own value is inherited across fork), touches `megabytes` of
 // anonymous memory and then sleeps until it is killed.
-class Hog
+class Hog : NonCopyable
 {
 public:
 	struct Options {
-		std::filesystem::path cgroup;
+		std::string cgroup;
 		std::size_t megabytes = 0;
 		// Keep allocating in small steps until killed: for global OOMs,
 		// where one big mapping would fail the overcommit check instead.
@@ -47,8 +48,6 @@ public:
 
 	explicit Hog(const Options &options);
 	~Hog();
-	Hog(const Hog &) = delete;
-	Hog &operator=(const Hog &) = delete;
 
 	pid_t pid() const { return pid_; }
 	const std::string &name() const { return name_; }

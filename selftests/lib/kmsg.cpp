@@ -27,6 +27,18 @@ std::string_view field(std::string_view line, std::string_view key)
 	return {};
 }
 
+// What `parse` makes of each message it recognises, in the order logged.
+template <typename T>
+std::vector<T> parsed(const std::vector<std::string> &messages,
+		      std::optional<T> (*parse)(std::string_view))
+{
+	std::vector<T> values;
+	for (const auto &message : messages)
+		if (auto value = parse(message))
+			values.push_back(*value);
+	return values;
+}
+
 } // namespace
 
 std::optional<OomKillRecord> parse_oom_kill_line(std::string_view line)
@@ -99,20 +111,12 @@ std::vector<std::string> KmsgReader::read_new()
 
 std::vector<OomKillRecord> oom_kills_in(const std::vector<std::string> &messages)
 {
-	std::vector<OomKillRecord> kills;
-	for (const auto &message : messages)
-		if (auto record = parse_oom_kill_line(message))
-			kills.push_back(*record);
-	return kills;
+	return parsed(messages, parse_oom_kill_line);
 }
 
 std::vector<int> killed_pids_in(const std::vector<std::string> &messages)
 {
-	std::vector<int> pids;
-	for (const auto &message : messages)
-		if (auto pid = parse_killed_process_line(message))
-			pids.push_back(*pid);
-	return pids;
+	return parsed(messages, parse_killed_process_line);
 }
 
 } // namespace bpfoom::selftests

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include "non_copyable.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,13 +28,11 @@ std::optional<OomKillRecord> parse_oom_kill_line(std::string_view line);
 std::optional<int> parse_killed_process_line(std::string_view line);
 
 // Reads kernel log records written after it was opened.
-class KmsgReader
+class KmsgReader : NonCopyable
 {
 public:
 	KmsgReader();
 	~KmsgReader();
-	KmsgReader(const KmsgReader &) = delete;
-	KmsgReader &operator=(const KmsgReader &) = delete;
 
 	// The message text of every record logged since the last call.
 	std::vector<std::string> read_new();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include "non_copyable.hpp"
+
 #include "hog.hpp"
 #include "kmsg.hpp"
 #include "test_cgroup.hpp"
@@ -49,14 +51,12 @@ struct SceneOutcome {
 // order); a name like "x/x1" nests x1 under the earlier-listed x. run() starts the resident hogs,
 // then the trigger, whose allocation overshoots memory.max; it returns once the trigger finished or
 // died.
-class MemcgScene
+class MemcgScene : NonCopyable
 {
 public:
 	MemcgScene(const std::string &name, std::size_t memory_max_mb,
 		   const std::vector<std::string> &children);
 	~MemcgScene();
-	MemcgScene(const MemcgScene &) = delete;
-	MemcgScene &operator=(const MemcgScene &) = delete;
 
 	// The scene's cgroups as bpfoom takes them: relative to the cgroup2 mount.
 	std::string relative(const std::string &child) const;

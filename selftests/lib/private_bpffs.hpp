@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include "non_copyable.hpp"
+
+#include "temp_dir.hpp"
+
 #include <string>
 
 namespace bpfoom::selftests
@@ -8,22 +12,19 @@ namespace bpfoom::selftests
 
 // A bpffs of this process's own, for tests and benchmarks that pin maps but
 // must not touch a real /sys/fs/bpf/bpfoom (the host mounts no bpffs at
-// all). The process moves into a private mount namespace, which the
-// children it starts inherit, and mounts bpffs on a fresh directory: the
-// mount disappears with the process whatever happens. Throws
-// std::system_error naming the step that failed.
-class PrivateBpffs
+// all), mounted on a fresh directory in the process's private mount
+// namespace (private_mount_namespace.hpp), which the children it starts
+// share. Throws std::system_error naming the step that failed.
+class PrivateBpffs : NonCopyable
 {
 public:
 	PrivateBpffs();
 	~PrivateBpffs();
-	PrivateBpffs(const PrivateBpffs &) = delete;
-	PrivateBpffs &operator=(const PrivateBpffs &) = delete;
 
-	const std::string &path() const { return path_; }
+	const std::string &path() const { return dir_.path(); }
 
 private:
-	std::string path_;
+	TempDir dir_{"bpfoom-bpffs"};
 };
 
 } // namespace bpfoom::selftests

@@ -46,21 +46,38 @@ MemoryEvents parse_memory_events(std::string_view text)
 	return events;
 }
 
-TestCgroup::TestCgroup(const fs::path &parent, const std::string &name) : path_(parent / name)
+TestCgroup::TestCgroup(const std::string &parent)
 {
-	std::error_code ec;
-	if (fs::exists(path_))
-		throw std::runtime_error("test cgroup " + path_.string() + " already exists");
-	fs::create_directory(path_, ec);
-	if (ec)
-		throw std::system_error(ec, "mkdir " + path_.string());
+	const std::string base = parent.empty() ? cgroup2_mount().string() : parent;
+	for (int attempt = 0;; attempt++) {
+		path_ = base + "/bpfoom-test-" + std::to_string(::getpid()) + "-" +
+			std::to_string(attempt);
+		if (::mkdir(path_.c_str(), 0755) == 0)
+			return;
+		if (errno != EEXIST)
+			throw std::system_error(errno, std::generic_category(), "mkdir " + path_);
+	}
+}
+
+TestCgroup::TestCgroup(const std::string &parent, const std::string &name)
+    : path_(parent + "/" + name)
+{
+	if (::mkdir(path_.c_str(), 0755) != 0) {
+		const int error = errno;
+		throw std::system_error(
+		    error, std::generic_category(),
+		    "mkdir " + path_ +
+			(error == EEXIST ? " (left behind by an earlier run?)" : ""));
+	}
 }
 
 TestCgroup::~TestCgroup()
 {
+	if (removed_)
+		return;
 	// cgroup.kill (5.14+) kills every task in the subtree; rmdir succeeds
 	// only once they are gone, so retry briefly while they exit.
-	std::ofstream(path_ / "cgroup.kill") << "1";
+	std::ofstream(path_ + "/cgroup.kill") << "1";
 	for (int attempt = 0; attempt < 500; attempt++) {
 		if (::rmdir(path_.c_str()) == 0 || errno == ENOENT)
 			return;
@@ -68,30 +85,36 @@ TestCgroup::~TestCgroup()
 	}
 }
 
+void TestCgroup::remove()
+{
+	if (::rmdir(path_.c_str()) != 0)
+		throw std::system_error(errno, std::generic_category(), "rmdir " + path_);
+	removed_ = true;
+}
+
 std::uint64_t TestCgroup::id() const
 {
 	struct stat st {
 	};
 	if (::stat(path_.c_str(), &st) != 0)
-		throw std::system_error(errno, std::generic_category(), "stat " + path_.string());
+		throw std::system_error(errno, std::generic_category(), "stat " + path_);
 	return st.st_ino;
 }
 
 void TestCgroup::write(const std::string &file, const std::string &value) const
 {
-	std::ofstream out(path_ / file);
+	std::ofstream out(path_ + "/" + file);
 	out << value;
 	out.flush();
 	if (!out)
-		throw std::runtime_error("cannot write '" + value + "' to " +
-					 (path_ / file).string());
+		throw std::runtime_error("cannot write '" + value + "' to " + path_ + "/" + file);
 }
 
 std::string TestCgroup::read(const std::string &file) const
 {
-	std::ifstream in(path_ / file);
+	std::ifstream in(path_ + "/" + file);
 	if (!in)
-		throw std::runtime_error("cannot read " + (path_ / file).string());
+		throw std::runtime_error("cannot read " + path_ + "/" + file);
 	std::ostringstream text;
 	text << in.rdbuf();
 	return text.str();
@@ -107,7 +130,7 @@ std::uint64_t TestCgroup::oom_kills() const
 	auto events = memory_events();
 	auto it = events.find("oom_kill");
 	if (it == events.end())
-		throw std::runtime_error(path_.string() + "/memory.events has no oom_kill");
+		throw std::runtime_error(path_ + "/memory.events has no oom_kill");
 	return it->second;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include "non_copyable.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -17,19 +19,26 @@ std::filesystem::path cgroup2_mount();
 using MemoryEvents = std::map<std::string, std::uint64_t>;
 MemoryEvents parse_memory_events(std::string_view text);
 
-// A cgroup v2 directory created for one test and removed, with every task
-// still in it killed, when the object goes away.
-class TestCgroup
+// A cgroup v2 directory created for one test (or benchmark) and removed,
+// with every task still in it killed, when the object goes away. The one
+// cgroup fixture of the selftests: scenes, farms and host tests build on it.
+class TestCgroup : NonCopyable
 {
 public:
-	TestCgroup(const std::filesystem::path &parent, const std::string &name);
+	// A fresh name of its own ("bpfoom-test-PID-N") under `parent`, by
+	// default the cgroup2 root.
+	explicit TestCgroup(const std::string &parent = {});
+	// Exactly `name` under `parent`; throws if it exists already.
+	TestCgroup(const std::string &parent, const std::string &name);
 	~TestCgroup();
-	TestCgroup(const TestCgroup &) = delete;
-	TestCgroup &operator=(const TestCgroup &) = delete;
 
-	const std::filesystem::path &path() const { return path_; }
+	// Absolute, as the CLI takes it.
+	const std::string &path() const { return path_; }
 	// The cgroup v2 id: the inode number of the directory.
 	std::uint64_t id() const;
+	// rmdir now, throwing if the kernel refuses (tasks, children); the
+	// destructor then does nothing. For tests of what a removed cgroup leaves.
+	void remove();
 
 	void write(const std::string &file, const std::string &value) const;
 	std::string read(const std::string &file) const;
@@ -39,7 +48,8 @@ public:
 	void enable_memory_for_children() const;
 
 private:
-	std::filesystem::path path_;
+	std::string path_;
+	bool removed_ = false;
 };
 
 } // namespace bpfoom::selftests

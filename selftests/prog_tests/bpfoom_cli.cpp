@@ -42,6 +42,17 @@ nlohmann::json BpfoomCli::list() const
 	return nlohmann::json::parse(must({"list", "--json"}));
 }
 
+PriorityEntries BpfoomCli::entries() const
+{
+	PriorityEntries entries;
+	for (const auto &entry : list()["entries"]) {
+		const std::string path =
+		    entry["path"].is_null() ? "(gone)" : entry["path"].get<std::string>();
+		entries[path] = {entry["priority"].get<int>(), entry["omit"].get<bool>()};
+	}
+	return entries;
+}
+
 std::vector<nlohmann::json> BpfoomCli::drain_events() const
 {
 	std::vector<nlohmann::json> events;
@@ -65,6 +76,16 @@ LoadedPolicy::LoadedPolicy(const std::vector<std::string> &load_args)
 LoadedPolicy::~LoadedPolicy()
 {
 	cli_.run({"unload"});
+}
+
+NothingLoaded::NothingLoaded()
+{
+	BpfoomCli().must({"unload"});
+}
+
+NothingLoaded::~NothingLoaded()
+{
+	BpfoomCli().run({"unload"});
 }
 
 unsigned policy_program_id(const nlohmann::json &status)

@@ -1,19 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include "non_copyable.hpp"
+
 #include "command.hpp"
 
 #include <bpf/bpf.h>
 #include <nlohmann/json.hpp>
 
 #include <functional>
-#include <string_view>
-
+#include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace bpfoom::selftests
 {
+
+// `bpfoom list --json`'s entries as cgroup path -> (priority, omit); "(gone)"
+// for a cgroup removed since it was listed.
+using PriorityEntries = std::map<std::string, std::pair<int, bool>>;
 
 // The bpfoom CLI as the VM tests drive it: a separate process, as an
 // operator or an orchestrator would run it.
@@ -27,24 +34,33 @@ public:
 
 	nlohmann::json status() const;
 	nlohmann::json list() const;
+	// The priorities map now, by path.
+	PriorityEntries entries() const;
 	// Every event buffered since the last call, oldest first.
 	std::vector<nlohmann::json> drain_events() const;
 };
 
 // bpfoom loaded for the lifetime of the object, with whatever was loaded
 // before unloaded first, so each scenario starts from an empty map.
-class LoadedPolicy
+class LoadedPolicy : NonCopyable
 {
 public:
 	explicit LoadedPolicy(const std::vector<std::string> &load_args = {});
 	~LoadedPolicy();
-	LoadedPolicy(const LoadedPolicy &) = delete;
-	LoadedPolicy &operator=(const LoadedPolicy &) = delete;
 
 	const BpfoomCli &cli() const { return cli_; }
 
 private:
 	BpfoomCli cli_;
+};
+
+// No policy loaded while the object lives, nor left behind whatever the
+// test did: for tests that load (or have something load) the policy themselves.
+class NothingLoaded : NonCopyable
+{
+public:
+	NothingLoaded();
+	~NothingLoaded();
 };
 
 // The id of the loaded policy program (bpfoom_eval) in `status --json`, 0 if none.

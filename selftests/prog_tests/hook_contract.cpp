@@ -6,6 +6,7 @@
  */
 #include "oom_scene.hpp"
 #include "test_cgroup.hpp"
+#include "value_override.hpp"
 
 #include "hook_contract.h"
 #include "hook_contract.skel.h"
@@ -174,7 +175,7 @@ TEST_CASE("a policy that skips or stops at every task cannot stop the OOM killer
 	{
 		// No memcg limit: the hog exhausts the guest. The harness protects
 		// itself; the hog resets its own oom_score_adj to 0.
-		std::ofstream("/proc/self/oom_score_adj") << "-1000";
+		const OomScoreAdjGuard unkillable;
 		TestCgroup cgroup(cgroup2_mount(), "contract-progress-global");
 		ContractProgram program(behaviour);
 		KmsgReader kmsg;
@@ -185,7 +186,6 @@ TEST_CASE("a policy that skips or stops at every task cannot stop the OOM killer
 		CHECK_FALSE(hog.wait_until_ready());
 		auto exit = hog.finish();
 		auto log = kmsg.read_new();
-		std::ofstream("/proc/self/oom_score_adj") << "0";
 
 		INFO(exit.describe());
 		CHECK(exit.oom_killed());

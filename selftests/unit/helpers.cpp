@@ -6,12 +6,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <grp.h>
 #include <fstream>
 #include <sstream>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bpfoom/abi.h"
@@ -20,18 +18,6 @@
 
 namespace bpfoom::test
 {
-namespace
-{
-
-std::string temp_dir(const char *prefix)
-{
-	std::string pattern = std::string("/tmp/") + prefix + "XXXXXX";
-	if (!mkdtemp(pattern.data()))
-		FAIL("mkdtemp: " << std::strerror(errno));
-	return pattern;
-}
-
-} // namespace
 
 void require_root()
 {
@@ -47,40 +33,6 @@ CgroupMounts host_cgroup_mounts()
 	return mounts;
 }
 
-TempCgroup::TempCgroup(const std::string &parent)
-{
-	require_root();
-	const std::string base = parent.empty() ? host_cgroup_mounts().cgroup2 : parent;
-	for (int attempt = 0;; attempt++) {
-		path_ = base + "/bpfoom-test-" + std::to_string(getpid()) + "-" +
-			std::to_string(attempt);
-		if (mkdir(path_.c_str(), 0755) == 0)
-			break;
-		if (errno != EEXIST)
-			FAIL("cannot create cgroup " << path_ << ": " << std::strerror(errno));
-	}
-}
-
-TempCgroup::~TempCgroup()
-{
-	if (!removed_)
-		rmdir(path_.c_str());
-}
-
-void TempCgroup::remove()
-{
-	if (rmdir(path_.c_str()) != 0)
-		FAIL("cannot remove cgroup " << path_ << ": " << std::strerror(errno));
-	removed_ = true;
-}
-
-std::uint64_t TempCgroup::id() const
-{
-	struct stat st;
-	REQUIRE(stat(path_.c_str(), &st) == 0);
-	return st.st_ino;
-}
-
 V1Hierarchy::V1Hierarchy()
 {
 	require_root();
@@ -91,19 +43,17 @@ V1Hierarchy::V1Hierarchy()
 	}
 	/* A named hierarchy without controllers: harmless, and possible on any v1-capable kernel.
 	 */
-	path_ = temp_dir("bpfoom-v1-");
+	mount_point_.emplace("bpfoom-v1");
+	path_ = mount_point_->path();
 	if (mount("cgroup", path_.c_str(), "cgroup", 0, "none,name=bpfoomtest") != 0)
 		FAIL("this host has no cgroup v1 hierarchy and mounting one failed: "
 		     << std::strerror(errno));
-	mounted_ = true;
 }
 
 V1Hierarchy::~V1Hierarchy()
 {
-	if (mounted_) {
+	if (mount_point_)
 		umount2(path_.c_str(), MNT_DETACH);
-		rmdir(path_.c_str());
-	}
 }
 
 CgroupMounts V1Hierarchy::mounts() const
@@ -131,7 +81,16 @@ UniqueFd create_settings_map()
 				   sizeof(bpfoom_settings), 1, nullptr));
 	if (!fd)
 		FAIL("bpf_map_create(ARRAY): " << std::strerror(errno));
-	SettingsMap(UniqueFd(dup(fd.get()))).write(Settings{});
+	/* A fresh load's settings, written as the kernel takes them: the library writes only
+	 * pinned maps, through PolicyChange. */
+	const Settings defaults;
+	const std::uint32_t key = 0;
+	const bpfoom_settings raw{.mode = static_cast<__u32>(defaults.mode),
+				  .default_priority = defaults.default_priority,
+				  .dry_run = defaults.dry_run,
+				  .abi_version = defaults.abi_version};
+	if (bpf_map_update_elem(fd.get(), &key, &raw, BPF_ANY) != 0)
+		FAIL("writing the settings map: " << std::strerror(errno));
 	return fd;
 }
 
@@ -162,82 +121,24 @@ std::vector<std::string> CliResult::err_lines() const
 
 CliResult run_cli(const std::vector<std::string> &args, const CliOptions &options)
 {
-	int out[2], err[2], in[2];
-	REQUIRE(pipe2(out, O_CLOEXEC) == 0);
-	REQUIRE(pipe2(err, O_CLOEXEC) == 0);
-	REQUIRE(pipe2(in, O_CLOEXEC) == 0);
-	pid_t pid = fork();
-	REQUIRE(pid >= 0);
-	if (pid == 0) {
-		dup2(in[0], 0);
-		if (options.stdin_closed) {
-			close(0);
-		} else if (!options.stdin_path.empty()) {
-			const int fd = open(options.stdin_path.c_str(), options.stdin_flags);
-			if (fd < 0 || dup2(fd, 0) != 0)
-				_exit(122);
-		}
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		setenv("BPFOOM_PIN_DIR", options.pin_dir.c_str(), 1);
-		if (options.as_nobody) {
-			const gid_t nogroup = 65534;
-			if (setgroups(0, nullptr) != 0 ||
-			    setresgid(nogroup, nogroup, nogroup) != 0 ||
-			    setresuid(65534, 65534, 65534) != 0)
-				_exit(121);
-		}
-		std::vector<char *> argv;
-		argv.push_back(const_cast<char *>(BPFOOM_CLI_PATH));
-		for (const auto &arg : args)
-			argv.push_back(const_cast<char *>(arg.c_str()));
-		argv.push_back(nullptr);
-		execv(BPFOOM_CLI_PATH, argv.data());
-		_exit(120);
-	}
-	close(out[1]);
-	close(err[1]);
-	close(in[0]);
-	/* Small inputs only: the pipe buffer holds them without a writer thread. */
-	REQUIRE(options.input.size() < 60000);
-	if (!options.input.empty())
-		REQUIRE(write(in[1], options.input.data(), options.input.size()) ==
-			static_cast<ssize_t>(options.input.size()));
-	close(in[1]);
-	CliResult result;
-	result.out = read_all(out[0]);
-	result.err = read_all(err[0]);
-	close(out[0]);
-	close(err[0]);
-	int status;
-	REQUIRE(waitpid(pid, &status, 0) == pid);
-	result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (result.status == 122)
-		FAIL("could not open " << options.stdin_path << " as stdin");
-	if (result.status == 120 || result.status == 121)
-		FAIL("could not start " << BPFOOM_CLI_PATH
-					<< (options.as_nobody ? " as nobody" : ""));
-	return result;
-}
-
-std::string read_all(int fd)
-{
-	std::string text;
-	char buf[4096];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		text.append(buf, n);
-	return text;
+	selftests::Command command{.argv = {BPFOOM_CLI_PATH},
+				   .input = options.input,
+				   .stdin_closed = options.stdin_closed,
+				   .stdin_path = options.stdin_path,
+				   .stdin_flags = options.stdin_flags,
+				   .env = {{"BPFOOM_PIN_DIR", options.pin_dir}},
+				   .as_nobody = options.as_nobody};
+	command.argv.insert(command.argv.end(), args.begin(), args.end());
+	const selftests::CommandResult result = selftests::run_command(command);
+	/* A shell's convention: a signal shows as 128 + its number. */
+	return {result.signal ? 128 + result.signal : result.exit_status, result.out, result.err};
 }
 
 std::string write_temp_file(const std::string &text)
 {
-	std::string path = "/tmp/bpfoom-test-XXXXXX";
-	int fd = mkstemp(path.data());
-	REQUIRE(fd >= 0);
-	REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-	close(fd);
-	return path;
+	static const selftests::TempDir dir("bpfoom-test-files");
+	static int files = 0;
+	return dir.write("file-" + std::to_string(++files), text);
 }
 
 } // namespace bpfoom::test

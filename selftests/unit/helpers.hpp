@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,37 +13,27 @@
 #include "bpfoom/policy_change.hpp"
 #include "bpfoom/priority_map.hpp"
 #include "bpfoom/unique_fd.hpp"
+#include "command.hpp"
 #include "private_bpffs.hpp"
+#include "temp_dir.hpp"
+#include "test_cgroup.hpp"
 
 namespace bpfoom::test
 {
 
+/* The shared harness (selftests/lib), under the names these tests use. */
 using selftests::PrivateBpffs;
+using selftests::read_all;
+using selftests::TestCgroup;
+/* The name some host tests still use for TestCgroup (a fresh name under the root or `parent`). */
+using TempCgroup = selftests::TestCgroup;
 
 /* Fails the test unless running as root. */
 void require_root();
 
-/* The cgroup2 mount of this host, or a failure naming why there is none. */
+/* The cgroup2 mount of this host, as the library finds it, or a failure naming why there is none.
+ */
 CgroupMounts host_cgroup_mounts();
-
-/* A fresh cgroup2 directory (unique name) under the cgroup2 root, or under `parent`. */
-class TempCgroup
-{
-public:
-	explicit TempCgroup(const std::string &parent = "");
-	~TempCgroup();
-	TempCgroup(const TempCgroup &) = delete;
-	TempCgroup &operator=(const TempCgroup &) = delete;
-
-	const std::string &path() const { return path_; }
-	std::uint64_t id() const;
-	/* rmdir now (the destructor then does nothing). */
-	void remove();
-
-private:
-	std::string path_;
-	bool removed_ = false;
-};
 
 /* A v1 hierarchy mount point: an existing one, or a named one mounted for the test. */
 class V1Hierarchy
@@ -56,7 +47,7 @@ public:
 
 private:
 	std::string path_;
-	bool mounted_ = false;
+	std::optional<selftests::TempDir> mount_point_; // when mounted for the test
 };
 
 /* A new BPF hash map with the priorities layout. */
@@ -98,13 +89,10 @@ struct PinnedMaps {
 	void pin_stand_in(std::string_view name);
 };
 
-/* Runs the built bpfoom binary with `args`. */
+/* Runs the built bpfoom binary with `args` (selftests::run_command), BPFOOM_PIN_DIR set. */
 CliResult run_cli(const std::vector<std::string> &args, const CliOptions &options);
 
-/* Writes `text` to a new temporary file and returns its path (removed at exit by the OS tmp
- * policy). */
-/* Everything `fd` yields until EOF. */
-std::string read_all(int fd);
+/* Writes `text` to a new file in a scratch directory removed when the tests end; its path. */
 std::string write_temp_file(const std::string &text);
 
 } // namespace bpfoom::test

@@ -54,8 +54,8 @@ TEST_CASE("mountinfo: the cgroup2 mount and the v1 hierarchies of a hybrid layou
 
 TEST_CASE("cgroup paths resolve to the directory's inode, relative or absolute", "[cgroup]")
 {
-	test::TempCgroup parent;
-	test::TempCgroup child(parent.path());
+	test::TestCgroup parent;
+	test::TestCgroup child(parent.path());
 	const CgroupResolver cgroups(test::host_cgroup_mounts());
 	const std::string relative = parent.path().substr(cgroups.root().size() + 1);
 
@@ -75,7 +75,7 @@ TEST_CASE("cgroup paths resolve to the directory's inode, relative or absolute",
 
 TEST_CASE("cgroup paths that are not cgroup2 directories are refused with a reason", "[cgroup]")
 {
-	test::TempCgroup cgroup;
+	test::TestCgroup cgroup;
 	test::V1Hierarchy v1;
 	const CgroupResolver cgroups(v1.mounts());
 	const std::string root = cgroups.root();
@@ -100,7 +100,7 @@ TEST_CASE("cgroup paths that are not cgroup2 directories are refused with a reas
 
 TEST_CASE("cgroup ids map back to paths until the cgroup is removed", "[cgroup]")
 {
-	test::TempCgroup cgroup;
+	test::TestCgroup cgroup;
 	const CgroupResolver cgroups(test::host_cgroup_mounts());
 	const std::uint64_t id = cgroup.id();
 	CHECK(cgroups.path_of(id) == cgroup.path());

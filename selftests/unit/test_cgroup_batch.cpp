@@ -86,9 +86,9 @@ private:
 TEST_CASE("batch resolution: cgroups found as resolve() finds them, mostly on the fast path",
 	  "[cgroup][cgroup_batch]")
 {
-	test::TempCgroup parent;
-	test::TempCgroup child(parent.path());
-	test::TempCgroup grandchild(child.path());
+	test::TestCgroup parent;
+	test::TestCgroup child(parent.path());
+	test::TestCgroup grandchild(child.path());
 	const CgroupResolver cgroups(test::host_cgroup_mounts());
 	const std::string root = cgroups.root();
 	const std::string p = parent.path().substr(root.size() + 1);
@@ -118,7 +118,7 @@ TEST_CASE("batch resolution: cgroups found as resolve() finds them, mostly on th
 
 TEST_CASE("batch resolution: refusals are resolve()'s, word for word", "[cgroup][cgroup_batch]")
 {
-	test::TempCgroup cgroup;
+	test::TestCgroup cgroup;
 	test::V1Hierarchy v1;
 	const CgroupResolver cgroups(v1.mounts());
 	const std::string root = cgroups.root();
@@ -155,8 +155,8 @@ TEST_CASE("batch resolution: refusals are resolve()'s, word for word", "[cgroup]
 TEST_CASE("batch resolution: symlinks and mounts inside the hierarchy go to resolve()",
 	  "[cgroup][cgroup_batch]")
 {
-	test::TempCgroup a, b, holder;
-	test::TempCgroup under_a(a.path());
+	test::TestCgroup a, b, holder;
+	test::TestCgroup under_a(a.path());
 	const CgroupResolver cgroups(test::host_cgroup_mounts());
 	const std::string root = cgroups.root();
 	auto rel = [&](const std::string &path) { return path.substr(root.size() + 1); };
@@ -192,10 +192,10 @@ TEST_CASE("batch resolution: more parents than the cache holds", "[cgroup][cgrou
 	const CgroupResolver cgroups(test::host_cgroup_mounts());
 	const std::string root = cgroups.root();
 	const std::size_t n = CgroupBatchResolver::max_cached_parents + 6;
-	std::vector<std::unique_ptr<test::TempCgroup>> parents, children;
+	std::vector<std::unique_ptr<test::TestCgroup>> parents, children;
 	for (std::size_t i = 0; i < n; i++) {
-		parents.push_back(std::make_unique<test::TempCgroup>());
-		children.push_back(std::make_unique<test::TempCgroup>(parents.back()->path()));
+		parents.push_back(std::make_unique<test::TestCgroup>());
+		children.push_back(std::make_unique<test::TestCgroup>(parents.back()->path()));
 	}
 	CgroupBatchResolver batch(cgroups);
 	for (int round = 0; round < 2; round++)
@@ -213,8 +213,8 @@ TEST_CASE("batch resolution: more parents than the cache holds", "[cgroup][cgrou
 TEST_CASE("sync file: duplicates found by id across spellings on the fast path",
 	  "[sync_file][cgroup_batch]")
 {
-	test::TempCgroup a;
-	test::TempCgroup child(a.path());
+	test::TestCgroup a;
+	test::TestCgroup child(a.path());
 	const CgroupResolver cgroups(test::host_cgroup_mounts());
 	const std::string a_name = a.path().substr(cgroups.root().size() + 1);
 	const std::string c_name = child.path().substr(cgroups.root().size() + 1);

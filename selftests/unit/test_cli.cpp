@@ -23,7 +23,7 @@ namespace
 
 /* The CLI's pinned maps with two entries, one of them omitted. */
 struct SeededMaps : test::PinnedMaps {
-	test::TempCgroup cgroup_a, cgroup_b;
+	test::TestCgroup cgroup_a, cgroup_b;
 
 	SeededMaps()
 	{
@@ -168,10 +168,10 @@ TEST_CASE("cli: a malformed or inconsistent sync file changes nothing", "[cli][s
 	    "bpfoom: sync: cannot open '/nonexistent/prios.conf': No such file or directory");
 
 	/* More entries than the map holds (16). */
-	std::vector<std::unique_ptr<test::TempCgroup>> many;
+	std::vector<std::unique_ptr<test::TestCgroup>> many;
 	std::string text;
 	for (int i = 0; i < 17; i++) {
-		many.push_back(std::make_unique<test::TempCgroup>());
+		many.push_back(std::make_unique<test::TestCgroup>());
 		text += many.back()->path() + " " + std::to_string(i) + "\n";
 	}
 	const std::string file = test::write_temp_file(text);
@@ -185,7 +185,7 @@ TEST_CASE("cli: a malformed or inconsistent sync file changes nothing", "[cli][s
 TEST_CASE("cli: sync applies the whole file, dry-run applies nothing", "[cli][sync]")
 {
 	SeededMaps maps;
-	test::TempCgroup c;
+	test::TestCgroup c;
 	const std::string root = maps.root();
 	const std::string text = "# desired\n" + maps.cgroup_a.path() + " 11\n" +
 				 c.path().substr(root.size() + 1) + " -3 omit\n";
@@ -211,7 +211,7 @@ TEST_CASE("cli: sync applies the whole file, dry-run applies nothing", "[cli][sy
 TEST_CASE("cli: set, get, unset, list and gc on the pinned map", "[cli]")
 {
 	SeededMaps maps;
-	test::TempCgroup child(maps.cgroup_a.path());
+	test::TestCgroup child(maps.cgroup_a.path());
 	const auto set =
 	    run_cli({"set", maps.cgroup_a.path(), "-2147483648", "--omit"}, maps.options);
 	CHECK(set.status == 0);
@@ -247,24 +247,24 @@ TEST_CASE("cli: get --json names the effective priority and where it comes from"
 	SeededMaps maps;
 	/* b has an entry of its own; b/child inherits it; b/child/grandchild has its own again,
 	 * which its child inherits: the nearest ancestor's entry wins. */
-	test::TempCgroup child(maps.cgroup_b.path());
-	test::TempCgroup grandchild(child.path());
-	test::TempCgroup great(grandchild.path());
+	test::TestCgroup child(maps.cgroup_b.path());
+	test::TestCgroup grandchild(child.path());
+	test::TestCgroup great(grandchild.path());
 	const Priority grandchild_value{4711, BPFOOM_PRIORITY_F_OMIT | 0x100};
 	PolicyChange(maps.policy).set(grandchild.id(), grandchild_value);
 	const Priority b_value = *maps.policy.priorities().get(maps.cgroup_b.id());
 
 	/* A cgroup with no entry on its path takes the default: make it not 0. */
-	test::TempCgroup loner;
+	test::TestCgroup loner;
 	SettingsUpdate update;
 	update.default_priority = -1234;
 	const Settings settings = PolicyChange(maps.policy).configure(update).after;
 
 	struct Case {
-		const test::TempCgroup &cgroup;
+		const test::TestCgroup &cgroup;
 		Priority value;
 		std::string from;
-		const test::TempCgroup *from_cgroup;
+		const test::TestCgroup *from_cgroup;
 	};
 	const Case cases[] = {
 	    {maps.cgroup_b, b_value, "own", &maps.cgroup_b},
@@ -303,7 +303,7 @@ TEST_CASE("cli: sync --json reports every change; with --dry-run it changes noth
 	  "[cli][sync][json]")
 {
 	SeededMaps maps;
-	test::TempCgroup added, unchanged, gone;
+	test::TestCgroup added, unchanged, gone;
 	const Priority unchanged_value{5, 0};
 	const Priority gone_value{7, 0x100};
 	PolicyChange(maps.policy).set(unchanged.id(), unchanged_value);
@@ -374,7 +374,7 @@ TEST_CASE("cli: sync --json reports every change; with --dry-run it changes noth
 TEST_CASE("cli: gc --json lists the entries it removed and counts those it kept", "[cli][json]")
 {
 	SeededMaps maps;
-	test::TempCgroup kept, gone;
+	test::TestCgroup kept, gone;
 	PolicyChange(maps.policy).set(kept.id(), {123, 0});
 	PolicyChange(maps.policy).set(gone.id(), {-77, BPFOOM_PRIORITY_F_OMIT | 0x100});
 	const PriorityTable before = maps.contents();
@@ -435,7 +435,7 @@ TEST_CASE("cli: usage errors exit 2", "[cli]")
 TEST_CASE("cli: nothing loaded exits 6; unload is idempotent", "[cli]")
 {
 	test::PrivateBpffs bpffs;
-	test::TempCgroup cgroup;
+	test::TestCgroup cgroup;
 	CliOptions options;
 	options.pin_dir = bpffs.path() + "/bpfoom";
 	const std::string missing = options.pin_dir + "/priorities";
@@ -607,10 +607,10 @@ TEST_CASE("cli: sync releases the lock before it prints its report", "[cli][sync
 	 */
 	test::PinnedMaps maps(512);
 	const Policy &policy = maps.policy;
-	std::vector<std::unique_ptr<test::TempCgroup>> cgroups;
+	std::vector<std::unique_ptr<test::TestCgroup>> cgroups;
 	std::string text;
 	for (int i = 0; i < 400; i++) {
-		cgroups.push_back(std::make_unique<test::TempCgroup>());
+		cgroups.push_back(std::make_unique<test::TestCgroup>());
 		text += cgroups.back()->path() + " 1\n";
 	}
 	const std::string file = test::write_temp_file(text);

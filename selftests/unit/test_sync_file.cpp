@@ -125,7 +125,7 @@ TEST_CASE("sync file: an input without entries is refused unless allowed", "[syn
 TEST_CASE("sync file: cgroups are resolved and duplicates refused under any spelling",
 	  "[sync_file][cgroup]")
 {
-	test::TempCgroup a, b;
+	test::TestCgroup a, b;
 	const CgroupResolver cgroups(test::host_cgroup_mounts());
 	const std::string a_name = a.path().substr(cgroups.root().size() + 1);
 	const std::string b_name = b.path().substr(cgroups.root().size() + 1);

@@ -3,17 +3,19 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
 
-namespace bpfoom::bench
+namespace bpfoom::selftests
 {
 
-TempDir::TempDir()
+TempDir::TempDir(const std::string &prefix, const std::string &parent)
 {
 	const char *tmp = std::getenv("TMPDIR");
-	std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/bpfoom-bench.XXXXXX";
+	const std::string base = !parent.empty() ? parent : tmp && *tmp ? tmp : "/tmp";
+	std::string templ = base + "/" + prefix + ".XXXXXX";
 	if (!::mkdtemp(templ.data()))
 		throw std::system_error(errno, std::generic_category(), "mkdtemp " + templ);
 	path_ = templ;
@@ -27,13 +29,13 @@ TempDir::~TempDir()
 
 std::string TempDir::write(const std::string &name, const std::string &text) const
 {
-	const auto path = path_ / name;
+	const std::string path = *this / name;
 	std::ofstream out(path);
 	out << text;
 	out.close();
 	if (!out)
-		throw std::runtime_error("cannot write " + path.string());
-	return path.string();
+		throw std::runtime_error("cannot write " + path);
+	return path;
 }
 
-} // namespace bpfoom::bench
+} // namespace bpfoom::selftests

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "sysctl_override.hpp"
+#include "value_override.hpp"
 
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
-namespace bpfoom::bench
+namespace bpfoom::selftests
 {
 
 namespace
@@ -22,7 +22,7 @@ void write_value(const std::string &path, const std::string &value)
 
 } // namespace
 
-SysctlOverride::SysctlOverride(std::string path, const std::string &value) : path_(std::move(path))
+ValueOverride::ValueOverride(std::string path, const std::string &value) : path_(std::move(path))
 {
 	std::ifstream in(path_);
 	std::ostringstream text;
@@ -35,13 +35,13 @@ SysctlOverride::SysctlOverride(std::string path, const std::string &value) : pat
 	write_value(path_, value);
 }
 
-SysctlOverride::~SysctlOverride()
+ValueOverride::~ValueOverride()
 {
 	try {
 		write_value(path_, old_);
 	} catch (...) {
-		// A destructor cannot report; the guest is thrown away anyway.
+		// A destructor cannot report; what it restores is the test's own state.
 	}
 }
 
-} // namespace bpfoom::bench
+} // namespace bpfoom::selftests
