@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Every rule of the policy, proved by a real OOM in the VM and driven
- * through the bpfoom CLI as an operator would. The standard set-up is a
+ * through the bpfoom CLI as an operator would; each test is named for the
+ * rule it proves, and rules that differ only in their data are one table. The standard set-up is a
  * 100 MB OOM cgroup with a 30 MB resident ("small") and an 80 MB trigger
  * ("big"): the stock kernel kills the bigger one, so a policy that works
  * is seen killing the smaller one.
  */
 #include "bpfoom_cli.hpp"
 #include "scenario_support.hpp"
+#include "value_override.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <set>
 
 using namespace bpfoom::selftests;
@@ -36,167 +39,166 @@ std::set<std::string> first_kills(const PolicyOom &oom, std::size_t n)
 	return {order.begin(), order.begin() + std::min(n, order.size())};
 }
 
+// One priority entry, as `bpfoom set` takes it.
+struct Entry {
+	std::string cgroup; // a child of the scene
+	std::string priority;
+	bool omit = false;
+};
+
+// A rule of the policy proved by one memcg OOM in a 100 MB cgroup: the
+// priorities set, the tasks started, and who must die. Cases differ only in
+// these data.
+struct RankingCase {
+	std::string rule{}; // what it proves, and the name it is reported by
+	std::vector<std::string> load_args{};
+	std::vector<std::string> cgroups{}; // children of the OOM cgroup, parents first
+	std::vector<Entry> entries{};
+	std::optional<int> default_priority{}; // `bpfoom config --default-priority`, after load
+	std::vector<HogSpec> residents{};
+	HogSpec trigger{};
+	ExpectedEvents expected{};
+	std::string victim{};
+	std::vector<std::string> spared{}; // cgroups whose oom_kill must stay 0
+};
+
+// inherit vs tournament: x (10) and y (20) are siblings, x1 (100) under x,
+// y1 (1) under y. inherit: x1's task has 100 and y1's has 1, so y1's dies.
+// tournament: the paths diverge at x vs y, and x (10) loses.
+const std::vector<std::string> kTwoTrees{"x", "x/x1", "y", "y/y1"};
+const std::vector<Entry> kTwoTreeEntries{{"x", "10"}, {"y", "20"}, {"x/x1", "100"}, {"y/y1", "1"}};
+const HogSpec kInX1{.name = "in-x1", .cgroup = "x/x1", .megabytes = 30};
+const HogSpec kInY1{.name = "in-y1", .cgroup = "y/y1", .megabytes = 80};
+const HogSpec kSmallInP1A{.name = "small", .cgroup = "p1/a", .megabytes = 30};
+const HogSpec kBigInP2B{.name = "big", .cgroup = "p2/b", .megabytes = 80};
+
+const std::vector<RankingCase> kRankingCases{
+    {.rule = "the lower priority dies even though it is smaller",
+     .cgroups = {"a", "b"},
+     .entries = {{"a", "10"}, {"b", "20"}},
+     .residents = {kSmall},
+     .trigger = kBig,
+     .expected = {.priority = {{"a", 10}, {"b", 20}}, .decided_by = "policy"},
+     .victim = "small",
+     .spared = {"b"}},
+    {.rule = "at equal priority the kernel's choice, the bigger task, dies",
+     .cgroups = {"a", "b"},
+     .entries = {{"a", "50"}, {"b", "50"}},
+     .residents = {kSmall},
+     .trigger = kBig,
+     .expected = {.priority = {{"a", 50}, {"b", 50}}, .decided_by = "kernel"},
+     .victim = "big"},
+    {.rule = "an unlisted cgroup takes the default priority 0",
+     .cgroups = {"a", "b"},
+     .entries = {{"b", "5"}},
+     .residents = {kSmall},
+     .trigger = kBig,
+     .expected = {.priority = {{"a", 0}, {"b", 5}}, .decided_by = "policy"},
+     .victim = "small"},
+    {.rule = "a default priority set at run time ranks unlisted cgroups, without a reload",
+     .cgroups = {"a", "b"},
+     .entries = {{"b", "5"}},
+     .default_priority = 10,
+     .residents = {kSmall},
+     .trigger = kBig,
+     .expected = {.priority = {{"a", 10}, {"b", 5}}, .decided_by = "policy"},
+     .victim = "big"},
+    {.rule = "inherit applies a parent's priority to its children",
+     .load_args = {"--mode", "inherit"},
+     .cgroups = {"p1", "p1/a", "p2", "p2/b"},
+     .entries = {{"p1", "10"}, {"p2", "20"}},
+     .residents = {kSmallInP1A},
+     .trigger = kBigInP2B,
+     .expected = {.priority = {{"p1/a", 10}, {"p2/b", 20}}, .decided_by = "policy"},
+     .victim = "small"},
+    {.rule = "inherit: a child's own entry overrides its parent's",
+     .load_args = {"--mode", "inherit"},
+     .cgroups = {"p1", "p1/a", "p2", "p2/b"},
+     .entries = {{"p1", "10"}, {"p2", "20"}, {"p1/a", "30"}},
+     .residents = {kSmallInP1A},
+     .trigger = kBigInP2B,
+     .expected = {.priority = {{"p1/a", 30}, {"p2/b", 20}}, .decided_by = "policy"},
+     .victim = "big"},
+    {.rule = "inherit ranks tasks by their own cgroup's effective priority",
+     .load_args = {"--mode", "inherit"},
+     .cgroups = kTwoTrees,
+     .entries = kTwoTreeEntries,
+     .residents = {kInX1},
+     .trigger = kInY1,
+     .expected = {.priority = {{"x/x1", 100}, {"y/y1", 1}}, .decided_by = "policy"},
+     .victim = "in-y1"},
+    {.rule = "tournament ranks siblings where the paths diverge, on the same hierarchy",
+     .load_args = {"--mode", "tournament"},
+     .cgroups = kTwoTrees,
+     .entries = kTwoTreeEntries,
+     .residents = {kInX1},
+     .trigger = kInY1,
+     .expected = {.priority = {{"x/x1", 100}, {"y/y1", 1}}, .decided_by = "policy"},
+     .victim = "in-x1"},
+    {.rule = "an omitted low-priority cgroup survives while another candidate exists",
+     .cgroups = {"a", "b"},
+     .entries = {{"a", "0", true}, {"b", "100"}},
+     .residents = {kSmall},
+     .trigger = kBig,
+     .expected = {.priority = {{"a", 0}, {"b", 100}}, .decided_by = "policy"},
+     .victim = "big"},
+    {.rule = "when only omitted cgroups are left, the lower priority still dies",
+     .cgroups = {"a", "b"},
+     .entries = {{"a", "0", true}, {"b", "100", true}},
+     .residents = {kSmall},
+     .trigger = kBig,
+     .expected = {.priority = {{"a", 0}, {"b", 100}}, .decided_by = "policy"},
+     .victim = "small"},
+    {.rule = "oom_score_adj -1000 is never killed, whatever its priority",
+     .cgroups = {"a", "b"},
+     .entries = {{"a", "-2147483648"}, {"b", "2147483647"}},
+     .residents = {{.name = "small", .cgroup = "a", .megabytes = 30, .oom_score_adj = -1000}},
+     .trigger = kBig,
+     .expected = {.priority = {{"b", 2147483647}}, .decided_by = "kernel"},
+     .victim = "big",
+     .spared = {"a"}},
+};
+
 } // namespace
 
-TEST_CASE("scenario 1: the lower priority dies even though it is smaller", "[scenario]")
-{
-	LoadedPolicy policy;
-	MemcgScene scene("s01-priority", 100, {"a", "b"});
-	policy.cli().must({"set", scene.relative("a"), "10"});
-	policy.cli().must({"set", scene.relative("b"), "20"});
-
-	auto oom = run_policy_oom(
-	    policy.cli(), scene, {kSmall}, kBig,
-	    ExpectedEvents{.priority = {{"a", 10}, {"b", 20}}, .decided_by = "policy"});
-	INFO(oom.outcome.describe());
-	CHECK(victim(oom) == "small");
-	CHECK(oom.outcome.oom_kills["a"] == 1);
-	CHECK(oom.outcome.oom_kills["b"] == 0);
-}
-
-TEST_CASE("scenario 2: at equal priority the bigger task dies", "[scenario]")
-{
-	LoadedPolicy policy;
-	MemcgScene scene("s02-equal", 100, {"a", "b"});
-	policy.cli().must({"set", scene.relative("a"), "50"});
-	policy.cli().must({"set", scene.relative("b"), "50"});
-
-	auto oom = run_policy_oom(
-	    policy.cli(), scene, {kSmall}, kBig,
-	    ExpectedEvents{.priority = {{"a", 50}, {"b", 50}}, .decided_by = "kernel"});
-	INFO(oom.outcome.describe());
-	CHECK(victim(oom) == "big");
-}
-
-TEST_CASE("scenario 3: unlisted cgroups take the default priority, changed without reload",
+TEST_CASE("who dies in a memcg OOM: priority, default, inherit, tournament, omit, "
+	  "oom_score_adj",
 	  "[scenario]")
 {
-	LoadedPolicy policy;
-	const auto program_id = policy_program_id(policy.cli().status());
-	REQUIRE(program_id != 0);
-	MemcgScene scene("s03-default", 100, {"a", "b"});
-	// "a" is unlisted; "b" has 5.
-	policy.cli().must({"set", scene.relative("b"), "5"});
+	for (const auto &c : kRankingCases) {
+		DYNAMIC_SECTION(c.rule)
+		{
+			LoadedPolicy policy(c.load_args);
+			const auto program_id = policy_program_id(policy.cli().status());
+			REQUIRE(program_id != 0);
+			MemcgScene scene("ranking", 100, c.cgroups);
+			for (const auto &entry : c.entries) {
+				std::vector<std::string> set{"set", scene.relative(entry.cgroup),
+							     entry.priority};
+				if (entry.omit)
+					set.push_back("--omit");
+				policy.cli().must(set);
+			}
+			if (c.default_priority)
+				policy.cli().must({"config", "--default-priority",
+						   std::to_string(*c.default_priority)});
 
-	SECTION("default 0: the unlisted small task dies")
-	{
-		auto oom = run_policy_oom(
-		    policy.cli(), scene, {kSmall}, kBig,
-		    ExpectedEvents{.priority = {{"a", 0}, {"b", 5}}, .decided_by = "policy"});
-		CHECK(victim(oom) == "small");
-	}
-	SECTION("default 10: the listed big task dies")
-	{
-		policy.cli().must({"config", "--default-priority", "10"});
-		auto oom = run_policy_oom(
-		    policy.cli(), scene, {kSmall}, kBig,
-		    ExpectedEvents{.priority = {{"a", 10}, {"b", 5}}, .decided_by = "policy"});
-		CHECK(victim(oom) == "big");
-		// Same program: a runtime setting, not a reload.
-		CHECK(policy_program_id(policy.cli().status()) == program_id);
-	}
-}
-
-TEST_CASE("scenario 4: inherit applies a parent's priority to its children, a child's own "
-	  "entry overrides it",
-	  "[scenario]")
-{
-	LoadedPolicy policy({"--mode", "inherit"});
-	MemcgScene scene("s04-inherit", 100, {"p1", "p1/a", "p2", "p2/b"});
-	policy.cli().must({"set", scene.relative("p1"), "10"});
-	policy.cli().must({"set", scene.relative("p2"), "20"});
-	const HogSpec small{.name = "small", .cgroup = "p1/a", .megabytes = 30};
-	const HogSpec big{.name = "big", .cgroup = "p2/b", .megabytes = 80};
-
-	SECTION("the parent's priority applies")
-	{
-		auto oom = run_policy_oom(policy.cli(), scene, {small}, big,
-					  ExpectedEvents{.priority = {{"p1/a", 10}, {"p2/b", 20}},
-							 .decided_by = "policy"});
-		CHECK(victim(oom) == "small");
-	}
-	SECTION("the child's own entry overrides it")
-	{
-		policy.cli().must({"set", scene.relative("p1/a"), "30"});
-		auto oom = run_policy_oom(policy.cli(), scene, {small}, big,
-					  ExpectedEvents{.priority = {{"p1/a", 30}, {"p2/b", 20}},
-							 .decided_by = "policy"});
-		CHECK(victim(oom) == "big");
+			auto oom =
+			    run_policy_oom(policy.cli(), scene, c.residents, c.trigger, c.expected);
+			INFO(oom.outcome.describe());
+			CHECK(victim(oom) == c.victim);
+			for (const auto &cgroup : c.spared)
+				CHECK(oom.outcome.oom_kills[cgroup] == 0);
+			// Whatever changed was a runtime setting, not a reload.
+			CHECK(policy_program_id(policy.cli().status()) == program_id);
+		}
 	}
 }
 
-TEST_CASE("scenario 5: inherit and tournament pick different victims on the same hierarchy",
-	  "[scenario]")
-{
-	// x (10) and y (20) are siblings; x1 (100) under x, y1 (1) under y.
-	// inherit: x1's task has 100 and y1's has 1, so y1's dies.
-	// tournament: the paths diverge at x vs y, and x (10) loses.
-	auto mode = GENERATE(std::string("inherit"), std::string("tournament"));
-	CAPTURE(mode);
-	LoadedPolicy policy({"--mode", mode});
-	MemcgScene scene("s05-" + mode, 100, {"x", "x/x1", "y", "y/y1"});
-	policy.cli().must({"set", scene.relative("x"), "10"});
-	policy.cli().must({"set", scene.relative("y"), "20"});
-	policy.cli().must({"set", scene.relative("x/x1"), "100"});
-	policy.cli().must({"set", scene.relative("y/y1"), "1"});
-	const HogSpec in_x1{.name = "in-x1", .cgroup = "x/x1", .megabytes = 30};
-	const HogSpec in_y1{.name = "in-y1", .cgroup = "y/y1", .megabytes = 80};
-
-	auto oom = run_policy_oom(
-	    policy.cli(), scene, {in_x1}, in_y1,
-	    ExpectedEvents{.priority = {{"x/x1", 100}, {"y/y1", 1}}, .decided_by = "policy"});
-	if (mode == "inherit")
-		CHECK(victim(oom) == "in-y1");
-	else
-		CHECK(victim(oom) == "in-x1");
-}
-
-TEST_CASE("scenario 6: an omitted cgroup survives while any other candidate exists", "[scenario]")
+TEST_CASE("memory.oom.group kills the chosen cgroup whole, its sibling untouched", "[scenario]")
 {
 	LoadedPolicy policy;
-	MemcgScene scene("s06-omit", 100, {"a", "b"});
-
-	SECTION("the omitted low-priority task survives; the other dies")
-	{
-		policy.cli().must({"set", scene.relative("a"), "0", "--omit"});
-		policy.cli().must({"set", scene.relative("b"), "100"});
-		auto oom = run_policy_oom(
-		    policy.cli(), scene, {kSmall}, kBig,
-		    ExpectedEvents{.priority = {{"a", 0}, {"b", 100}}, .decided_by = "policy"});
-		CHECK(victim(oom) == "big");
-	}
-	SECTION("when only omitted tasks are left, one still dies")
-	{
-		policy.cli().must({"set", scene.relative("a"), "0", "--omit"});
-		policy.cli().must({"set", scene.relative("b"), "100", "--omit"});
-		auto oom = run_policy_oom(
-		    policy.cli(), scene, {kSmall}, kBig,
-		    ExpectedEvents{.priority = {{"a", 0}, {"b", 100}}, .decided_by = "policy"});
-		CHECK(victim(oom) == "small");
-	}
-}
-
-TEST_CASE("scenario 7: oom_score_adj -1000 is never killed, whatever its priority", "[scenario]")
-{
-	LoadedPolicy policy;
-	MemcgScene scene("s07-unkillable", 100, {"a", "b"});
-	policy.cli().must({"set", scene.relative("a"), "-2147483648"});
-	policy.cli().must({"set", scene.relative("b"), "2147483647"});
-	HogSpec protected_small = kSmall;
-	protected_small.oom_score_adj = -1000;
-
-	auto oom =
-	    run_policy_oom(policy.cli(), scene, {protected_small}, kBig,
-			   ExpectedEvents{.priority = {{"b", 2147483647}}, .decided_by = "kernel"});
-	CHECK(victim(oom) == "big");
-	CHECK(oom.outcome.oom_kills["a"] == 0);
-}
-
-TEST_CASE("scenario 8: memory.oom.group kills the chosen cgroup whole, its sibling untouched",
-	  "[scenario]")
-{
-	LoadedPolicy policy;
-	MemcgScene scene("s08-group", 100, {"a", "b"});
+	MemcgScene scene("oom-group", 100, {"a", "b"});
 	scene.child("a").write("memory.oom.group", "1");
 	policy.cli().must({"set", scene.relative("a"), "1"});
 	policy.cli().must({"set", scene.relative("b"), "2"});
@@ -215,13 +217,13 @@ TEST_CASE("scenario 8: memory.oom.group kills the chosen cgroup whole, its sibli
 	CHECK(chosen == 1);
 }
 
-TEST_CASE("scenario 9: in a global OOM priority decides and the harness survives", "[scenario]")
+TEST_CASE("in a global OOM priority decides and the harness survives", "[scenario]")
 {
 	LoadedPolicy policy;
-	TestCgroup low(cgroup2_mount(), "s09-low");
-	TestCgroup high(cgroup2_mount(), "s09-high");
-	policy.cli().must({"set", "s09-low", "1"});
-	policy.cli().must({"set", "s09-high", "2"});
+	TestCgroup low(cgroup2_mount(), "global-low");
+	TestCgroup high(cgroup2_mount(), "global-high");
+	policy.cli().must({"set", "global-low", "1"});
+	policy.cli().must({"set", "global-high", "2"});
 
 	// Sized from what the guest has free: the resident takes 40%, the
 	// trigger wants 80%, so one kill of either ends the episode.
@@ -237,7 +239,7 @@ TEST_CASE("scenario 9: in a global OOM priority decides and the harness survives
 	}
 	REQUIRE(available_mb > 100);
 
-	std::ofstream("/proc/self/oom_score_adj") << "-1000";
+	const OomScoreAdjGuard unkillable;
 	KmsgReader kmsg;
 	Hog resident({.cgroup = low.path(),
 		      .megabytes = available_mb * 4 / 10,
@@ -253,7 +255,6 @@ TEST_CASE("scenario 9: in a global OOM priority decides and the harness survives
 	auto trigger_exit = trigger.finish();
 	auto kills = oom_kills_in(kmsg.read_new());
 	auto events = policy.cli().drain_events();
-	std::ofstream("/proc/self/oom_score_adj") << "0";
 
 	INFO("low: " << resident_exit.describe() << ", high: " << trigger_exit.describe()
 		     << (trigger_finished ? "" : " before finishing"));
@@ -269,10 +270,10 @@ TEST_CASE("scenario 9: in a global OOM priority decides and the harness survives
 	CHECK(victim_events[0]["decided_by"] == "policy");
 }
 
-TEST_CASE("scenario 10: changed priorities apply to the next OOM without a reload", "[scenario]")
+TEST_CASE("changed priorities apply to the next OOM without a reload", "[scenario]")
 {
 	LoadedPolicy policy;
-	MemcgScene scene("s10-change", 100, {"a", "b"});
+	MemcgScene scene("change", 100, {"a", "b"});
 	policy.cli().must({"set", scene.relative("a"), "10"});
 	policy.cli().must({"set", scene.relative("b"), "20"});
 	auto first = run_policy_oom(
@@ -287,11 +288,10 @@ TEST_CASE("scenario 10: changed priorities apply to the next OOM without a reloa
 	CHECK(victim(second) == "big");
 }
 
-TEST_CASE("scenario 11: a second load switches mode, keeps priorities, leaves one program",
-	  "[scenario]")
+TEST_CASE("a second load switches mode, keeps priorities, leaves one program", "[scenario]")
 {
 	LoadedPolicy policy({"--mode", "inherit"});
-	MemcgScene scene("s11-reload", 100, {"x", "x/x1", "y", "y/y1"});
+	MemcgScene scene("reload", 100, {"x", "x/x1", "y", "y/y1"});
 	const std::string sync_file = scene.relative("x") + " 10\n" + scene.relative("y") +
 				      " 20\n" + scene.relative("x/x1") + " 100\n" +
 				      scene.relative("y/y1") + " 1\n";
@@ -313,9 +313,9 @@ TEST_CASE("scenario 11: a second load switches mode, keeps priorities, leaves on
 	CHECK(victim(tournament) == "in-x1");
 }
 
-TEST_CASE("scenario 12: after unload the next OOM follows the stock kernel", "[scenario]")
+TEST_CASE("after unload the next OOM follows the stock kernel", "[scenario]")
 {
-	MemcgScene scene("s12-unload", 100, {"a", "b"});
+	MemcgScene scene("unload", 100, {"a", "b"});
 	{
 		LoadedPolicy policy;
 		policy.cli().must({"set", scene.relative("a"), "10"});
@@ -331,10 +331,10 @@ TEST_CASE("scenario 12: after unload the next OOM follows the stock kernel", "[s
 	}
 }
 
-TEST_CASE("scenario 13: dry-run kills the kernel's choice and reports the policy's", "[scenario]")
+TEST_CASE("dry-run kills the kernel's choice and reports the policy's", "[scenario]")
 {
 	LoadedPolicy policy({"--dry-run"});
-	MemcgScene scene("s13-dry-run", 100, {"a", "b"});
+	MemcgScene scene("dry-run", 100, {"a", "b"});
 	policy.cli().must({"set", scene.relative("a"), "10"});
 	policy.cli().must({"set", scene.relative("b"), "20"});
 

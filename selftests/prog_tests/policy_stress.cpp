@@ -23,10 +23,10 @@
 
 using namespace bpfoom::selftests;
 
-TEST_CASE("scenario 14: one event per killed task, with the kernel's facts", "[scenario]")
+TEST_CASE("one event per killed task, with the kernel's facts", "[scenario]")
 {
 	LoadedPolicy policy;
-	MemcgScene scene("s14-events", 100, {"a", "b", "g"});
+	MemcgScene scene("events", 100, {"a", "b", "g"});
 	policy.cli().must({"set", scene.relative("a"), "-5"});
 	policy.cli().must({"set", scene.relative("b"), "7"});
 	policy.cli().must({"set", scene.relative("g"), "-9"});
@@ -100,7 +100,7 @@ std::string oracle_victim(const std::vector<StormCandidate> &candidates)
 
 } // namespace
 
-TEST_CASE("scenario 15: an OOM storm follows the oracle every time", "[scenario][storm]")
+TEST_CASE("an OOM storm follows the oracle every time", "[scenario][storm]")
 {
 	constexpr int kRounds = 100;
 	LoadedPolicy policy;
@@ -109,7 +109,7 @@ TEST_CASE("scenario 15: an OOM storm follows the oracle every time", "[scenario]
 	// because faulting memory in is what a round spends its time on under TCG.
 	const std::vector<std::pair<std::string, std::size_t>> residents{
 	    {"c1", 3}, {"c2", 6}, {"c3", 9}, {"c4", 12}};
-	MemcgScene scene("s15-storm", 45, {"c1", "c2", "c3", "c4", "trigger"});
+	MemcgScene scene("storm", 45, {"c1", "c2", "c3", "c4", "trigger"});
 	std::mt19937 random(20261121);
 	std::uniform_int_distribution<int> priority(-2, 2);
 	std::bernoulli_distribution omit(0.2);
@@ -159,7 +159,7 @@ TEST_CASE("scenario 15: an OOM storm follows the oracle every time", "[scenario]
 	CHECK(matched == kRounds);
 }
 
-TEST_CASE("scenario 16: with 1,000 cgroups in the map the spec's victim still dies", "[scenario]")
+TEST_CASE("with 1,000 cgroups in the map the spec's victim still dies", "[scenario]")
 {
 	constexpr int kCgroups = 1000;
 	LoadedPolicy policy;
@@ -169,7 +169,7 @@ TEST_CASE("scenario 16: with 1,000 cgroups in the map the spec's victim still di
 		std::snprintf(name, sizeof(name), "c%04d", i);
 		names.push_back(name);
 	}
-	MemcgScene scene("s16-scale", 100, names);
+	MemcgScene scene("scale", 100, names);
 	std::ostringstream sync;
 	for (int i = 0; i < kCgroups; i++)
 		sync << scene.relative(names[i]) << " " << (i % 97) - 40 << "\n";
@@ -187,10 +187,10 @@ TEST_CASE("scenario 16: with 1,000 cgroups in the map the spec's victim still di
 	CHECK(oom.outcome.first_killed() == "lowest");
 }
 
-TEST_CASE("scenario 17: priorities written concurrently with OOMs", "[scenario]")
+TEST_CASE("priorities written concurrently with OOMs", "[scenario]")
 {
 	LoadedPolicy policy;
-	MemcgScene scene("s17-concurrent", 100, {"a", "b", "w1", "w2"});
+	MemcgScene scene("concurrent", 100, {"a", "b", "w1", "w2"});
 	policy.cli().must({"set", scene.relative("a"), "10"});
 	policy.cli().must({"set", scene.relative("b"), "20"});
 
