@@ -2,8 +2,10 @@
 # The one command that tests bpfoom: installs what is missing, builds into
 # build/, runs the host tests, then boots the patched kernel (built once and
 # cached) and runs the VM tests in it. Ends with the line "N passed, M failed",
-# counting test cases; a suite that cannot run, crashes, times out or leaves a
-# kernel splat counts as one failure.
+# counting test cases, read from each Catch2 suite's XML report; every suite
+# must be there: a suite that is missing, cannot run, crashes, leaves no
+# complete report, runs no test case, times out or leaves a kernel splat
+# counts as one failure.
 #
 #   scripts/test.sh [--host-only]
 set -uo pipefail
@@ -28,33 +30,69 @@ note_failure() {
 	failures+=("$1")
 }
 
-# Runs one Catch2 binary (directly or through the VM) and adds its test-case
-# counts to the totals.
-run_suite() {
-	local name=$1
-	shift
-	local log
-	log=$(mktemp)
-	stage "$name"
-	"$@" 2>&1 | tee "$log"
-	local status=${PIPESTATUS[0]}
+reports=$(mktemp -d "${TMPDIR:-/tmp}/bpfoom-test-reports.XXXXXX")
+trap 'rm -rf "$reports"' EXIT
 
-	local summary p=0 f=0
-	summary=$(grep -aE '^(All tests passed|test cases:)' "$log" | tail -n 1)
-	if [[ $summary =~ ^All\ tests\ passed.*\ in\ ([0-9]+)\ test\ case ]]; then
-		p=${BASH_REMATCH[1]}
-	elif [[ $summary =~ test\ cases:\ +[0-9]+\ \|\ +([0-9]+)\ passed\ \|\ +([0-9]+)\ failed ]]; then
-		p=${BASH_REMATCH[1]}
-		f=${BASH_REMATCH[2]}
-	elif [[ $summary =~ test\ cases:\ +([0-9]+)\ \|\ +([0-9]+)\ failed ]]; then
-		f=${BASH_REMATCH[2]}
+# Reads a Catch2 XML report (selftests/lib/catch_main.cpp writes one to
+# $BPFOOM_TEST_REPORT): prints "PASSED FAILED" from the run's final
+# OverallResultsCases, then the name of each failed test case. Prints
+# nothing if the report is missing or incomplete (the suite crashed, hung
+# or never started).
+read_report() {
+	local report=$1 line name= totals=
+	local -a failed_names=()
+	[[ -s $report ]] || return 0
+	while IFS= read -r line; do
+		if [[ $line =~ \<TestCase\ name=\"([^\"]*)\" ]]; then
+			name=${BASH_REMATCH[1]}
+		elif [[ $line =~ \<OverallResult\ success=\"false\" ]]; then
+			failed_names+=("$name")
+		elif [[ $line =~ \<OverallResultsCases\ successes=\"([0-9]+)\"\ failures=\"([0-9]+)\" ]]; then
+			totals="${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+		fi
+	done < <(tr -d '\r' <"$report")
+	# Only the run's own totals end the report: a group's come before </Catch>.
+	grep -q '^</Catch>' <(tr -d '\r' <"$report") || return 0
+	[[ -n $totals ]] || return 0
+	echo "$totals"
+	local unescaped
+	for name in "${failed_names[@]}"; do
+		unescaped=${name//&quot;/\"}
+		unescaped=${unescaped//&apos;/\'}
+		unescaped=${unescaped//&lt;/<}
+		unescaped=${unescaped//&gt;/>}
+		echo "${unescaped//&amp;/\&}"
+	done
+}
+
+# Runs one Catch2 suite (the command given, a test binary or vm.sh running
+# one) that writes its XML report to REPORT, and adds its test-case counts to
+# the totals. The console output stays in the log; the counts come from the
+# report. A suite with no complete report, or none of whose test cases ran,
+# is a failure, as is one that exits non-zero with every test case passed.
+run_suite() {
+	local name=$1 report=$2
+	shift 2
+	stage "$name"
+	rm -f "$report"
+	"$@" 2>&1
+	local status=$?
+
+	local summary p f
+	summary=$(read_report "$report")
+	if [[ -z $summary ]]; then
+		note_failure "$name: no complete test report (exit status $status)"
+		return
 	fi
-	rm -f "$log"
+	read -r p f <<<"$(head -n 1 <<<"$summary")"
 	passed=$((passed + p))
 	failed=$((failed + f))
-	((f == 0)) || failures+=("$name: $f test case(s)")
-
-	if ((status != 0 && f == 0)); then
+	while IFS= read -r test_case; do
+		failures+=("$name: $test_case")
+	done < <(tail -n +2 <<<"$summary")
+	if ((p + f == 0)); then
+		note_failure "$name: no test case ran"
+	elif ((status != 0 && f == 0)); then
 		case $status in
 		124) note_failure "$name: timed out" ;;
 		125) note_failure "$name: kernel splat in the guest log" ;;
@@ -62,6 +100,22 @@ run_suite() {
 		*) note_failure "$name: exited with status $status" ;;
 		esac
 	fi
+}
+
+# A Catch2 suite run on this host.
+host_suite() {
+	local name=$1 report
+	report=$reports/$(tr -c 'a-z0-9' '-' <<<"$name").xml
+	shift
+	run_suite "$name" "$report" env BPFOOM_TEST_REPORT="$report" "$@" "${catch_args[@]}"
+}
+
+# A Catch2 suite run in the VM: vm_suite NAME TIMEOUT BINARY.
+vm_suite() {
+	local name=$1 timeout=$2 binary=$3 report
+	report=$reports/$(tr -c 'a-z0-9' '-' <<<"$name").xml
+	run_suite "$name" "$report" "$here/vm.sh" --kernel "$kernel/bzImage" --timeout "$timeout" \
+		--report "$report" -- "$binary" "${catch_args[@]}"
 }
 
 # Runs one command that is a single test: it passes if it exits 0.
@@ -105,10 +159,8 @@ fi
 catch_args=(--use-colour no)
 run_check "host: README walkthrough matches scripts/walkthrough.sh" "$here/check-readme.sh"
 run_check "host: sources are clang-formatted" "$here/check-format.sh"
-run_suite "host: harness" "$build/selftests/bpfoom_harness_tests" "${catch_args[@]}"
-if [[ -x $build/selftests/unit/bpfoom_unit_tests ]]; then
-	run_suite "host: unit" "$build/selftests/unit/bpfoom_unit_tests" "${catch_args[@]}"
-fi
+host_suite "host: harness" "$build/selftests/bpfoom_harness_tests"
+host_suite "host: unit" "$build/selftests/unit/bpfoom_unit_tests"
 ((host_only)) && finish
 
 stage kernel
@@ -116,25 +168,15 @@ if ! kernel=$("$here/build-kernel.sh"); then
 	note_failure "kernel build failed"
 	finish
 fi
-for runner_case in status output timeout splat tmp-checkout; do
+for runner_case in status output timeout splat tmp-checkout report; do
 	run_check "vm: runner $runner_case" "$top/selftests/vm_runner_test.sh" "$runner_case" "$kernel/bzImage"
 done
-run_suite "vm: kernel hook contract" \
-	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 600 -- \
-	"$build/selftests/bpfoom_vm_tests" "${catch_args[@]}"
-run_suite "vm: policy scenarios and CLI" \
-	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 900 -- \
-	"$build/selftests/bpfoom_scenario_tests" "${catch_args[@]}"
+vm_suite "vm: kernel hook contract" 600 "$build/selftests/bpfoom_vm_tests"
+vm_suite "vm: policy scenarios and CLI" 900 "$build/selftests/bpfoom_scenario_tests"
 run_check "vm: README walkthrough" \
 	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 300 -- "$here/walkthrough.sh"
-if [[ -e $top/selftests/deploy/CMakeLists.txt ]]; then
-	run_suite "vm: install, service and orchestration" \
-		"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 600 -- \
-		"$build/selftests/deploy/bpfoom_deploy_tests" "${catch_args[@]}"
-fi
-if [[ -e $here/bench.sh ]]; then
-	# Each benchmark once with small N, so that none of them rots.
-	run_check "benchmarks (quick mode)" "$here/bench.sh" --quick
-fi
+vm_suite "vm: install, service and orchestration" 600 "$build/selftests/deploy/bpfoom_deploy_tests"
+# Each benchmark once with small N, so that none of them rots.
+run_check "benchmarks (quick mode)" "$here/bench.sh" --quick
 
 finish

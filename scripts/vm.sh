@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boots the bpfoom test kernel under QEMU (TCG) and runs one command in it.
 #
-#   scripts/vm.sh [--kernel BZIMAGE] [--memory M] [--timeout S] [--append ARGS] [--icount] -- CMD [ARGS...]
+#   scripts/vm.sh [--kernel BZIMAGE] [--memory M] [--timeout S] [--append ARGS] [--icount]
+#                 [--report FILE] -- CMD [ARGS...]
 #
 # The guest's root is the host's, shared read-only over 9p, with tmpfs on
 # /tmp, /run and /var/tmp. CMD runs as root in the checkout's top directory,
@@ -12,6 +13,11 @@
 # --icount makes the guest's time a count of its instructions (QEMU -icount
 # shift=0: 1 ns per instruction executed; idle time skipped), so that a
 # timing in the guest is deterministic and immune to host load. Slower.
+# --report brings a test report back from the guest, whose view of the host
+# is read-only: CMD finds a guest path in $BPFOOM_TEST_REPORT (which the
+# selftests' Catch2 main writes its XML report to), and what it wrote there
+# reaches FILE over a serial port of its own once CMD has ended. FILE is
+# empty if CMD wrote nothing.
 #
 # Exit status: CMD's, or
 #   124  the timeout passed and QEMU was killed
@@ -31,6 +37,7 @@ usage() {
 kernel=
 append=
 icount=()
+report=
 memory=512M
 timeout=600
 while (($#)); do
@@ -40,6 +47,7 @@ while (($#)); do
 	--timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
 	--append) append=${2?--append needs kernel parameters}; shift 2 ;;
 	--icount) icount=(-icount "shift=0,sleep=off"); shift ;;
+	--report) report=${2:?--report needs a file}; shift 2 ;;
 	--) shift; break ;;
 	-h | --help) usage ;;
 	*) echo "vm.sh: unknown option '$1'" >&2; usage ;;
@@ -56,6 +64,7 @@ fi
 run=$(mktemp -d "${TMPDIR:-/tmp}/bpfoom-vm.XXXXXX")
 klog=$run/kernel.log
 status=$run/status
+report_out=${report:-$run/report}
 qemu_pid=
 
 cleanup() {
@@ -63,7 +72,7 @@ cleanup() {
 		kill -KILL "$qemu_pid" 2>/dev/null || true
 	fi
 	# Keep the kernel log; everything else in the run directory is scratch.
-	rm -f "$run/job.sh" "$status"
+	rm -f "$run/job.sh" "$status" "$run/report"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -75,15 +84,26 @@ trap 'exit 130' INT TERM
 	echo "export HOME=/tmp TERM=dumb LANG=C.UTF-8"
 	while IFS= read -r name; do
 		printf 'export %s=%q\n' "$name" "${!name}"
-	done < <(compgen -e | grep '^BPFOOM_' || true)
+	done < <(compgen -e | grep '^BPFOOM_' | grep -vx BPFOOM_TEST_REPORT || true)
+	# A host path means nothing in the guest: the report has its own way out.
+	[[ -z $report ]] || echo "export BPFOOM_TEST_REPORT=/run/bpfoom-test-report"
 	printf 'cd %q\n' "$top"
-	printf 'exec'
-	printf ' %q' "$@"
-	printf '\n'
+	if [[ -z $report ]]; then
+		printf 'exec'
+		printf ' %q' "$@"
+		printf '\n'
+	else
+		printf '%q ' "$@"
+		printf '\nstatus=$?\n'
+		printf 'stty -F /dev/ttyS3 raw -echo 2>/dev/null\n'
+		printf '[[ ! -e /run/bpfoom-test-report ]] || cat /run/bpfoom-test-report >/dev/ttyS3\n'
+		printf 'exit $status\n'
+	fi
 } >"$run/job.sh"
 
 # Serial ports: ttyS0 kernel console -> log file, ttyS1 CMD's output -> our
-# stdout, ttyS2 CMD's exit status -> status file.
+# stdout, ttyS2 CMD's exit status -> status file, ttyS3 the test report
+# (the job copies /run/bpfoom-test-report there after CMD) -> the --report file.
 qemu-system-x86_64 \
 	-accel tcg -cpu max -smp 1 -m "$memory" "${icount[@]}" \
 	-nodefaults -display none -no-reboot -nic none \
@@ -93,6 +113,7 @@ qemu-system-x86_64 \
 	-chardev file,id=klog,path="$klog" -serial chardev:klog \
 	-chardev stdio,id=out,signal=off -serial chardev:out \
 	-chardev file,id=status,path="$status" -serial chardev:status \
+	-chardev file,id=report,path="$report_out" -serial chardev:report \
 	</dev/null &
 qemu_pid=$!
 echo "vm.sh: guest kernel log: $klog" >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests of scripts/vm.sh's own contract, one case per call:
-#   selftests/vm_runner_test.sh status|output|timeout|splat|tmp-checkout KERNEL
+#   selftests/vm_runner_test.sh status|output|timeout|splat|tmp-checkout|report KERNEL
 # Exits 0 when vm.sh behaved as documented.
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,6 +52,24 @@ tmp-checkout)
 	rc=$?
 	rm -rf "$copy"
 	((rc == 0)) && [[ $out == marker ]] || fail "exit $rc, output '$out'"
+	;;
+report)
+	# What CMD writes to $BPFOOM_TEST_REPORT comes back in the --report
+	# file, whatever CMD's status; a host value of the variable does not
+	# reach the guest; without a report the file is empty.
+	dir=$(mktemp -d)
+	out=$(BPFOOM_TEST_REPORT=/nonexistent/host-path "$vm" --kernel "$kernel" --timeout 120 \
+		--report "$dir/report" -- sh -c 'echo "$BPFOOM_TEST_REPORT"; printf "<a>\n\tb</a>\n" >"$BPFOOM_TEST_REPORT"; exit 3' 2>/dev/null)
+	rc=$?
+	report=$(cat "$dir/report" 2>/dev/null)
+	"$vm" --kernel "$kernel" --timeout 120 --report "$dir/none" -- true 2>/dev/null
+	rc_none=$?
+	none_size=$(stat -c %s "$dir/none" 2>/dev/null || echo missing)
+	rm -rf "$dir"
+	((rc == 3)) || fail "expected exit 3, got $rc"
+	[[ $out == /run/bpfoom-test-report ]] || fail "CMD saw BPFOOM_TEST_REPORT='$out'"
+	[[ $report == "$(printf '<a>\n\tb</a>')" ]] || fail "report was '$report'"
+	((rc_none == 0)) && [[ $none_size == 0 ]] || fail "no report: exit $rc_none, file size $none_size"
 	;;
 *)
 	fail "unknown case"
