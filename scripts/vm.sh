@@ -93,8 +93,12 @@ trap 'exit 130' INT TERM
 		printf ' %q' "$@"
 		printf '\n'
 	else
-		printf '%q ' "$@"
-		printf '\nstatus=$?\n'
+		# The shell stays to send the report, out of the OOM killer's reach
+		# (a global OOM in a test must not pick it); CMD gets 0, as if exec'd.
+		printf 'echo -1000 >/proc/self/oom_score_adj\n'
+		printf '(echo 0 >/proc/self/oom_score_adj; exec'
+		printf ' %q' "$@"
+		printf ')\nstatus=$?\n'
 		printf 'stty -F /dev/ttyS3 raw -echo 2>/dev/null\n'
 		printf '[[ ! -e /run/bpfoom-test-report ]] || cat /run/bpfoom-test-report >/dev/ttyS3\n'
 		printf 'exit $status\n'

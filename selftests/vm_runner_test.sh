@@ -56,10 +56,12 @@ tmp-checkout)
 report)
 	# What CMD writes to $BPFOOM_TEST_REPORT comes back in the --report
 	# file, whatever CMD's status; a host value of the variable does not
-	# reach the guest; without a report the file is empty.
+	# reach the guest; CMD has oom_score_adj 0 and the shell that waits to
+	# send the report -1000 (a test's global OOM must not kill it); without
+	# a report the file is empty.
 	dir=$(mktemp -d)
 	out=$(BPFOOM_TEST_REPORT=/nonexistent/host-path "$vm" --kernel "$kernel" --timeout 120 \
-		--report "$dir/report" -- sh -c 'echo "$BPFOOM_TEST_REPORT"; printf "<a>\n\tb</a>\n" >"$BPFOOM_TEST_REPORT"; exit 3' 2>/dev/null)
+		--report "$dir/report" -- sh -c 'echo "$BPFOOM_TEST_REPORT"; cat /proc/self/oom_score_adj /proc/$PPID/oom_score_adj; printf "<a>\n\tb</a>\n" >"$BPFOOM_TEST_REPORT"; exit 3' 2>/dev/null)
 	rc=$?
 	report=$(cat "$dir/report" 2>/dev/null)
 	"$vm" --kernel "$kernel" --timeout 120 --report "$dir/none" -- true 2>/dev/null
@@ -67,7 +69,8 @@ report)
 	none_size=$(stat -c %s "$dir/none" 2>/dev/null || echo missing)
 	rm -rf "$dir"
 	((rc == 3)) || fail "expected exit 3, got $rc"
-	[[ $out == /run/bpfoom-test-report ]] || fail "CMD saw BPFOOM_TEST_REPORT='$out'"
+	[[ $out == "$(printf '/run/bpfoom-test-report\n0\n-1000')" ]] ||
+		fail "CMD saw BPFOOM_TEST_REPORT, its oom_score_adj and its parent's as '$out'"
 	[[ $report == "$(printf '<a>\n\tb</a>')" ]] || fail "report was '$report'"
 	((rc_none == 0)) && [[ $none_size == 0 ]] || fail "no report: exit $rc_none, file size $none_size"
 	;;
