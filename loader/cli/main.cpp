@@ -104,6 +104,9 @@ int main(int argc, char **argv)
 		print_usage(std::cerr, commands);
 		return exit_code(Errc::usage);
 	}
+	/* After the command name too, where the command's own options are (or an unknown one's). */
+	if (asks_for_json(args))
+		inv.out = Output(true);
 	const CommandSpec *command = find_command(args.front());
 	if (!command)
 		return report_error(inv, Errc::usage,
@@ -111,8 +114,6 @@ int main(int argc, char **argv)
 					" (see 'bpfoom --help')");
 	inv.command = args.front();
 	inv.args.assign(args.begin() + 1, args.end());
-	if (asks_for_json(inv.args))
-		inv.out = Output(true);
 	libbpf_set_print(inv.verbose ? libbpf_warnings : libbpf_quiet);
 	return run(*command, inv);
 }
