@@ -77,6 +77,18 @@ public:
 	 */
 	bool exists(std::uint64_t id) const;
 
+	/*
+	 * The ids of `cgroup`'s ancestors and its own, root first: element L is
+	 * its ancestor at level L, the root (this resolver's mount) being level
+	 * 0 and `cgroup` the last. Found by walking up from the cgroup's
+	 * directory by its parents, not by the text of its path. Throws
+	 * Errc::bad_input naming the cgroup if it is gone, is no longer
+	 * `cgroup.id`, or does not lie below the mount. (In a cgroup namespace,
+	 * or with a mount of a subtree, the levels count from the mount's root,
+	 * which the kernel may place deeper: nothing above it can be seen.)
+	 */
+	std::vector<std::uint64_t> ancestors(const Cgroup &cgroup) const;
+
 	/* The controllers enabled at the root (its cgroup.controllers). */
 	std::vector<std::string> root_controllers() const;
 

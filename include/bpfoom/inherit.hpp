@@ -25,7 +25,12 @@ struct EffectivePriority {
 
 /*
  * Inherit mode's rule, as the BPF policy applies it: a cgroup's priority is
- * its nearest ancestor-or-self entry, else the default.
+ * its nearest ancestor-or-self entry, else the default. A cgroup deeper than
+ * BPFOOM_MAX_CGROUP_DEPTH levels below the root is ranked as its ancestor at
+ * that level: the entries of the levels below, its own included, are not
+ * consulted. The cgroup is found by CgroupResolver::ancestors() (its errors,
+ * Errc::bad_input if it is gone or outside the mount) and the entries are
+ * read from one table.
  */
 EffectivePriority effective_priority(const PriorityMap &map, const CgroupResolver &cgroups,
 				     const Cgroup &cgroup, std::int32_t default_priority);

@@ -64,7 +64,8 @@ std::vector<pid_t> flock_holders(std::string_view proc_locks, dev_t dev, ino_t i
 /*
  * What a load or unload that did not finish left in the pin directory:
  * staged links attached beside (or instead of) the pinned ones, the commit
- * marker, or some but not all of the policy's links. recover() repairs it.
+ * marker, or some but not all of the policy's links. Every writer repairs
+ * it first (PinDir::recover(), called by Policy and PolicyChange).
  */
 struct Interruption {
 	/* The directory's lock is held: a writer is at work now, not killed. */
@@ -130,14 +131,6 @@ public:
 	/* Throws Errc::unsupported unless the directory (or, if absent, its parent) is on bpffs. */
 	void require_bpffs() const;
 
-	/*
-	 * Takes an exclusive flock(2) on the directory, so two state-changing
-	 * commands never interleave. Released when the returned fd closes. Waits
-	 * at most the lock timeout for another holder, then throws Errc::busy
-	 * naming the holder's pid and command (from /proc/locks).
-	 */
-	UniqueFd lock() const;
-
 	/* bpf_obj_get(): Errc::not_loaded if missing, Errc::permission on EACCES/EPERM. */
 	UniqueFd open(std::string_view name) const;
 	/* bpf_obj_pin() at NAME; fails if it exists. */
@@ -149,15 +142,6 @@ public:
 	void replace_links(const std::array<int, pins::links.size()> &link_fds) const;
 
 	/*
-	 * Finishes or undoes an interrupted replace_links(), and finishes an
-	 * interrupted unload (some but not all links pinned: the rest are
-	 * unpinned). Every command that changes state calls it first, holding
-	 * the lock; harmless when nothing was interrupted. Returns true if it
-	 * found something to clean up.
-	 */
-	bool recover() const;
-
-	/*
 	 * What recover() would repair, found without changing anything (read
 	 * commands report it), or nothing. Looks under a shared lock if it can:
 	 * if a writer holds the lock, the result says a writer is at work.
@@ -165,6 +149,32 @@ public:
 	std::optional<Interruption> interruption() const;
 
 private:
+	/*
+	 * The lock and the recovery belong to the writers alone: Policy's load
+	 * and unload, and PolicyChange. Anyone else who must exclude them (a
+	 * test standing in for another process, say) takes flock(2) on the
+	 * directory, as another process would.
+	 */
+	friend class Policy;
+	friend class PolicyChange;
+
+	/*
+	 * Takes an exclusive flock(2) on the directory, so two state-changing
+	 * commands never interleave. Released when the returned fd closes. Waits
+	 * at most the lock timeout for another holder, then throws Errc::busy
+	 * naming the holder's pid and command (from /proc/locks).
+	 */
+	UniqueFd lock() const;
+
+	/*
+	 * Finishes or undoes an interrupted replace_links(), and finishes an
+	 * interrupted unload (some but not all links pinned: the rest are
+	 * unpinned). Every writer calls it first, holding the lock; harmless
+	 * when nothing was interrupted. Returns true if it found something to
+	 * clean up.
+	 */
+	bool recover() const;
+
 	std::string path_;
 	std::chrono::milliseconds lock_timeout_;
 };

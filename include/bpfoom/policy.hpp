@@ -15,6 +15,8 @@
 namespace bpfoom
 {
 
+class MapLayouts;
+
 struct LoadOptions {
 	/* Applied over the pinned settings on a reload, over the defaults otherwise. */
 	SettingsUpdate settings;
@@ -92,11 +94,16 @@ public:
 	bool loaded() const;
 
 private:
+	/* Opens the maps it writes with the layouts it reads once. */
+	friend class PolicyChange;
+
 	/*
 	 * A pinned map, Errc::unsupported (naming the pin and 'bpfoom unload')
-	 * unless its type, key and value sizes are this bpfoom's.
+	 * unless its type, key and value sizes are those `layouts` give.
 	 */
-	UniqueFd open_map(std::string_view name) const;
+	UniqueFd open_map(std::string_view name, const MapLayouts &layouts) const;
+	PriorityMap priorities(const MapLayouts &layouts) const;
+	SettingsMap settings(const MapLayouts &layouts) const;
 
 	PinDir pins_;
 };

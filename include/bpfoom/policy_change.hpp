@@ -12,6 +12,7 @@ namespace bpfoom
 {
 
 class CgroupResolver;
+class MapLayouts;
 
 /* A settings change: what was in force, and what is now. */
 struct SettingsChange {
@@ -66,6 +67,8 @@ public:
 	const PriorityMap &priorities() const { return priorities_; }
 
 private:
+	PolicyChange(const Policy &policy, const MapLayouts &layouts);
+
 	PriorityMap priorities_;
 	SettingsMap settings_;
 	UniqueFd lock_;

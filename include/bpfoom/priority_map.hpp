@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "bpfoom/priority.hpp"
@@ -24,8 +25,12 @@ namespace bpfoom
  * candidate, and a writer killed at any point both see either the old set
  * or the new one, never a mix.
  *
- * Callers serialise writers (the pin directory's lock): a table swapped out
- * by one writer would otherwise swallow another's single writes.
+ * Reading is public; writing is not. Writers must be serialised (the pin
+ * directory's lock), or a table swapped out by one would swallow another's
+ * single writes, and the only writers are PolicyChange, which takes that
+ * lock, and Policy::load(), which holds it while it fills a new map or
+ * resizes a pinned one. So a program linking the library cannot write the
+ * pinned map beside a running `bpfoom` command.
  */
 class PriorityMap
 {
@@ -37,7 +42,11 @@ public:
 	 */
 	static PriorityMap open_pinned(const std::string &pin_path);
 
-	/* A new, unpinned map holding an empty table of `capacity` entries. */
+	/*
+	 * A new, unpinned map holding an empty table of `capacity` entries.
+	 * Harmless to offer: what it returns has no public writer, and pinning
+	 * it where bpfoom looks makes it a map only PolicyChange writes.
+	 */
 	static PriorityMap create(std::uint32_t capacity);
 
 	/* The slot map (what is pinned). */
@@ -46,13 +55,42 @@ public:
 	std::uint32_t max_entries() const;
 
 	std::optional<Priority> get(std::uint64_t cgroup_id) const;
-	void set(std::uint64_t cgroup_id, const Priority &value);
-	/* Returns false if there was no entry. */
-	bool unset(std::uint64_t cgroup_id);
+
+	/* An entry found by first_entry(): which of the ids it belongs to, and its value. */
+	struct FoundEntry {
+		std::size_t index;
+		Priority value;
+	};
+	/*
+	 * The first of `cgroup_ids` that has an entry, all looked up in the
+	 * same table: the one snapshot a walk over a cgroup's ancestors needs
+	 * (the BPF policy too looks the slot up once per candidate).
+	 */
+	std::optional<FoundEntry> first_entry(std::span<const std::uint64_t> cgroup_ids) const;
 
 	/* A snapshot of the whole map. */
 	PriorityTable list() const;
 	std::size_t count() const;
+
+	/* Throws Errc::bad_input if `desired` cannot fit into this map. */
+	void check_capacity(const PriorityTable &desired, const std::string &source) const;
+
+	/*
+	 * What making the map hold `desired` would change, planned against its
+	 * current contents; Errc::bad_input naming `source` if `desired` does
+	 * not fit. Changes nothing (`sync --dry-run`; PolicyChange::sync()).
+	 */
+	SyncPlan plan_sync(const PriorityTable &desired, const std::string &source) const;
+
+private:
+	/* The writers, and the only callers of the writing members below (see the class comment).
+	 */
+	friend class PolicyChange;
+	friend class Policy;
+
+	void set(std::uint64_t cgroup_id, const Priority &value);
+	/* Returns false if there was no entry. */
+	bool unset(std::uint64_t cgroup_id);
 
 	/*
 	 * Makes the map hold `plan.after`, the plan having been computed
@@ -70,17 +108,6 @@ public:
 	/* Puts an empty table of `capacity` entries into an empty slot (a map just created). */
 	void ensure_table(std::uint32_t capacity);
 
-	/* Throws Errc::bad_input if `desired` cannot fit into this map. */
-	void check_capacity(const PriorityTable &desired, const std::string &source) const;
-
-	/*
-	 * What making the map hold `desired` would change, planned against its
-	 * current contents; Errc::bad_input naming `source` if `desired` does
-	 * not fit. Changes nothing (`sync --dry-run`; PolicyChange::sync()).
-	 */
-	SyncPlan plan_sync(const PriorityTable &desired, const std::string &source) const;
-
-private:
 	/* The current table; Errc::internal if the slot is empty. */
 	UniqueFd table() const;
 	/* Points the slot at `table`, in one update. */

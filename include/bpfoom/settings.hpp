@@ -37,7 +37,11 @@ std::string_view mode_name(bpfoom_mode mode);
 /* Throws Errc::bad_input naming the value if it is neither. */
 bpfoom_mode parse_mode(std::string_view name);
 
-/* Client of the settings map (BPF_MAP_TYPE_ARRAY, one struct bpfoom_settings). */
+/*
+ * Client of the settings map (BPF_MAP_TYPE_ARRAY, one struct bpfoom_settings).
+ * Reading is public; writing the pinned map is PolicyChange's (under the pin
+ * directory's lock) and Policy::load()'s (holding it), as for PriorityMap.
+ */
 class SettingsMap
 {
 public:
@@ -46,10 +50,16 @@ public:
 
 	int fd() const { return fd_.get(); }
 	Settings read() const;
+
+private:
+	friend class PolicyChange;
+	friend class Policy;
+	/* Writes the defaults into its own object's map, which is never pinned. */
+	friend class ObserveSession;
+
 	/* Writes `settings` with abi_version forced to this loader's. */
 	void write(Settings settings);
 
-private:
 	UniqueFd fd_;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "bpfoom/cgroup.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -249,6 +250,53 @@ std::optional<std::string> CgroupResolver::path_by_walk(std::uint64_t id) const
 			return it->path().string();
 	}
 	return std::nullopt;
+}
+
+/*
+ * By inode, not by name: a directory's ".." is its parent even if the path
+ * was spelt through symbolic links, and the walk stops at the mount's root
+ * whatever path leads to it. Leaving the cgroup2 filesystem (a mount's ".."
+ * is the directory it is mounted on) or reaching "/" means the cgroup is
+ * not below this mount.
+ */
+std::vector<std::uint64_t> CgroupResolver::ancestors(const Cgroup &cgroup) const
+{
+	const std::string quoted = "cgroup " + quote(cgroup.path) + ": ";
+	struct stat root, st;
+	if (::fstat(root_fd_.get(), &root) != 0)
+		throw system_error("cannot look at the cgroup2 mount " + mounts_.cgroup2, errno);
+
+	UniqueFd dir(::open(cgroup.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+	if (!dir) {
+		const int err = errno;
+		if (err == ENOENT || err == ENOTDIR)
+			throw Error(Errc::bad_input,
+				    quoted + "no such cgroup under " + mounts_.cgroup2);
+		throw path_error(quoted, "cannot open " + quote(cgroup.path), err);
+	}
+	if (::fstat(dir.get(), &st) != 0)
+		throw path_error(quoted, "cannot stat " + quote(cgroup.path), errno);
+	if (st.st_ino != cgroup.id)
+		throw Error(Errc::bad_input, quoted + "is cgroup id " + std::to_string(st.st_ino) +
+						 " now, not " + std::to_string(cgroup.id) +
+						 " (removed and made again?)");
+
+	std::vector<std::uint64_t> ids{static_cast<std::uint64_t>(st.st_ino)};
+	while (st.st_dev != root.st_dev || st.st_ino != root.st_ino) {
+		UniqueFd parent(::openat(dir.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+		struct stat up;
+		if (!parent || ::fstat(parent.get(), &up) != 0)
+			throw path_error(
+			    quoted, "cannot open the parent of a directory on its path", errno);
+		if (up.st_dev != root.st_dev || (up.st_dev == st.st_dev && up.st_ino == st.st_ino))
+			throw Error(Errc::bad_input,
+				    quoted + "is outside the cgroup2 mount " + mounts_.cgroup2);
+		ids.push_back(up.st_ino);
+		dir = std::move(parent);
+		st = up;
+	}
+	std::reverse(ids.begin(), ids.end());
+	return ids;
 }
 
 std::vector<std::string> CgroupResolver::root_controllers() const

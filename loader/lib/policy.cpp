@@ -9,33 +9,13 @@
 
 #include "bpfoom/error.hpp"
 #include "bpfoom/probe.hpp"
+#include "map_layouts.hpp"
 #include "skeleton.hpp"
 
 namespace bpfoom
 {
 namespace
 {
-
-/* The skeleton's map for a pin name. */
-bpf_map *map_for_pin(bpfoom_policy *skel, std::string_view name)
-{
-	if (name == pins::priorities)
-		return skel->maps.priorities;
-	if (name == pins::settings)
-		return skel->maps.settings;
-	if (name == pins::counters)
-		return skel->maps.counters;
-	return skel->maps.events;
-}
-
-bpf_program *program_for_link(bpfoom_policy *skel, std::string_view name)
-{
-	if (name == pins::link_eval)
-		return skel->progs.bpfoom_eval;
-	if (name == pins::link_oom)
-		return skel->progs.bpfoom_oom;
-	return skel->progs.bpfoom_victim;
-}
 
 bpf_map_info map_info(int fd)
 {
@@ -46,12 +26,13 @@ bpf_map_info map_info(int fd)
 	return info;
 }
 
-/* Refuses to let the new object adopt a pinned map of another shape. */
-void check_reusable(const PinDir &pins, std::string_view name, bpf_map *map, int pinned_fd)
+/* Refuses a pinned map of another shape, to read or for the new object to adopt. */
+void check_reusable(const PinDir &pins, std::string_view name, const MapLayout &layout,
+		    int pinned_fd)
 {
 	const bpf_map_info info = map_info(pinned_fd);
-	if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
-	    info.value_size != bpf_map__value_size(map))
+	if (info.type != layout.type || info.key_size != layout.key_size ||
+	    info.value_size != layout.value_size)
 		throw Error(Errc::unsupported,
 			    pins / name +
 				" was pinned by an incompatible bpfoom (not ABI version " +
@@ -87,23 +68,31 @@ bool Policy::loaded() const
 				  pins_.contains(pins::staged_name(pins::link_eval)));
 }
 
-UniqueFd Policy::open_map(std::string_view name) const
+UniqueFd Policy::open_map(std::string_view name, const MapLayouts &layouts) const
 {
 	UniqueFd pinned = pins_.open(name);
-	/* The embedded object's own definitions: no second copy of the layouts to keep in step. */
-	SkeletonPtr skel = open_skeleton();
-	check_reusable(pins_, name, map_for_pin(skel.get(), name), pinned.get());
+	check_reusable(pins_, name, layouts.of(name), pinned.get());
 	return pinned;
 }
 
 PriorityMap Policy::priorities() const
 {
-	return PriorityMap(open_map(pins::priorities));
+	return priorities(MapLayouts());
+}
+
+PriorityMap Policy::priorities(const MapLayouts &layouts) const
+{
+	return PriorityMap(open_map(pins::priorities, layouts));
 }
 
 SettingsMap Policy::settings() const
 {
-	SettingsMap map(open_map(pins::settings));
+	return settings(MapLayouts());
+}
+
+SettingsMap Policy::settings(const MapLayouts &layouts) const
+{
+	SettingsMap map(open_map(pins::settings, layouts));
 	if (const auto abi = map.read().abi_version; abi != BPFOOM_ABI_VERSION)
 		throw Error(Errc::unsupported,
 			    pins_ / pins::settings + " holds bpfoom ABI version " +
@@ -115,7 +104,7 @@ SettingsMap Policy::settings() const
 
 UniqueFd Policy::events_map() const
 {
-	return open_map(pins::events);
+	return open_map(pins::events, MapLayouts());
 }
 
 LoadResult Policy::load(const LoadOptions &options) const
@@ -134,23 +123,23 @@ LoadResult Policy::load(const LoadOptions &options) const
 	result.replaced = pins_.contains(pins::link_eval);
 
 	SkeletonPtr skel = open_skeleton();
+	const MapLayouts layouts(*skel);
 
 	/* Adopt the pinned maps: the priorities, settings, counters and readers survive a reload.
 	 */
 	std::vector<std::string_view> fresh_maps;
 	std::optional<Settings> pinned_settings;
 	for (auto name : pins::maps) {
-		bpf_map *map = map_for_pin(skel.get(), name);
+		bpf_map *map = map_for_pin(*skel, name);
 		if (!pins_.contains(name)) {
 			fresh_maps.push_back(name);
 			continue;
 		}
-		UniqueFd pinned = pins_.open(name);
-		check_reusable(pins_, name, map, pinned.get());
+		UniqueFd pinned = open_map(name, layouts);
 		if (name == pins::settings)
-			pinned_settings = settings().read(); // checks the ABI version
+			pinned_settings = settings(layouts).read(); // checks the ABI version
 		if (name == pins::priorities)
-			result.entries_kept = PriorityMap(pins_.open(name)).count();
+			result.entries_kept = priorities(layouts).count();
 		if (bpf_map__reuse_fd(map, pinned.get()) != 0)
 			throw system_error("cannot reuse " + pins_ / name, errno);
 	}
@@ -182,13 +171,13 @@ LoadResult Policy::load(const LoadOptions &options) const
 	std::vector<LinkPtr> links;
 	std::array<int, pins::links.size()> link_fds{};
 	for (std::size_t i = 0; i < pins::links.size(); i++) {
-		links.push_back(attach_program(program_for_link(skel.get(), pins::links[i])));
+		links.push_back(attach_program(program_for_link(*skel, pins::links[i])));
 		link_fds[i] = bpf_link__fd(links.back().get());
 	}
 
 	/* Maps before links: a pinned link must never use maps the next loader cannot find. */
 	for (auto name : fresh_maps)
-		pins_.pin(bpf_map__fd(map_for_pin(skel.get(), name)), name);
+		pins_.pin(bpf_map__fd(map_for_pin(*skel, name)), name);
 	pins_.replace_links(link_fds);
 
 	for (std::size_t i = 0; i < pins::links.size(); i++)
@@ -234,15 +223,16 @@ PolicyStatus Policy::status() const
 		if (name == pins::link_eval || name == pins::staged_name(pins::link_eval))
 			status.loaded = true;
 	}
+	const MapLayouts layouts;
 	if (pins_.contains(pins::settings))
-		status.settings = settings().read();
+		status.settings = settings(layouts).read();
 	if (pins_.contains(pins::priorities)) {
-		PriorityMap map = priorities();
+		PriorityMap map = priorities(layouts);
 		status.entries = map.count();
 		status.max_entries = map.max_entries();
 	}
 	if (pins_.contains(pins::counters))
-		status.counters = read_counters(open_map(pins::counters).get());
+		status.counters = read_counters(open_map(pins::counters, layouts).get());
 	return status;
 }
 

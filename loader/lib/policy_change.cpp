@@ -2,13 +2,17 @@
 #include "bpfoom/policy_change.hpp"
 
 #include "bpfoom/cgroup.hpp"
+#include "map_layouts.hpp"
 
 namespace bpfoom
 {
 
-PolicyChange::PolicyChange(const Policy &policy)
+PolicyChange::PolicyChange(const Policy &policy) : PolicyChange(policy, MapLayouts()) {}
+
+PolicyChange::PolicyChange(const Policy &policy, const MapLayouts &layouts)
     /* The maps first: "not loaded" is said at once, not after waiting for the lock. */
-    : priorities_(policy.priorities()), settings_(policy.settings()), lock_(policy.pins().lock())
+    : priorities_(policy.priorities(layouts)), settings_(policy.settings(layouts)),
+      lock_(policy.pins().lock())
 {
 	policy.pins().recover();
 }

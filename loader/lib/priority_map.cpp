@@ -179,13 +179,25 @@ std::uint32_t PriorityMap::max_entries() const
 
 std::optional<Priority> PriorityMap::get(std::uint64_t cgroup_id) const
 {
-	bpfoom_priority value{};
-	if (bpf_map_lookup_elem(table().get(), &cgroup_id, &value) != 0) {
-		if (errno == ENOENT)
-			return std::nullopt;
-		throw system_error("cannot look up cgroup id " + std::to_string(cgroup_id), errno);
+	if (auto found = first_entry({&cgroup_id, 1}))
+		return found->value;
+	return std::nullopt;
+}
+
+std::optional<PriorityMap::FoundEntry>
+PriorityMap::first_entry(std::span<const std::uint64_t> cgroup_ids) const
+{
+	const UniqueFd table_fd = table();
+	for (std::size_t i = 0; i < cgroup_ids.size(); i++) {
+		std::uint64_t key = cgroup_ids[i];
+		bpfoom_priority value{};
+		if (bpf_map_lookup_elem(table_fd.get(), &key, &value) == 0)
+			return FoundEntry{i, Priority{value.priority, value.flags}};
+		if (errno != ENOENT)
+			throw system_error("cannot look up cgroup id " + std::to_string(key),
+					   errno);
 	}
-	return Priority{value.priority, value.flags};
+	return std::nullopt;
 }
 
 void PriorityMap::set(std::uint64_t cgroup_id, const Priority &value)

@@ -4,6 +4,7 @@
 
 #include <bpf/libbpf.h>
 #include <memory>
+#include <string_view>
 
 #include "bpfoom_policy.skel.h"
 
@@ -24,6 +25,13 @@ using LinkPtr = std::unique_ptr<bpf_link, LinkDeleter>;
 
 /* bpfoom_policy__open(), throwing on failure. */
 SkeletonPtr open_skeleton();
+
+/* The object's map pinned as `pin` (one of pins::maps); Errc::internal naming any other name. */
+bpf_map *map_for_pin(const bpfoom_policy &skel, std::string_view pin);
+
+/* The program attached by the link pinned as `link` (one of pins::links); Errc::internal
+ * naming any other name. */
+bpf_program *program_for_link(const bpfoom_policy &skel, std::string_view link);
 
 /* bpf_program__attach(), throwing with the program's name on failure. */
 LinkPtr attach_program(bpf_program *prog);

@@ -29,13 +29,28 @@ ScratchPriorities::ScratchPriorities(const PinDir &pins, std::uint32_t max_entri
 	fd_.reset(::dup(PriorityMap::create(max_entries).fd()));
 	if (!fd_)
 		fail("create a priorities map");
+	// The settings `bpfoom load` writes first, as the kernel takes them: the
+	// library itself writes pinned maps only, through PolicyChange.
+	settings_fd_.reset(::bpf_map_create(BPF_MAP_TYPE_ARRAY, "settings", sizeof(std::uint32_t),
+					    sizeof(bpfoom_settings), 1, nullptr));
+	if (!settings_fd_)
+		fail("create a settings map");
+	const std::uint32_t key = 0;
+	const bpfoom_settings defaults{.mode = BPFOOM_MODE_INHERIT,
+				       .default_priority = 0,
+				       .dry_run = 0,
+				       .abi_version = BPFOOM_ABI_VERSION};
+	if (::bpf_map_update_elem(settings_fd_.get(), &key, &defaults, BPF_ANY) != 0)
+		fail("write the settings map");
 	pins.pin(fd_.get(), pins::priorities);
+	pins.pin(settings_fd_.get(), pins::settings);
 }
 
 ScratchPriorities::~ScratchPriorities()
 {
 	try {
 		pins_.unpin(pins::priorities);
+		pins_.unpin(pins::settings);
 	} catch (...) {
 		// Nothing to do: the private bpffs goes away with the process.
 	}

@@ -11,9 +11,10 @@ namespace bpfoom::bench
 {
 
 // A priorities map of the policy's layout (the one-slot array of maps and its
-// table, see abi.h), pinned as "priorities" in a pin directory:
-// all that `bpfoom sync` and PriorityMap::open_pinned need, without the
-// policy (the host kernel has no hook). Unpinned when the object goes.
+// table, see abi.h) and a settings map with a fresh load's settings, pinned
+// as "priorities" and "settings" in a pin directory: all that `bpfoom sync`
+// and PolicyChange need, without the policy (the host kernel has no hook).
+// Unpinned when the object goes.
 class ScratchPriorities
 {
 public:
@@ -31,6 +32,7 @@ public:
 private:
 	const PinDir &pins_;
 	UniqueFd fd_;
+	UniqueFd settings_fd_;
 };
 
 } // namespace bpfoom::bench

@@ -8,6 +8,7 @@
 
 #include "bpfoom/error.hpp"
 #include "bpfoom/policy.hpp"
+#include "bpfoom/policy_change.hpp"
 #include "helpers.hpp"
 
 using namespace bpfoom;
@@ -104,14 +105,15 @@ TEST_CASE("pin dir: replace_links swaps every link and leaves nothing staged", "
 	pins.replace_links(new_gen.fds);
 	CHECK(state(pins, old_gen, new_gen) == "nnn");
 	CHECK_FALSE(leftovers(pins));
-	CHECK_FALSE(pins.recover());
+	CHECK_FALSE(pins.interruption());
 }
 
 TEST_CASE("pin dir: a replacement killed at any step recovers to the old or the new state",
 	  "[pins]")
 {
-	test::PrivateBpffs bpffs;
-	PinDir pins(bpffs.path() + "/bpfoom");
+	/* The maps a writer opens: PolicyChange, the writer here, recovers before it writes. */
+	test::PinnedMaps maps;
+	const PinDir &pins = maps.policy.pins();
 	Generation old_gen, new_gen;
 
 	/*
@@ -148,7 +150,8 @@ TEST_CASE("pin dir: a replacement killed at any step recovers to the old or the 
 	for (int steps = 0; steps <= 8; steps++) {
 		INFO("killed after " << steps << " steps");
 		interrupted_after(steps);
-		pins.recover();
+		CHECK(pins.interruption().has_value() == (steps > 0 && steps < 8));
+		PolicyChange change(maps.policy);
 		CHECK(state(pins, old_gen, new_gen) == expected[steps]);
 		CHECK_FALSE(leftovers(pins));
 	}

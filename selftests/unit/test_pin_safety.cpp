@@ -171,9 +171,10 @@ TEST_CASE("pin safety: a pin directory another user made is refused by every com
 	REQUIRE(mkdir(dir.c_str(), 0700) == 0);
 	REQUIRE(chmod(dir.c_str(), 0755) == 0);
 	check_refused({"status"}, options, 4, {dir + " is owned by uid 0 (root) with mode 0755"});
+	/* Nor does the library's writer that takes its lock without any map. */
 	try {
-		PinDir(dir).lock();
-		FAIL("locked a pin directory others can read");
+		Policy(dir).unload();
+		FAIL("unloaded from a pin directory others can read");
 	} catch (const Error &e) {
 		CHECK(e.kind() == Errc::unsupported);
 	}
@@ -245,9 +246,10 @@ TEST_CASE("pin safety: a lock held too long is given up on, naming its holder", 
 	}
 	CHECK(maps.policy.priorities().list() == before);
 
-	/* The library's own default is bounded too. */
+	/* The library's writers are bounded too. */
 	try {
-		PinDir(maps.options.pin_dir, std::chrono::milliseconds(100)).lock();
+		const PolicyChange change{
+		    Policy(maps.options.pin_dir, std::chrono::milliseconds(100))};
 		FAIL("took a lock another process holds");
 	} catch (const Error &e) {
 		CHECK(e.kind() == Errc::busy);

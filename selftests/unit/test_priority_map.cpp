@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "bpfoom/error.hpp"
+#include "bpfoom/policy_change.hpp"
 #include "bpfoom/priority_map.hpp"
 #include "helpers.hpp"
 
@@ -42,21 +43,28 @@ PriorityTable contents_of(const UniqueFd &table)
 
 TEST_CASE("priority map: set, get, unset, list against a real hash map", "[map]")
 {
-	PriorityMap map(test::create_priority_map(64));
+	test::PinnedMaps maps(64);
+	const PriorityMap map = maps.policy.priorities();
 	CHECK(map.max_entries() == 64);
 	CHECK(map.list().empty());
 	CHECK_FALSE(map.get(42));
 
-	map.set(42, {-3, BPFOOM_PRIORITY_F_OMIT});
-	map.set(7, {100, 0});
+	{
+		PolicyChange change(maps.policy);
+		CHECK_FALSE(change.set(42, {-3, BPFOOM_PRIORITY_F_OMIT}));
+		CHECK_FALSE(change.set(7, {100, 0}));
+	}
 	CHECK(map.get(42) == Priority{-3, BPFOOM_PRIORITY_F_OMIT});
 	CHECK(map.list() == PriorityTable{{7, {100, 0}}, {42, {-3, BPFOOM_PRIORITY_F_OMIT}}});
 	CHECK(map.count() == 2);
 
-	map.set(7, {101, 0});
-	CHECK(map.get(7) == Priority{101, 0});
-	CHECK(map.unset(7));
-	CHECK_FALSE(map.unset(7));
+	{
+		PolicyChange change(maps.policy);
+		CHECK(change.set(7, {101, 0}) == Priority{100, 0});
+		CHECK(map.get(7) == Priority{101, 0});
+		CHECK(change.unset(7) == Priority{101, 0});
+		CHECK_FALSE(change.unset(7));
+	}
 	CHECK(map.list() == PriorityTable{{42, {-3, BPFOOM_PRIORITY_F_OMIT}}});
 
 	/* The raw value, in the slot's table, is what the BPF side reads. */
@@ -65,6 +73,21 @@ TEST_CASE("priority map: set, get, unset, list against a real hash map", "[map]"
 	REQUIRE(bpf_map_lookup_elem(current_table(map).get(), &key, &raw) == 0);
 	CHECK(raw.priority == -3);
 	CHECK(raw.flags == BPFOOM_PRIORITY_F_OMIT);
+}
+
+TEST_CASE("priority map: first_entry finds the first of several ids in one table", "[map]")
+{
+	test::PinnedMaps maps;
+	PolicyChange(maps.policy).sync({{2, {20, 0}}, {3, {30, BPFOOM_PRIORITY_F_OMIT}}}, "test");
+	const PriorityMap map = maps.policy.priorities();
+	const std::vector<std::uint64_t> ids{1, 3, 2};
+	const auto found = map.first_entry(ids);
+	REQUIRE(found);
+	CHECK(found->index == 1);
+	CHECK(found->value == Priority{30, BPFOOM_PRIORITY_F_OMIT});
+	CHECK(map.first_entry(std::vector<std::uint64_t>{2})->index == 0);
+	CHECK_FALSE(map.first_entry(std::vector<std::uint64_t>{1, 4}));
+	CHECK_FALSE(map.first_entry({}));
 }
 
 TEST_CASE("priority map: a map of another layout is refused", "[map]")
@@ -87,14 +110,15 @@ TEST_CASE("priority map: a map of another layout is refused", "[map]")
 	}
 }
 
-TEST_CASE("priority map: batch apply of a plan, and listing many entries", "[map]")
+TEST_CASE("priority map: a sync of many entries is applied in batches, and listed", "[map]")
 {
 	constexpr std::uint32_t n = 100000;
-	PriorityMap map(test::create_priority_map(n));
+	test::PinnedMaps maps(n);
+	const PriorityMap map = maps.policy.priorities();
 	PriorityTable first, second;
 	for (std::uint64_t id = 1; id <= n; id++)
 		first[id] = {static_cast<std::int32_t>(id % 1000) - 500, 0};
-	map.apply(plan_sync(map.list(), first));
+	PolicyChange(maps.policy).sync(first, "first");
 	CHECK(map.list() == first);
 
 	/* Half removed, a quarter changed, the rest unchanged, and new ids added. */
@@ -103,52 +127,58 @@ TEST_CASE("priority map: batch apply of a plan, and listing many entries", "[map
 	for (std::uint64_t id = n + 1; id <= n + n / 4; id++)
 		second[id] = {2, 0};
 	const auto start = std::chrono::steady_clock::now();
-	const SyncPlan plan = plan_sync(map.list(), second);
-	map.apply(plan);
+	const SyncPlan plan = PolicyChange(maps.policy).sync(second, "second");
 	const auto elapsed = std::chrono::steady_clock::now() - start;
 	CHECK(plan.removed.size() == n / 2);
 	CHECK(plan.added.size() == n / 4);
 	CHECK(map.list() == second);
 	/* A figure for the log, not an assertion (timing depends on the machine). */
-	WARN("list + diff + apply of "
+	WARN("lock + list + diff + apply of "
 	     << plan.removed.size() + plan.added.size() + plan.changed.size() << " changes over "
 	     << n << " entries: "
 	     << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms");
 }
 
-TEST_CASE("priority map: a plan that does not fit changes nothing", "[map]")
+TEST_CASE("priority map: a sync that does not fit changes nothing", "[map]")
 {
-	PriorityMap map(test::create_priority_map(8));
+	test::PinnedMaps maps(8);
+	const PriorityMap map = maps.policy.priorities();
 	const PriorityTable before{{1, {1, 0}}, {2, {2, 0}}, {3, {3, 0}}, {4, {4, 0}}};
-	map.apply(plan_sync({}, before));
+	PolicyChange(maps.policy).sync(before, "before");
 	REQUIRE(map.list() == before);
+	const UniqueFd table_before = current_table(map);
 
 	/* 2 removed, 1 changed, 7 added: 9 entries do not fit in 8. */
 	PriorityTable desired{{3, {33, 0}}, {4, {4, 0}}};
 	for (std::uint64_t id = 100; id < 107; id++)
 		desired[id] = {5, 0};
 	CHECK_THROWS_AS(map.check_capacity(desired, "prios.conf"), Error);
+	CHECK_THROWS_AS(map.plan_sync(desired, "prios.conf"), Error);
 	try {
-		map.apply(plan_sync(map.list(), desired));
+		PolicyChange(maps.policy).sync(desired, "prios.conf");
 		FAIL("applying an oversized plan succeeded");
 	} catch (const Error &e) {
 		CHECK(e.kind() == Errc::bad_input);
-		CHECK_THAT(e.what(), Catch::Contains("exceed the priorities map's capacity of 8"));
+		CHECK_THAT(e.what(),
+			   Catch::StartsWith("prios.conf: ") &&
+			       Catch::Contains("exceed the priorities map's capacity of 8"));
 	}
 	CHECK(map.list() == before);
+	CHECK(contents_of(current_table(map)) == contents_of(table_before));
 }
 
 TEST_CASE("priority map: a sync swaps in a whole new table; the old one is never written", "[map]")
 {
-	PriorityMap map(test::create_priority_map(16));
+	test::PinnedMaps maps(16);
+	const PriorityMap map = maps.policy.priorities();
 	const PriorityTable old_set{{1, {1, 0}}, {2, {2, 0}}};
-	map.apply(plan_sync(map.list(), old_set));
+	PolicyChange(maps.policy).sync(old_set, "old");
 	const UniqueFd old_table = current_table(map);
 	REQUIRE(contents_of(old_table) == old_set);
 
 	/* {a:1, b:2} -> {b:3, c:4}: a reader of either table sees one whole set. */
 	const PriorityTable new_set{{2, {3, 0}}, {3, {4, 0}}};
-	map.apply(plan_sync(map.list(), new_set));
+	PolicyChange(maps.policy).sync(new_set, "new");
 	CHECK(contents_of(current_table(map)) == new_set);
 	CHECK(contents_of(old_table) == old_set);
 	CHECK(map.list() == new_set);
@@ -158,31 +188,13 @@ TEST_CASE("priority map: a sync swaps in a whole new table; the old one is never
 	const UniqueFd before_single = current_table(map);
 	PriorityTable one_more = new_set;
 	one_more[4] = {5, BPFOOM_PRIORITY_F_OMIT};
-	map.apply(plan_sync(map.list(), one_more));
+	PolicyChange(maps.policy).sync(one_more, "one more");
 	CHECK(contents_of(before_single) == one_more);
-}
-
-TEST_CASE("priority map: resize moves the entries into a table of the new capacity", "[map]")
-{
-	PriorityMap map(test::create_priority_map(4));
-	const PriorityTable three{{1, {1, 0}}, {2, {2, 0}}, {3, {3, 0}}};
-	map.apply(plan_sync({}, three));
-	map.resize(100);
-	CHECK(map.max_entries() == 100);
-	CHECK(map.list() == three);
-	try {
-		map.resize(2);
-		FAIL("three entries were squeezed into two");
-	} catch (const Error &e) {
-		CHECK(e.kind() == Errc::bad_input);
-	}
-	CHECK(map.max_entries() == 100);
-	CHECK(map.list() == three);
 }
 
 TEST_CASE("priority map: check_capacity names the source and the capacity", "[map]")
 {
-	PriorityMap map(test::create_priority_map(2));
+	const PriorityMap map(test::create_priority_map(2));
 	const PriorityTable three{{1, {}}, {2, {}}, {3, {}}};
 	try {
 		map.check_capacity(three, "prios.conf");
@@ -200,15 +212,13 @@ TEST_CASE("priority map: gc drops exactly the entries of removed cgroups", "[map
 {
 	test::TempCgroup kept, gone;
 	const CgroupResolver cgroups(test::host_cgroup_mounts());
-	PriorityMap map(test::create_priority_map(16));
+	test::PinnedMaps maps;
 	const std::uint64_t gone_id = gone.id();
-	map.set(kept.id(), {1, 0});
-	map.set(gone_id, {2, 0});
+	PolicyChange(maps.policy).sync({{kept.id(), {1, 0}}, {gone_id, {2, 0}}}, "test");
 	gone.remove();
 
-	const SyncPlan plan = plan_gc(map.list(), cgroups);
+	const SyncPlan plan = PolicyChange(maps.policy).gc(cgroups);
 	REQUIRE(plan.removed.size() == 1);
 	CHECK(plan.removed[0].cgroup_id == gone_id);
-	map.apply(plan);
-	CHECK(map.list() == PriorityTable{{kept.id(), {1, 0}}});
+	CHECK(maps.contents() == PriorityTable{{kept.id(), {1, 0}}});
 }
