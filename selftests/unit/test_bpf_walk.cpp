@@ -110,15 +110,15 @@ TEST_CASE("inherit: the library's effective priority is the BPF walk's, on the s
 	 * |- unlisted, with a listed child
 	 * `- a chain 20 levels deep, listed at levels 3, 16, 17 and 20
 	 */
-	test::TempCgroup top;
-	test::TempCgroup listed(top.path()), listed_child(listed.path()),
+	test::TestCgroup top;
+	test::TestCgroup listed(top.path()), listed_child(listed.path()),
 	    listed_grandchild(listed_child.path());
-	test::TempCgroup unlisted(top.path()), unlisted_child(unlisted.path());
-	std::vector<std::unique_ptr<test::TempCgroup>> chain;
+	test::TestCgroup unlisted(top.path()), unlisted_child(unlisted.path());
+	std::vector<std::unique_ptr<test::TestCgroup>> chain;
 	for (int level = 2; level <= 20; level++)
-		chain.push_back(std::make_unique<test::TempCgroup>(
+		chain.push_back(std::make_unique<test::TestCgroup>(
 		    chain.empty() ? top.path() : chain.back()->path()));
-	const auto at_level = [&](int level) -> const test::TempCgroup & {
+	const auto at_level = [&](int level) -> const test::TestCgroup & {
 		return *chain[static_cast<std::size_t>(level - 2)];
 	};
 	const std::size_t in_tree = 6 + chain.size();
