@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <string>
+#include <utility>
 
 #include "bpfoom/error.hpp"
 #include "bpfoom/pin_dir.hpp"
@@ -18,30 +19,40 @@ SkeletonPtr open_skeleton()
 	return skel;
 }
 
+namespace
+{
+
+/* The object's part named `name` in `parts`; unknown names are a bug, never a default. */
+template <typename Part, std::size_t N>
+Part *find_part(const std::pair<std::string_view, Part *> (&parts)[N], std::string_view name,
+		std::string_view kind)
+{
+	for (const auto &[part_name, part] : parts)
+		if (part_name == name)
+			return part;
+	throw Error(Errc::internal, "the bpfoom BPF object has no " + std::string(kind) + " for '" +
+					std::string(name) + "'");
+}
+
+} // namespace
+
 bpf_map *map_for_pin(const bpfoom_policy &skel, std::string_view pin)
 {
-	if (pin == pins::priorities)
-		return skel.maps.priorities;
-	if (pin == pins::settings)
-		return skel.maps.settings;
-	if (pin == pins::counters)
-		return skel.maps.counters;
-	if (pin == pins::events)
-		return skel.maps.events;
-	throw Error(Errc::internal,
-		    "no map of the bpfoom BPF object is pinned as '" + std::string(pin) + "'");
+	const std::pair<std::string_view, bpf_map *> maps[] = {
+	    {pins::priorities, skel.maps.priorities},
+	    {pins::settings, skel.maps.settings},
+	    {pins::counters, skel.maps.counters},
+	    {pins::events, skel.maps.events}};
+	return find_part(maps, pin, "map");
 }
 
 bpf_program *program_for_link(const bpfoom_policy &skel, std::string_view link)
 {
-	if (link == pins::link_eval)
-		return skel.progs.bpfoom_eval;
-	if (link == pins::link_oom)
-		return skel.progs.bpfoom_oom;
-	if (link == pins::link_victim)
-		return skel.progs.bpfoom_victim;
-	throw Error(Errc::internal,
-		    "no program of the bpfoom BPF object is linked as '" + std::string(link) + "'");
+	const std::pair<std::string_view, bpf_program *> programs[] = {
+	    {pins::link_eval, skel.progs.bpfoom_eval},
+	    {pins::link_oom, skel.progs.bpfoom_oom},
+	    {pins::link_victim, skel.progs.bpfoom_victim}};
+	return find_part(programs, link, "program");
 }
 
 LinkPtr attach_program(bpf_program *prog)
