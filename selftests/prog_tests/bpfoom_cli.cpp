@@ -45,7 +45,11 @@ nlohmann::json BpfoomCli::list() const
 PriorityEntries BpfoomCli::entries() const
 {
 	PriorityEntries entries;
-	for (const auto &entry : list()["entries"]) {
+	// Named: a range-for over list()["entries"] would iterate a member of
+	// a temporary already destroyed (C++20 extends only the range's own
+	// lifetime, not that of the object it points into).
+	const nlohmann::json listed = list();
+	for (const auto &entry : listed.at("entries")) {
 		const std::string path =
 		    entry["path"].is_null() ? "(gone)" : entry["path"].get<std::string>();
 		entries[path] = {entry["priority"].get<int>(), entry["omit"].get<bool>()};
