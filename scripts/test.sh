@@ -175,7 +175,14 @@ vm_suite "vm: kernel hook contract" 600 "$build/selftests/bpfoom_vm_tests"
 vm_suite "vm: policy scenarios and CLI" 900 "$build/selftests/bpfoom_scenario_tests"
 run_check "vm: README walkthrough" \
 	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 300 -- "$here/walkthrough.sh"
-vm_suite "vm: install, service and orchestration" 600 "$build/selftests/deploy/bpfoom_deploy_tests"
+# The deploy suite's fixtures (a staging install, the node agent example
+# built against it) are not part of the ordinary build.
+stage "deploy fixtures"
+if cmake --build "$build" --target bpfoom_deploy_fixtures -j"$(nproc)"; then
+	vm_suite "vm: install, service and orchestration" 600 "$build/selftests/deploy/bpfoom_deploy_tests"
+else
+	note_failure "vm: install, service and orchestration: its fixtures did not build"
+fi
 # Each benchmark once with small N, so that none of them rots.
 run_check "benchmarks (quick mode)" "$here/bench.sh" --quick
 
