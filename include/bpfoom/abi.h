@@ -18,8 +18,14 @@
 /*
  * 2: the priorities pin became an array of maps whose one slot holds the
  *    current table, so that a sync replaces the whole set in one update.
+ * 3: policies are loaded from any object written against the SDK
+ *    (bpfoom/policy.bpf.h): a priority entry carries a memory request, and
+ *    an event names the policy that handled the OOM.
  */
-#define BPFOOM_ABI_VERSION 2
+#define BPFOOM_ABI_VERSION 3
+
+/* Size of a policy's name, its NUL included (bpfoom_policy_name, bpfoom_event). */
+#define BPFOOM_POLICY_NAME_LEN 32
 
 /* bpffs directory holding the pinned links and maps (mode 0700). */
 #define BPFOOM_PIN_DIR "/sys/fs/bpf/bpfoom"
@@ -53,6 +59,12 @@ enum bpfoom_verdict {
 struct bpfoom_priority {
 	__s32 priority;
 	__u32 flags; /* BPFOOM_PRIORITY_F_* */
+	/*
+	 * The cgroup's memory request in bytes, as an orchestrator pushes it
+	 * (a pod's requests.memory), for policies that rank usage against it
+	 * (over-request); 0: none. The priority policy ignores it.
+	 */
+	__u64 request;
 };
 
 /* Never choose this cgroup's tasks while any other candidate exists. */
@@ -129,6 +141,14 @@ struct bpfoom_event {
 	struct bpfoom_task_ref policy_choice;
 	/* What the kernel's badness alone would have chosen. */
 	struct bpfoom_task_ref kernel_choice;
+	/*
+	 * The policy that handled the OOM: what the loader wrote into the
+	 * object's bpfoom_policy_hash and bpfoom_policy_name before loading
+	 * it (zero if it wrote nothing). The name is NUL-padded, and
+	 * NUL-terminated unless it fills all BPFOOM_POLICY_NAME_LEN bytes.
+	 */
+	__u64 policy_hash;
+	char policy_name[BPFOOM_POLICY_NAME_LEN];
 };
 
 #endif /* BPFOOM_ABI_H */
