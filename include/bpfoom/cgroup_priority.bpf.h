@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Inherit mode's rule, the one place it is written for BPF: a cgroup's
- * priority is its nearest ancestor-or-self entry in the priorities table,
- * else the default. The policy ranks candidates with it, and
+ * The cgroup walk of the policy SDK (bpfoom/policy.bpf.h), and inherit
+ * mode's rule, the one place it is written for BPF: a cgroup's priority is
+ * its nearest ancestor-or-self entry in the priorities table, else the
+ * default. The SDK describes every candidate with it, and
  * selftests/progs/cgroup_priority_walk.bpf.c runs the very same code over
  * whole cgroup trees so that a host test can hold the library's
  * effective_priority() to it.
@@ -10,23 +11,39 @@
  * Cgroups deeper than BPFOOM_MAX_CGROUP_DEPTH are described from their
  * ancestor at that level: deeper entries, their own included, are not seen.
  *
- * Included after vmlinux.h, the libbpf headers (bpf_helpers.h, bpf_core_read.h)
- * and bpfoom/abi.h. The first piece of the SDK for policies in C.
+ * Includes what it needs: vmlinux.h, the libbpf headers and bpfoom/abi.h.
  */
 #ifndef BPFOOM_CGROUP_PRIORITY_BPF_H
 #define BPFOOM_CGROUP_PRIORITY_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "bpfoom/abi.h"
 
 /*
  * A cgroup's path from the root, with the own priorities looked up on the
  * way: tournament mode compares two paths where they diverge, and reuses
  * these lookups rather than making them again.
  */
-struct cgroup_path {
+struct bpfoom_cgroup_path {
 	__u32 depth;	/* level of the cgroup, capped at BPFOOM_MAX_CGROUP_DEPTH */
 	__u32 own_from; /* own[i] holds id[i]'s own priority for own_from <= i <= depth */
 	__u64 id[BPFOOM_MAX_CGROUP_DEPTH + 1]; /* cgroup ids, root at 0 */
 	__s32 own[BPFOOM_MAX_CGROUP_DEPTH + 1];
 };
+
+/* The cgroup a task is ranked by: its default-hierarchy (cgroup v2) cgroup. */
+static __always_inline struct cgroup *bpfoom_task_cgroup(struct task_struct *task)
+{
+	return task->cgroups->dfl_cgrp;
+}
+
+/* A cgroup's v2 id: the kernfs node id, st_ino of its directory, the priorities' key. */
+static __always_inline __u64 bpfoom_cgroup_id(struct cgroup *cgrp)
+{
+	return cgrp->kn->id;
+}
 
 /*
  * The parent of a cgroup, by direct BTF loads: walking up this way costs no
@@ -36,13 +53,13 @@ struct cgroup_path {
  * reads 0, as a probe read would, and keeps the pointer's type for the
  * verifier.
  */
-static __always_inline struct cgroup *cgroup_parent(struct cgroup *cgrp)
+static __always_inline struct cgroup *bpfoom_cgroup_parent(struct cgroup *cgrp)
 {
 	return cgrp->self.parent->cgroup;
 }
 
 /* The id of cgrp's ancestor at `level`, by ancestors[]: for cgroups deeper than the limit. */
-static __always_inline __u64 cgroup_id_at(struct cgroup *cgrp, __u32 level)
+static __always_inline __u64 bpfoom_cgroup_id_at(struct cgroup *cgrp, __u32 level)
 {
 	struct cgroup *ancestor = NULL;
 
@@ -58,9 +75,10 @@ static __always_inline __u64 cgroup_id_at(struct cgroup *cgrp, __u32 level)
  * entries). Leaves the pid, comm and badness alone. Returns whether the
  * cgroup is deeper than the depth limit.
  */
-static __always_inline bool describe_cgroup(struct cgroup *cgrp_in,
-					    const struct bpfoom_settings *cfg, void *table,
-					    struct bpfoom_task_ref *ref, struct cgroup_path *path)
+static __always_inline bool bpfoom_describe_cgroup(struct cgroup *cgrp_in,
+						   const struct bpfoom_settings *cfg, void *table,
+						   struct bpfoom_task_ref *ref,
+						   struct bpfoom_cgroup_path *path)
 {
 	struct cgroup *cgrp = cgrp_in;
 	__u32 level = cgrp_in->level;
@@ -87,10 +105,10 @@ static __always_inline bool describe_cgroup(struct cgroup *cgrp_in,
 		if (i > (int)level)
 			continue;
 		if (truncated) {
-			id = cgroup_id_at(cgrp_in, i);
+			id = bpfoom_cgroup_id_at(cgrp_in, i);
 		} else {
 			if (i < (int)level)
-				cgrp = cgroup_parent(cgrp);
+				cgrp = bpfoom_cgroup_parent(cgrp);
 			id = cgrp->kn->id;
 		}
 		if (path)
