@@ -35,6 +35,9 @@ for dir in /tmp /var/tmp; do
 	esac
 done
 
+# Where bpfoom caches the policies it compiles, writable as on any machine.
+mount -t tmpfs -o mode=0755 tmpfs /var/cache
+
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 mount -t bpf -o mode=0700 bpf /sys/fs/bpf

@@ -5,7 +5,7 @@
 #                 [--report FILE] -- CMD [ARGS...]
 #
 # The guest's root is the host's, shared read-only over 9p, with tmpfs on
-# /tmp, /run and /var/tmp. CMD runs as root in the checkout's top directory,
+# /tmp, /run, /var/tmp and /var/cache. CMD runs as root in the checkout's top directory,
 # with stdin from /dev/null; its output is streamed here and its exit status
 # becomes ours. The guest's kernel log is kept in a file named on stderr.
 # --append adds kernel command line parameters (e.g. tsc_early_khz=... for a

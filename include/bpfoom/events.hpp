@@ -9,10 +9,10 @@
 #include <string>
 
 #include "bpfoom/abi.h"
+#include "bpfoom/policy_image.hpp"
 #include "bpfoom/unique_fd.hpp"
 
 struct ring_buffer;
-struct bpfoom_policy;
 
 namespace bpfoom
 {
@@ -39,6 +39,8 @@ struct OomEvent {
 	bool hooked = false;	   // the policy was consulted in this OOM
 	bool group_member = false; // killed by memory.oom.group, not chosen
 	std::uint32_t candidates = 0, selected = 0, skipped = 0;
+	/* The policy attached when the OOM happened; none in observe-only mode. */
+	std::optional<PolicyIdentity> policy;
 	EventTask victim;
 	std::optional<EventTask> policy_choice;
 	std::optional<EventTask> kernel_choice;

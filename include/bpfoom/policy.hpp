@@ -9,6 +9,7 @@
 
 #include "bpfoom/abi.h"
 #include "bpfoom/pin_dir.hpp"
+#include "bpfoom/policy_image.hpp"
 #include "bpfoom/priority_map.hpp"
 #include "bpfoom/settings.hpp"
 
@@ -18,6 +19,8 @@ namespace bpfoom
 class MapLayouts;
 
 struct LoadOptions {
+	/* The policy to load; none: the shipped priority policy. */
+	std::optional<PolicyImage> policy;
 	/* Applied over the pinned settings on a reload, over the defaults otherwise. */
 	SettingsUpdate settings;
 	/*
@@ -37,6 +40,8 @@ struct PinnedLink {
 
 struct PolicyStatus {
 	bool loaded = false; // a policy link is pinned (link_eval, or a staged link_eval_new)
+	/* The policy link_eval's program belongs to, if it carries its identity. */
+	std::optional<PolicyIdentity> policy;
 	/* Every pinned link, staged ones (pins::staged_name) included. */
 	std::vector<PinnedLink> links;
 	/* What an interrupted load or unload left (Interruption::description), if anything. */
@@ -48,6 +53,7 @@ struct PolicyStatus {
 };
 
 struct LoadResult {
+	PolicyIdentity policy;
 	bool replaced = false;	      // an older policy was running and has been replaced
 	std::size_t entries_kept = 0; // priorities carried over from the pinned map
 	std::uint32_t max_entries = 0;
@@ -72,11 +78,14 @@ public:
 	const PinDir &pins() const { return pins_; }
 
 	/*
-	 * Loads the embedded BPF object, reusing the pinned maps (so the
-	 * priorities survive), attaches it and pins it. If a policy is already
-	 * pinned, the new links replace the old ones (see PinDir); afterwards
-	 * exactly one policy program is attached. Throws Errc::unsupported
-	 * before touching anything if the kernel lacks the hook.
+	 * Loads the policy options.policy names (the shipped priority policy
+	 * by default), reusing the pinned maps (so the priorities, settings,
+	 * counters and event readers survive, whichever policy had them),
+	 * attaches it and pins it. If a policy is already pinned, the new
+	 * links replace the old ones (see PinDir); afterwards exactly one
+	 * policy program is attached. Everything that can refuse the policy
+	 * (the hook missing, the object's shape, the verifier) does so before
+	 * anything pinned changes.
 	 */
 	LoadResult load(const LoadOptions &options) const;
 
@@ -107,5 +116,12 @@ private:
 
 	PinDir pins_;
 };
+
+/*
+ * What `bpfoom policy check` does: checks the image's shape and has the
+ * kernel's verifier load it, attaching and pinning nothing. Throws as
+ * Policy::load() would refuse it; returns the identity it would load with.
+ */
+PolicyIdentity check_policy(const PolicyImage &image);
 
 } // namespace bpfoom

@@ -15,6 +15,8 @@ namespace bpfoom
 struct Priority {
 	std::int32_t priority = 0;
 	std::uint32_t flags = 0; // BPFOOM_PRIORITY_F_*, kept raw so a round trip never loses bits
+	/* The cgroup's memory request in bytes, for policies that rank by it; 0: none. */
+	std::uint64_t request = 0;
 
 	bool omit() const { return flags & BPFOOM_PRIORITY_F_OMIT; }
 	bool operator==(const Priority &) const = default;

@@ -3,6 +3,7 @@
 // Each handler is followed by its spec (command.hpp).
 #include "bpfoom/error.hpp"
 #include "bpfoom/policy_change.hpp"
+#include "bpfoom/policy_compiler.hpp"
 #include "bpfoom/probe.hpp"
 #include "commands.hpp"
 
@@ -49,11 +50,15 @@ const std::vector<OptionSpec> load_options{
     {"default-priority", true, "priority of cgroups without an entry (default 0)"},
     {"dry-run", false, "rank candidates and report, but let the kernel choose"},
     {"max-entries", true,
-     "capacity of the priorities table (default 65536; a loaded one is resized)"}};
+     "capacity of the priorities table (default 65536; a loaded one is resized)"},
+    {"policy", true, "a shipped policy's NAME, or FILE.bpf.c or FILE.bpf.o (default priority)"}};
 
 static void run_load(const Invocation &inv, const Args &args)
 {
 	LoadOptions options;
+	if (args.has("policy"))
+		options.policy =
+		    resolve_policy(args.value("policy"), PolicyCompiler::from_environment());
 	options.settings = settings_update(args, true);
 	if (args.has("max-entries"))
 		options.max_entries = parse_count_arg("--max-entries", args.value("max-entries"));
@@ -64,12 +69,18 @@ static void run_load(const Invocation &inv, const Args &args)
 
 const CommandSpec
     load_command("load", "load and attach the policy (replaces a running one)",
-		 "load [--mode M] [--default-priority N] [--dry-run] [--max-entries N]",
+		 "load [--policy NAME|FILE] [--mode M] [--default-priority N] [--dry-run]\n"
+		 "            [--max-entries N]",
 		 load_options, {},
-		 "Loads the policy, attaches it to the kernel's OOM victim selection and pins\n"
+		 "Loads a policy, attaches it to the kernel's OOM victim selection and pins\n"
 		 "it under the pin directory. If a policy is already loaded, the new one\n"
 		 "replaces it (the priorities, settings and counters are kept; settings not\n"
 		 "given keep their current values), and exactly one policy stays attached.\n"
+		 "--policy takes a shipped policy's name ('bpfoom policy list'), a C source\n"
+		 "FILE.bpf.c written on the SDK (compiled with clang, the result cached), or\n"
+		 "a compiled FILE.bpf.o. A policy that does not compile (exit 8), that the\n"
+		 "verifier refuses (exit 9) or that is not shaped as a policy (exit 3)\n"
+		 "changes nothing: the loaded one stays.\n"
 		 "With --max-entries over a loaded policy, its priorities move into a table\n"
 		 "of the new capacity in one swap (refused if they do not fit).\n",
 		 nullptr, run_load);

@@ -21,9 +21,10 @@ using namespace bpfoom::cli;
 
 /* As 'bpfoom --help' lists them. */
 constexpr const CommandSpec *commands[] = {
-    &probe_command, &load_command,  &unload_command, &status_command,
-    &set_command,   &unset_command, &get_command,    &list_command,
-    &sync_command,  &gc_command,    &config_command, &events_command,
+    &probe_command,	  &load_command,	 &unload_command,	&status_command,
+    &set_command,	  &unset_command,	 &get_command,		&list_command,
+    &sync_command,	  &gc_command,		 &config_command,	&events_command,
+    &policy_list_command, &policy_check_command, &policy_build_command,
 };
 
 /* libbpf logs at every level by default; the CLI shows its warnings only when asked. */
@@ -39,12 +40,35 @@ int libbpf_warnings(enum libbpf_print_level level, const char *format, va_list a
 	return std::vfprintf(stderr, format, args);
 }
 
-const CommandSpec *find_command(const std::string &name)
+/*
+ * The command `args` starts with, and how many words name it: one, or two
+ * for a group's commands ("policy check").
+ */
+std::pair<const CommandSpec *, std::size_t> find_command(const std::vector<std::string> &args)
 {
-	const auto found =
-	    std::find_if(std::begin(commands), std::end(commands),
-			 [&](const CommandSpec *spec) { return name == spec->name; });
-	return found == std::end(commands) ? nullptr : *found;
+	const std::string two_words = args.size() > 1 ? args[0] + " " + args[1] : "";
+	for (const CommandSpec *spec : commands) {
+		if (args[0] == spec->name)
+			return {spec, 1};
+		if (two_words == spec->name)
+			return {spec, 2};
+	}
+	return {nullptr, 0};
+}
+
+/* Why `word` names no command: it names none, or only a group of them ("policy"). */
+std::string unknown_command(const std::string &word)
+{
+	std::string group;
+	for (const CommandSpec *spec : commands) {
+		const std::string_view name = spec->name;
+		if (name.size() > word.size() && name.starts_with(word) && name[word.size()] == ' ')
+			group +=
+			    (group.empty() ? "" : ", ") + std::string(name.substr(word.size() + 1));
+	}
+	if (!group.empty())
+		return quote(word) + " needs one of: " + group + " (see 'bpfoom --help')";
+	return "unknown command " + quote(word) + " (see 'bpfoom --help')";
 }
 
 /* Runs the command `inv` names; its exit status. */
@@ -60,7 +84,7 @@ int run(const CommandSpec &command, const Invocation &inv)
 			command.run(inv, *args);
 		return 0;
 	} catch (const Error &e) {
-		return report_error(inv, e.kind(), e.what());
+		return report_error(inv, e.kind(), e.what(), e.detail());
 	} catch (const std::exception &e) {
 		return report_error(inv, Errc::internal, e.what());
 	}
@@ -107,13 +131,11 @@ int main(int argc, char **argv)
 	/* After the command name too, where the command's own options are (or an unknown one's). */
 	if (asks_for_json(args))
 		inv.out = Output(true);
-	const CommandSpec *command = find_command(args.front());
+	const auto [command, words] = find_command(args);
 	if (!command)
-		return report_error(inv, Errc::usage,
-				    "unknown command " + quote(args.front()) +
-					" (see 'bpfoom --help')");
-	inv.command = args.front();
-	inv.args.assign(args.begin() + 1, args.end());
+		return report_error(inv, Errc::usage, unknown_command(args.front()));
+	inv.command = command->name;
+	inv.args.assign(args.begin() + static_cast<std::ptrdiff_t>(words), args.end());
 	libbpf_set_print(inv.verbose ? libbpf_warnings : libbpf_quiet);
 	return run(*command, inv);
 }

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 
 #include "bpfoom/cgroup.hpp"
@@ -68,6 +69,20 @@ struct EventReport {
 	const CgroupResolver *cgroups;
 };
 
+/* policy list: the shipped policies. */
+struct PolicyListReport {
+	std::span<const ShippedPolicy> policies;
+};
+/* policy check: the identity the policy would be loaded with. */
+struct PolicyCheckReport {
+	const PolicyIdentity &policy;
+	const std::string &origin;
+};
+/* policy build: the object written. */
+struct PolicyBuildReport {
+	const std::string &output;
+};
+
 Json to_json(const ProbeReport &report);
 void print_text(const ProbeReport &report, std::ostream &out);
 
@@ -78,6 +93,12 @@ Json to_json(const StatusReport &report);
 void print_text(const StatusReport &report, std::ostream &out);
 
 void print_text(const SettingsReport &report, std::ostream &out);
+
+Json to_json(const PolicyListReport &report);
+void print_text(const PolicyListReport &report, std::ostream &out);
+Json to_json(const PolicyCheckReport &report);
+void print_text(const PolicyCheckReport &report, std::ostream &out);
+void print_text(const PolicyBuildReport &report, std::ostream &out);
 
 void print_text(const SetReport &report, std::ostream &out);
 void print_text(const UnsetReport &report, std::ostream &out);

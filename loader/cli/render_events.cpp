@@ -82,6 +82,9 @@ Json to_json(const EventReport &report)
 		{"oom_memcg_path",
 		 event.memcg_oom ? path_json(cgroups, event.oom_memcg_id) : Json(nullptr)},
 		{"decided_by", event.decided_by_policy ? "policy" : "kernel"},
+		{"policy", event.policy
+			       ? Json{{"name", event.policy->name}, {"hash", event.policy->hash}}
+			       : Json(nullptr)},
 		{"dry_run", event.dry_run},
 		{"hooked", event.hooked},
 		{"group_member", event.group_member},
@@ -103,6 +106,7 @@ void print_text(const EventReport &report, std::ostream &out)
 	    << (event.group_member	  ? "memory.oom.group"
 		: event.decided_by_policy ? "policy"
 					  : "kernel")
+	    << (event.policy ? " under policy " + escape(event.policy->name) : "")
 	    << (event.dry_run ? " (dry run)" : "") << "; scanned " << event.candidates
 	    << " selected " << event.selected << " skipped " << event.skipped << '\n';
 	if (event.policy_choice)

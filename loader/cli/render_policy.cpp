@@ -48,6 +48,19 @@ std::vector<std::pair<const char *, std::uint64_t>> named_counters(const bpfoom_
 		{"depth_truncated", c.depth_truncated}};
 }
 
+/* "priority (sha256:1a2b3c4d5e6f7a8b)": a policy as the operator names it, with its hash. */
+std::string describe_policy(const PolicyIdentity &policy)
+{
+	return escape(policy.name) + " (sha256:" + policy.hash + ")";
+}
+
+Json policy_json(const std::optional<PolicyIdentity> &policy)
+{
+	if (!policy)
+		return nullptr;
+	return {{"name", policy->name}, {"hash", policy->hash}};
+}
+
 } // namespace
 
 Json to_json(const ProbeReport &report)
@@ -73,9 +86,9 @@ void print_text(const ProbeReport &report, std::ostream &out)
 void print_text(const LoadReport &report, std::ostream &out)
 {
 	const LoadResult &result = report.result;
-	out << (result.replaced ? "replaced the running policy" : "loaded the policy")
-	    << " (pinned in " << escape(report.pin_dir) << ", " << result.entries_kept
-	    << " priorities kept, capacity " << result.max_entries << ")\n";
+	out << (result.replaced ? "replaced the running policy with " : "loaded the policy ")
+	    << describe_policy(result.policy) << " (pinned in " << escape(report.pin_dir) << ", "
+	    << result.entries_kept << " priorities kept, capacity " << result.max_entries << ")\n";
 	print_links(result.links, out);
 	print_settings(result.settings, out);
 }
@@ -101,6 +114,7 @@ Json to_json(const StatusReport &report)
 			counters[name] = value;
 	}
 	return {{"loaded", status.loaded},
+		{"policy", policy_json(status.policy)},
 		{"interrupted", or_null(status.interrupted)},
 		{"pin_dir", report.pin_dir},
 		{"links", std::move(links)},
@@ -115,6 +129,8 @@ void print_text(const StatusReport &report, std::ostream &out)
 	const PolicyStatus &status = report.status;
 	out << "policy: " << (status.loaded ? "loaded" : "not loaded") << " (pin dir "
 	    << escape(report.pin_dir) << ")\n";
+	if (status.policy)
+		out << "running: " << describe_policy(*status.policy) << '\n';
 	if (status.interrupted)
 		out << "interrupted: " << one_line(*status.interrupted) << '\n';
 	if (!status.links.empty())

@@ -19,15 +19,18 @@ const JsonSchema probe_schema{
 
 const JsonSchema status_schema{
     one_object,
-    R"({"loaded": bool, "interrupted": str | null, "pin_dir": str,
+    R"({"loaded": bool, "policy": {"name": str, "hash": str} | null,
+ "interrupted": str | null, "pin_dir": str,
  "links": [{"name", "link_id", "prog_id", "prog_name"}],
  "settings": {"mode": "inherit"|"tournament", "default_priority": n,
               "dry_run": bool, "abi_version": n} | null,
  "entries": n | null, "max_entries": n | null,
  "counters": {"ooms", "candidates", "selected", "skipped", "defaulted",
               "victims", "events_dropped", "depth_truncated"} | null})",
-    "null: that map is not pinned. \"interrupted\" is null unless a load or\n"
-    "unload was interrupted or is under way (then a sentence saying what to run).\n",
+    "null: that map is not pinned. \"policy\" names the loaded policy and the\n"
+    "first 16 hex digits of its object's SHA-256 (null: nothing loaded).\n"
+    "\"interrupted\" is null unless a load or unload was interrupted or is under\n"
+    "way (then a sentence saying what to run).\n",
 };
 
 const JsonSchema get_schema{
@@ -73,6 +76,7 @@ const JsonSchema events_schema{
     R"({"time": "YYYY-MM-DDTHH:MM:SS.uuuuuuZ", "boot_ns": n,
  "oom": "global"|"memcg", "oom_memcg_id": n | null,
  "oom_memcg_path": str | null, "decided_by": "policy"|"kernel",
+ "policy": {"name": str, "hash": str} | null,
  "dry_run": bool, "hooked": bool, "group_member": bool,
  "victim": TASK, "policy_choice": TASK | null, "kernel_choice": TASK | null,
  "scan": {"candidates", "selected", "skipped"}}
@@ -81,11 +85,25 @@ TASK = {"pid", "tgid", "comm", "cgroup_id", "cgroup_path": str | null,
     "Paths are null for a cgroup that no longer exists (or without cgroup2).\n",
 };
 
+const JsonSchema policy_list_schema{
+    one_object,
+    R"({"policies": [{"name": str, "summary": str}]})",
+    "",
+};
+
+const JsonSchema policy_check_schema{
+    one_object,
+    R"({"name": str, "hash": str, "origin": str, "verified": true})",
+    "\"origin\" is \"shipped\" or the file given. A policy that fails is an error.\n",
+};
+
 const JsonSchema error_schema{
     "With --json, the error line is one JSON object instead (exit status unchanged):",
     R"({"error": {"message": str, "exit_code": n,
            "kind": "internal"|"usage"|"bad_input"|"unsupported"|
-                   "permission"|"not_loaded"|"busy"}})",
+                   "permission"|"not_loaded"|"busy"|"policy_compile"|
+                   "policy_rejected",
+           "detail": str (only with another program's report)}})",
     "",
 };
 

@@ -23,6 +23,8 @@ extern const JsonSchema list_schema;
 extern const JsonSchema sync_schema;
 extern const JsonSchema gc_schema;
 extern const JsonSchema events_schema;
+extern const JsonSchema policy_list_schema;
+extern const JsonSchema policy_check_schema;
 /* What any command prints on stderr instead of its error line under --json. */
 extern const JsonSchema error_schema;
 

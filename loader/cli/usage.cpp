@@ -13,13 +13,17 @@ void print_usage(std::ostream &out, std::span<const CommandSpec *const> commands
 	out << "Usage: bpfoom [--verbose] [--json] COMMAND [ARGS...]\n"
 	       "       bpfoom COMMAND --help\n"
 	       "\n"
-	       "Ranks OOM-kill candidates by memory cgroup priority, with a BPF policy\n"
-	       "attached to the kernel's OOM victim selection.\n"
+	       "Ranks OOM-kill candidates with a BPF policy attached to the kernel's OOM\n"
+	       "victim selection: by memory cgroup priority, as shipped, or by your own.\n"
 	       "\n"
 	       "Commands:\n";
-	for (const CommandSpec *command : commands)
-		out << "  " << command->name << std::string(10 - std::strlen(command->name), ' ')
+	constexpr std::size_t name_column = 14;
+	for (const CommandSpec *command : commands) {
+		const std::size_t length = std::strlen(command->name);
+		out << "  " << command->name
+		    << std::string(length < name_column ? name_column - length : 1, ' ')
 		    << command->summary << '\n';
+	}
 	out << "\n"
 	       "Options:\n"
 	       "  --verbose   show libbpf's log (verifier output) on stderr\n"
@@ -30,6 +34,9 @@ void print_usage(std::ostream &out, std::span<const CommandSpec *const> commands
 	       "Environment:\n"
 	       "  BPFOOM_PIN_DIR   the bpffs directory of the pins (default " BPFOOM_PIN_DIR ")\n"
 	       "  BPFOOM_LOCK_TIMEOUT  seconds to wait for the pin directory's lock (default 10)\n"
+	       "  BPFOOM_CLANG     the clang that compiles policies (default " BPFOOM_DEFAULT_CLANG
+	       ")\n"
+	       "  BPFOOM_CACHE_DIR where compiled policies are cached (default /var/cache/bpfoom)\n"
 	       "\n"
 	       "Exit status:\n"
 	       "  0  success\n"
@@ -44,6 +51,8 @@ void print_usage(std::ostream &out, std::span<const CommandSpec *const> commands
 	       "  5  permission denied (not root)\n"
 	       "  6  the policy is not loaded\n"
 	       "  7  busy: another process held the pin directory's lock too long\n"
+	       "  8  a policy's C source did not compile (clang's diagnostics first)\n"
+	       "  9  the kernel's verifier refused a policy (its log's last lines first)\n"
 	       "Bad input changes nothing and is reported in one line on stderr.\n"
 	       "\n";
 	print_schema(error_schema, out);

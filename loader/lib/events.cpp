@@ -2,6 +2,7 @@
 #include "bpfoom/events.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <poll.h>
 #include <time.h>
@@ -10,7 +11,7 @@
 
 #include "bpfoom/error.hpp"
 #include "bpfoom/settings.hpp"
-#include "skeleton.hpp"
+#include "policy_object.hpp"
 
 namespace bpfoom
 {
@@ -67,6 +68,15 @@ OomEvent decode_event(const bpfoom_event &raw, std::chrono::system_clock::time_p
 	event.candidates = raw.candidates;
 	event.selected = raw.selected;
 	event.skipped = raw.skipped;
+	if (raw.flags & BPFOOM_EVENT_F_HOOKED) {
+		char hash[17];
+		std::snprintf(hash, sizeof(hash), "%016llx",
+			      static_cast<unsigned long long>(raw.policy_hash));
+		event.policy =
+		    PolicyIdentity{std::string(raw.policy_name,
+					       ::strnlen(raw.policy_name, sizeof(raw.policy_name))),
+				   hash};
+	}
 	event.victim = decode_task(raw.victim);
 	event.policy_choice = decode_choice(raw.policy_choice);
 	event.kernel_choice = decode_choice(raw.kernel_choice);
@@ -125,30 +135,27 @@ void EventReader::follow(int stop_fd)
 }
 
 struct ObserveSession::State {
-	SkeletonPtr skel;
+	PolicyObject object{shipped_policy("priority"), nullptr};
 	std::vector<LinkPtr> links;
 };
 
 ObserveSession::ObserveSession() : state_(std::make_unique<State>())
 {
-	state_->skel = open_skeleton();
+	PolicyObject &object = state_->object;
 	/* The policy needs the hook; everything else attaches to stock kernels. */
-	bpf_program__set_autoload(state_->skel->progs.bpfoom_eval, false);
-	if (bpfoom_policy__load(state_->skel.get()) != 0) {
-		int err = errno;
-		throw system_error("cannot load the bpfoom event programs", err);
-	}
+	bpf_program__set_autoload(object.program(pins::link_eval), false);
+	object.load();
 	/* Default settings, as a fresh load would write them. */
-	SettingsMap(UniqueFd(::dup(bpf_map__fd(state_->skel->maps.settings)))).write(Settings{});
-	state_->links.push_back(attach_program(state_->skel->progs.bpfoom_oom));
-	state_->links.push_back(attach_program(state_->skel->progs.bpfoom_victim));
+	SettingsMap(UniqueFd(::dup(bpf_map__fd(object.map(pins::settings))))).write(Settings{});
+	state_->links.push_back(attach_program(object.program(pins::link_oom)));
+	state_->links.push_back(attach_program(object.program(pins::link_victim)));
 }
 
 ObserveSession::~ObserveSession() = default;
 
 int ObserveSession::events_map_fd() const
 {
-	return bpf_map__fd(state_->skel->maps.events);
+	return bpf_map__fd(state_->object.map(pins::events));
 }
 
 } // namespace bpfoom

@@ -5,17 +5,16 @@
 #include <string>
 
 #include "bpfoom/error.hpp"
-#include "skeleton.hpp"
+#include "policy_object.hpp"
 
 namespace bpfoom
 {
 
-MapLayouts::MapLayouts() : MapLayouts(*open_skeleton()) {}
-
-MapLayouts::MapLayouts(const bpfoom_policy &skel)
+MapLayouts::MapLayouts()
 {
+	const PolicyObject reference(shipped_policy("priority"), nullptr);
 	for (std::size_t i = 0; i < pins::maps.size(); i++) {
-		const bpf_map *map = map_for_pin(skel, pins::maps[i]);
+		const bpf_map *map = reference.map(pins::maps[i]);
 		layouts_[i] = {static_cast<std::uint32_t>(bpf_map__type(map)),
 			       bpf_map__key_size(map), bpf_map__value_size(map)};
 	}

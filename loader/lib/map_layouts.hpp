@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-// Private: what each pinned map must be, as the embedded BPF object defines it.
+// Private: what each pinned map must be, as bpfoom's own policy defines it.
 #pragma once
 
 #include <array>
@@ -7,8 +7,6 @@
 #include <string_view>
 
 #include "bpfoom/pin_dir.hpp"
-
-struct bpfoom_policy;
 
 namespace bpfoom
 {
@@ -21,17 +19,17 @@ struct MapLayout {
 };
 
 /*
- * The layout of every map in pins::maps, taken from the embedded object, so
- * there is no second copy of them to keep in step. Opening the object costs
- * a fraction of a millisecond: a call that opens several maps reads it once.
+ * The layout of every map in pins::maps, taken from the shipped priority
+ * policy (whose maps come from the SDK, bpfoom/policy.bpf.h), so there is
+ * no second copy of them to keep in step. Every policy, shipped or not,
+ * must match them. Opening the object costs a fraction of a millisecond: a
+ * call that opens several maps reads it once.
  */
 class MapLayouts
 {
 public:
-	/* Opens the embedded object to read them. */
+	/* Opens the shipped priority policy to read them. */
 	MapLayouts();
-	/* From an object already open (a load). */
-	explicit MapLayouts(const bpfoom_policy &skel);
 
 	/* Errc::internal naming `pin` if no map of the policy is pinned by that name. */
 	const MapLayout &of(std::string_view pin) const;

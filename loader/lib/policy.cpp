@@ -10,7 +10,7 @@
 #include "bpfoom/error.hpp"
 #include "bpfoom/probe.hpp"
 #include "map_layouts.hpp"
-#include "skeleton.hpp"
+#include "policy_object.hpp"
 
 namespace bpfoom
 {
@@ -58,6 +58,12 @@ PinnedLink describe_link(const PinDir &pins, std::string_view name, int link_fd)
 			link.prog_name = prog_info.name;
 	}
 	return link;
+}
+
+/* The identity a policy's programs carry once PolicyObject has written it. */
+PolicyIdentity identity_of(const PolicyImage &image)
+{
+	return {image.name, image.sha256().substr(0, 16)};
 }
 
 } // namespace
@@ -110,27 +116,27 @@ UniqueFd Policy::events_map() const
 LoadResult Policy::load(const LoadOptions &options) const
 {
 	/* Everything that can refuse without side effects comes first. */
-	pins_.require_bpffs();
-	require_oom_hook();
 	if (options.max_entries && *options.max_entries == 0)
 		throw Error(Errc::bad_input, "--max-entries 0: the map needs at least one entry");
+	const MapLayouts layouts;
+	PolicyObject object(options.policy ? *options.policy : shipped_policy("priority"),
+			    &layouts);
+	pins_.require_bpffs();
+	require_oom_hook();
 
 	pins_.create();
 	UniqueFd lock = pins_.lock();
 	pins_.recover();
 
 	LoadResult result;
+	result.policy = identity_of(object.image());
 	result.replaced = pins_.contains(pins::link_eval);
-
-	SkeletonPtr skel = open_skeleton();
-	const MapLayouts layouts(*skel);
 
 	/* Adopt the pinned maps: the priorities, settings, counters and readers survive a reload.
 	 */
 	std::vector<std::string_view> fresh_maps;
 	std::optional<Settings> pinned_settings;
 	for (auto name : pins::maps) {
-		bpf_map *map = map_for_pin(*skel, name);
 		if (!pins_.contains(name)) {
 			fresh_maps.push_back(name);
 			continue;
@@ -140,30 +146,26 @@ LoadResult Policy::load(const LoadOptions &options) const
 			pinned_settings = settings(layouts).read(); // checks the ABI version
 		if (name == pins::priorities)
 			result.entries_kept = priorities(layouts).count();
-		if (bpf_map__reuse_fd(map, pinned.get()) != 0)
+		if (bpf_map__reuse_fd(object.map(name), pinned.get()) != 0)
 			throw system_error("cannot reuse " + pins_ / name, errno);
 	}
 
-	if (bpfoom_policy__load(skel.get()) != 0) {
-		int err = errno;
-		throw Error(err == EPERM || err == EACCES ? Errc::permission : Errc::internal,
-			    std::string("the kernel refused the bpfoom BPF programs: ") +
-				std::strerror(err) + " (bpfoom --verbose shows libbpf's log)");
-	}
+	/* The verifier has its say before anything pinned changes. */
+	object.load();
 
 	/*
 	 * A new priorities map gets its first, empty table before it is pinned;
 	 * a pinned one is resized (its entries moved into a table of the new
 	 * capacity, in one swap) only now that the programs have loaded.
 	 */
-	PriorityMap priorities{UniqueFd(::dup(bpf_map__fd(skel->maps.priorities)))};
+	PriorityMap priorities{UniqueFd(::dup(bpf_map__fd(object.map(pins::priorities))))};
 	priorities.ensure_table(options.max_entries.value_or(BPFOOM_PRIORITIES_DEFAULT_ENTRIES));
 	if (options.max_entries && *options.max_entries != priorities.max_entries())
 		priorities.resize(*options.max_entries);
 	result.max_entries = priorities.max_entries();
 
 	/* Settings before attaching, so the new policy's first OOM already sees them. */
-	SettingsMap settings_map{UniqueFd(::dup(bpf_map__fd(skel->maps.settings)))};
+	SettingsMap settings_map{UniqueFd(::dup(bpf_map__fd(object.map(pins::settings))))};
 	result.settings = options.settings.applied_to(pinned_settings.value_or(Settings{}));
 	settings_map.write(result.settings);
 
@@ -171,18 +173,28 @@ LoadResult Policy::load(const LoadOptions &options) const
 	std::vector<LinkPtr> links;
 	std::array<int, pins::links.size()> link_fds{};
 	for (std::size_t i = 0; i < pins::links.size(); i++) {
-		links.push_back(attach_program(program_for_link(*skel, pins::links[i])));
+		links.push_back(attach_program(object.program(pins::links[i])));
 		link_fds[i] = bpf_link__fd(links.back().get());
 	}
 
 	/* Maps before links: a pinned link must never use maps the next loader cannot find. */
 	for (auto name : fresh_maps)
-		pins_.pin(bpf_map__fd(map_for_pin(*skel, name)), name);
+		pins_.pin(bpf_map__fd(object.map(name)), name);
 	pins_.replace_links(link_fds);
 
 	for (std::size_t i = 0; i < pins::links.size(); i++)
 		result.links.push_back(describe_link(pins_, pins::links[i], link_fds[i]));
 	return result;
+}
+
+PolicyIdentity check_policy(const PolicyImage &image)
+{
+	/* The object's shape is judged on any kernel; then the verifier has its say. */
+	const MapLayouts layouts;
+	PolicyObject object(image, &layouts);
+	require_oom_hook();
+	object.load();
+	return identity_of(image);
 }
 
 bool Policy::unload() const
@@ -222,6 +234,8 @@ PolicyStatus Policy::status() const
 		status.links.push_back(describe_link(pins_, name, fd.get()));
 		if (name == pins::link_eval || name == pins::staged_name(pins::link_eval))
 			status.loaded = true;
+		if (name == pins::link_eval)
+			status.policy = loaded_policy_identity(status.links.back().prog_id);
 	}
 	const MapLayouts layouts;
 	if (pins_.contains(pins::settings))

@@ -69,9 +69,20 @@ UniqueFd empty_table(std::uint32_t capacity)
 	return table;
 }
 
+/* The one place a Priority meets the map's value layout (abi.h). */
+bpfoom_priority to_raw(const Priority &value)
+{
+	return {value.priority, value.flags, value.request};
+}
+
+Priority from_raw(const bpfoom_priority &raw)
+{
+	return {raw.priority, raw.flags, raw.request};
+}
+
 void set_entry(int table, std::uint64_t cgroup_id, const Priority &value)
 {
-	bpfoom_priority raw{value.priority, value.flags};
+	const bpfoom_priority raw = to_raw(value);
 	if (bpf_map_update_elem(table, &cgroup_id, &raw, BPF_ANY) == 0)
 		return;
 	if (errno == E2BIG)
@@ -90,7 +101,7 @@ void write_all(int table, const PriorityTable &entries)
 	values.reserve(entries.size());
 	for (const auto &[id, value] : entries) {
 		keys.push_back(id);
-		values.push_back({value.priority, value.flags});
+		values.push_back(to_raw(value));
 	}
 	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 	std::uint32_t count = keys.size();
@@ -192,7 +203,7 @@ PriorityMap::first_entry(std::span<const std::uint64_t> cgroup_ids) const
 		std::uint64_t key = cgroup_ids[i];
 		bpfoom_priority value{};
 		if (bpf_map_lookup_elem(table_fd.get(), &key, &value) == 0)
-			return FoundEntry{i, Priority{value.priority, value.flags}};
+			return FoundEntry{i, from_raw(value)};
 		if (errno != ENOENT)
 			throw system_error("cannot look up cgroup id " + std::to_string(key),
 					   errno);
@@ -245,7 +256,7 @@ PriorityTable PriorityMap::list() const
 			throw system_error("cannot list the priorities map", err);
 		}
 		for (std::uint32_t i = 0; i < count; i++)
-			table[keys[i]] = Priority{values[i].priority, values[i].flags};
+			table[keys[i]] = from_raw(values[i]);
 		if (err == ENOENT)
 			return table;
 		first = false;
@@ -257,7 +268,7 @@ PriorityTable PriorityMap::list() const
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		bpfoom_priority value;
 		if (bpf_map_lookup_elem(fd, &next, &value) == 0)
-			table[next] = Priority{value.priority, value.flags};
+			table[next] = from_raw(value);
 		key = next;
 		prev = &key;
 	}

@@ -10,7 +10,7 @@
 
 #include "bpfoom/cgroup.hpp"
 #include "bpfoom/pin_dir.hpp"
-#include "skeleton.hpp"
+#include "policy_object.hpp"
 
 namespace bpfoom
 {
@@ -50,17 +50,15 @@ ProbeCheck failed(std::string name, std::string detail, Errc kind)
 ProbeCheck check_program_loads()
 {
 	try {
-		SkeletonPtr skel = open_skeleton();
-		if (bpfoom_policy__load(skel.get()) != 0) {
-			int err = errno;
-			return failed(
-			    "policy program",
-			    std::string("the kernel refused to load it: ") + std::strerror(err),
-			    err == EPERM || err == EACCES ? Errc::permission : Errc::unsupported);
-		}
+		PolicyObject object(shipped_policy("priority"), nullptr);
+		object.load();
 		return passed("policy program", "loads; fmod_ret on the hook is allowed");
 	} catch (const Error &e) {
-		return failed("policy program", e.what(), e.kind());
+		/* Whatever the kernel holds against the shipped policy, this kernel cannot run it.
+		 */
+		const Errc kind =
+		    e.kind() == Errc::permission ? Errc::permission : Errc::unsupported;
+		return failed("policy program", e.what(), kind);
 	}
 }
 

@@ -151,7 +151,7 @@ double bpftool_ns(const PinDir &pins, std::uint32_t capacity, const CgroupFarm &
 	for (std::size_t i = 0; i < n; i++) {
 		const std::uint64_t key = farm.id(i);
 		const Priority p = priority_of(i);
-		const bpfoom_priority value{p.priority, p.flags};
+		const bpfoom_priority value{p.priority, p.flags, p.request};
 		script += std::string(BPFTOOL_PATH) + " map update " + table + " key hex" +
 			  hex(&key, sizeof(key)) + " value hex" + hex(&value, sizeof(value)) + '\n';
 	}
