@@ -129,6 +129,7 @@ CliResult run_cli(const std::vector<std::string> &args, const CliOptions &option
 				   .env = {{"BPFOOM_PIN_DIR", options.pin_dir}},
 				   .as_nobody = options.as_nobody};
 	command.argv.insert(command.argv.end(), args.begin(), args.end());
+	command.env.insert(options.env.begin(), options.env.end());
 	const selftests::CommandResult result = selftests::run_command(command);
 	/* A shell's convention: a signal shows as 128 + its number. */
 	return {result.signal ? 128 + result.signal : result.exit_status, result.out, result.err};

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,8 @@ struct CliOptions {
 	bool stdin_closed = false;
 	std::string stdin_path;
 	int stdin_flags = 0;
+	/* Set on top of BPFOOM_PIN_DIR: BPFOOM_CACHE_DIR, BPFOOM_CLANG... */
+	std::map<std::string, std::string> env;
 };
 
 /*
