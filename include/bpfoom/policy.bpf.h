@@ -88,7 +88,10 @@
  * (task->field), which cost no helper call, as the helpers below do; bound
  * every loop by a constant (BPFOOM_MAX_CGROUP_DEPTH for cgroup walks); do
  * in describe_fn, once per candidate, what rank_fn would otherwise redo per
- * comparison.
+ * comparison. bpfoom_cgroup_entry() and bpfoom_cgroup_priority() cost a
+ * map lookup each. The memcg helpers are direct loads; the memcg pointer
+ * comes from bpf_rdonly_cast(), a kfunc call the verifier rewrites into a
+ * register move, and is read-only: load through it, pass it to no helper.
  *
  * Helpers for hooks (all static __always_inline):
  *
@@ -102,7 +105,7 @@
  *   bpfoom_task_memcg(task)                     the task's memory cgroup
  *   bpfoom_memcg_usage_bytes(memcg), bpfoom_memcg_max_bytes(memcg),
  *   bpfoom_memcg_oom_group(memcg), bpfoom_memcg_parent(memcg),
- *   bpfoom_memcg_cgroup_id(memcg)               read at OOM time, no helper call
+ *   bpfoom_memcg_cgroup_id(memcg)               read at OOM time by direct loads
  *   bpfoom_cmp_s64(x, y), bpfoom_cmp_u64(x, y)  -1, 0, 1 as x <, ==, > y
  *   bpfoom_rank_higher_first(x, y), bpfoom_rank_lower_first(x, y)
  *                                               a rank: the larger (smaller) dies first
@@ -137,8 +140,10 @@ struct bpfoom_candidate {
 	/*
 	 * cgroup_id, priority (effective, inherit mode's rule), flags
 	 * (BPFOOM_TASK_F_VALID, BPFOOM_TASK_F_OMIT) and badness are the
-	 * SDK's, filled before describe_fn; pid, tgid and comm only once the
-	 * candidate becomes a choice (not readable in the hooks).
+	 * SDK's, filled before describe_fn. pid, tgid and comm are filled
+	 * only once the candidate becomes a choice: in rank_fn, b's (the
+	 * current choice's) are its own, a's are not yet (describe_fn has the
+	 * task itself: task->pid).
 	 */
 	struct bpfoom_task_ref ref;
 	/* describe_fn's, for rank_fn; an earlier candidate's until written. */
