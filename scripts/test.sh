@@ -157,7 +157,7 @@ if ! cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||
 fi
 
 catch_args=(--use-colour no)
-run_check "host: README walkthrough matches scripts/walkthrough.sh" "$here/check-readme.sh"
+run_check "host: README walkthrough and tutorial match their scripts" "$here/check-readme.sh"
 run_check "host: sources are clang-formatted" "$here/check-format.sh"
 host_suite "host: harness" "$build/selftests/bpfoom_harness_tests"
 host_suite "host: unit" "$build/selftests/unit/bpfoom_unit_tests"
@@ -175,6 +175,8 @@ vm_suite "vm: kernel hook contract" 600 "$build/selftests/bpfoom_vm_tests"
 vm_suite "vm: policy scenarios and CLI" 900 "$build/selftests/bpfoom_scenario_tests"
 run_check "vm: README walkthrough" \
 	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 300 -- "$here/walkthrough.sh"
+run_check "vm: README policy tutorial" \
+	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 300 -- "$here/tutorial.sh"
 # The deploy suite's fixtures (a staging install, the node agent example
 # built against it) are not part of the ordinary build.
 stage "deploy fixtures"

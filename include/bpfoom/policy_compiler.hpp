@@ -22,7 +22,7 @@ class PolicyCompiler
 public:
 	/*
 	 * The clang decided at build time, unless BPFOOM_CLANG names another;
-	 * the cache in BPFOOM_CACHE_DIR, else /var/cache/bpfoom.
+	 * the cache in BPFOOM_POLICY_CACHE, else /var/cache/bpfoom.
 	 */
 	static PolicyCompiler from_environment();
 

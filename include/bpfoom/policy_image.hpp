@@ -19,7 +19,8 @@ class PolicyCompiler;
  * links name and the shared maps (see policy.hpp).
  */
 struct PolicyImage {
-	/* "priority", or the file's name without .bpf.c / .bpf.o; at most BPFOOM_POLICY_NAME_LEN - 1 bytes. */
+	/* "priority", or the file's name without .bpf.c / .bpf.o; at most BPFOOM_POLICY_NAME_LEN -
+	 * 1 bytes. */
 	std::string name;
 	/* "shipped", or the path of the file it was read or compiled from. */
 	std::string origin;

@@ -87,8 +87,8 @@ void print_text(const LoadReport &report, std::ostream &out)
 {
 	const LoadResult &result = report.result;
 	out << (result.replaced ? "replaced the running policy with " : "loaded the policy ")
-	    << describe_policy(result.policy) << " (pinned in " << escape(report.pin_dir) << ", "
-	    << result.entries_kept << " priorities kept, capacity " << result.max_entries << ")\n";
+	    << describe_policy(result.policy) << "; pinned in " << escape(report.pin_dir) << ", "
+	    << result.entries_kept << " priorities kept, capacity " << result.max_entries << "\n";
 	print_links(result.links, out);
 	print_settings(result.settings, out);
 }

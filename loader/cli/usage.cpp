@@ -32,11 +32,13 @@ void print_usage(std::ostream &out, std::span<const CommandSpec *const> commands
 	       "  --version   show the version\n"
 	       "\n"
 	       "Environment:\n"
-	       "  BPFOOM_PIN_DIR   the bpffs directory of the pins (default " BPFOOM_PIN_DIR ")\n"
-	       "  BPFOOM_LOCK_TIMEOUT  seconds to wait for the pin directory's lock (default 10)\n"
-	       "  BPFOOM_CLANG     the clang that compiles policies (default " BPFOOM_DEFAULT_CLANG
+	       "  BPFOOM_PIN_DIR       the bpffs directory of the pins (default " BPFOOM_PIN_DIR
 	       ")\n"
-	       "  BPFOOM_CACHE_DIR where compiled policies are cached (default /var/cache/bpfoom)\n"
+	       "  BPFOOM_LOCK_TIMEOUT  seconds to wait for the pin directory's lock (default 10)\n"
+	       "  BPFOOM_CLANG         the clang that compiles policies\n"
+	       "                       (default " BPFOOM_DEFAULT_CLANG ")\n"
+	       "  BPFOOM_POLICY_CACHE  where compiled policies are cached (default "
+	       "/var/cache/bpfoom)\n"
 	       "\n"
 	       "Exit status:\n"
 	       "  0  success\n"

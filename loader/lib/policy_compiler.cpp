@@ -24,9 +24,14 @@ namespace
 {
 
 /* What every policy is compiled with, besides the SDK's include directory. */
-const std::vector<std::string> compile_flags = {
-    "-g", "-O2", "-target", "bpf", "-D__TARGET_ARCH_" BPFOOM_BPF_ARCH, "-Wall",
-    "-Wno-unused-parameter", "-Wno-missing-field-initializers"};
+const std::vector<std::string> compile_flags = {"-g",
+						"-O2",
+						"-target",
+						"bpf",
+						"-D__TARGET_ARCH_" BPFOOM_BPF_ARCH,
+						"-Wall",
+						"-Wno-unused-parameter",
+						"-Wno-missing-field-initializers"};
 
 /* How many of clang's last output lines an error shows. */
 constexpr std::size_t diagnostic_lines = 40;
@@ -126,7 +131,7 @@ void require_private_dir(const fs::path &dir)
 			    "the policy cache " + quote(dir.string()) + " (owner uid " +
 				std::to_string(st.st_uid) + ", mode " + mode +
 				") is not a directory that is this user's alone; remove it or "
-				"point BPFOOM_CACHE_DIR elsewhere");
+				"point BPFOOM_POLICY_CACHE elsewhere");
 	}
 }
 
@@ -155,10 +160,9 @@ void run_clang(const fs::path &clang, std::vector<std::string> args, const fs::p
 	const SubprocessResult result = run_subprocess(args);
 	if (result.exit_status == 0)
 		return;
-	const std::string how = result.signal ? "clang was killed by signal " +
-						    std::to_string(result.signal)
-					      : "clang exited with status " +
-						    std::to_string(result.exit_status);
+	const std::string how =
+	    result.signal ? "clang was killed by signal " + std::to_string(result.signal)
+			  : "clang exited with status " + std::to_string(result.exit_status);
 	throw Error(Errc::policy_compile,
 		    "policy " + quote(source.string()) + " does not compile (" + how +
 			"; its diagnostics are above)",
@@ -233,7 +237,7 @@ std::string compile_in(const fs::path &clang, const fs::path &source, const fs::
 PolicyCompiler PolicyCompiler::from_environment()
 {
 	const char *clang = std::getenv("BPFOOM_CLANG");
-	const char *cache = std::getenv("BPFOOM_CACHE_DIR");
+	const char *cache = std::getenv("BPFOOM_POLICY_CACHE");
 	return PolicyCompiler(clang && *clang ? clang : BPFOOM_DEFAULT_CLANG,
 			      cache && *cache ? cache : "/var/cache/bpfoom");
 }

@@ -40,8 +40,8 @@ std::size_t index_of(std::string_view name, auto const &names, std::string_view 
 	for (std::size_t i = 0; i < std::size(names); i++)
 		if (names[i] == name)
 			return i;
-	throw Error(Errc::internal, "a bpfoom policy has no " + std::string(kind) + " for " +
-					quote(name));
+	throw Error(Errc::internal,
+		    "a bpfoom policy has no " + std::string(kind) + " for " + quote(name));
 }
 
 std::string describe_layout(std::uint32_t type, std::uint32_t key, std::uint32_t value)
@@ -124,11 +124,12 @@ PolicyObject::PolicyObject(const PolicyImage &image, const MapLayouts *layouts)
 					known = true;
 				}
 			if (!known)
-				throw Error(Errc::bad_input,
-					    what + " holds program " + quote(bpf_program__name(prog)) +
-						" in section " + quote(section) +
-						", which bpfoom does not attach; a policy holds only "
-						"the programs BPFOOM_POLICY() defines");
+				throw Error(
+				    Errc::bad_input,
+				    what + " holds program " + quote(bpf_program__name(prog)) +
+					" in section " + quote(section) +
+					", which bpfoom does not attach; a policy holds only "
+					"the programs BPFOOM_POLICY() defines");
 		}
 		for (std::size_t i = 0; i < pins::links.size(); i++) {
 			const std::string section(attach_points[i].second);
@@ -163,14 +164,14 @@ PolicyObject::PolicyObject(const PolicyImage &image, const MapLayouts *layouts)
 			const std::uint32_t key = bpf_map__key_size(maps_[i]);
 			const std::uint32_t value = bpf_map__value_size(maps_[i]);
 			if (type != want.type || key != want.key_size || value != want.value_size)
-				throw Error(Errc::bad_input,
-					    what + "'s map " + quote(name) + " (" +
-						describe_layout(type, key, value) +
-						") is not bpfoom's shared map of that name (" +
-						describe_layout(want.type, want.key_size,
-								want.value_size) +
-						"); a policy takes the shared maps from "
-						"bpfoom/policy.bpf.h");
+				throw Error(
+				    Errc::bad_input,
+				    what + "'s map " + quote(name) + " (" +
+					describe_layout(type, key, value) +
+					") is not bpfoom's shared map of that name (" +
+					describe_layout(want.type, want.key_size, want.value_size) +
+					"); a policy takes the shared maps from "
+					"bpfoom/policy.bpf.h");
 		}
 		set_identity();
 	} catch (...) {
@@ -196,8 +197,8 @@ bpf_program *PolicyObject::program(std::string_view link) const
 
 void PolicyObject::set_identity()
 {
-	const std::string what = "policy " + quote(image_.origin == "shipped" ? image_.name
-									       : image_.origin);
+	const std::string what =
+	    "policy " + quote(image_.origin == "shipped" ? image_.name : image_.origin);
 	bpf_map *rodata = bpf_object__find_map_by_name(obj_, ".rodata");
 	const btf *types = bpf_object__btf(obj_);
 	const int datasec_id =
@@ -225,7 +226,8 @@ void PolicyObject::set_identity()
 
 	char name[BPFOOM_POLICY_NAME_LEN] = {};
 	image_.name.copy(name, sizeof(name) - 1);
-	const std::uint64_t hash = std::strtoull(image_.sha256().substr(0, 16).c_str(), nullptr, 16);
+	const std::uint64_t hash =
+	    std::strtoull(image_.sha256().substr(0, 16).c_str(), nullptr, 16);
 	const std::uint64_t page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
 	place(name_variable, name, sizeof(name));
 	place(hash_variable, &hash, sizeof(hash));

@@ -77,15 +77,15 @@ TEST_CASE("a policy the verifier refuses: exit 9 with its log's last lines, the 
 	    cli.run({"load", "--policy", source_file("selftests/policies/unchecked_lookup.bpf.c")});
 	INFO(refused.describe());
 	CHECK(refused.exit_status == 9);
-	CHECK_THAT(refused.err, Catch::Contains("verifier refused") &&
-				    Catch::Contains("map_value_or_null"));
+	CHECK_THAT(refused.err,
+		   Catch::Contains("verifier refused") && Catch::Contains("map_value_or_null"));
 	const auto after = cli.status();
 	CHECK(after["policy"] == before["policy"]);
 	CHECK(after["links"] == before["links"]);
 	CHECK(count_hook_links() == 1);
 
-	const auto checked = cli.run(
-	    {"policy", "check", source_file("selftests/policies/unchecked_lookup.bpf.c")});
+	const auto checked =
+	    cli.run({"policy", "check", source_file("selftests/policies/unchecked_lookup.bpf.c")});
 	CHECK(checked.exit_status == 9);
 	CHECK(cli.run({"policy", "check", source_file("docs/examples/youngest_first.bpf.c")})
 		  .exit_status == 0);
@@ -100,7 +100,8 @@ TEST_CASE("a hostile policy changes who dies, never whether: skip all, select al
 	LoadedPolicy policy(
 	    {"--policy", source_file(std::string("selftests/policies/") + hostile + ".bpf.c")});
 	MemcgScene scene("hostile", 100, {"a", "b", "p"});
-	/* Protected: the kernel never kills an oom_score_adj -1000 task, whatever the policy says. */
+	/* Protected: the kernel never kills an oom_score_adj -1000 task, whatever the policy says.
+	 */
 	const HogSpec protected_hog{
 	    .name = "protected", .cgroup = "p", .megabytes = 30, .oom_score_adj = -1000};
 	const HogSpec small{.name = "small", .cgroup = "a", .megabytes = 20};

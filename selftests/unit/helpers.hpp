@@ -71,7 +71,7 @@ struct CliOptions {
 	bool stdin_closed = false;
 	std::string stdin_path;
 	int stdin_flags = 0;
-	/* Set on top of BPFOOM_PIN_DIR: BPFOOM_CACHE_DIR, BPFOOM_CLANG... */
+	/* Set on top of BPFOOM_PIN_DIR: BPFOOM_POLICY_CACHE, BPFOOM_CLANG... */
 	std::map<std::string, std::string> env;
 };
 

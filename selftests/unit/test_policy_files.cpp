@@ -97,7 +97,8 @@ TEST_CASE("policy files: a source that does not compile is refused with clang's 
 	} catch (const Error &e) {
 		CHECK(e.kind() == Errc::policy_compile);
 		CHECK_THAT(e.what(), Catch::Contains(source.string()));
-		/* The diagnostics name the policy's own file and line, not the preprocessed text. */
+		/* The diagnostics name the policy's own file and line, not the preprocessed text.
+		 */
 		CHECK_THAT(e.detail(), Catch::Contains("syntax_error.bpf.c:"));
 		CHECK_THAT(e.detail(), Catch::Contains("error:"));
 	}
@@ -151,8 +152,7 @@ TEST_CASE("policy files: build writes the object, with no cache", "[policy][comp
 	CHECK(!fs::exists(dir / "no-cache"));
 }
 
-TEST_CASE("policy files: a NAME is a shipped policy, FILE.bpf.c or FILE.bpf.o a file",
-	  "[policy]")
+TEST_CASE("policy files: a NAME is a shipped policy, FILE.bpf.c or FILE.bpf.o a file", "[policy]")
 {
 	Cache cache;
 	const PolicyImage shipped = resolve_policy("priority", cache.compiler);
@@ -220,18 +220,18 @@ TEST_CASE("policy files: the CLI refuses a bad policy with its own exit code and
 	test::PinnedMaps maps;
 	selftests::TempDir cache;
 	test::CliOptions options = maps.options;
-	options.env["BPFOOM_CACHE_DIR"] = cache / "cache";
+	options.env["BPFOOM_POLICY_CACHE"] = cache / "cache";
 	const std::string syntax_error = test_policy("syntax_error.bpf.c").string();
 
 	SECTION("a source that does not compile: exit 8, clang's diagnostics, then the error line")
 	{
-		const auto result =
-		    test::run_cli({"policy", "build", syntax_error, "-o", cache / "out.o"}, options);
+		const auto result = test::run_cli(
+		    {"policy", "build", syntax_error, "-o", cache / "out.o"}, options);
 		CHECK(result.status == 8);
 		const auto lines = result.err_lines();
 		REQUIRE(lines.size() > 1);
-		CHECK_THAT(result.err, Catch::Contains("syntax_error.bpf.c:") &&
-					   Catch::Contains("error:"));
+		CHECK_THAT(result.err,
+			   Catch::Contains("syntax_error.bpf.c:") && Catch::Contains("error:"));
 		CHECK_THAT(lines.back(), Catch::StartsWith("bpfoom: policy build: policy '" +
 							   syntax_error + "' does not compile"));
 		CHECK(!fs::exists(cache / "out.o"));
@@ -259,7 +259,8 @@ TEST_CASE("policy files: the CLI refuses a bad policy with its own exit code and
 			const auto result = test::run_cli(argv, options);
 			CHECK(result.status == 3);
 			CHECK(result.err_lines().size() == 1);
-			CHECK_THAT(result.err, Catch::Contains("has 2 fmod_ret/bpf_oom_evaluate_task"));
+			CHECK_THAT(result.err,
+				   Catch::Contains("has 2 fmod_ret/bpf_oom_evaluate_task"));
 			CHECK(!maps.policy.loaded());
 		}
 	}
