@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "bpfoom/abi.h"
@@ -30,5 +31,15 @@ using PriorityTable = std::map<std::uint64_t, Priority>;
  * digits, within [INT32_MIN, INT32_MAX]. Nothing else (no hex, no spaces).
  */
 std::optional<std::int32_t> parse_priority(std::string_view text);
+
+/*
+ * Parses a memory size as an orchestrator writes a request: decimal bytes,
+ * optionally with a binary suffix K, M, G or T (also Ki, Mi, Gi, Ti, as
+ * Kubernetes writes them). Nothing if it is not one, or overflows 64 bits.
+ */
+std::optional<std::uint64_t> parse_size(std::string_view text);
+
+/* A size as parse_size() reads it back: the largest suffix that divides it exactly. */
+std::string format_size(std::uint64_t bytes);
 
 } // namespace bpfoom

@@ -16,14 +16,19 @@ namespace bpfoom
 /*
  * The sync file: the whole desired priorities set, one entry a line,
  *
- *     CGROUP PRIORITY [omit]
+ *     CGROUP PRIORITY [omit] [request=SIZE]
  *
  * separated by spaces or tabs; '#' starts a comment (whole line or
  * trailing), blank lines are ignored. CGROUP is a path under the cgroup2
  * mount, absolute or relative to it (so it cannot contain blanks or '#');
- * PRIORITY a signed 32-bit decimal integer. A sync file is text: no control
- * characters (NUL, escape, carriage return...) anywhere.
+ * PRIORITY a signed 32-bit decimal integer; the optional fields in either
+ * order, each once. SIZE is the cgroup's memory request (parse_size()), for
+ * policies that rank by usage over request; the priority policy ignores it.
+ * A sync file is text: no control characters (NUL, escape, carriage
+ * return...) anywhere. Files of the older form (no request) read as before.
  */
+inline constexpr std::string_view sync_line_syntax = "CGROUP PRIORITY [omit] [request=SIZE]";
+
 struct SyncEntry {
 	std::string cgroup; // as written
 	Priority value;

@@ -4,6 +4,7 @@
 #include "bpfoom/error.hpp"
 #include "bpfoom/inherit.hpp"
 #include "bpfoom/policy_change.hpp"
+#include "bpfoom/text.hpp"
 #include "commands.hpp"
 
 namespace bpfoom::cli
@@ -12,8 +13,17 @@ namespace bpfoom::cli
 static void run_set(const Invocation &inv, const Args &args)
 {
 	/* Validate every input before opening anything. */
-	const Priority value{parse_priority_arg(args.value("PRIORITY")),
-			     args.has("omit") ? BPFOOM_PRIORITY_F_OMIT : 0u};
+	Priority value{parse_priority_arg(args.value("PRIORITY")),
+		       args.has("omit") ? BPFOOM_PRIORITY_F_OMIT : 0u};
+	if (args.has("request")) {
+		const auto request = parse_size(args.value("request"));
+		if (!request)
+			throw Error(Errc::bad_input,
+				    "--request " + quote(args.value("request")) +
+					": not a size in bytes (digits, optionally K, M, G, T or "
+					"Ki, Mi, Gi, Ti)");
+		value.request = *request;
+	}
 	const CgroupResolver cgroups = CgroupResolver::from_this_process();
 	const Cgroup cgroup = cgroups.resolve(args.value("CGROUP"));
 
@@ -24,11 +34,13 @@ static void run_set(const Invocation &inv, const Args &args)
 }
 
 const CommandSpec set_command(
-    "set", "set a cgroup's priority", "set CGROUP PRIORITY [--omit]",
-    {{"omit", false, "never choose this cgroup's tasks while another candidate exists"}},
+    "set", "set a cgroup's priority", "set CGROUP PRIORITY [--omit] [--request SIZE]",
+    {{"omit", false, "never choose this cgroup's tasks while another candidate exists"},
+     {"request", true, "the cgroup's memory request, for policies that rank by it (64Mi)"}},
     {"CGROUP", "PRIORITY"},
     "Sets CGROUP's priority: a signed 32-bit integer, higher is more important\n"
-    "(killed later). Negative priorities need no '--'.\n",
+    "(killed later). Negative priorities need no '--'. The whole entry is\n"
+    "replaced: flags and request not given are cleared.\n",
     nullptr, run_set, true);
 
 static void run_unset(const Invocation &inv, const Args &args)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 // Reports about priority entries: set, unset, get, list, gc.
+#include <algorithm>
+
 #include "bpfoom/text.hpp"
 #include "render.hpp"
 #include "table.hpp"
@@ -14,9 +16,16 @@ std::string cgroup_label(const CgroupResolver &cgroups, std::uint64_t id)
 	return "(cgroup id " + std::to_string(id) + ", gone)";
 }
 
+/* As the sync file writes it: "5 omit request=64Mi". */
 std::string describe(const Priority &value)
 {
-	return std::to_string(value.priority) + (value.omit() ? " omit" : "");
+	return std::to_string(value.priority) + (value.omit() ? " omit" : "") +
+	       (value.request ? " request=" + format_size(value.request) : "");
+}
+
+Json request_json(const Priority &value)
+{
+	return value.request ? Json(value.request) : Json(nullptr);
 }
 
 void print_text(const SetReport &report, std::ostream &out)
@@ -73,16 +82,26 @@ Json to_json(const ListReport &report)
 				    {"path", or_null(report.cgroups.path_of(id))},
 				    {"priority", value.priority},
 				    {"omit", value.omit()},
-				    {"flags", value.flags}});
+				    {"flags", value.flags},
+				    {"request", request_json(value)}});
 	return {{"entries", std::move(list)}};
 }
 
 void print_text(const ListReport &report, std::ostream &out)
 {
-	Table table({"CGROUP", "ID", "PRIORITY", "OMIT"});
-	for (const auto &[id, value] : report.entries)
-		table.add({cgroup_label(report.cgroups, id), std::to_string(id),
-			   std::to_string(value.priority), value.omit() ? "yes" : "no"});
+	/* A REQUEST column only where some entry has one: most machines never set any. */
+	const bool requests = std::any_of(report.entries.begin(), report.entries.end(),
+					  [](const auto &entry) { return entry.second.request; });
+	Table table = requests ? Table({"CGROUP", "ID", "PRIORITY", "OMIT", "REQUEST"})
+			       : Table({"CGROUP", "ID", "PRIORITY", "OMIT"});
+	for (const auto &[id, value] : report.entries) {
+		std::vector<std::string> row{cgroup_label(report.cgroups, id), std::to_string(id),
+					     std::to_string(value.priority),
+					     value.omit() ? "yes" : "no"};
+		if (requests)
+			row.push_back(value.request ? format_size(value.request) : "-");
+		table.add(row);
+	}
 	table.print(out);
 }
 
@@ -93,7 +112,8 @@ Json to_json(const GcReport &report)
 		removed.push_back(Json{{"cgroup_id", gone.cgroup_id},
 				       {"priority", gone.before->priority},
 				       {"omit", gone.before->omit()},
-				       {"flags", gone.before->flags}});
+				       {"flags", gone.before->flags},
+				       {"request", request_json(*gone.before)}});
 	return {{"removed", std::move(removed)}, {"kept", report.plan.after.size()}};
 }
 

@@ -13,7 +13,10 @@ Json priority_json(const std::optional<Priority> &value)
 {
 	if (!value)
 		return nullptr;
-	return {{"priority", value->priority}, {"omit", value->omit()}, {"flags", value->flags}};
+	return {{"priority", value->priority},
+		{"omit", value->omit()},
+		{"flags", value->flags},
+		{"request", value->request ? Json(value->request) : Json(nullptr)}};
 }
 
 /* The path the file gave, else the cgroup's current one (null if it is gone). */

@@ -46,8 +46,9 @@ const JsonSchema get_schema{
 const JsonSchema list_schema{
     one_object,
     R"({"entries": [{"cgroup_id": n, "path": str | null, "priority": n,
-              "omit": bool, "flags": n}]})",
-    "Sorted by cgroup id; \"path\" is null for a cgroup that no longer exists.\n",
+              "omit": bool, "flags": n, "request": n | null}]})",
+    "Sorted by cgroup id; \"path\" is null for a cgroup that no longer exists;\n"
+    "\"request\" is the memory request in bytes, null if none was given.\n",
 };
 
 const JsonSchema sync_schema{
@@ -57,7 +58,7 @@ const JsonSchema sync_schema{
  "removed": n, "unchanged": n}}
 CHANGE   = {"cgroup_id": n, "path": str | null,
             "before": PRIORITY | null, "after": PRIORITY | null}
-PRIORITY = {"priority": n, "omit": bool, "flags": n})",
+PRIORITY = {"priority": n, "omit": bool, "flags": n, "request": n | null})",
     "Each list is sorted by cgroup id. \"before\" is null for an addition,\n"
     "\"after\" for a removal, \"path\" for a cgroup that no longer exists.\n"
     "With --dry-run, \"dry_run\" is true and nothing has changed.\n",
@@ -66,7 +67,7 @@ PRIORITY = {"priority": n, "omit": bool, "flags": n})",
 const JsonSchema gc_schema{
     one_object,
     R"({"removed": [{"cgroup_id": n, "priority": n, "omit": bool,
-              "flags": n}], "kept": n})",
+              "flags": n, "request": n | null}], "kept": n})",
     "\"removed\" lists the dropped entries by cgroup id; \"kept\" counts the\n"
     "entries left.\n",
 };

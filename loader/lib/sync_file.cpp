@@ -147,10 +147,11 @@ std::vector<SyncEntry> parse_sync_file(std::string_view text, const std::string 
 			continue; // blank or comment-only
 		if (fields.size() == 1)
 			throw bad_line(source, line,
-				       "expected 'CGROUP PRIORITY [omit]', found one field");
-		if (fields.size() > 3)
+				       "expected '" + std::string(sync_line_syntax) +
+					   "', found one field");
+		if (fields.size() > 4)
 			throw bad_line(source, line,
-				       "expected 'CGROUP PRIORITY [omit]', found " +
+				       "expected '" + std::string(sync_line_syntax) + "', found " +
 					   std::to_string(fields.size()) + " fields");
 		const auto value = parse_priority(fields[1]);
 		if (!value)
@@ -158,11 +159,29 @@ std::vector<SyncEntry> parse_sync_file(std::string_view text, const std::string 
 			    source, line,
 			    "the priority (field 2) is not a signed 32-bit decimal integer");
 		SyncEntry entry{std::string(fields[0]), Priority{*value, 0}, line};
-		if (fields.size() == 3) {
-			if (fields[2] != "omit")
-				throw bad_line(source, line,
-					       "field 3 is not 'omit', the only flag");
-			entry.value.flags |= BPFOOM_PRIORITY_F_OMIT;
+		bool omit = false, request = false;
+		for (std::size_t i = 2; i < fields.size(); i++) {
+			const std::string field = "field " + std::to_string(i + 1);
+			constexpr std::string_view request_prefix = "request=";
+			if (fields[i] == "omit" && !omit) {
+				omit = true;
+				entry.value.flags |= BPFOOM_PRIORITY_F_OMIT;
+			} else if (fields[i].starts_with(request_prefix) && !request) {
+				request = true;
+				const auto size =
+				    parse_size(fields[i].substr(request_prefix.size()));
+				if (!size)
+					throw bad_line(source, line,
+						       field +
+							   ": the request is not a size in bytes "
+							   "(digits, optionally K, M, G, T or Ki, "
+							   "Mi, Gi, Ti)");
+				entry.value.request = *size;
+			} else {
+				throw bad_line(
+				    source, line,
+				    field + " is not 'omit' or 'request=SIZE', or repeats one");
+			}
 		}
 		entries.push_back(std::move(entry));
 	}

@@ -75,7 +75,10 @@ nlohmann::json priority_json(const std::optional<Priority> &value)
 {
 	if (!value)
 		return nullptr;
-	return {{"priority", value->priority}, {"omit", value->omit()}, {"flags", value->flags}};
+	return {{"priority", value->priority},
+		{"omit", value->omit()},
+		{"flags", value->flags},
+		{"request", value->request ? nlohmann::json(value->request) : nullptr}};
 }
 
 /* One change of sync --json: {"cgroup_id", "path", "before", "after"}. */
@@ -144,11 +147,16 @@ TEST_CASE("cli: a malformed or inconsistent sync file changes nothing", "[cli][s
 		std::string text, message;
 	};
 	const Case cases[] = {
-	    {a + " 1\n" + b + "\n", "2: expected 'CGROUP PRIORITY [omit]', found one field"},
+	    {a + " 1\n" + b + "\n",
+	     "2: expected 'CGROUP PRIORITY [omit] [request=SIZE]', found one field"},
 	    {"# c\n" + a + " 99999999999\n",
 	     "2: the priority (field 2) is not a signed 32-bit decimal integer"},
-	    {a + " 1 omitt\n", "1: field 3 is not 'omit', the only flag"},
-	    {a + " 1 omit x\n", "1: expected 'CGROUP PRIORITY [omit]', found 4 fields"},
+	    {a + " 1 omitt\n", "1: field 3 is not 'omit' or 'request=SIZE', or repeats one"},
+	    {a + " 1 omit x\n", "1: field 4 is not 'omit' or 'request=SIZE', or repeats one"},
+	    {a + " 1 omit request=1 x\n",
+	     "1: expected 'CGROUP PRIORITY [omit] [request=SIZE]', found 5 fields"},
+	    {a + " 1 request=lots\n", "1: field 3: the request is not a size in bytes (digits, "
+				      "optionally K, M, G, T or Ki, Mi, Gi, Ti)"},
 	    {a + " 1\n" + a_rel + " 2\n",
 	     "2: cgroup '" + a_rel + "' is already listed on line 1 as '" + a + "'"},
 	    {a + " 1\nbpfoom-no-such-cgroup 2\n",
@@ -229,7 +237,23 @@ TEST_CASE("cli: set, get, unset, list and gc on the pinned map", "[cli]")
 	CHECK_THAT(list.out,
 		   Catch::Contains("{\"cgroup_id\":" + std::to_string(maps.cgroup_a.id()) +
 				   ",\"path\":\"" + maps.cgroup_a.path() +
-				   "\",\"priority\":-2147483648,\"omit\":true,\"flags\":1}"));
+				   "\",\"priority\":-2147483648,\"omit\":true,\"flags\":1,"
+				   "\"request\":null}"));
+
+	/* A request: set with it, listed in bytes (JSON) and as the sync file writes it. */
+	CHECK(
+	    run_cli({"set", maps.cgroup_a.path(), "3", "--request", "64Mi"}, maps.options).status ==
+	    0);
+	CHECK(maps.policy.priorities().get(maps.cgroup_a.id()) == Priority{3, 0, 64ull << 20});
+	CHECK_THAT(run_cli({"list", "--json"}, maps.options).out,
+		   Catch::Contains("\"flags\":0,\"request\":67108864}"));
+	CHECK_THAT(run_cli({"list"}, maps.options).out,
+		   Catch::Contains("REQUEST") && Catch::Contains("64Mi"));
+	const auto bad_request =
+	    run_cli({"set", maps.cgroup_a.path(), "3", "--request", "lots"}, maps.options);
+	CHECK(bad_request.status == 3);
+	CHECK_THAT(bad_request.err, Catch::Contains("--request 'lots'"));
+	CHECK(maps.policy.priorities().get(maps.cgroup_a.id()) == Priority{3, 0, 64ull << 20});
 
 	CHECK(run_cli({"unset", maps.cgroup_a.path()}, maps.options).status == 0);
 	CHECK_FALSE(maps.policy.priorities().get(maps.cgroup_a.id()));

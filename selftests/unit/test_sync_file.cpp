@@ -66,7 +66,10 @@ TEST_CASE("sync file: entries, flags, comments and blank lines", "[sync_file]")
 
 TEST_CASE("sync file: every malformed line is reported with its number", "[sync_file]")
 {
-	const std::string shape = "expected 'CGROUP PRIORITY [omit]', found ";
+	const std::string shape = "expected 'CGROUP PRIORITY [omit] [request=SIZE]', found ";
+	const std::string not_flag = "is not 'omit' or 'request=SIZE', or repeats one";
+	const std::string not_size = ": the request is not a size in bytes (digits, optionally K, "
+				     "M, G, T or Ki, Mi, Gi, Ti)";
 	const std::string not_priority =
 	    "the priority (field 2) is not a signed 32-bit decimal integer";
 	CHECK(parse_error("a 1\nb\n") == "prios.conf:2: " + shape + "one field");
@@ -74,10 +77,41 @@ TEST_CASE("sync file: every malformed line is reported with its number", "[sync_
 	CHECK(parse_error("# c\n\na 99999999999\n") == "prios.conf:3: " + not_priority);
 	CHECK(parse_error("a -2147483649") == "prios.conf:1: " + not_priority);
 	CHECK(parse_error("a 1.5") == "prios.conf:1: " + not_priority);
-	CHECK(parse_error("a 5 omitt") == "prios.conf:1: field 3 is not 'omit', the only flag");
-	CHECK(parse_error("a 5 OMIT") == "prios.conf:1: field 3 is not 'omit', the only flag");
-	CHECK(parse_error("a 5 omit extra") == "prios.conf:1: " + shape + "4 fields");
-	CHECK(parse_error("a 5 omit omit") == "prios.conf:1: " + shape + "4 fields");
+	CHECK(parse_error("a 5 omitt") == "prios.conf:1: field 3 " + not_flag);
+	CHECK(parse_error("a 5 OMIT") == "prios.conf:1: field 3 " + not_flag);
+	CHECK(parse_error("a 5 omit extra") == "prios.conf:1: field 4 " + not_flag);
+	CHECK(parse_error("a 5 omit omit") == "prios.conf:1: field 4 " + not_flag);
+	CHECK(parse_error("a 5 request=1 request=2") == "prios.conf:1: field 4 " + not_flag);
+	CHECK(parse_error("a 5 omit request=1 x") == "prios.conf:1: " + shape + "5 fields");
+	CHECK(parse_error("a 5 request=") == "prios.conf:1: field 3" + not_size);
+	CHECK(parse_error("a 5 request=-1") == "prios.conf:1: field 3" + not_size);
+	CHECK(parse_error("a 5 request=1.5Gi") == "prios.conf:1: field 3" + not_size);
+	CHECK(parse_error("a 5 request=1Pi") == "prios.conf:1: field 3" + not_size);
+	CHECK(parse_error("a 5 omit request=18446744073709551616") ==
+	      "prios.conf:1: field 4" + not_size);
+	CHECK(parse_error("a 5 request=16777216Ti") == "prios.conf:1: field 3" + not_size);
+}
+
+TEST_CASE("sync file: a memory request, in bytes or with a binary suffix, in either order",
+	  "[sync_file]")
+{
+	const auto entries = parse("a 5 request=64Mi\n"
+				   "b -1 omit request=1G\n"
+				   "c 0 request=4096 omit\n"
+				   "d 7 request=0\n"
+				   "e 1 request=18446744073709551615\n");
+	REQUIRE(entries.size() == 5);
+	CHECK(entries[0].value == Priority{5, 0, 64ull << 20});
+	CHECK(entries[1].value == Priority{-1, BPFOOM_PRIORITY_F_OMIT, 1ull << 30});
+	CHECK(entries[2].value == Priority{0, BPFOOM_PRIORITY_F_OMIT, 4096});
+	CHECK(entries[3].value == Priority{7, 0, 0});
+	CHECK(entries[4].value.request == ~0ull);
+	/* What list and sync print reads back as the same size. */
+	for (std::uint64_t bytes :
+	     {0ull, 1ull, 4096ull, 64ull << 20, 3ull << 30, 5ull << 40, (64ull << 20) + 1, ~0ull})
+		CHECK(parse_size(format_size(bytes)) == bytes);
+	CHECK(format_size(64ull << 20) == "64Mi");
+	CHECK(format_size(1536ull << 20) == "1536Mi");
 }
 
 TEST_CASE("sync file: the reasons never quote the line", "[sync_file]")
