@@ -3,7 +3,7 @@
  * Test-only program for the kernel hook's contract tests: a deliberately
  * simple two-class policy ("the target cgroup dies first") plus the
  * degenerate verdicts a buggy policy could return. The real policy lives in
- * bpf/bpfoom_policy.bpf.c; this one exists so that the hook is tested on its
+ * bpf/policies/priority.bpf.c; this one exists so that the hook is tested on its
  * own terms.
  */
 #include "vmlinux.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Inherit mode's rule is written twice: in BPF (describe_cgroup() in
+ * Inherit mode's rule is written twice: in BPF (bpfoom_describe_cgroup() in
  * include/bpfoom/cgroup_priority.bpf.h, what the policy ranks by) and in the
  * library (effective_priority(), what `bpfoom get` shows). These tests run
  * the BPF one over real cgroup trees with a cgroup iterator
@@ -38,7 +38,7 @@ struct LinkDeleter {
 };
 
 /*
- * describe_cgroup() of `root` and every cgroup below it, by cgroup id, as the
+ * bpfoom_describe_cgroup() of `root` and every cgroup below it, by cgroup id, as the
  * iterator prints it, over the policy's own pinned maps.
  */
 std::map<std::uint64_t, BpfVerdict> bpf_walk(const Policy &policy, const std::string &root)
