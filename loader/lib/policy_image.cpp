@@ -11,6 +11,7 @@
 #include "bpfoom/error.hpp"
 #include "bpfoom/policy_compiler.hpp"
 #include "bpfoom/text.hpp"
+#include "bpfoom_largest_cgroup.skel.h"
 #include "bpfoom_policy.skel.h"
 #include "sha256.hpp"
 
@@ -24,10 +25,12 @@ namespace
 /* The shipped policies, the default first; each embedded by its skeleton. */
 constexpr ShippedPolicy shipped[] = {
     {"priority", "per-cgroup priorities, inherit or tournament mode, omit"},
+    {"largest-cgroup", "priorities, then the largest memcg (or memory.oom.group unit) dies first"},
 };
 /* The skeletons' accessors for the objects they embed, in the same order. */
 constexpr const void *(*shipped_objects[])(std::size_t *size) = {
     bpfoom_policy__elf_bytes,
+    bpfoom_largest_cgroup__elf_bytes,
 };
 static_assert(std::size(shipped) == std::size(shipped_objects));
 
