@@ -12,6 +12,7 @@
 #include "bpfoom/policy_compiler.hpp"
 #include "bpfoom/text.hpp"
 #include "bpfoom_largest_cgroup.skel.h"
+#include "bpfoom_over_request.skel.h"
 #include "bpfoom_policy.skel.h"
 #include "sha256.hpp"
 
@@ -26,11 +27,13 @@ namespace
 constexpr ShippedPolicy shipped[] = {
     {"priority", "per-cgroup priorities, inherit or tournament mode, omit"},
     {"largest-cgroup", "priorities, then the largest memcg (or memory.oom.group unit) dies first"},
+    {"over-request", "the cgroup most over its memory request (sync request=SIZE) dies first"},
 };
 /* The skeletons' accessors for the objects they embed, in the same order. */
 constexpr const void *(*shipped_objects[])(std::size_t *size) = {
     bpfoom_policy__elf_bytes,
     bpfoom_largest_cgroup__elf_bytes,
+    bpfoom_over_request__elf_bytes,
 };
 static_assert(std::size(shipped) == std::size(shipped_objects));
 
