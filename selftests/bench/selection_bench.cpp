@@ -3,8 +3,9 @@
  * Victim-selection cost, in the VM: how long the kernel's selection loop
  * takes for one memcg OOM, per candidate, with no policy (stock), with the
  * policy in inherit mode (flat cgroups) and in tournament mode (candidates 8
- * cgroup levels deep), and with an empty fmod_ret program (the floor under
- * any BPF policy). Timed in the kernel by progs/selection_timing.bpf.c.
+ * cgroup levels deep), with the largest-cgroup and over-request policies
+ * (flat), and with an empty fmod_ret program (the floor under any BPF
+ * policy). Timed in the kernel by progs/selection_timing.bpf.c.
  *
  *   bpfoom_bench_selection [--quick] [--require-tsc | --instructions]     (root, in the VM)
  *
@@ -67,7 +68,13 @@ constexpr std::size_t goal_size = 4000;
 constexpr double goal_inherit = 1.3;
 constexpr double goal_tournament = 2.0;
 
-enum class Config { stock, floor, inherit, tournament };
+enum class Config { stock, floor, inherit, tournament, largest_cgroup, over_request };
+
+// Whether the configuration is a bpfoom policy (which counts the candidates it sees).
+bool is_policy(Config config)
+{
+	return config != Config::stock && config != Config::floor;
+}
 
 const char *name_of(Config config)
 {
@@ -80,6 +87,10 @@ const char *name_of(Config config)
 		return "inherit";
 	case Config::tournament:
 		return "tournament";
+	case Config::largest_cgroup:
+		return "largest-cgroup";
+	case Config::over_request:
+		return "over-request";
 	}
 	return "?";
 }
@@ -95,9 +106,11 @@ public:
 class CliPolicy : public Attachment
 {
 public:
-	CliPolicy(const std::string &mode, const std::string &sync_file)
+	CliPolicy(const std::vector<std::string> &load_args, const std::string &sync_file)
 	{
-		time_process({BPFOOM_CLI_PATH, "load", "--mode", mode});
+		std::vector<std::string> argv{BPFOOM_CLI_PATH, "load"};
+		argv.insert(argv.end(), load_args.begin(), load_args.end());
+		time_process(argv);
 		time_process({BPFOOM_CLI_PATH, "sync", sync_file});
 	}
 	~CliPolicy() override
@@ -129,8 +142,14 @@ std::unique_ptr<Attachment> attach(Config config, const SleeperScene &scene,
 		return std::make_unique<FloorProgram>(timer);
 	case Config::inherit:
 	case Config::tournament:
-		return std::make_unique<CliPolicy>(name_of(config),
-						   tmp.write("priorities.conf", scene.sync_file()));
+		return std::make_unique<CliPolicy>(
+		    std::vector<std::string>{"--mode", name_of(config)},
+		    tmp.write("priorities.conf", scene.sync_file()));
+	case Config::largest_cgroup:
+	case Config::over_request:
+		return std::make_unique<CliPolicy>(
+		    std::vector<std::string>{"--policy", name_of(config)},
+		    tmp.write("priorities.conf", scene.sync_file()));
 	}
 	return nullptr;
 }
@@ -185,8 +204,7 @@ std::map<Config, double> measure(SleeperScene &scene, SelectionTimer &timer,
 			const auto attached = attach(config, scene, timer, tmp);
 			// Untimed: under TCG, code runs slower the first time (translation).
 			scene.oom();
-			const bool policy =
-			    config == Config::inherit || config == Config::tournament;
+			const bool policy = is_policy(config);
 			const std::uint64_t before = policy ? candidates_counted() : 0;
 			double sum = 0;
 			for (int i = 0; i < plan.ooms_per_round; i++)
@@ -249,14 +267,20 @@ void run(const Plan &plan, const std::string &clock, Unit unit)
 		std::map<Config, double> flat;
 		{
 			SleeperScene scene(Layout::flat, n);
-			flat =
-			    measure(scene, timer, {Config::stock, Config::floor, Config::inherit},
-				    plan, tmp, unit);
+			flat = measure(scene, timer,
+				       {Config::stock, Config::floor, Config::inherit,
+					Config::largest_cgroup, Config::over_request},
+				       plan, tmp, unit);
 		}
 		row("victim selection: empty fmod_ret program (floor of any BPF policy)",
 		    flat[Config::floor], flat[Config::stock], "", 0);
 		row("victim selection: policy, inherit mode (flat cgroups)", flat[Config::inherit],
 		    flat[Config::stock], "≤ 1.3×", goal_inherit);
+		row("victim selection: largest-cgroup policy (flat cgroups)",
+		    flat[Config::largest_cgroup], flat[Config::stock], "", 0);
+		row("victim selection: over-request policy (flat cgroups, no requests: the longest "
+		    "walk)",
+		    flat[Config::over_request], flat[Config::stock], "", 0);
 
 		std::cerr << "selection: " << n << " sleepers, 8 levels deep\n";
 		std::map<Config, double> deep;
