@@ -94,12 +94,6 @@ void print_text(const StatusReport &report, std::ostream &out);
 
 void print_text(const SettingsReport &report, std::ostream &out);
 
-Json to_json(const PolicyListReport &report);
-void print_text(const PolicyListReport &report, std::ostream &out);
-Json to_json(const PolicyCheckReport &report);
-void print_text(const PolicyCheckReport &report, std::ostream &out);
-void print_text(const PolicyBuildReport &report, std::ostream &out);
-
 void print_text(const SetReport &report, std::ostream &out);
 void print_text(const UnsetReport &report, std::ostream &out);
 
@@ -121,7 +115,14 @@ void print_text(const EventReport &report, std::ostream &out);
 /* Shown for a cgroup id whose directory is gone, or outside this mount. */
 std::string cgroup_label(const CgroupResolver &cgroups, std::uint64_t id);
 
-/* "-5" or "-5 omit". */
+/* As a sync file line writes it: "-5", "-5 omit", "5 omit request=64Mi". */
 std::string describe(const Priority &value);
+
+/* policy build, check and list (cmd_policy_files.cpp). */
+void print_text(const PolicyBuildReport &report, std::ostream &out);
+Json to_json(const PolicyCheckReport &report);
+void print_text(const PolicyCheckReport &report, std::ostream &out);
+Json to_json(const PolicyListReport &report);
+void print_text(const PolicyListReport &report, std::ostream &out);
 
 } // namespace bpfoom::cli

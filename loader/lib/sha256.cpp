@@ -8,22 +8,20 @@
 namespace bpfoom
 {
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new())
+void Sha256::ContextFree::operator()(EVP_MD_CTX *ctx) const
 {
-	if (!ctx_ || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
-		EVP_MD_CTX_free(ctx_);
-		throw Error(Errc::internal, "cannot set up a SHA-256 digest (libcrypto)");
-	}
+	EVP_MD_CTX_free(ctx);
 }
 
-Sha256::~Sha256()
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new())
 {
-	EVP_MD_CTX_free(ctx_);
+	if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
+		throw Error(Errc::internal, "cannot set up a SHA-256 digest (libcrypto)");
 }
 
 Sha256 &Sha256::update(std::string_view bytes)
 {
-	if (EVP_DigestUpdate(ctx_, bytes.data(), bytes.size()) != 1)
+	if (EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) != 1)
 		throw Error(Errc::internal, "SHA-256 digest failed (libcrypto)");
 	return *this;
 }
@@ -32,7 +30,7 @@ std::string Sha256::hex()
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
-	if (EVP_DigestFinal_ex(ctx_, digest, &len) != 1)
+	if (EVP_DigestFinal_ex(ctx_.get(), digest, &len) != 1)
 		throw Error(Errc::internal, "SHA-256 digest failed (libcrypto)");
 	static constexpr char digits[] = "0123456789abcdef";
 	std::string text;

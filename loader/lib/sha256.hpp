@@ -2,6 +2,7 @@
 // Private: SHA-256 digests, as lowercase hex (OpenSSL's libcrypto).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,16 +16,16 @@ class Sha256
 {
 public:
 	Sha256();
-	~Sha256();
-	Sha256(const Sha256 &) = delete;
-	Sha256 &operator=(const Sha256 &) = delete;
 
 	Sha256 &update(std::string_view bytes);
 	/* 64 hex digits; the object cannot be fed after this. */
 	std::string hex();
 
 private:
-	::evp_md_ctx_st *ctx_;
+	struct ContextFree {
+		void operator()(::evp_md_ctx_st *ctx) const;
+	};
+	std::unique_ptr<::evp_md_ctx_st, ContextFree> ctx_;
 };
 
 /* The digest of one piece of bytes. */
