@@ -60,12 +60,6 @@ PinnedLink describe_link(const PinDir &pins, std::string_view name, int link_fd)
 	return link;
 }
 
-/* The identity a policy's programs carry once PolicyObject has written it. */
-PolicyIdentity identity_of(const PolicyImage &image)
-{
-	return {image.name, image.sha256().substr(0, 16)};
-}
-
 } // namespace
 
 bool Policy::loaded() const
@@ -129,7 +123,6 @@ LoadResult Policy::load(const LoadOptions &options) const
 	pins_.recover();
 
 	LoadResult result;
-	result.policy = identity_of(object.image());
 	result.replaced = pins_.contains(pins::link_eval);
 
 	/* Adopt the pinned maps: the priorities, settings, counters and readers survive a reload.
@@ -152,6 +145,7 @@ LoadResult Policy::load(const LoadOptions &options) const
 
 	/* The verifier has its say before anything pinned changes. */
 	object.load();
+	result.policy = object.identity();
 
 	/*
 	 * A new priorities map gets its first, empty table before it is pinned;
@@ -194,7 +188,7 @@ PolicyIdentity check_policy(const PolicyImage &image)
 	PolicyObject object(image, &layouts);
 	require_oom_hook();
 	object.load();
-	return identity_of(image);
+	return object.identity();
 }
 
 bool Policy::unload() const

@@ -173,7 +173,6 @@ PolicyObject::PolicyObject(const PolicyImage &image, const MapLayouts *layouts)
 					"); a policy takes the shared maps from "
 					"bpfoom/policy.bpf.h");
 		}
-		set_identity();
 	} catch (...) {
 		bpf_object__close(obj_);
 		throw;
@@ -226,8 +225,8 @@ void PolicyObject::set_identity()
 
 	char name[BPFOOM_POLICY_NAME_LEN] = {};
 	image_.name.copy(name, sizeof(name) - 1);
-	const std::uint64_t hash =
-	    std::strtoull(image_.sha256().substr(0, 16).c_str(), nullptr, 16);
+	identity_ = {image_.name, image_.sha256().substr(0, 16)};
+	const std::uint64_t hash = std::strtoull(identity_.hash.c_str(), nullptr, 16);
 	const std::uint64_t page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
 	place(name_variable, name, sizeof(name));
 	place(hash_variable, &hash, sizeof(hash));
@@ -238,6 +237,8 @@ void PolicyObject::set_identity()
 
 void PolicyObject::load()
 {
+	/* Here, not on open: an object only opened (MapLayouts' reference) is never hashed. */
+	set_identity();
 	kernel_log_[0] = '\0';
 	if (bpf_object__load(obj_) == 0)
 		return;

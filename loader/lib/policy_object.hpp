@@ -43,8 +43,8 @@ public:
 	 * reference object MapLayouts is read from). Errc::bad_input, naming
 	 * the image's origin and what is wrong, for an object that is not
 	 * ELF, misses one of the three programs or has two of one, holds a
-	 * program bpfoom would not attach, lacks a shared map or has one of
-	 * another layout, or does not carry the policy identity.
+	 * program bpfoom would not attach, or lacks a shared map or has one of
+	 * another layout.
 	 */
 	PolicyObject(const PolicyImage &image, const MapLayouts *layouts);
 	~PolicyObject();
@@ -52,6 +52,8 @@ public:
 	PolicyObject &operator=(const PolicyObject &) = delete;
 
 	const PolicyImage &image() const { return image_; }
+	/* The name and hash load() wrote into the object. */
+	const PolicyIdentity &identity() const { return identity_; }
 	bpf_object *get() const { return obj_; }
 
 	/* The map pinned as `pin` (one of pins::maps). */
@@ -62,7 +64,8 @@ public:
 	/*
 	 * Loads every program (autoload off for those not wanted) into the
 	 * kernel, with the image's name and hash and this machine's page size
-	 * in the object's read-only data. A refusal by the verifier is
+	 * in the object's read-only data (Errc::bad_input, before any kernel
+	 * call, if it has no place for them). A refusal by the verifier is
 	 * Errc::policy_rejected with the tail of its log; EPERM/EACCES without
 	 * a log is Errc::permission.
 	 */
@@ -72,6 +75,7 @@ private:
 	void set_identity();
 
 	PolicyImage image_;
+	PolicyIdentity identity_;
 	bpf_object *obj_ = nullptr;
 	std::array<bpf_map *, pins::maps.size()> maps_{};
 	std::array<bpf_program *, pins::links.size()> programs_{};
