@@ -11,14 +11,7 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 export PATH=$top/build/loader/cli:$top/build/selftests:$PATH
-step() { printf '\n$ %s\n' "$*"; "$@"; }
-# A hog the OOM kills exits 1; anything else fails the tutorial.
-oom_victim() {
-	printf '\n$ %s\n' "$*"
-	local status=0
-	"$@" || status=$?
-	((status == 1)) || { echo "tutorial: '$*' exited $status, not killed" >&2; return 1; }
-}
+. "$top/scripts/steps.sh"
 
 cg=/sys/fs/cgroup/lab
 mkdir $cg $cg/a $cg/b $cg/c

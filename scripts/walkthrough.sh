@@ -7,14 +7,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH=$top/build/loader/cli:$top/build/selftests:$PATH
-step() { printf '\n$ %s\n' "$*"; "$@"; }
-# A hog the OOM kills exits 1; anything else fails the walkthrough.
-oom_victim() {
-	printf '\n$ %s\n' "$*"
-	local status=0
-	"$@" || status=$?
-	((status == 1)) || { echo "walkthrough: '$*' exited $status, not killed" >&2; return 1; }
-}
+. "$top/scripts/steps.sh"
 
 cg=/sys/fs/cgroup/shop
 mkdir $cg $cg/batch $cg/database
