@@ -100,6 +100,11 @@ unsigned policy_program_id(const nlohmann::json &status)
 	return 0;
 }
 
+std::string test_policy(const std::string &name)
+{
+	return std::string(BPFOOM_TEST_POLICY_DIR) + "/" + name + ".bpf.o";
+}
+
 std::vector<nlohmann::json> events_for_pid(const std::vector<nlohmann::json> &events, int pid)
 {
 	std::vector<nlohmann::json> matching;

@@ -63,6 +63,11 @@ public:
 	~NothingLoaded();
 };
 
+// A policy of the test tree (selftests/policies/NAME.bpf.c, or the tutorial's
+// docs/examples/NAME.bpf.c), built on the host by `bpfoom policy build`: the
+// VM loads the object rather than compile under emulation.
+std::string test_policy(const std::string &name);
+
 // The id of the loaded policy program (bpfoom_eval) in `status --json`, 0 if none.
 unsigned policy_program_id(const nlohmann::json &status);
 

@@ -3,15 +3,16 @@
  * The bpfoom CLI end to end on the patched kernel: readiness, declarative
  * sync, status, and a loader killed at any point of a replacing load.
  */
-#include "bpf_call_stop.hpp"
 #include "bpfoom_cli.hpp"
 #include "scenario_support.hpp"
+#include "syscall_stop.hpp"
 
 #include "bpfoom/abi.h"
 #include "bpfoom/pin_dir.hpp"
 
 #include <linux/bpf.h>
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -103,38 +104,6 @@ std::string staged(std::string_view link)
 	return std::string(link) + std::string(bpfoom::pins::staged_suffix);
 }
 
-// Spins until `reached()` holds, then returns true, or false if the loader
-// exits first. Spinning rather than sleeping keeps the loader's progress
-// between two checks to one scheduler slice on the guest's single CPU, so
-// the kill lands right after the step it waits for.
-template <typename Step> bool wait_for_step(pid_t loader, Step reached)
-{
-	for (;;) {
-		if (reached())
-			return true;
-		if (::waitpid(loader, nullptr, WNOHANG) == loader)
-			return false;
-		::sched_yield();
-	}
-}
-
-pid_t start_load(const std::string &mode)
-{
-	pid_t loader = ::fork();
-	if (loader == 0) {
-		::freopen("/dev/null", "w", stdout);
-		::execl(BPFOOM_CLI_PATH, "bpfoom", "load", "--mode", mode.c_str(), nullptr);
-		::_exit(127);
-	}
-	return loader;
-}
-
-void kill_and_reap(pid_t loader)
-{
-	::kill(loader, SIGKILL);
-	::waitpid(loader, nullptr, 0);
-}
-
 // Whether an interrupted replacement left staged links behind.
 bool staged_links_pinned()
 {
@@ -143,6 +112,73 @@ bool staged_links_pinned()
 			return true;
 	return false;
 }
+
+std::vector<std::string> bpfoom_command(const std::vector<std::string> &args)
+{
+	std::vector<std::string> argv{BPFOOM_CLI_PATH};
+	argv.insert(argv.end(), args.begin(), args.end());
+	return argv;
+}
+
+pid_t start_bpfoom(const std::vector<std::string> &args, int output_fd)
+{
+	pid_t child = ::fork();
+	if (child == 0) {
+		::dup2(output_fd, STDOUT_FILENO);
+		const auto argv = bpfoom_command(args);
+		std::vector<char *> pointers;
+		for (const auto &arg : argv)
+			pointers.push_back(const_cast<char *>(arg.c_str()));
+		pointers.push_back(nullptr);
+		::execv(pointers[0], pointers.data());
+		::_exit(127);
+	}
+	return child;
+}
+
+void kill_and_reap(pid_t command, int signal = SIGKILL)
+{
+	::kill(command, signal);
+	::waitpid(command, nullptr, 0);
+}
+
+// `bpfoom events --follow --json`, started before the policy switches: the
+// stream a reader holds must outlive every policy that writes to it.
+class EventFollower : NonCopyable
+{
+public:
+	EventFollower()
+	{
+		char name[] = "/tmp/bpfoom-follow-XXXXXX";
+		const int fd = ::mkstemp(name);
+		REQUIRE(fd >= 0);
+		path_ = name;
+		pid_ = start_bpfoom({"events", "--follow", "--json"}, fd);
+		::close(fd);
+	}
+	~EventFollower()
+	{
+		if (pid_ > 0)
+			kill_and_reap(pid_);
+		::unlink(path_.c_str());
+	}
+
+	// Stops it (SIGTERM: the clean stop) and returns what it printed.
+	std::vector<nlohmann::json> stop()
+	{
+		kill_and_reap(pid_, SIGTERM);
+		pid_ = -1;
+		std::vector<nlohmann::json> events;
+		std::ifstream in(path_);
+		for (std::string line; std::getline(in, line);)
+			events.push_back(nlohmann::json::parse(line));
+		return events;
+	}
+
+private:
+	std::string path_;
+	pid_t pid_ = -1;
+};
 
 } // namespace
 
@@ -155,24 +191,43 @@ TEST_CASE("cli: a loader killed at any point leaves the old or the new policy, n
 	cli.must({"set", scene.relative("a"), "10"});
 	cli.must({"set", scene.relative("b"), "20"});
 	const auto priorities = entries_of(cli.list());
+	EventFollower follower;
 
 	// After every interruption the next command recovers first, and then
-	// exactly one policy is attached, with the priorities intact.
-	auto check_recovered = [&](const std::string &when) {
-		INFO("loader killed " << when);
+	// exactly one policy is attached, the old or the new, with the
+	// priorities and settings intact: no switch passes --mode.
+	auto check_recovered = [&](const std::string &when, const std::string &old_policy,
+				   const std::string &new_policy) {
+		INFO("loader killed " << when << ", switching " << old_policy << " -> "
+				      << new_policy);
 		cli.must({"config", "--default-priority", "0"});
 		CHECK(count_hook_links() == 1);
 		CHECK_FALSE(staged_links_pinned());
 		auto status = cli.status();
+		INFO(status.dump());
 		CHECK(status["loaded"] == true);
 		CHECK(status["links"].size() == 3);
+		CHECK((status["policy"]["name"] == old_policy ||
+		       status["policy"]["name"] == new_policy));
+		CHECK(status["settings"]["mode"] == "inherit");
 		CHECK(entries_of(cli.list()) == priorities);
+	};
+
+	struct Switch {
+		std::string from, to;
+		std::vector<std::string> load;
+	};
+	// priority -> a custom policy (an object built by `bpfoom policy build`) -> priority.
+	const Switch switches[] = {
+	    {"priority", "youngest_first", {"load", "--policy", test_policy("youngest_first")}},
+	    {"youngest_first", "priority", {"load", "--policy", "priority"}},
 	};
 
 	SECTION("at each step of the pin protocol")
 	{
-		// Staged pins, the commit marker, the first rename: a kill right
-		// after each must be rolled back or forward, never left half.
+		// Held by ptrace at the first system call after each step, then
+		// killed: the staged pins, the commit marker, the first rename.
+		// Each must be rolled back or forward, never left half.
 		using namespace bpfoom;
 		const std::pair<std::string, std::function<bool()>> steps[] = {
 		    {"first staged pin", [] { return pinned(staged(pins::link_eval)); }},
@@ -183,43 +238,53 @@ TEST_CASE("cli: a loader killed at any point leaves the old or the new policy, n
 			     return pinned(pins::commit_marker) && !pinned(staged(pins::link_eval));
 		     }},
 		};
-		int interrupted_mid_replacement = 0;
-		for (int round = 0; round < 3; round++) {
+		for (const auto &change : switches) {
 			for (const auto &[step, reached] : steps) {
-				pid_t loader = start_load(round % 2 ? "inherit" : "tournament");
-				// The loader may pass the step between two looks and
-				// finish: then the new state is in force, also fine.
-				wait_for_step(loader, reached);
-				kill_and_reap(loader);
-				interrupted_mid_replacement += staged_links_pinned();
-				check_recovered("after the " + step);
+				SyscallStop loader(bpfoom_command(change.load), once(reached));
+				INFO("switching " << change.from << " -> " << change.to << ", "
+						  << step);
+				REQUIRE(loader.held());
+				// Without a kill inside the protocol this would prove nothing.
+				CHECK(staged_links_pinned());
+				loader.kill();
+				check_recovered("after the " + step, change.from, change.to);
 			}
+			cli.must(change.load); // whichever way recovery went, finish the switch
+			REQUIRE(cli.status()["policy"]["name"] == change.to);
 		}
-		// Without a kill that landed inside the protocol, this test would
-		// prove nothing.
-		std::printf("crash: %d of 12 kills left a replacement half done\n",
-			    interrupted_mid_replacement);
-		CHECK(interrupted_mid_replacement > 0);
 	}
 	SECTION("at delays spread over a whole load")
 	{
 		const auto started = std::chrono::steady_clock::now();
-		cli.must({"load", "--mode", "tournament"});
-		const auto load_time = std::chrono::steady_clock::now() - started;
-		for (int attempt = 0; attempt < 12; attempt++) {
-			pid_t loader = start_load(attempt % 2 ? "inherit" : "tournament");
-			std::this_thread::sleep_for(load_time * attempt / 12);
+		cli.must(switches[0].load);
+		cli.must(switches[1].load);
+		const auto load_time = (std::chrono::steady_clock::now() - started) / 2;
+		const int null = ::open("/dev/null", O_WRONLY);
+		for (int attempt = 0; attempt < 8; attempt++) {
+			const auto &change = switches[(attempt + 1) % 2];
+			const std::string loaded = cli.status()["policy"]["name"];
+			pid_t loader = start_bpfoom(change.load, null);
+			std::this_thread::sleep_for(load_time * attempt / 8);
 			kill_and_reap(loader);
-			check_recovered("after " + std::to_string(attempt) + "/12 of a load");
+			check_recovered("after " + std::to_string(attempt) + "/12 of a load",
+					loaded, change.to);
 		}
+		::close(null);
+		cli.must(switches[1].load);
 	}
 
-	// And the policy that remains still decides.
-	auto oom = run_policy_oom(
-	    cli, scene, {{.name = "small", .cgroup = "a", .megabytes = 30}},
-	    {.name = "big", .cgroup = "b", .megabytes = 80},
-	    ExpectedEvents{.priority = {{"a", 10}, {"b", 20}}, .decided_by = "policy"});
+	// And the policy that remains still decides, and tells the reader that
+	// has followed the stream since before the first switch. A ring buffer
+	// has one consumer: the follower takes this OOM's events, not the drain.
+	auto oom = run_policy_oom(cli, scene, {{.name = "small", .cgroup = "a", .megabytes = 30}},
+				  {.name = "big", .cgroup = "b", .megabytes = 80}, std::nullopt);
 	CHECK(oom.outcome.first_killed() == "small");
+	const auto followed = follower.stop();
+	const auto victim = events_for_pid(followed, oom.outcome.pids.at("small"));
+	REQUIRE(victim.size() == 1);
+	CHECK(victim[0]["decided_by"] == "policy");
+	CHECK(victim[0]["victim"]["priority"] == 10);
+	CHECK(victim[0]["policy"]["name"] == "priority");
 }
 
 namespace
@@ -301,13 +366,13 @@ TEST_CASE("cli: a sync killed at any bpf() call leaves the old set or the new, n
 		REQUIRE(n < 1000);
 		cli.must({"sync", s.old_file.path()});
 		REQUIRE(entries_of(cli.list()) == s.old_set);
-		BpfCallStop sync({BPFOOM_CLI_PATH, "sync", s.new_file.path()}, n);
+		SyscallStop sync({BPFOOM_CLI_PATH, "sync", s.new_file.path()}, nth_bpf_call(n));
 		if (!sync.held()) {
 			CHECK(sync.exit_status() == 0);
 			CHECK(entries_of(cli.list()) == s.new_set);
 			break;
 		}
-		calls += " " + bpf_cmd_name(sync.bpf_cmd());
+		calls += " " + bpf_cmd_name(sync.entry().args[0]);
 		sync.kill();
 		kills++;
 		INFO("sync killed at its bpf() call " << n << ":" << calls);
@@ -331,13 +396,13 @@ TEST_CASE("cli: an OOM during a sync sees the old set or the new, never a mix", 
 	for (unsigned n = 1;; n++) {
 		REQUIRE(n < 1000);
 		cli.must({"sync", s.old_file.path()});
-		BpfCallStop sync({BPFOOM_CLI_PATH, "sync", s.new_file.path()}, n);
+		SyscallStop sync({BPFOOM_CLI_PATH, "sync", s.new_file.path()}, nth_bpf_call(n));
 		if (!sync.held())
 			break;
-		if (!writes_kernel_state(sync.bpf_cmd()))
+		if (!writes_kernel_state(sync.entry().args[0]))
 			continue; // killed by the destructor: nothing to see
-		INFO("sync held at its bpf() call " << n << " (" << bpf_cmd_name(sync.bpf_cmd())
-						    << ")");
+		INFO("sync held at its bpf() call " << n << " ("
+						    << bpf_cmd_name(sync.entry().args[0]) << ")");
 		CHECK(s.oom_victim() == "a");
 		CHECK(sync.resume() == 0);
 		held_ooms++;

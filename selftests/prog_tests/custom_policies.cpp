@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Policies that are not bpfoom's own: written in C on the SDK and compiled
-// by `bpfoom load --policy FILE.bpf.c`, or hostile ones written around it.
+// by `bpfoom load --policy FILE.bpf.c`, or hostile ones written around it
+// (built on the host by `bpfoom policy build`, loaded here as objects).
 // A custom policy may change who dies, never whether the OOM killer makes
 // progress, never so that a protected task dies, and one the kernel
 // refuses changes nothing that is loaded.
@@ -73,8 +74,7 @@ TEST_CASE("a policy the verifier refuses: exit 9 with its log's last lines, the 
 	LoadedPolicy policy;
 	const auto &cli = policy.cli();
 	const auto before = cli.status();
-	const auto refused =
-	    cli.run({"load", "--policy", source_file("selftests/policies/unchecked_lookup.bpf.c")});
+	const auto refused = cli.run({"load", "--policy", test_policy("unchecked_lookup")});
 	INFO(refused.describe());
 	CHECK(refused.exit_status == 9);
 	CHECK_THAT(refused.err,
@@ -84,14 +84,11 @@ TEST_CASE("a policy the verifier refuses: exit 9 with its log's last lines, the 
 	CHECK(after["links"] == before["links"]);
 	CHECK(count_hook_links() == 1);
 
-	const auto checked =
-	    cli.run({"policy", "check", source_file("selftests/policies/unchecked_lookup.bpf.c")});
+	const auto checked = cli.run({"policy", "check", test_policy("unchecked_lookup")});
 	CHECK(checked.exit_status == 9);
-	CHECK(cli.run({"policy", "check", source_file("docs/examples/youngest_first.bpf.c")})
-		  .exit_status == 0);
+	CHECK(cli.run({"policy", "check", test_policy("youngest_first")}).exit_status == 0);
 	/* Every SDK helper the priority policy does not use passes the verifier. */
-	CHECK(cli.run({"policy", "check", source_file("selftests/policies/memcg_helpers.bpf.c")})
-		  .exit_status == 0);
+	CHECK(cli.run({"policy", "check", test_policy("memcg_helpers")}).exit_status == 0);
 	CHECK(cli.status()["links"] == before["links"]);
 }
 
@@ -100,8 +97,7 @@ TEST_CASE("a hostile policy changes who dies, never whether: skip all, select al
 {
 	const char *hostile = GENERATE("skip_all", "select_all", "out_of_range");
 	CAPTURE(hostile);
-	LoadedPolicy policy(
-	    {"--policy", source_file(std::string("selftests/policies/") + hostile + ".bpf.c")});
+	LoadedPolicy policy({"--policy", test_policy(hostile)});
 	MemcgScene scene("hostile", 100, {"a", "b", "p"});
 	/* Protected: the kernel never kills an oom_score_adj -1000 task, whatever the policy says.
 	 */

@@ -8,15 +8,13 @@
  */
 #include "bpfoom_cli.hpp"
 #include "scenario_support.hpp"
+#include "syscall_stop.hpp"
 
 #include "bpfoom/abi.h"
 #include "bpfoom/pin_dir.hpp"
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
-#include <sched.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -41,69 +39,6 @@ bool staged_links_pinned()
 		if (pinned(pins::staged_name(name)))
 			return true;
 	return false;
-}
-
-pid_t start_bpfoom(const char *command)
-{
-	pid_t child = ::fork();
-	if (child == 0) {
-		::freopen("/dev/null", "w", stdout);
-		::execl(BPFOOM_CLI_PATH, "bpfoom", command, nullptr);
-		::_exit(127);
-	}
-	return child;
-}
-
-void kill_and_reap(pid_t command)
-{
-	::kill(command, SIGKILL);
-	::waitpid(command, nullptr, 0);
-}
-
-// A bpfoom command started in the background, SIGKILLed at the latest when
-// this goes out of scope: a stopped one left behind would hold the lock.
-class Running
-{
-public:
-	explicit Running(const char *command) : pid_(start_bpfoom(command)) {}
-	~Running()
-	{
-		if (pid_ > 0)
-			kill_and_reap(pid_);
-	}
-	Running(const Running &) = delete;
-	Running &operator=(const Running &) = delete;
-
-	pid_t pid() const { return pid_; }
-	void kill()
-	{
-		kill_and_reap(pid_);
-		pid_ = -1;
-	}
-	// Reaps it if it has exited.
-	bool exited()
-	{
-		if (::waitpid(pid_, nullptr, WNOHANG) != pid_)
-			return false;
-		pid_ = -1;
-		return true;
-	}
-
-private:
-	pid_t pid_;
-};
-
-// Spins until `reached()` holds (true), or the command exits first (false):
-// spinning keeps its progress between two looks to one scheduler slice.
-template <typename Step> bool wait_for_step(Running &command, Step reached)
-{
-	for (;;) {
-		if (reached())
-			return true;
-		if (command.exited())
-			return false;
-		::sched_yield();
-	}
 }
 
 // Polls `count()` until it equals `expected`, for up to 2 s: the kernel frees
@@ -167,32 +102,20 @@ void check_recovered(const BpfoomCli &cli)
 	CHECK(status["links"].size() == 3);
 }
 
-// Starts `bpfoom load` and SIGKILLs it while its staged policy link is
-// pinned (stopped first, to see it at work), up to 40 tries. Returns whether
-// a kill landed there; `prepare` runs before each try.
-template <typename Prepare> bool kill_load_after_staging(const BpfoomCli &cli, Prepare prepare)
+// Holds `bpfoom load` (by ptrace) at its first system call after its
+// staged policy link is pinned, sees status call that work in progress,
+// then SIGKILLs it there.
+void kill_load_after_staging(const BpfoomCli &cli)
 {
-	for (int attempt = 0; attempt < 40; attempt++) {
-		prepare();
-		Running loader("load");
-		if (!wait_for_step(loader,
-				   [] { return pinned(pins::staged_name(pins::link_eval)); }))
-			continue;
-		/* Stopped first: while it holds the lock, this is work in progress. */
-		::kill(loader.pid(), SIGSTOP);
-		/* Committed or not, the staged policy link is attached beside any old one. */
-		if (pinned(pins::staged_name(pins::link_eval))) {
-			const auto busy = cli.status()["interrupted"];
-			INFO(busy.dump());
-			REQUIRE(busy.is_string());
-			CHECK_THAT(busy.get<std::string>(),
-				   Catch::Contains("so a load or unload is under way"));
-			loader.kill();
-			std::printf("interrupted load: caught after %d tries\n", attempt + 1);
-			return true;
-		}
-	}
-	return false;
+	SyscallStop loader({BPFOOM_CLI_PATH, "load"},
+			   once([] { return pinned(pins::staged_name(pins::link_eval)); }));
+	REQUIRE(loader.held());
+	/* Committed or not, the staged policy link is attached beside any old one. */
+	const auto busy = cli.status()["interrupted"];
+	INFO(busy.dump());
+	REQUIRE(busy.is_string());
+	CHECK_THAT(busy.get<std::string>(), Catch::Contains("so a load or unload is under way"));
+	loader.kill();
 }
 
 } // namespace
@@ -202,7 +125,8 @@ TEST_CASE("interrupted load: a first load killed after staging is reported, then
 {
 	BpfoomCli cli;
 	MemcgScene scene("interrupted-first", 100, {"a"});
-	REQUIRE(kill_load_after_staging(cli, [&] { cli.must({"unload"}); }));
+	cli.must({"unload"});
+	kill_load_after_staging(cli);
 	CHECK_FALSE(pinned(pins::link_eval));
 	CHECK(settled(1, count_hook_links) == 1); // the staged policy link alone decides
 
@@ -225,7 +149,7 @@ TEST_CASE("interrupted load: a replacing load killed after staging is reported, 
 	cli.must({"set", scene.relative("a"), "10"});
 	const auto entries = cli.list()["entries"];
 
-	REQUIRE(kill_load_after_staging(cli, [] {}));
+	kill_load_after_staging(cli);
 	CHECK(pinned(pins::link_eval));
 	CHECK(settled(2, count_hook_links) == 2); // old and staged policies both decide
 	check_status_tells_the_truth(cli);
@@ -240,7 +164,7 @@ TEST_CASE("interrupted load: a replacing load killed after staging is reported, 
 	CHECK(cli.list()["entries"] == entries);
 
 	/* And so does a load, after another interrupted one. */
-	REQUIRE(kill_load_after_staging(cli, [] {}));
+	kill_load_after_staging(cli);
 	cli.must({"load"});
 	check_recovered(cli);
 	CHECK(cli.list()["entries"] == entries);
@@ -253,23 +177,12 @@ TEST_CASE("interrupted load: an unload killed between its unpins is reported, th
 	const auto &cli = policy.cli();
 	MemcgScene scene("interrupted-unload", 100, {"a"});
 
-	int caught = 0;
-	for (int attempt = 0; attempt < 20 && !caught; attempt++) {
-		cli.must({"load"});
-		Running unloader("unload");
-		if (wait_for_step(unloader, [] { return !pinned(pins::link_eval); }))
-			unloader.kill();
-		caught = pinned(pins::link_victim);
-	}
-	std::printf("interrupted unload: %s\n",
-		    caught ? "caught a kill between the unpins"
-			   : "no kill landed between the unpins; unpinning link_eval by hand");
-	if (!caught) {
-		/* What such a kill leaves: unload unpins link_eval first. */
-		cli.must({"load"});
-		REQUIRE(::unlink((std::string(BPFOOM_PIN_DIR) + "/" + std::string(pins::link_eval))
-				     .c_str()) == 0);
-	}
+	/* Killed right after its first unpin: the policy link's. */
+	SyscallStop unloader({BPFOOM_CLI_PATH, "unload"},
+			     once([] { return !pinned(pins::link_eval); }));
+	REQUIRE(unloader.held());
+	unloader.kill();
+	REQUIRE(pinned(pins::link_victim));
 
 	/* The event program outlives its policy: status says so. */
 	CHECK(settled(0, count_hook_links) == 0);

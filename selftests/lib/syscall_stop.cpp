@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "bpf_call_stop.hpp"
+#include "syscall_stop.hpp"
 
 #include "child_setup.hpp"
 
@@ -32,7 +32,7 @@ int status_of(int wait_status)
 
 } // namespace
 
-BpfCallStop::BpfCallStop(const std::vector<std::string> &argv, unsigned n)
+SyscallStop::SyscallStop(const std::vector<std::string> &argv, HoldWhen hold_when)
 {
 	pid_ = ::fork();
 	if (pid_ < 0)
@@ -60,7 +60,6 @@ BpfCallStop::BpfCallStop(const std::vector<std::string> &argv, unsigned n)
 		     PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) != 0)
 		fail("PTRACE_SETOPTIONS");
 
-	unsigned calls = 0;
 	int deliver = 0;
 	for (;;) {
 		if (::ptrace(PTRACE_SYSCALL, pid_, nullptr, deliver) != 0)
@@ -78,10 +77,13 @@ BpfCallStop::BpfCallStop(const std::vector<std::string> &argv, unsigned n)
 			__ptrace_syscall_info info{};
 			if (::ptrace(PTRACE_GET_SYSCALL_INFO, pid_, sizeof(info), &info) <= 0)
 				fail("PTRACE_GET_SYSCALL_INFO");
-			if (info.op == PTRACE_SYSCALL_INFO_ENTRY && info.entry.nr == SYS_bpf &&
-			    ++calls == n) {
+			if (info.op != PTRACE_SYSCALL_INFO_ENTRY)
+				continue;
+			entry_.nr = info.entry.nr;
+			for (std::size_t i = 0; i < entry_.args.size(); i++)
+				entry_.args[i] = info.entry.args[i];
+			if (hold_when(entry_)) {
 				held_ = true;
-				bpf_cmd_ = info.entry.args[0];
 				return;
 			}
 		} else if (sig == SIGTRAP && (status >> 16) == PTRACE_EVENT_EXEC) {
@@ -92,13 +94,13 @@ BpfCallStop::BpfCallStop(const std::vector<std::string> &argv, unsigned n)
 	}
 }
 
-BpfCallStop::~BpfCallStop()
+SyscallStop::~SyscallStop()
 {
 	if (pid_ > 0)
 		kill();
 }
 
-void BpfCallStop::kill()
+void SyscallStop::kill()
 {
 	::kill(pid_, SIGKILL);
 	int status;
@@ -108,7 +110,7 @@ void BpfCallStop::kill()
 	held_ = false;
 }
 
-int BpfCallStop::resume()
+int SyscallStop::resume()
 {
 	if (::ptrace(PTRACE_DETACH, pid_, nullptr, 0) != 0)
 		fail("PTRACE_DETACH");
@@ -119,6 +121,18 @@ int BpfCallStop::resume()
 	pid_ = -1;
 	held_ = false;
 	return exit_status_;
+}
+
+HoldWhen nth_bpf_call(unsigned n)
+{
+	return [n, calls = 0u](const SyscallEntry &entry) mutable {
+		return entry.nr == SYS_bpf && ++calls == n;
+	};
+}
+
+HoldWhen once(std::function<bool()> reached)
+{
+	return [reached = std::move(reached)](const SyscallEntry &) { return reached(); };
 }
 
 std::string bpf_cmd_name(std::uint64_t cmd)
