@@ -102,7 +102,7 @@ std::string oracle_victim(const std::vector<StormCandidate> &candidates)
 
 TEST_CASE("an OOM storm follows the oracle every time", "[scenario][storm]")
 {
-	// Seeded, so the same rounds every run. About two seconds each under
+	// Seeded, so the same rounds every run. About a second each under
 	// TCG, the scenario suite's largest cost: 50 keeps the VM stage within
 	// its budget.
 	constexpr int kRounds = 50;
