@@ -265,6 +265,35 @@ static __always_inline __s32 bpfoom__own_priority_at(const struct bpfoom_scan *s
 }
 
 /*
+ * The first level below the root where the two paths hold different
+ * cgroups (two siblings), or 0 if there is none down to the shallower
+ * path's depth: the same cgroup, or one path a prefix of the other.
+ *
+ * A subprogram rather than inlined, for cost: the loop runs for every
+ * tournament comparison, once per level. Inlined into bpfoom_eval it had
+ * all of the evaluation's live values around it, more than BPF has
+ * registers for, and each iteration reloaded its pointers from the stack:
+ * about 18 instructions an iteration against 10 here, where the call and
+ * its return cost less than one iteration's reloads. It only searches; the
+ * own priorities at that level, which may take a map lookup, are looked up
+ * by the caller.
+ */
+static __noinline int bpfoom__diverge_level(const struct bpfoom_cgroup_path *a,
+					    const struct bpfoom_cgroup_path *b)
+{
+	int depth_a = a->depth, depth_b = b->depth;
+	int depth = depth_a < depth_b ? depth_a : depth_b;
+
+	for (int i = 1; i <= BPFOOM_MAX_CGROUP_DEPTH; i++) {
+		if (i > depth)
+			break;
+		if (a->id[i] != b->id[i])
+			return i;
+	}
+	return 0;
+}
+
+/*
  * The priority policy's rank: the lower priority dies first. Inherit mode
  * compares the effective priorities (ref.priority); tournament mode the own
  * priorities of the two sibling cgroups where the paths diverge (the same
@@ -279,15 +308,12 @@ static __always_inline int bpfoom_rank_by_priority(const struct bpfoom_scan *sca
 	__s32 pa = a->ref.priority, pb = b->ref.priority;
 
 	if (scan->settings->mode == BPFOOM_MODE_TOURNAMENT) {
+		int level = bpfoom__diverge_level(&a->path, &b->path);
+
 		pa = pb = 0;
-		for (int i = 1; i <= BPFOOM_MAX_CGROUP_DEPTH; i++) {
-			if (i > (int)a->path.depth || i > (int)b->path.depth)
-				break;
-			if (a->path.id[i] != b->path.id[i]) {
-				pa = bpfoom__own_priority_at(scan, &a->path, i);
-				pb = bpfoom__own_priority_at(scan, &b->path, i);
-				break;
-			}
+		if (level) {
+			pa = bpfoom__own_priority_at(scan, &a->path, level);
+			pb = bpfoom__own_priority_at(scan, &b->path, level);
 		}
 	}
 	return pa < pb ? -1 : pa > pb ? 1 : 0;
