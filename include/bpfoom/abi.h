@@ -36,12 +36,15 @@
  */
 #define BPFOOM_MAX_CGROUP_DEPTH 16
 
-/* Return values of the kernel's bpf_oom_evaluate_task() hook. */
+/*
+ * Return values of the kernel's bpf_oom_evaluate_task() hook (its kernel-doc
+ * states the contract). No verdict ends the kernel's walk; any other value
+ * is DEFAULT.
+ */
 enum bpfoom_verdict {
 	BPFOOM_VERDICT_DEFAULT = 0, /* compare oom_badness() as the kernel does */
 	BPFOOM_VERDICT_SELECT = 1,  /* make this task the current choice */
 	BPFOOM_VERDICT_SKIP = 2,    /* ignore this task */
-	BPFOOM_VERDICT_STOP = 3,    /* end the scan, keep the current choice */
 };
 
 /*
@@ -120,7 +123,7 @@ struct bpfoom_task_ref {
 
 /* event flags */
 #define BPFOOM_EVENT_F_MEMCG_OOM (1U << 0)    /* memcg OOM (else global) */
-#define BPFOOM_EVENT_F_POLICY (1U << 1)	      /* a policy verdict shaped the choice */
+#define BPFOOM_EVENT_F_POLICY (1U << 1)	      /* the victim is not the kernel's own choice */
 #define BPFOOM_EVENT_F_DRY_RUN (1U << 2)      /* policy ran in dry-run mode */
 #define BPFOOM_EVENT_F_HOOKED (1U << 3)	      /* the policy was consulted in this OOM */
 #define BPFOOM_EVENT_F_GROUP_MEMBER (1U << 4) /* killed by memory.oom.group, not chosen */

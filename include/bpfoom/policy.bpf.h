@@ -624,7 +624,8 @@ static __always_inline int bpfoom__on_victim(struct task_struct *task)
 			event->victim.badness = BPF_CORE_READ(oc, chosen_points);
 		else
 			event->flags |= BPFOOM_EVENT_F_GROUP_MEMBER;
-		if (bpf_core_field_exists(oc->bpf_verdicts) && BPF_CORE_READ(oc, bpf_verdicts))
+		/* Set by the kernel only when the victim is not the one it would have chosen. */
+		if (bpf_core_field_exists(oc->chosen_by_bpf) && BPF_CORE_READ(oc, chosen_by_bpf))
 			event->flags |= BPFOOM_EVENT_F_POLICY;
 	}
 	if (oc && st->candidates) {

@@ -18,7 +18,7 @@ struct OomKillRecord {
 	std::string task_memcg;
 	std::string task;
 	int pid = 0;
-	bool policy = false; // ",policy=bpf": a BPF verdict shaped the choice
+	bool policy = false; // "policy=bpf": a BPF policy changed the victim
 };
 
 std::optional<OomKillRecord> parse_oom_kill_line(std::string_view line);

@@ -11,17 +11,29 @@
 #include "hook_contract.h"
 #include "hook_contract.skel.h"
 
+#include "child_setup.hpp"
+
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 using namespace bpfoom::selftests;
 
@@ -48,6 +60,12 @@ public:
 	}
 
 	const hook_contract_stats &stats() const { return skel_->bss->stats; }
+	// For the next candidate on: the program reads its config every call.
+	void set_behaviour(hook_contract_behaviour behaviour)
+	{
+		__atomic_store_n(&skel_->bss->config.behaviour, behaviour, __ATOMIC_SEQ_CST);
+	}
+	void reset_stats() { skel_->bss->stats = {}; }
 	int link_fd() const { return bpf_link__fd(skel_->links.hook_contract_eval); }
 
 private:
@@ -151,10 +169,9 @@ TEST_CASE("a task with oom_score_adj -1000 is never killed, even when SELECTed",
 	CHECK(program.stats().selected >= 1);
 }
 
-TEST_CASE("a policy that skips or stops at every task cannot stop the OOM killer", "[hook][oom]")
+TEST_CASE("a policy that skips every task cannot stop the OOM killer", "[hook][oom]")
 {
-	auto behaviour = GENERATE(HOOK_CONTRACT_SKIP_ALL, HOOK_CONTRACT_STOP_ALL);
-	CAPTURE(behaviour);
+	const auto behaviour = HOOK_CONTRACT_SKIP_ALL;
 
 	SECTION("memcg OOM")
 	{
@@ -217,4 +234,323 @@ TEST_CASE("after a SELECT, DEFAULT verdicts let the biggest task of the class wi
 	CHECK(outcome.oom_kills["low"] == 1);
 	CHECK(program.stats().selected >= 1);
 	CHECK(program.stats().skipped >= 1);
+}
+
+TEST_CASE("the oom-kill line says policy=bpf only when the policy changed the victim",
+	  "[hook][oom][report]")
+{
+	// "small" (30 MB) is scanned before "big" (80 MB); the kernel's own
+	// choice is "big".
+	SECTION("a SKIP that leaves the kernel's choice: no marker")
+	{
+		MemcgScene scene("contract-marker-skip-same", 100, {"small", "big"});
+		ContractProgram program(HOOK_CONTRACT_SKIP_TARGET, scene.child("small").id());
+		auto outcome = small_versus_big(scene);
+		INFO(outcome.describe());
+		CHECK(program.stats().skipped >= 1);
+		REQUIRE(outcome.kernel_kills.size() >= 1);
+		CHECK(outcome.kernel_kills[0].task == "big");
+		CHECK_FALSE(outcome.kernel_kills[0].policy);
+	}
+	SECTION("a SELECT of the kernel's own choice: no marker")
+	{
+		MemcgScene scene("contract-marker-select-same", 100, {"small", "big"});
+		ContractProgram program(HOOK_CONTRACT_PREFER_TARGET, scene.child("big").id());
+		auto outcome = small_versus_big(scene);
+		INFO(outcome.describe());
+		CHECK(program.stats().selected >= 1);
+		REQUIRE(outcome.kernel_kills.size() >= 1);
+		CHECK(outcome.kernel_kills[0].task == "big");
+		CHECK_FALSE(outcome.kernel_kills[0].policy);
+	}
+	SECTION("a SKIP that changes the victim: marker")
+	{
+		MemcgScene scene("contract-marker-skip-other", 100, {"small", "big"});
+		ContractProgram program(HOOK_CONTRACT_SKIP_TARGET, scene.child("big").id());
+		auto outcome = small_versus_big(scene);
+		INFO(outcome.describe());
+		CHECK(program.stats().skipped >= 1);
+		REQUIRE(outcome.kernel_kills.size() >= 1);
+		CHECK(outcome.kernel_kills[0].task == "small");
+		CHECK(outcome.kernel_kills[0].policy);
+	}
+}
+
+namespace
+{
+
+using Clock = std::chrono::steady_clock;
+
+// A child of this process in `cgroup`, with oom_score_adj 0 and name `name`,
+// that runs `body` once told to go(). Its own waits and its exit are this
+// test's to handle: it is not a Hog, whose finish() would reap a traced
+// child's ptrace stops as its exit.
+class Child : NonCopyable
+{
+public:
+	template <typename Body>
+	Child(const std::string &cgroup, const std::string &name, Body body)
+	{
+		const std::string procs = cgroup + "/cgroup.procs";
+		int go[2];
+		int ready[2];
+		REQUIRE(::pipe2(go, O_CLOEXEC) == 0);
+		REQUIRE(::pipe2(ready, O_CLOEXEC) == 0);
+		pid_ = ::fork();
+		REQUIRE(pid_ >= 0);
+		if (pid_ == 0) {
+			reset_signals_in_child();
+			::prctl(PR_SET_PDEATHSIG, SIGKILL);
+			::prctl(PR_SET_NAME, name.c_str());
+			if (!set_oom_score_adj_in_child("0") ||
+			    !write_in_child(procs.c_str(), "0"))
+				::_exit(100);
+			body(ready[1], go[0]);
+			::_exit(0);
+		}
+		::close(go[0]);
+		::close(ready[1]);
+		go_fd_ = go[1];
+		ready_fd_ = ready[0];
+	}
+	~Child()
+	{
+		if (pid_ > 0 && !reaped_) {
+			::kill(pid_, SIGKILL);
+			::waitpid(pid_, nullptr, __WALL);
+		}
+		::close(go_fd_);
+		::close(ready_fd_);
+	}
+
+	pid_t pid() const { return pid_; }
+	void go() const { REQUIRE(::write(go_fd_, "g", 1) == 1); }
+	// A byte from the child: true, or false if it died first.
+	bool wait_ready() const
+	{
+		char byte;
+		return ::read(ready_fd_, &byte, 1) == 1;
+	}
+	// waitpid() with a deadline: the status of its next stop or its exit.
+	int wait(std::chrono::seconds patience)
+	{
+		const auto deadline = Clock::now() + patience;
+		int status = 0;
+		for (;;) {
+			const pid_t got = ::waitpid(pid_, &status, WNOHANG | __WALL);
+			REQUIRE(got >= 0);
+			if (got == pid_)
+				break;
+			if (Clock::now() > deadline)
+				FAIL("child " << pid_ << " neither stopped nor exited within "
+					      << patience.count() << " s");
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		}
+		reaped_ = WIFEXITED(status) || WIFSIGNALED(status);
+		return status;
+	}
+
+private:
+	pid_t pid_ = -1;
+	int go_fd_ = -1;
+	int ready_fd_ = -1;
+	bool reaped_ = false;
+};
+
+// In the child: touches `megabytes` of anonymous memory filled with `fill`.
+char *touch(std::size_t megabytes, int fill)
+{
+	const std::size_t bytes = megabytes << 20;
+	auto *memory = static_cast<char *>(::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+						  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	if (memory == MAP_FAILED)
+		::_exit(101);
+	std::memset(memory, fill, bytes);
+	return memory;
+}
+
+void wait_for_go(int go_fd)
+{
+	char byte;
+	if (::read(go_fd, &byte, 1) != 1)
+		::_exit(102);
+}
+
+std::string describe(const std::vector<OomKillRecord> &kills)
+{
+	std::string text;
+	for (const auto &kill : kills)
+		text += "  kernel: killed " + kill.task + " pid " + std::to_string(kill.pid) +
+			(kill.policy ? " (policy=bpf)\n" : "\n");
+	return text;
+}
+
+std::uint64_t read_number(const std::string &path)
+{
+	std::ifstream in(path);
+	std::uint64_t value = 0;
+	in >> value;
+	return value;
+}
+
+} // namespace
+
+// Overkill protection: a previous victim that has not released its memory
+// (tsk_is_oom_victim() without MMF_OOM_SKIP) aborts the walk when the walk
+// reaches it. A verdict that ended the walk before that point (the STOP
+// of the hook's first revision, value 3) got a second task killed while
+// the first was still exiting.
+TEST_CASE("no verdict gets a task killed while a previous victim is still exiting",
+	  "[hook][oom][overkill]")
+{
+	// Scanned in this order: "a" and "b" (the policy's candidates), then
+	// the exiting victim, then the trigger of the second OOM.
+	MemcgScene scene("contract-overkill", 100, {"a", "b", "victim", "trigger"});
+	ContractProgram program(HOOK_CONTRACT_DEFAULT);
+	KmsgReader kmsg;
+	Hog a({.cgroup = scene.child("a").path(), .megabytes = 8, .name = "a"});
+	Hog b({.cgroup = scene.child("b").path(), .megabytes = 8, .name = "b"});
+	REQUIRE(a.wait_until_ready());
+	REQUIRE(b.wait_until_ready());
+
+	// The victim is held at its PTRACE_EVENT_EXIT stop, which do_exit()
+	// reaches before signal->live drops (so the memcg walk still sees it)
+	// and before exit_mm() (so nothing sets MMF_OOM_SKIP): it stays an
+	// exiting victim until the OOM reaper sets MMF_OOM_SKIP, two seconds
+	// (OOM_REAPER_DELAY) after the kill.
+	Child victim(scene.child("victim").path(), "victim", [](int, int go) {
+		wait_for_go(go);
+		touch(120, 1); // the kernel's own choice: the biggest by far
+	});
+	REQUIRE(::ptrace(PTRACE_SEIZE, victim.pid(), nullptr,
+			 PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL) == 0);
+	victim.go();
+	int status = victim.wait(std::chrono::seconds(60));
+	INFO("victim status " << std::hex << status);
+	REQUIRE(WIFSTOPPED(status));
+	REQUIRE(status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8)));
+
+	// Within the reaper's delay: a policy that SELECTs the first candidate
+	// ("a") and returns 3 for the next ("b"), and a second OOM.
+	program.reset_stats();
+	program.set_behaviour(HOOK_CONTRACT_SELECT_THEN_3);
+	const auto second_oom = Clock::now();
+	Hog trigger({.cgroup = scene.child("trigger").path(), .megabytes = 30, .name = "trigger"});
+	const bool trigger_done = trigger.wait_until_ready();
+	const auto waited = Clock::now() - second_oom;
+	const auto stats = program.stats();
+
+	REQUIRE(::ptrace(PTRACE_CONT, victim.pid(), nullptr, nullptr) == 0);
+	status = victim.wait(std::chrono::seconds(60));
+	auto log = kmsg.read_new();
+	auto kills = oom_kills_in(log);
+	const auto a_exit = a.finish();
+	const auto b_exit = b.finish();
+
+	INFO(describe(kills));
+	INFO("second OOM: trigger " << (trigger_done ? "got its memory" : "died") << " after "
+				    << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
+				    << " ms; policy calls " << stats.calls << ", selected "
+				    << stats.selected);
+	CHECK(WIFSIGNALED(status));
+	CHECK(WTERMSIG(status) == SIGKILL);
+	// The second OOM ran while the victim was still exiting: once the
+	// reaper has freed the victim's 120 MB, the trigger's 30 MB fit
+	// without an OOM, and the policy would not have been asked.
+	CHECK(stats.calls >= 1);
+	CHECK(stats.selected >= 1);
+	// The victim was the only task killed before the reaper hid it.
+	const std::string reaped = "oom_reaper: reaped process " + std::to_string(victim.pid());
+	auto reaped_at = std::find_if(log.begin(), log.end(), [&](const std::string &line) {
+		return line.find(reaped) != std::string::npos;
+	});
+	CHECK(reaped_at != log.end());
+	auto before_reaped = oom_kills_in(std::vector<std::string>(log.begin(), reaped_at));
+	REQUIRE(before_reaped.size() >= 1);
+	CHECK(before_reaped[0].pid == victim.pid());
+	CHECK(before_reaped.size() == 1);
+	CHECK_FALSE(a_exit.oom_killed());
+	CHECK_FALSE(b_exit.oom_killed());
+	CHECK(trigger_done);
+}
+
+// oom_task_origin(): a task that asked to be killed first (swapoff, KSM
+// unmerge) is chosen when the walk reaches it. A verdict that ended the
+// walk before that point killed the policy's choice instead.
+TEST_CASE("no verdict overrides the oom_task_origin() task", "[hook][oom][origin]")
+{
+	const std::string ksm = "/sys/kernel/mm/ksm/";
+	REQUIRE(std::filesystem::exists(ksm + "run"));
+	constexpr std::size_t kMergeableMb = 16;
+	const std::uint64_t pages = (kMergeableMb << 20) / ::sysconf(_SC_PAGESIZE);
+
+	// Scanned in this order: "a" and "b" (the policy's candidates), then
+	// the KSM user "unmerger", which is the origin while it unmerges.
+	MemcgScene scene("contract-origin", 100, {"a", "b", "unmerger"});
+	ContractProgram program(HOOK_CONTRACT_DEFAULT);
+	Hog a({.cgroup = scene.child("a").path(), .megabytes = 8, .name = "a"});
+	Hog b({.cgroup = scene.child("b").path(), .megabytes = 8, .name = "b"});
+	REQUIRE(a.wait_until_ready());
+	REQUIRE(b.wait_until_ready());
+
+	// The unmerger's pages are all alike: ksmd merges them into a few
+	// KSM pages, uncharging the rest. Writing 2 to ksm/run then makes it
+	// the oom_task_origin() task while it breaks every merged page out
+	// again, charging them back to its own memcg: that charge OOMs.
+	Child unmerger(scene.child("unmerger").path(), "unmerger", [&](int ready, int go) {
+		char *memory = touch(kMergeableMb, 0x5a);
+		if (::madvise(memory, kMergeableMb << 20, MADV_MERGEABLE) != 0)
+			::_exit(103);
+		if (::write(ready, "r", 1) != 1)
+			::_exit(102);
+		wait_for_go(go);
+		if (!write_in_child((ksm + "run").c_str(), "2"))
+			::_exit(104);
+		::_exit(0);
+	});
+	REQUIRE(unmerger.wait_ready());
+
+	{
+		const ValueOverride to_scan(ksm + "pages_to_scan", "5000");
+		const ValueOverride sleep(ksm + "sleep_millisecs", "10");
+		const ValueOverride run(ksm + "run", "1");
+		const auto deadline = Clock::now() + std::chrono::seconds(120);
+		while (read_number(ksm + "pages_sharing") + read_number(ksm + "pages_shared") <
+		       pages * 9 / 10) {
+			if (Clock::now() > deadline)
+				FAIL("ksmd merged " << read_number(ksm + "pages_sharing")
+						    << " pages in 120 s, not " << pages);
+			std::this_thread::sleep_for(std::chrono::milliseconds(50));
+		}
+	} // ksmd stops: run is 0 again, and what it merged stays merged
+
+	// Room for a few pages more, not for the unmerged copies.
+	const auto current = std::stoull(scene.oom_cgroup().read("memory.current"));
+	scene.oom_cgroup().write("memory.max", std::to_string(current + (4 << 20)));
+
+	program.reset_stats();
+	program.set_behaviour(HOOK_CONTRACT_SELECT_THEN_3);
+	KmsgReader kmsg;
+	unmerger.go();
+	const int status = unmerger.wait(std::chrono::seconds(60));
+	auto kills = oom_kills_in(kmsg.read_new());
+	const auto a_exit = a.finish();
+	const auto b_exit = b.finish();
+	{
+		// Nothing stays merged for later tests.
+		const ValueOverride unmerge(ksm + "run", "2");
+	}
+
+	INFO(describe(kills));
+	INFO("unmerger " << (WIFSIGNALED(status) ? "killed by signal " : "exited with status ")
+			 << (WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status))
+			 << "; policy calls " << program.stats().calls);
+	CHECK(program.stats().selected >= 1);
+	REQUIRE(kills.size() >= 1);
+	CHECK(kills[0].task == "unmerger");
+	CHECK(kills[0].pid == unmerger.pid());
+	CHECK(WIFSIGNALED(status));
+	CHECK(WTERMSIG(status) == SIGKILL);
+	CHECK_FALSE(a_exit.oom_killed());
+	CHECK_FALSE(b_exit.oom_killed());
 }

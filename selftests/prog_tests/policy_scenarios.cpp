@@ -72,6 +72,9 @@ const HogSpec kInY1{.name = "in-y1", .cgroup = "y/y1", .megabytes = 80};
 const HogSpec kSmallInP1A{.name = "small", .cgroup = "p1/a", .megabytes = 30};
 const HogSpec kBigInP2B{.name = "big", .cgroup = "p2/b", .megabytes = 80};
 
+// decided_by is "policy" only where the victim is not the kernel's own
+// choice, the bigger task: a policy that agrees with the kernel decided
+// nothing, whatever verdicts it returned.
 const std::vector<RankingCase> kRankingCases{
     {.rule = "the lower priority dies even though it is smaller",
      .cgroups = {"a", "b"},
@@ -101,7 +104,7 @@ const std::vector<RankingCase> kRankingCases{
      .default_priority = 10,
      .residents = {kSmall},
      .trigger = kBig,
-     .expected = {.priority = {{"a", 10}, {"b", 5}}, .decided_by = "policy"},
+     .expected = {.priority = {{"a", 10}, {"b", 5}}, .decided_by = "kernel"},
      .victim = "big"},
     {.rule = "inherit applies a parent's priority to its children",
      .load_args = {"--mode", "inherit"},
@@ -117,7 +120,7 @@ const std::vector<RankingCase> kRankingCases{
      .entries = {{"p1", "10"}, {"p2", "20"}, {"p1/a", "30"}},
      .residents = {kSmallInP1A},
      .trigger = kBigInP2B,
-     .expected = {.priority = {{"p1/a", 30}, {"p2/b", 20}}, .decided_by = "policy"},
+     .expected = {.priority = {{"p1/a", 30}, {"p2/b", 20}}, .decided_by = "kernel"},
      .victim = "big"},
     {.rule = "inherit ranks tasks by their own cgroup's effective priority",
      .load_args = {"--mode", "inherit"},
@@ -125,7 +128,7 @@ const std::vector<RankingCase> kRankingCases{
      .entries = kTwoTreeEntries,
      .residents = {kInX1},
      .trigger = kInY1,
-     .expected = {.priority = {{"x/x1", 100}, {"y/y1", 1}}, .decided_by = "policy"},
+     .expected = {.priority = {{"x/x1", 100}, {"y/y1", 1}}, .decided_by = "kernel"},
      .victim = "in-y1"},
     {.rule = "tournament ranks siblings where the paths diverge, on the same hierarchy",
      .load_args = {"--mode", "tournament"},
@@ -140,7 +143,7 @@ const std::vector<RankingCase> kRankingCases{
      .entries = {{"a", "0", true}, {"b", "100"}},
      .residents = {kSmall},
      .trigger = kBig,
-     .expected = {.priority = {{"a", 0}, {"b", 100}}, .decided_by = "policy"},
+     .expected = {.priority = {{"a", 0}, {"b", 100}}, .decided_by = "kernel"},
      .victim = "big"},
     {.rule = "when only omitted cgroups are left, the lower priority still dies",
      .cgroups = {"a", "b"},
@@ -284,7 +287,7 @@ TEST_CASE("changed priorities apply to the next OOM without a reload", "[scenari
 	policy.cli().must({"set", scene.relative("a"), "30"});
 	auto second = run_policy_oom(
 	    policy.cli(), scene, {kSmall}, kBig,
-	    ExpectedEvents{.priority = {{"a", 30}, {"b", 20}}, .decided_by = "policy"});
+	    ExpectedEvents{.priority = {{"a", 30}, {"b", 20}}, .decided_by = "kernel"});
 	CHECK(victim(second) == "big");
 }
 

@@ -16,7 +16,7 @@ namespace bpfoom::selftests
 struct ExpectedEvents {
 	// Effective priority of each child cgroup whose task may die.
 	std::map<std::string, int> priority;
-	std::string decided_by; // "policy" or "kernel"
+	std::string decided_by; // "policy" (not the kernel's own choice) or "kernel"
 	bool dry_run = false;
 };
 

@@ -59,8 +59,12 @@ int BPF_PROG(hook_contract_eval, struct task_struct *task, struct oom_control *o
 	case HOOK_CONTRACT_SKIP_ALL:
 		verdict = BPFOOM_VERDICT_SKIP;
 		break;
-	case HOOK_CONTRACT_STOP_ALL:
-		verdict = BPFOOM_VERDICT_STOP;
+	case HOOK_CONTRACT_SELECT_THEN_3:
+		verdict = oc->chosen ? 3 : BPFOOM_VERDICT_SELECT;
+		break;
+	case HOOK_CONTRACT_SKIP_TARGET:
+		verdict = task_cgroup_id(task) == config.target_cgroup_id ? BPFOOM_VERDICT_SKIP
+									  : BPFOOM_VERDICT_DEFAULT;
 		break;
 	default:
 		verdict = BPFOOM_VERDICT_DEFAULT;

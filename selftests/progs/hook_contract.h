@@ -12,7 +12,13 @@ enum hook_contract_behaviour {
 	HOOK_CONTRACT_PREFER_TARGET = 1, /* target cgroup's tasks die first */
 	HOOK_CONTRACT_SELECT_ALL = 2,	 /* BPFOOM_VERDICT_SELECT for every candidate */
 	HOOK_CONTRACT_SKIP_ALL = 3,	 /* BPFOOM_VERDICT_SKIP for every candidate */
-	HOOK_CONTRACT_STOP_ALL = 4,	 /* BPFOOM_VERDICT_STOP at the first candidate */
+	/*
+	 * BPFOOM_VERDICT_SELECT for the first candidate, then 3 for every
+	 * other: the value of the STOP verdict an earlier revision of the hook
+	 * had, which ended the walk; now any value but 0-2 is DEFAULT.
+	 */
+	HOOK_CONTRACT_SELECT_THEN_3 = 4,
+	HOOK_CONTRACT_SKIP_TARGET = 5, /* BPFOOM_VERDICT_SKIP for the target cgroup's tasks */
 };
 
 struct hook_contract_config {

@@ -32,8 +32,8 @@ TEST_CASE("oom-kill lines are parsed field by field", "[harness]")
 	SECTION("memcg OOM decided by a policy")
 	{
 		auto record = parse_oom_kill_line(
-		    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),oom_memcg=/scene,"
-		    "task_memcg=/scene/small,task=small,pid=231,uid=0,policy=bpf");
+		    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),policy=bpf,"
+		    "oom_memcg=/scene,task_memcg=/scene/small,task=small,pid=231,uid=0");
 		REQUIRE(record);
 		CHECK(record->oom_memcg == "/scene");
 		CHECK(record->task_memcg == "/scene/small");
