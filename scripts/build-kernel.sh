@@ -2,7 +2,7 @@
 # Builds the bpfoom kernel: Debian's linux-source-6.12 with kernel/*.patch
 # applied, configured from tinyconfig plus the flavour's config fragments.
 #
-#   scripts/build-kernel.sh [--flavour test|bench] [--config-only]
+#   scripts/build-kernel.sh [--flavour test|bench] [--config-only | --print-source]
 #
 # Flavours (both have the hook, BPF, BTF, memcg and the VM's 9p root):
 #   test   (default) tinyconfig + kernel/bpfoom.config, with lockdep and the
@@ -19,6 +19,13 @@
 # --config-only configures the flavour's build tree and checks that every
 # option of its fragments survived, without building (seconds, not minutes);
 # prints nothing on stdout. It stops at once if the flavour's kernel is cached.
+#
+# --print-source prints the directory of the unpacked source tree (unpacking
+# it if needed) and builds nothing. Which patches it holds at that moment is
+# not promised; scripts/kselftest.sh reads only files the series leaves alone.
+#
+# The series is kernel/*.patch in name order, without the cover letter
+# (kernel/0000-cover-letter.patch), which has no diff.
 #
 #   BPFOOM_CACHE_DIR  cache root (default: ${XDG_CACHE_HOME:-~/.cache}/bpfoom)
 #   BPFOOM_JOBS       parallel make jobs (default: all cores)
@@ -43,10 +50,12 @@ usage() {
 
 flavour="test"
 config_only=0
+print_source=0
 while (($#)); do
 	case $1 in
 	--flavour) flavour=${2:?--flavour needs a name}; shift 2 ;;
 	--config-only) config_only=1; shift ;;
+	--print-source) print_source=1; shift ;;
 	-h | --help) usage ;;
 	*) log "unknown option '$1'"; usage ;;
 	esac
@@ -66,7 +75,10 @@ fi
 source_version=$(dpkg-query -W -f='${Version}' "$source_pkg")
 
 shopt -s nullglob
-patches=("$top"/kernel/*.patch)
+patches=()
+for p in "$top"/kernel/*.patch; do
+	[[ ${p##*/} == 0000-cover-letter.patch ]] || patches+=("$p")
+done
 shopt -u nullglob
 
 # The test flavour's key is the one from before there were flavours, so that
@@ -87,7 +99,7 @@ else
 	out=$cache/kernel-$flavour-$key
 fi
 
-if [[ -f $out/bzImage && -f $out/vmlinux ]]; then
+if ((!print_source)) && [[ -f $out/bzImage && -f $out/vmlinux ]]; then
 	log "cached: $out"
 	((config_only)) || echo "$out"
 	exit 0
@@ -116,6 +128,12 @@ unpack() {
 	tar -xf "$source_tarball" -C "$src" --strip-components=1
 	: >"$applied"
 }
+
+if ((print_source)); then
+	[[ -f $applied ]] || unpack
+	echo "$src"
+	exit 0
+fi
 
 # The same patches as last time (another flavour, a fragment change): the
 # source stays as it is, its timestamps too.
