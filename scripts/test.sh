@@ -168,10 +168,12 @@ if ! kernel=$("$here/build-kernel.sh"); then
 	note_failure "kernel build failed"
 	finish
 fi
+run_check "kernel: the series passes checkpatch.pl --strict" "$here/check-series.sh"
 for runner_case in status output timeout splat tmp-checkout report; do
 	run_check "vm: runner $runner_case" "$top/selftests/vm_runner_test.sh" "$runner_case" "$kernel/bzImage"
 done
 vm_suite "vm: kernel hook contract" 600 "$build/selftests/bpfoom_vm_tests"
+run_check "vm: the series' in-tree BPF selftests" "$here/kselftest.sh"
 vm_suite "vm: policy scenarios and CLI" 900 "$build/selftests/bpfoom_scenario_tests"
 run_check "vm: README walkthrough" \
 	"$here/vm.sh" --kernel "$kernel/bzImage" --timeout 300 -- "$here/walkthrough.sh"
