@@ -48,12 +48,16 @@ mkdir -p "$build/series"
 shopt -s nullglob
 patches=("$top"/kernel/[0-9][0-9][0-9][0-9]-*.patch)
 shopt -u nullglob
-# The series keeps its selftests in a patch of their own that only adds
-# files, as the kernel's convention is; such a patch applies anywhere.
+# The series' selftests are new files, which apply anywhere; the rest of
+# their patch (MAINTAINERS, the selftests' config) is left out. The ceiling keeps git apply from
+# taking the checkout around the build directory for its repository, where
+# it would skip every path outside the current directory.
 for p in "${patches[@]}"; do
 	grep -q '^+++ b/tools/testing/selftests/bpf/' "$p" || continue
-	patch -d "$build/series" -p1 -s -f <"$p" >/dev/null ||
-		die "${p#"$top"/} does not only add files, so it cannot be applied outside the kernel tree"
+	(cd "$build/series" && GIT_CEILING_DIRECTORIES=$build \
+		git apply --include='tools/testing/selftests/bpf/prog_tests/*' \
+			--include='tools/testing/selftests/bpf/progs/*' "$p") ||
+		die "cannot take the selftests out of ${p#"$top"/}: they must be new files"
 done
 series=$build/series/tools/testing/selftests/bpf
 names=()
