@@ -26,17 +26,17 @@ static const struct runner_test {
 	const char *name;
 	void (*run)(void);
 } runner_tests[] = {
-#define RUNNER_TEST(name) { #name, test_##name },
+#define RUNNER_TEST(name) {#name, test_##name},
 #include "tests.h"
 #undef RUNNER_TEST
 };
 
 static const char *current_test;
 static char *current_subtest;
-static int test_failures;	/* in the current test, its subtests' included */
-static int subtest_failures;	/* in the current subtest */
-static int failed;		/* tests and subtests that failed */
-static int passed;		/* tests and subtests that passed */
+static int test_failures;    /* in the current test, its subtests' included */
+static int subtest_failures; /* in the current subtest */
+static int failed;	     /* tests and subtests that failed */
+static int passed;	     /* tests and subtests that passed */
 
 static void report(const char *subtest, int failures)
 {
@@ -90,9 +90,7 @@ void test__skip(void)
 	test__fail();
 }
 
-void test__force_log(void)
-{
-}
+void test__force_log(void) {}
 
 int test__join_cgroup(const char *path)
 {

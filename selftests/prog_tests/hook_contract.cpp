@@ -302,8 +302,7 @@ public:
 			reset_signals_in_child();
 			::prctl(PR_SET_PDEATHSIG, SIGKILL);
 			::prctl(PR_SET_NAME, name.c_str());
-			if (!set_oom_score_adj_in_child("0") ||
-			    !write_in_child(procs.c_str(), "0"))
+			if (!set_oom_score_adj_in_child("0") || !write_in_child(procs.c_str(), "0"))
 				::_exit(100);
 			body(ready[1], go[0]);
 			::_exit(0);
@@ -361,8 +360,8 @@ private:
 char *touch(std::size_t megabytes, int fill)
 {
 	const std::size_t bytes = megabytes << 20;
-	auto *memory = static_cast<char *>(::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-						  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	auto *memory = static_cast<char *>(
+	    ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 	if (memory == MAP_FAILED)
 		::_exit(101);
 	std::memset(memory, fill, bytes);
@@ -448,10 +447,10 @@ TEST_CASE("no verdict gets a task killed while a previous victim is still exitin
 	const auto b_exit = b.finish();
 
 	INFO(describe(kills));
-	INFO("second OOM: trigger " << (trigger_done ? "got its memory" : "died") << " after "
-				    << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
-				    << " ms; policy calls " << stats.calls << ", selected "
-				    << stats.selected);
+	INFO("second OOM: trigger "
+	     << (trigger_done ? "got its memory" : "died") << " after "
+	     << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
+	     << " ms; policy calls " << stats.calls << ", selected " << stats.selected);
 	CHECK(WIFSIGNALED(status));
 	CHECK(WTERMSIG(status) == SIGKILL);
 	// The second OOM ran while the victim was still exiting: once the
