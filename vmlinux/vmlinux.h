@@ -10464,80 +10464,23 @@ enum {
 	EVENT_FILE_FL_FREED_BIT = 11,
 };
 
-enum umh_disable_depth {
-	UMH_ENABLED = 0,
-	UMH_FREEZING = 1,
-	UMH_DISABLED = 2,
-};
-
-enum pcpu_fc {
-	PCPU_FC_AUTO = 0,
-	PCPU_FC_EMBED = 1,
-	PCPU_FC_PAGE = 2,
-	PCPU_FC_NR = 3,
-};
-
-enum lockdep_wait_type {
-	LD_WAIT_INV = 0,
-	LD_WAIT_FREE = 1,
-	LD_WAIT_SPIN = 2,
-	LD_WAIT_CONFIG = 2,
-	LD_WAIT_SLEEP = 3,
-	LD_WAIT_MAX = 4,
-};
-
-enum {
-	TCA_FLOWER_KEY_FLAGS_IS_FRAGMENT = 1,
-	TCA_FLOWER_KEY_FLAGS_FRAG_IS_FIRST = 2,
-	TCA_FLOWER_KEY_FLAGS_TUNNEL_CSUM = 4,
-	TCA_FLOWER_KEY_FLAGS_TUNNEL_DONT_FRAGMENT = 8,
-	TCA_FLOWER_KEY_FLAGS_TUNNEL_OAM = 16,
-	TCA_FLOWER_KEY_FLAGS_TUNNEL_CRIT_OPT = 32,
-	__TCA_FLOWER_KEY_FLAGS_MAX = 33,
-};
-
-enum flow_dissector_key_id {
-	FLOW_DISSECTOR_KEY_CONTROL = 0,
-	FLOW_DISSECTOR_KEY_BASIC = 1,
-	FLOW_DISSECTOR_KEY_IPV4_ADDRS = 2,
-	FLOW_DISSECTOR_KEY_IPV6_ADDRS = 3,
-	FLOW_DISSECTOR_KEY_PORTS = 4,
-	FLOW_DISSECTOR_KEY_PORTS_RANGE = 5,
-	FLOW_DISSECTOR_KEY_ICMP = 6,
-	FLOW_DISSECTOR_KEY_ETH_ADDRS = 7,
-	FLOW_DISSECTOR_KEY_TIPC = 8,
-	FLOW_DISSECTOR_KEY_ARP = 9,
-	FLOW_DISSECTOR_KEY_VLAN = 10,
-	FLOW_DISSECTOR_KEY_FLOW_LABEL = 11,
-	FLOW_DISSECTOR_KEY_GRE_KEYID = 12,
-	FLOW_DISSECTOR_KEY_MPLS_ENTROPY = 13,
-	FLOW_DISSECTOR_KEY_ENC_KEYID = 14,
-	FLOW_DISSECTOR_KEY_ENC_IPV4_ADDRS = 15,
-	FLOW_DISSECTOR_KEY_ENC_IPV6_ADDRS = 16,
-	FLOW_DISSECTOR_KEY_ENC_CONTROL = 17,
-	FLOW_DISSECTOR_KEY_ENC_PORTS = 18,
-	FLOW_DISSECTOR_KEY_MPLS = 19,
-	FLOW_DISSECTOR_KEY_TCP = 20,
-	FLOW_DISSECTOR_KEY_IP = 21,
-	FLOW_DISSECTOR_KEY_CVLAN = 22,
-	FLOW_DISSECTOR_KEY_ENC_IP = 23,
-	FLOW_DISSECTOR_KEY_ENC_OPTS = 24,
-	FLOW_DISSECTOR_KEY_META = 25,
-	FLOW_DISSECTOR_KEY_CT = 26,
-	FLOW_DISSECTOR_KEY_HASH = 27,
-	FLOW_DISSECTOR_KEY_NUM_OF_VLANS = 28,
-	FLOW_DISSECTOR_KEY_PPPOE = 29,
-	FLOW_DISSECTOR_KEY_L2TPV3 = 30,
-	FLOW_DISSECTOR_KEY_CFM = 31,
-	FLOW_DISSECTOR_KEY_IPSEC = 32,
-	FLOW_DISSECTOR_KEY_MAX = 33,
-};
+typedef long int (*sys_call_ptr_t)(const struct pt_regs *);
 
 struct io_bitmap {
 	u64 sequence;
 	refcount_t refcnt;
 	unsigned int max;
 	long unsigned int bitmap[1024];
+};
+
+enum syscall_work_bit {
+	SYSCALL_WORK_BIT_SECCOMP = 0,
+	SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT = 1,
+	SYSCALL_WORK_BIT_SYSCALL_TRACE = 2,
+	SYSCALL_WORK_BIT_SYSCALL_EMU = 3,
+	SYSCALL_WORK_BIT_SYSCALL_AUDIT = 4,
+	SYSCALL_WORK_BIT_SYSCALL_USER_DISPATCH = 5,
+	SYSCALL_WORK_BIT_SYSCALL_EXIT_TRAP = 6,
 };
 
 typedef u32 phandle;
@@ -10558,6 +10501,31 @@ struct device_node {
 	void *data;
 };
 
+enum {
+	TRACE_EVENT_FL_CAP_ANY = 1,
+	TRACE_EVENT_FL_NO_SET_FILTER = 2,
+	TRACE_EVENT_FL_IGNORE_ENABLE = 4,
+	TRACE_EVENT_FL_TRACEPOINT = 8,
+	TRACE_EVENT_FL_DYNAMIC = 16,
+	TRACE_EVENT_FL_KPROBE = 32,
+	TRACE_EVENT_FL_UPROBE = 64,
+	TRACE_EVENT_FL_EPROBE = 128,
+	TRACE_EVENT_FL_FPROBE = 256,
+	TRACE_EVENT_FL_CUSTOM = 512,
+	TRACE_EVENT_FL_TEST_STR = 1024,
+};
+
+struct syscall_metadata {
+	const char *name;
+	int syscall_nr;
+	int nb_args;
+	const char **types;
+	const char **args;
+	struct list_head enter_fields;
+	struct trace_event_call *enter_event;
+	struct trace_event_call *exit_event;
+};
+
 struct property {
 	char *name;
 	int length;
@@ -10576,6 +10544,15 @@ enum {
 	MM_SWAPENTS = 2,
 	MM_SHMEMPAGES = 3,
 	NR_MM_COUNTERS = 4,
+};
+
+enum lockdep_wait_type {
+	LD_WAIT_INV = 0,
+	LD_WAIT_FREE = 1,
+	LD_WAIT_SPIN = 2,
+	LD_WAIT_CONFIG = 2,
+	LD_WAIT_SLEEP = 3,
+	LD_WAIT_MAX = 4,
 };
 
 typedef long unsigned int p4dval_t;
@@ -10869,20 +10846,6 @@ struct trace_event_file {
 };
 
 enum {
-	TRACE_EVENT_FL_CAP_ANY = 1,
-	TRACE_EVENT_FL_NO_SET_FILTER = 2,
-	TRACE_EVENT_FL_IGNORE_ENABLE = 4,
-	TRACE_EVENT_FL_TRACEPOINT = 8,
-	TRACE_EVENT_FL_DYNAMIC = 16,
-	TRACE_EVENT_FL_KPROBE = 32,
-	TRACE_EVENT_FL_UPROBE = 64,
-	TRACE_EVENT_FL_EPROBE = 128,
-	TRACE_EVENT_FL_FPROBE = 256,
-	TRACE_EVENT_FL_CUSTOM = 512,
-	TRACE_EVENT_FL_TEST_STR = 1024,
-};
-
-enum {
 	EVENT_FILE_FL_ENABLED = 1,
 	EVENT_FILE_FL_RECORDED_CMD = 2,
 	EVENT_FILE_FL_RECORDED_TGID = 4,
@@ -10942,6 +10905,130 @@ enum {
 	EMULATE = 0,
 	XONLY = 1,
 	NONE = 2,
+};
+
+enum migratetype {
+	MIGRATE_UNMOVABLE = 0,
+	MIGRATE_MOVABLE = 1,
+	MIGRATE_RECLAIMABLE = 2,
+	MIGRATE_PCPTYPES = 3,
+	MIGRATE_HIGHATOMIC = 3,
+	MIGRATE_TYPES = 4,
+};
+
+enum zone_stat_item {
+	NR_FREE_PAGES = 0,
+	NR_ZONE_LRU_BASE = 1,
+	NR_ZONE_INACTIVE_ANON = 1,
+	NR_ZONE_ACTIVE_ANON = 2,
+	NR_ZONE_INACTIVE_FILE = 3,
+	NR_ZONE_ACTIVE_FILE = 4,
+	NR_ZONE_UNEVICTABLE = 5,
+	NR_ZONE_WRITE_PENDING = 6,
+	NR_MLOCK = 7,
+	NR_BOUNCE = 8,
+	NR_FREE_CMA_PAGES = 9,
+	NR_VM_ZONE_STAT_ITEMS = 10,
+};
+
+enum node_stat_item {
+	NR_LRU_BASE = 0,
+	NR_INACTIVE_ANON = 0,
+	NR_ACTIVE_ANON = 1,
+	NR_INACTIVE_FILE = 2,
+	NR_ACTIVE_FILE = 3,
+	NR_UNEVICTABLE = 4,
+	NR_SLAB_RECLAIMABLE_B = 5,
+	NR_SLAB_UNRECLAIMABLE_B = 6,
+	NR_ISOLATED_ANON = 7,
+	NR_ISOLATED_FILE = 8,
+	WORKINGSET_NODES = 9,
+	WORKINGSET_REFAULT_BASE = 10,
+	WORKINGSET_REFAULT_ANON = 10,
+	WORKINGSET_REFAULT_FILE = 11,
+	WORKINGSET_ACTIVATE_BASE = 12,
+	WORKINGSET_ACTIVATE_ANON = 12,
+	WORKINGSET_ACTIVATE_FILE = 13,
+	WORKINGSET_RESTORE_BASE = 14,
+	WORKINGSET_RESTORE_ANON = 14,
+	WORKINGSET_RESTORE_FILE = 15,
+	WORKINGSET_NODERECLAIM = 16,
+	NR_ANON_MAPPED = 17,
+	NR_FILE_MAPPED = 18,
+	NR_FILE_PAGES = 19,
+	NR_FILE_DIRTY = 20,
+	NR_WRITEBACK = 21,
+	NR_WRITEBACK_TEMP = 22,
+	NR_SHMEM = 23,
+	NR_SHMEM_THPS = 24,
+	NR_SHMEM_PMDMAPPED = 25,
+	NR_FILE_THPS = 26,
+	NR_FILE_PMDMAPPED = 27,
+	NR_ANON_THPS = 28,
+	NR_VMSCAN_WRITE = 29,
+	NR_VMSCAN_IMMEDIATE = 30,
+	NR_DIRTIED = 31,
+	NR_WRITTEN = 32,
+	NR_THROTTLED_WRITTEN = 33,
+	NR_KERNEL_MISC_RECLAIMABLE = 34,
+	NR_FOLL_PIN_ACQUIRED = 35,
+	NR_FOLL_PIN_RELEASED = 36,
+	NR_KERNEL_STACK_KB = 37,
+	NR_PAGETABLE = 38,
+	NR_SECONDARY_PAGETABLE = 39,
+	PGDEMOTE_KSWAPD = 40,
+	PGDEMOTE_DIRECT = 41,
+	PGDEMOTE_KHUGEPAGED = 42,
+	NR_VM_NODE_STAT_ITEMS = 43,
+};
+
+enum lru_list {
+	LRU_INACTIVE_ANON = 0,
+	LRU_ACTIVE_ANON = 1,
+	LRU_INACTIVE_FILE = 2,
+	LRU_ACTIVE_FILE = 3,
+	LRU_UNEVICTABLE = 4,
+	NR_LRU_LISTS = 5,
+};
+
+enum vmscan_throttle_state {
+	VMSCAN_THROTTLE_WRITEBACK = 0,
+	VMSCAN_THROTTLE_ISOLATED = 1,
+	VMSCAN_THROTTLE_NOPROGRESS = 2,
+	VMSCAN_THROTTLE_CONGESTED = 3,
+	NR_VMSCAN_THROTTLE = 4,
+};
+
+enum zone_watermarks {
+	WMARK_MIN = 0,
+	WMARK_LOW = 1,
+	WMARK_HIGH = 2,
+	WMARK_PROMO = 3,
+	NR_WMARK = 4,
+};
+
+enum {
+	ZONELIST_FALLBACK = 0,
+	MAX_ZONELISTS = 1,
+};
+
+enum x86_topology_domains {
+	TOPO_SMT_DOMAIN = 0,
+	TOPO_CORE_DOMAIN = 1,
+	TOPO_MODULE_DOMAIN = 2,
+	TOPO_TILE_DOMAIN = 3,
+	TOPO_DIE_DOMAIN = 4,
+	TOPO_DIEGRP_DOMAIN = 5,
+	TOPO_PKG_DOMAIN = 6,
+	TOPO_MAX_DOMAIN = 7,
+};
+
+struct perf_msr {
+	u64 msr;
+	struct attribute_group *grp;
+	bool (*test)(int, void *);
+	bool no_check;
+	u64 mask;
 };
 
 typedef unsigned int insn_attr_t;
@@ -11101,298 +11188,6 @@ enum {
 	X86_BR_TYPE_SAVE = 262144,
 };
 
-typedef void (*exitcall_t)(void);
-
-enum perf_event_task_context {
-	perf_invalid_context = -1,
-	perf_hw_context = 0,
-	perf_sw_context = 1,
-	perf_nr_task_contexts = 2,
-};
-
-enum kmalloc_cache_type {
-	KMALLOC_NORMAL = 0,
-	KMALLOC_DMA = 0,
-	KMALLOC_RANDOM_START = 0,
-	KMALLOC_RANDOM_END = 0,
-	KMALLOC_RECLAIM = 0,
-	KMALLOC_CGROUP = 1,
-	KMALLOC_NO_OBJ_EXT = 2,
-	NR_KMALLOC_TYPES = 3,
-};
-
-enum hrtimer_mode {
-	HRTIMER_MODE_ABS = 0,
-	HRTIMER_MODE_REL = 1,
-	HRTIMER_MODE_PINNED = 2,
-	HRTIMER_MODE_SOFT = 4,
-	HRTIMER_MODE_HARD = 8,
-	HRTIMER_MODE_ABS_PINNED = 2,
-	HRTIMER_MODE_REL_PINNED = 3,
-	HRTIMER_MODE_ABS_SOFT = 4,
-	HRTIMER_MODE_REL_SOFT = 5,
-	HRTIMER_MODE_ABS_PINNED_SOFT = 6,
-	HRTIMER_MODE_REL_PINNED_SOFT = 7,
-	HRTIMER_MODE_ABS_HARD = 8,
-	HRTIMER_MODE_REL_HARD = 9,
-	HRTIMER_MODE_ABS_PINNED_HARD = 10,
-	HRTIMER_MODE_REL_PINNED_HARD = 11,
-};
-
-struct device_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct device *, struct device_attribute *, char *);
-	ssize_t (*store)(struct device *, struct device_attribute *, const char *, size_t);
-};
-
-enum cpuhp_state {
-	CPUHP_INVALID = -1,
-	CPUHP_OFFLINE = 0,
-	CPUHP_CREATE_THREADS = 1,
-	CPUHP_PERF_PREPARE = 2,
-	CPUHP_PERF_X86_PREPARE = 3,
-	CPUHP_PERF_X86_AMD_UNCORE_PREP = 4,
-	CPUHP_PERF_POWER = 5,
-	CPUHP_PERF_SUPERH = 6,
-	CPUHP_X86_HPET_DEAD = 7,
-	CPUHP_X86_MCE_DEAD = 8,
-	CPUHP_VIRT_NET_DEAD = 9,
-	CPUHP_IBMVNIC_DEAD = 10,
-	CPUHP_SLUB_DEAD = 11,
-	CPUHP_DEBUG_OBJ_DEAD = 12,
-	CPUHP_MM_WRITEBACK_DEAD = 13,
-	CPUHP_MM_VMSTAT_DEAD = 14,
-	CPUHP_SOFTIRQ_DEAD = 15,
-	CPUHP_NET_MVNETA_DEAD = 16,
-	CPUHP_CPUIDLE_DEAD = 17,
-	CPUHP_ARM64_FPSIMD_DEAD = 18,
-	CPUHP_ARM_OMAP_WAKE_DEAD = 19,
-	CPUHP_IRQ_POLL_DEAD = 20,
-	CPUHP_BLOCK_SOFTIRQ_DEAD = 21,
-	CPUHP_BIO_DEAD = 22,
-	CPUHP_ACPI_CPUDRV_DEAD = 23,
-	CPUHP_S390_PFAULT_DEAD = 24,
-	CPUHP_BLK_MQ_DEAD = 25,
-	CPUHP_FS_BUFF_DEAD = 26,
-	CPUHP_PRINTK_DEAD = 27,
-	CPUHP_MM_MEMCQ_DEAD = 28,
-	CPUHP_PERCPU_CNT_DEAD = 29,
-	CPUHP_RADIX_DEAD = 30,
-	CPUHP_PAGE_ALLOC = 31,
-	CPUHP_NET_DEV_DEAD = 32,
-	CPUHP_PCI_XGENE_DEAD = 33,
-	CPUHP_IOMMU_IOVA_DEAD = 34,
-	CPUHP_AP_ARM_CACHE_B15_RAC_DEAD = 35,
-	CPUHP_AP_DTPM_CPU_DEAD = 36,
-	CPUHP_RANDOM_PREPARE = 37,
-	CPUHP_WORKQUEUE_PREP = 38,
-	CPUHP_POWER_NUMA_PREPARE = 39,
-	CPUHP_HRTIMERS_PREPARE = 40,
-	CPUHP_X2APIC_PREPARE = 41,
-	CPUHP_SMPCFD_PREPARE = 42,
-	CPUHP_RELAY_PREPARE = 43,
-	CPUHP_MD_RAID5_PREPARE = 44,
-	CPUHP_RCUTREE_PREP = 45,
-	CPUHP_CPUIDLE_COUPLED_PREPARE = 46,
-	CPUHP_POWERPC_PMAC_PREPARE = 47,
-	CPUHP_POWERPC_MMU_CTX_PREPARE = 48,
-	CPUHP_XEN_PREPARE = 49,
-	CPUHP_XEN_EVTCHN_PREPARE = 50,
-	CPUHP_ARM_SHMOBILE_SCU_PREPARE = 51,
-	CPUHP_SH_SH3X_PREPARE = 52,
-	CPUHP_TOPOLOGY_PREPARE = 53,
-	CPUHP_NET_IUCV_PREPARE = 54,
-	CPUHP_ARM_BL_PREPARE = 55,
-	CPUHP_TRACE_RB_PREPARE = 56,
-	CPUHP_MM_ZS_PREPARE = 57,
-	CPUHP_MM_ZSWP_POOL_PREPARE = 58,
-	CPUHP_KVM_PPC_BOOK3S_PREPARE = 59,
-	CPUHP_ZCOMP_PREPARE = 60,
-	CPUHP_TIMERS_PREPARE = 61,
-	CPUHP_TMIGR_PREPARE = 62,
-	CPUHP_MIPS_SOC_PREPARE = 63,
-	CPUHP_BP_PREPARE_DYN = 64,
-	CPUHP_BP_PREPARE_DYN_END = 84,
-	CPUHP_BP_KICK_AP = 85,
-	CPUHP_BRINGUP_CPU = 86,
-	CPUHP_AP_IDLE_DEAD = 87,
-	CPUHP_AP_OFFLINE = 88,
-	CPUHP_AP_CACHECTRL_STARTING = 89,
-	CPUHP_AP_SCHED_STARTING = 90,
-	CPUHP_AP_RCUTREE_DYING = 91,
-	CPUHP_AP_CPU_PM_STARTING = 92,
-	CPUHP_AP_IRQ_GIC_STARTING = 93,
-	CPUHP_AP_IRQ_HIP04_STARTING = 94,
-	CPUHP_AP_IRQ_APPLE_AIC_STARTING = 95,
-	CPUHP_AP_IRQ_ARMADA_XP_STARTING = 96,
-	CPUHP_AP_IRQ_BCM2836_STARTING = 97,
-	CPUHP_AP_IRQ_MIPS_GIC_STARTING = 98,
-	CPUHP_AP_IRQ_EIOINTC_STARTING = 99,
-	CPUHP_AP_IRQ_AVECINTC_STARTING = 100,
-	CPUHP_AP_IRQ_SIFIVE_PLIC_STARTING = 101,
-	CPUHP_AP_IRQ_RISCV_IMSIC_STARTING = 102,
-	CPUHP_AP_IRQ_RISCV_SBI_IPI_STARTING = 103,
-	CPUHP_AP_ARM_MVEBU_COHERENCY = 104,
-	CPUHP_AP_PERF_X86_AMD_UNCORE_STARTING = 105,
-	CPUHP_AP_PERF_X86_STARTING = 106,
-	CPUHP_AP_PERF_X86_AMD_IBS_STARTING = 107,
-	CPUHP_AP_PERF_XTENSA_STARTING = 108,
-	CPUHP_AP_ARM_VFP_STARTING = 109,
-	CPUHP_AP_ARM64_DEBUG_MONITORS_STARTING = 110,
-	CPUHP_AP_PERF_ARM_HW_BREAKPOINT_STARTING = 111,
-	CPUHP_AP_PERF_ARM_ACPI_STARTING = 112,
-	CPUHP_AP_PERF_ARM_STARTING = 113,
-	CPUHP_AP_PERF_RISCV_STARTING = 114,
-	CPUHP_AP_ARM_L2X0_STARTING = 115,
-	CPUHP_AP_EXYNOS4_MCT_TIMER_STARTING = 116,
-	CPUHP_AP_ARM_ARCH_TIMER_STARTING = 117,
-	CPUHP_AP_ARM_ARCH_TIMER_EVTSTRM_STARTING = 118,
-	CPUHP_AP_ARM_GLOBAL_TIMER_STARTING = 119,
-	CPUHP_AP_JCORE_TIMER_STARTING = 120,
-	CPUHP_AP_ARM_TWD_STARTING = 121,
-	CPUHP_AP_QCOM_TIMER_STARTING = 122,
-	CPUHP_AP_TEGRA_TIMER_STARTING = 123,
-	CPUHP_AP_ARMADA_TIMER_STARTING = 124,
-	CPUHP_AP_MIPS_GIC_TIMER_STARTING = 125,
-	CPUHP_AP_ARC_TIMER_STARTING = 126,
-	CPUHP_AP_REALTEK_TIMER_STARTING = 127,
-	CPUHP_AP_RISCV_TIMER_STARTING = 128,
-	CPUHP_AP_CLINT_TIMER_STARTING = 129,
-	CPUHP_AP_CSKY_TIMER_STARTING = 130,
-	CPUHP_AP_TI_GP_TIMER_STARTING = 131,
-	CPUHP_AP_HYPERV_TIMER_STARTING = 132,
-	CPUHP_AP_DUMMY_TIMER_STARTING = 133,
-	CPUHP_AP_ARM_XEN_STARTING = 134,
-	CPUHP_AP_ARM_XEN_RUNSTATE_STARTING = 135,
-	CPUHP_AP_ARM_CORESIGHT_STARTING = 136,
-	CPUHP_AP_ARM_CORESIGHT_CTI_STARTING = 137,
-	CPUHP_AP_ARM64_ISNDEP_STARTING = 138,
-	CPUHP_AP_SMPCFD_DYING = 139,
-	CPUHP_AP_HRTIMERS_DYING = 140,
-	CPUHP_AP_TICK_DYING = 141,
-	CPUHP_AP_X86_TBOOT_DYING = 142,
-	CPUHP_AP_ARM_CACHE_B15_RAC_DYING = 143,
-	CPUHP_AP_ONLINE = 144,
-	CPUHP_TEARDOWN_CPU = 145,
-	CPUHP_AP_ONLINE_IDLE = 146,
-	CPUHP_AP_HYPERV_ONLINE = 147,
-	CPUHP_AP_KVM_ONLINE = 148,
-	CPUHP_AP_SCHED_WAIT_EMPTY = 149,
-	CPUHP_AP_SMPBOOT_THREADS = 150,
-	CPUHP_AP_IRQ_AFFINITY_ONLINE = 151,
-	CPUHP_AP_BLK_MQ_ONLINE = 152,
-	CPUHP_AP_ARM_MVEBU_SYNC_CLOCKS = 153,
-	CPUHP_AP_X86_INTEL_EPB_ONLINE = 154,
-	CPUHP_AP_PERF_ONLINE = 155,
-	CPUHP_AP_PERF_X86_ONLINE = 156,
-	CPUHP_AP_PERF_X86_UNCORE_ONLINE = 157,
-	CPUHP_AP_PERF_X86_AMD_UNCORE_ONLINE = 158,
-	CPUHP_AP_PERF_X86_AMD_POWER_ONLINE = 159,
-	CPUHP_AP_PERF_X86_RAPL_ONLINE = 160,
-	CPUHP_AP_PERF_S390_CF_ONLINE = 161,
-	CPUHP_AP_PERF_S390_SF_ONLINE = 162,
-	CPUHP_AP_PERF_ARM_CCI_ONLINE = 163,
-	CPUHP_AP_PERF_ARM_CCN_ONLINE = 164,
-	CPUHP_AP_PERF_ARM_HISI_CPA_ONLINE = 165,
-	CPUHP_AP_PERF_ARM_HISI_DDRC_ONLINE = 166,
-	CPUHP_AP_PERF_ARM_HISI_HHA_ONLINE = 167,
-	CPUHP_AP_PERF_ARM_HISI_L3_ONLINE = 168,
-	CPUHP_AP_PERF_ARM_HISI_PA_ONLINE = 169,
-	CPUHP_AP_PERF_ARM_HISI_SLLC_ONLINE = 170,
-	CPUHP_AP_PERF_ARM_HISI_PCIE_PMU_ONLINE = 171,
-	CPUHP_AP_PERF_ARM_HNS3_PMU_ONLINE = 172,
-	CPUHP_AP_PERF_ARM_L2X0_ONLINE = 173,
-	CPUHP_AP_PERF_ARM_QCOM_L2_ONLINE = 174,
-	CPUHP_AP_PERF_ARM_QCOM_L3_ONLINE = 175,
-	CPUHP_AP_PERF_ARM_APM_XGENE_ONLINE = 176,
-	CPUHP_AP_PERF_ARM_CAVIUM_TX2_UNCORE_ONLINE = 177,
-	CPUHP_AP_PERF_ARM_MARVELL_CN10K_DDR_ONLINE = 178,
-	CPUHP_AP_PERF_POWERPC_NEST_IMC_ONLINE = 179,
-	CPUHP_AP_PERF_POWERPC_CORE_IMC_ONLINE = 180,
-	CPUHP_AP_PERF_POWERPC_THREAD_IMC_ONLINE = 181,
-	CPUHP_AP_PERF_POWERPC_TRACE_IMC_ONLINE = 182,
-	CPUHP_AP_PERF_POWERPC_HV_24x7_ONLINE = 183,
-	CPUHP_AP_PERF_POWERPC_HV_GPCI_ONLINE = 184,
-	CPUHP_AP_PERF_CSKY_ONLINE = 185,
-	CPUHP_AP_TMIGR_ONLINE = 186,
-	CPUHP_AP_WATCHDOG_ONLINE = 187,
-	CPUHP_AP_WORKQUEUE_ONLINE = 188,
-	CPUHP_AP_RANDOM_ONLINE = 189,
-	CPUHP_AP_RCUTREE_ONLINE = 190,
-	CPUHP_AP_BASE_CACHEINFO_ONLINE = 191,
-	CPUHP_AP_ONLINE_DYN = 192,
-	CPUHP_AP_ONLINE_DYN_END = 232,
-	CPUHP_AP_X86_HPET_ONLINE = 233,
-	CPUHP_AP_X86_KVM_CLK_ONLINE = 234,
-	CPUHP_AP_ACTIVE = 235,
-	CPUHP_ONLINE = 236,
-};
-
-struct perf_pmu_events_attr {
-	struct device_attribute attr;
-	u64 id;
-	const char *event_str;
-};
-
-struct x86_cpu_id {
-	__u16 vendor;
-	__u16 family;
-	__u16 model;
-	__u16 steppings;
-	__u16 feature;
-	__u16 flags;
-	kernel_ulong_t driver_data;
-};
-
-struct perf_msr {
-	u64 msr;
-	struct attribute_group *grp;
-	bool (*test)(int, void *);
-	bool no_check;
-	u64 mask;
-};
-
-enum perf_rapl_events {
-	PERF_RAPL_PP0 = 0,
-	PERF_RAPL_PKG = 1,
-	PERF_RAPL_RAM = 2,
-	PERF_RAPL_PP1 = 3,
-	PERF_RAPL_PSYS = 4,
-	PERF_RAPL_MAX = 5,
-	NR_RAPL_DOMAINS = 5,
-};
-
-struct rapl_pmu {
-	raw_spinlock_t lock;
-	int n_active;
-	int cpu;
-	struct list_head active_list;
-	struct pmu *pmu;
-	ktime_t timer_interval;
-	struct hrtimer hrtimer;
-};
-
-struct rapl_pmus {
-	struct pmu pmu;
-	unsigned int nr_rapl_pmu;
-	struct rapl_pmu *pmus[0];
-};
-
-enum rapl_unit_quirk {
-	RAPL_UNIT_QUIRK_NONE = 0,
-	RAPL_UNIT_QUIRK_INTEL_HSW = 1,
-	RAPL_UNIT_QUIRK_INTEL_SPR = 2,
-};
-
-struct rapl_model {
-	struct perf_msr *rapl_msrs;
-	long unsigned int events;
-	unsigned int msr_power_unit;
-	enum rapl_unit_quirk unit_quirk;
-};
-
-typedef phys_addr_t resource_size_t;
-
 enum perf_type_id {
 	PERF_TYPE_HARDWARE = 0,
 	PERF_TYPE_SOFTWARE = 1,
@@ -11446,470 +11241,59 @@ enum perf_event_sample_format {
 	PERF_SAMPLE_MAX = 33554432,
 };
 
-struct resource {
-	resource_size_t start;
-	resource_size_t end;
-	const char *name;
-	long unsigned int flags;
-	long unsigned int desc;
-	struct resource *parent;
-	struct resource *sibling;
-	struct resource *child;
+enum perf_branch_sample_type {
+	PERF_SAMPLE_BRANCH_USER = 1,
+	PERF_SAMPLE_BRANCH_KERNEL = 2,
+	PERF_SAMPLE_BRANCH_HV = 4,
+	PERF_SAMPLE_BRANCH_ANY = 8,
+	PERF_SAMPLE_BRANCH_ANY_CALL = 16,
+	PERF_SAMPLE_BRANCH_ANY_RETURN = 32,
+	PERF_SAMPLE_BRANCH_IND_CALL = 64,
+	PERF_SAMPLE_BRANCH_ABORT_TX = 128,
+	PERF_SAMPLE_BRANCH_IN_TX = 256,
+	PERF_SAMPLE_BRANCH_NO_TX = 512,
+	PERF_SAMPLE_BRANCH_COND = 1024,
+	PERF_SAMPLE_BRANCH_CALL_STACK = 2048,
+	PERF_SAMPLE_BRANCH_IND_JUMP = 4096,
+	PERF_SAMPLE_BRANCH_CALL = 8192,
+	PERF_SAMPLE_BRANCH_NO_FLAGS = 16384,
+	PERF_SAMPLE_BRANCH_NO_CYCLES = 32768,
+	PERF_SAMPLE_BRANCH_TYPE_SAVE = 65536,
+	PERF_SAMPLE_BRANCH_HW_INDEX = 131072,
+	PERF_SAMPLE_BRANCH_PRIV_SAVE = 262144,
+	PERF_SAMPLE_BRANCH_COUNTERS = 524288,
+	PERF_SAMPLE_BRANCH_MAX = 1048576,
 };
 
-typedef struct {
-	unsigned int __nmi_count;
-	unsigned int apic_timer_irqs;
-	unsigned int irq_spurious_count;
-	unsigned int icr_read_retry_count;
-	unsigned int x86_platform_ipis;
-	unsigned int apic_perf_irqs;
-	unsigned int apic_irq_work_irqs;
-	unsigned int irq_tlb_count;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-} irq_cpustat_t;
-
-struct pci_device_id {
-	__u32 vendor;
-	__u32 device;
-	__u32 subvendor;
-	__u32 subdevice;
-	__u32 class;
-	__u32 class_mask;
-	kernel_ulong_t driver_data;
-	__u32 override_only;
+struct static_key_false {
+	struct static_key key;
 };
 
-struct pci_bus;
-
-struct hotplug_slot;
-
-struct pci_slot {
-	struct pci_bus *bus;
-	struct list_head list;
-	struct hotplug_slot *hotplug;
-	u16 number;
-	unsigned int per_func_slot: 1;
-	struct kobject kobj;
+enum kmalloc_cache_type {
+	KMALLOC_NORMAL = 0,
+	KMALLOC_DMA = 0,
+	KMALLOC_RANDOM_START = 0,
+	KMALLOC_RANDOM_END = 0,
+	KMALLOC_RECLAIM = 0,
+	KMALLOC_CGROUP = 1,
+	KMALLOC_NO_OBJ_EXT = 2,
+	NR_KMALLOC_TYPES = 3,
 };
 
-typedef short unsigned int pci_bus_flags_t;
-
-struct pci_dev;
-
-struct pci_ops;
-
-struct pci_bus {
-	struct list_head node;
-	struct pci_bus *parent;
-	struct list_head children;
-	struct list_head devices;
-	struct pci_dev *self;
-	struct list_head slots;
-	struct resource *resource[4];
-	struct list_head resources;
-	struct resource busn_res;
-	struct pci_ops *ops;
-	void *sysdata;
-	struct proc_dir_entry *procdir;
-	unsigned char number;
-	unsigned char primary;
-	unsigned char max_bus_speed;
-	unsigned char cur_bus_speed;
-	char name[48];
-	short unsigned int bridge_ctl;
-	pci_bus_flags_t bus_flags;
-	struct device *bridge;
-	struct device dev;
-	struct bin_attribute *legacy_io;
-	struct bin_attribute *legacy_mem;
-	unsigned int is_added: 1;
-	unsigned int unsafe_warn: 1;
+struct device_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct device *, struct device_attribute *, char *);
+	ssize_t (*store)(struct device *, struct device_attribute *, const char *, size_t);
 };
 
-typedef int pci_power_t;
-
-typedef unsigned int pci_channel_state_t;
-
-typedef short unsigned int pci_dev_flags_t;
-
-struct pci_vpd {
-	struct mutex lock;
-	unsigned int len;
-	u8 cap;
-};
-
-struct pci_driver;
-
-struct pcie_link_state;
-
-struct pci_dev {
-	struct list_head bus_list;
-	struct pci_bus *bus;
-	struct pci_bus *subordinate;
-	void *sysdata;
-	struct proc_dir_entry *procent;
-	struct pci_slot *slot;
-	unsigned int devfn;
-	short unsigned int vendor;
-	short unsigned int device;
-	short unsigned int subsystem_vendor;
-	short unsigned int subsystem_device;
-	unsigned int class;
-	u8 revision;
-	u8 hdr_type;
-	u32 devcap;
-	u8 pcie_cap;
-	u8 msi_cap;
-	u8 msix_cap;
-	u8 pcie_mpss: 3;
-	u8 rom_base_reg;
-	u8 pin;
-	u16 pcie_flags_reg;
-	long unsigned int *dma_alias_mask;
-	struct pci_driver *driver;
-	u64 dma_mask;
-	struct device_dma_parameters dma_parms;
-	pci_power_t current_state;
-	u8 pm_cap;
-	unsigned int pme_support: 5;
-	unsigned int pme_poll: 1;
-	unsigned int pinned: 1;
-	unsigned int config_rrs_sv: 1;
-	unsigned int imm_ready: 1;
-	unsigned int d1_support: 1;
-	unsigned int d2_support: 1;
-	unsigned int no_d1d2: 1;
-	unsigned int no_d3cold: 1;
-	unsigned int bridge_d3: 1;
-	unsigned int d3cold_allowed: 1;
-	unsigned int mmio_always_on: 1;
-	unsigned int wakeup_prepared: 1;
-	unsigned int skip_bus_pm: 1;
-	unsigned int ignore_hotplug: 1;
-	unsigned int hotplug_user_indicators: 1;
-	unsigned int clear_retrain_link: 1;
-	unsigned int d3hot_delay;
-	unsigned int d3cold_delay;
-	u16 l1ss;
-	struct pcie_link_state *link_state;
-	unsigned int aspm_l0s_support: 1;
-	unsigned int aspm_l1_support: 1;
-	unsigned int ltr_path: 1;
-	unsigned int pasid_no_tlp: 1;
-	unsigned int eetlp_prefix_path: 1;
-	pci_channel_state_t error_state;
-	struct device dev;
-	int cfg_size;
-	unsigned int irq;
-	struct resource resource[11];
-	struct resource driver_exclusive_resource;
-	bool match_driver;
-	unsigned int transparent: 1;
-	unsigned int io_window: 1;
-	unsigned int pref_window: 1;
-	unsigned int pref_64_window: 1;
-	unsigned int multifunction: 1;
-	unsigned int is_busmaster: 1;
-	unsigned int no_msi: 1;
-	unsigned int no_64bit_msi: 1;
-	unsigned int block_cfg_access: 1;
-	unsigned int broken_parity_status: 1;
-	unsigned int irq_reroute_variant: 2;
-	unsigned int msi_enabled: 1;
-	unsigned int msix_enabled: 1;
-	unsigned int ari_enabled: 1;
-	unsigned int ats_enabled: 1;
-	unsigned int pasid_enabled: 1;
-	unsigned int pri_enabled: 1;
-	unsigned int is_managed: 1;
-	unsigned int is_msi_managed: 1;
-	unsigned int needs_freset: 1;
-	unsigned int state_saved: 1;
-	unsigned int is_physfn: 1;
-	unsigned int is_virtfn: 1;
-	unsigned int is_hotplug_bridge: 1;
-	unsigned int is_pciehp: 1;
-	unsigned int shpc_managed: 1;
-	unsigned int is_thunderbolt: 1;
-	unsigned int untrusted: 1;
-	unsigned int external_facing: 1;
-	unsigned int broken_intx_masking: 1;
-	unsigned int io_window_1k: 1;
-	unsigned int irq_managed: 1;
-	unsigned int non_compliant_bars: 1;
-	unsigned int is_probed: 1;
-	unsigned int link_active_reporting: 1;
-	unsigned int no_vf_scan: 1;
-	unsigned int no_command_memory: 1;
-	unsigned int rom_bar_overlap: 1;
-	unsigned int rom_attr_enabled: 1;
-	pci_dev_flags_t dev_flags;
-	atomic_t enable_cnt;
-	spinlock_t pcie_cap_lock;
-	u32 saved_config_space[16];
-	struct hlist_head saved_cap_space;
-	struct bin_attribute *res_attr[11];
-	struct bin_attribute *res_attr_wc[11];
-	struct pci_vpd vpd;
-	u16 acs_cap;
-	u8 supported_speeds;
-	phys_addr_t rom;
-	size_t romlen;
-	long unsigned int priv_flags;
-	u8 reset_methods[8];
-};
-
-struct pci_dynids {
-	spinlock_t lock;
-	struct list_head list;
-};
-
-struct pci_error_handlers;
-
-struct pci_driver {
-	const char *name;
-	const struct pci_device_id *id_table;
-	int (*probe)(struct pci_dev *, const struct pci_device_id *);
-	void (*remove)(struct pci_dev *);
-	int (*suspend)(struct pci_dev *, pm_message_t);
-	int (*resume)(struct pci_dev *);
-	void (*shutdown)(struct pci_dev *);
-	int (*sriov_configure)(struct pci_dev *, int);
-	int (*sriov_set_msix_vec_count)(struct pci_dev *, int);
-	u32 (*sriov_get_vf_total_msix)(struct pci_dev *);
-	const struct pci_error_handlers *err_handler;
-	const struct attribute_group **groups;
-	const struct attribute_group **dev_groups;
-	struct device_driver driver;
-	struct pci_dynids dynids;
-	bool driver_managed_dma;
-};
-
-struct pci_ops {
-	int (*add_bus)(struct pci_bus *);
-	void (*remove_bus)(struct pci_bus *);
-	void * (*map_bus)(struct pci_bus *, unsigned int, int);
-	int (*read)(struct pci_bus *, unsigned int, int, int, u32 *);
-	int (*write)(struct pci_bus *, unsigned int, int, int, u32);
-};
-
-typedef unsigned int pci_ers_result_t;
-
-struct pci_error_handlers {
-	pci_ers_result_t (*error_detected)(struct pci_dev *, pci_channel_state_t);
-	pci_ers_result_t (*mmio_enabled)(struct pci_dev *);
-	pci_ers_result_t (*slot_reset)(struct pci_dev *);
-	void (*reset_prepare)(struct pci_dev *);
-	void (*reset_done)(struct pci_dev *);
-	void (*resume)(struct pci_dev *);
-	void (*cor_error_detected)(struct pci_dev *);
-};
-
-enum {
-	NMI_LOCAL = 0,
-	NMI_UNKNOWN = 1,
-	NMI_SERR = 2,
-	NMI_IO_CHECK = 3,
-	NMI_MAX = 4,
-};
-
-typedef int (*nmi_handler_t)(unsigned int, struct pt_regs *);
-
-struct nmiaction {
-	struct list_head list;
-	nmi_handler_t handler;
-	u64 max_duration;
-	long unsigned int flags;
-	const char *name;
-};
-
-union ibs_fetch_ctl {
-	__u64 val;
+union cpuid_0x80000022_ebx {
 	struct {
-		__u64 fetch_maxcnt: 16;
-		__u64 fetch_cnt: 16;
-		__u64 fetch_lat: 16;
-		__u64 fetch_en: 1;
-		__u64 fetch_val: 1;
-		__u64 fetch_comp: 1;
-		__u64 ic_miss: 1;
-		__u64 phy_addr_valid: 1;
-		__u64 l1tlb_pgsz: 2;
-		__u64 l1tlb_miss: 1;
-		__u64 l2tlb_miss: 1;
-		__u64 rand_en: 1;
-		__u64 fetch_l2_miss: 1;
-		__u64 l3_miss_only: 1;
-		__u64 fetch_oc_miss: 1;
-		__u64 fetch_l3_miss: 1;
-		__u64 reserved: 2;
-	};
-};
-
-union ibs_op_ctl {
-	__u64 val;
-	struct {
-		__u64 opmaxcnt: 16;
-		__u64 l3_miss_only: 1;
-		__u64 op_en: 1;
-		__u64 op_val: 1;
-		__u64 cnt_ctl: 1;
-		__u64 opmaxcnt_ext: 7;
-		__u64 reserved0: 5;
-		__u64 opcurcnt: 27;
-		__u64 reserved1: 5;
-	};
-};
-
-union ibs_op_data {
-	__u64 val;
-	struct {
-		__u64 comp_to_ret_ctr: 16;
-		__u64 tag_to_ret_ctr: 16;
-		__u64 reserved1: 2;
-		__u64 op_return: 1;
-		__u64 op_brn_taken: 1;
-		__u64 op_brn_misp: 1;
-		__u64 op_brn_ret: 1;
-		__u64 op_rip_invalid: 1;
-		__u64 op_brn_fuse: 1;
-		__u64 op_microcode: 1;
-		__u64 reserved2: 23;
-	};
-};
-
-union ibs_op_data2 {
-	__u64 val;
-	struct {
-		__u64 data_src_lo: 3;
-		__u64 reserved0: 1;
-		__u64 rmt_node: 1;
-		__u64 cache_hit_st: 1;
-		__u64 data_src_hi: 2;
-		__u64 reserved1: 56;
-	};
-};
-
-union ibs_op_data3 {
-	__u64 val;
-	struct {
-		__u64 ld_op: 1;
-		__u64 st_op: 1;
-		__u64 dc_l1tlb_miss: 1;
-		__u64 dc_l2tlb_miss: 1;
-		__u64 dc_l1tlb_hit_2m: 1;
-		__u64 dc_l1tlb_hit_1g: 1;
-		__u64 dc_l2tlb_hit_2m: 1;
-		__u64 dc_miss: 1;
-		__u64 dc_mis_acc: 1;
-		__u64 reserved: 4;
-		__u64 dc_wc_mem_acc: 1;
-		__u64 dc_uc_mem_acc: 1;
-		__u64 dc_locked_op: 1;
-		__u64 dc_miss_no_mab_alloc: 1;
-		__u64 dc_lin_addr_valid: 1;
-		__u64 dc_phy_addr_valid: 1;
-		__u64 dc_l2_tlb_hit_1g: 1;
-		__u64 l2_miss: 1;
-		__u64 sw_pf: 1;
-		__u64 op_mem_width: 4;
-		__u64 op_dc_miss_open_mem_reqs: 6;
-		__u64 dc_miss_lat: 16;
-		__u64 tlb_refill_lat: 16;
-	};
-};
-
-struct perf_ibs_data {
-	u32 size;
-	union {
-		u32 data[0];
-		u32 caps;
-	};
-	u64 regs[8];
-};
-
-enum ibs_states {
-	IBS_ENABLED = 0,
-	IBS_STARTED = 1,
-	IBS_STOPPING = 2,
-	IBS_STOPPED = 3,
-	IBS_MAX_STATES = 4,
-};
-
-struct cpu_perf_ibs {
-	struct perf_event *event;
-	long unsigned int state[1];
-};
-
-struct perf_ibs {
-	struct pmu pmu;
-	unsigned int msr;
-	u64 config_mask;
-	u64 cnt_mask;
-	u64 enable_mask;
-	u64 valid_mask;
-	u64 max_period;
-	long unsigned int offset_mask[1];
-	int offset_max;
-	unsigned int fetch_count_reset_broken: 1;
-	unsigned int fetch_ignore_if_zero_rip: 1;
-	struct cpu_perf_ibs *pcpu;
-	u64 (*get_count)(u64);
-};
-
-enum perf_msr_id {
-	PERF_MSR_TSC = 0,
-	PERF_MSR_APERF = 1,
-	PERF_MSR_MPERF = 2,
-	PERF_MSR_PPERF = 3,
-	PERF_MSR_SMI = 4,
-	PERF_MSR_PTSC = 5,
-	PERF_MSR_IRPERF = 6,
-	PERF_MSR_THERM = 7,
-	PERF_MSR_EVENT_MAX = 8,
-};
-
-enum pageflags {
-	PG_locked = 0,
-	PG_writeback = 1,
-	PG_referenced = 2,
-	PG_uptodate = 3,
-	PG_dirty = 4,
-	PG_lru = 5,
-	PG_head = 6,
-	PG_waiters = 7,
-	PG_active = 8,
-	PG_workingset = 9,
-	PG_owner_priv_1 = 10,
-	PG_owner_2 = 11,
-	PG_arch_1 = 12,
-	PG_reserved = 13,
-	PG_private = 14,
-	PG_private_2 = 15,
-	PG_reclaim = 16,
-	PG_swapbacked = 17,
-	PG_unevictable = 18,
-	PG_mlocked = 19,
-	__NR_PAGEFLAGS = 20,
-	PG_readahead = 16,
-	PG_swapcache = 10,
-	PG_checked = 10,
-	PG_anon_exclusive = 11,
-	PG_mappedtodisk = 11,
-	PG_fscache = 15,
-	PG_pinned = 10,
-	PG_savepinned = 4,
-	PG_foreign = 10,
-	PG_xen_remapped = 10,
-	PG_isolated = 16,
-	PG_reported = 3,
-	PG_has_hwpoisoned = 8,
-	PG_large_rmappable = 9,
-	PG_partially_mapped = 16,
+		unsigned int num_core_pmc: 4;
+		unsigned int lbr_v2_stack_sz: 6;
+		unsigned int num_df_pmc: 6;
+		unsigned int num_umc_pmc: 6;
+	} split;
+	unsigned int full;
 };
 
 struct debug_store {
@@ -12386,6 +11770,23 @@ struct perf_guest_switch_msr {
 	u64 guest;
 };
 
+typedef struct {
+	unsigned int __nmi_count;
+	unsigned int apic_timer_irqs;
+	unsigned int irq_spurious_count;
+	unsigned int icr_read_retry_count;
+	unsigned int x86_platform_ipis;
+	unsigned int apic_perf_irqs;
+	unsigned int apic_irq_work_irqs;
+	unsigned int irq_tlb_count;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+} irq_cpustat_t;
+
+typedef int perf_snapshot_branch_stack_t(struct perf_branch_entry *, unsigned int);
+
 struct event_constraint {
 	union {
 		long unsigned int idxmsk[1];
@@ -12709,6 +12110,645 @@ struct x86_pmu {
 	int num_hybrid_pmus;
 	struct x86_hybrid_pmu *hybrid_pmu;
 	enum hybrid_cpu_type (*get_hybrid_cpu_type)(void);
+};
+
+typedef void amd_pmu_branch_reset_t(void);
+
+typedef phys_addr_t resource_size_t;
+
+enum perf_event_task_context {
+	perf_invalid_context = -1,
+	perf_hw_context = 0,
+	perf_sw_context = 1,
+	perf_nr_task_contexts = 2,
+};
+
+struct resource {
+	resource_size_t start;
+	resource_size_t end;
+	const char *name;
+	long unsigned int flags;
+	long unsigned int desc;
+	struct resource *parent;
+	struct resource *sibling;
+	struct resource *child;
+};
+
+enum cpuhp_state {
+	CPUHP_INVALID = -1,
+	CPUHP_OFFLINE = 0,
+	CPUHP_CREATE_THREADS = 1,
+	CPUHP_PERF_PREPARE = 2,
+	CPUHP_PERF_X86_PREPARE = 3,
+	CPUHP_PERF_X86_AMD_UNCORE_PREP = 4,
+	CPUHP_PERF_POWER = 5,
+	CPUHP_PERF_SUPERH = 6,
+	CPUHP_X86_HPET_DEAD = 7,
+	CPUHP_X86_MCE_DEAD = 8,
+	CPUHP_VIRT_NET_DEAD = 9,
+	CPUHP_IBMVNIC_DEAD = 10,
+	CPUHP_SLUB_DEAD = 11,
+	CPUHP_DEBUG_OBJ_DEAD = 12,
+	CPUHP_MM_WRITEBACK_DEAD = 13,
+	CPUHP_MM_VMSTAT_DEAD = 14,
+	CPUHP_SOFTIRQ_DEAD = 15,
+	CPUHP_NET_MVNETA_DEAD = 16,
+	CPUHP_CPUIDLE_DEAD = 17,
+	CPUHP_ARM64_FPSIMD_DEAD = 18,
+	CPUHP_ARM_OMAP_WAKE_DEAD = 19,
+	CPUHP_IRQ_POLL_DEAD = 20,
+	CPUHP_BLOCK_SOFTIRQ_DEAD = 21,
+	CPUHP_BIO_DEAD = 22,
+	CPUHP_ACPI_CPUDRV_DEAD = 23,
+	CPUHP_S390_PFAULT_DEAD = 24,
+	CPUHP_BLK_MQ_DEAD = 25,
+	CPUHP_FS_BUFF_DEAD = 26,
+	CPUHP_PRINTK_DEAD = 27,
+	CPUHP_MM_MEMCQ_DEAD = 28,
+	CPUHP_PERCPU_CNT_DEAD = 29,
+	CPUHP_RADIX_DEAD = 30,
+	CPUHP_PAGE_ALLOC = 31,
+	CPUHP_NET_DEV_DEAD = 32,
+	CPUHP_PCI_XGENE_DEAD = 33,
+	CPUHP_IOMMU_IOVA_DEAD = 34,
+	CPUHP_AP_ARM_CACHE_B15_RAC_DEAD = 35,
+	CPUHP_AP_DTPM_CPU_DEAD = 36,
+	CPUHP_RANDOM_PREPARE = 37,
+	CPUHP_WORKQUEUE_PREP = 38,
+	CPUHP_POWER_NUMA_PREPARE = 39,
+	CPUHP_HRTIMERS_PREPARE = 40,
+	CPUHP_X2APIC_PREPARE = 41,
+	CPUHP_SMPCFD_PREPARE = 42,
+	CPUHP_RELAY_PREPARE = 43,
+	CPUHP_MD_RAID5_PREPARE = 44,
+	CPUHP_RCUTREE_PREP = 45,
+	CPUHP_CPUIDLE_COUPLED_PREPARE = 46,
+	CPUHP_POWERPC_PMAC_PREPARE = 47,
+	CPUHP_POWERPC_MMU_CTX_PREPARE = 48,
+	CPUHP_XEN_PREPARE = 49,
+	CPUHP_XEN_EVTCHN_PREPARE = 50,
+	CPUHP_ARM_SHMOBILE_SCU_PREPARE = 51,
+	CPUHP_SH_SH3X_PREPARE = 52,
+	CPUHP_TOPOLOGY_PREPARE = 53,
+	CPUHP_NET_IUCV_PREPARE = 54,
+	CPUHP_ARM_BL_PREPARE = 55,
+	CPUHP_TRACE_RB_PREPARE = 56,
+	CPUHP_MM_ZS_PREPARE = 57,
+	CPUHP_MM_ZSWP_POOL_PREPARE = 58,
+	CPUHP_KVM_PPC_BOOK3S_PREPARE = 59,
+	CPUHP_ZCOMP_PREPARE = 60,
+	CPUHP_TIMERS_PREPARE = 61,
+	CPUHP_TMIGR_PREPARE = 62,
+	CPUHP_MIPS_SOC_PREPARE = 63,
+	CPUHP_BP_PREPARE_DYN = 64,
+	CPUHP_BP_PREPARE_DYN_END = 84,
+	CPUHP_BP_KICK_AP = 85,
+	CPUHP_BRINGUP_CPU = 86,
+	CPUHP_AP_IDLE_DEAD = 87,
+	CPUHP_AP_OFFLINE = 88,
+	CPUHP_AP_CACHECTRL_STARTING = 89,
+	CPUHP_AP_SCHED_STARTING = 90,
+	CPUHP_AP_RCUTREE_DYING = 91,
+	CPUHP_AP_CPU_PM_STARTING = 92,
+	CPUHP_AP_IRQ_GIC_STARTING = 93,
+	CPUHP_AP_IRQ_HIP04_STARTING = 94,
+	CPUHP_AP_IRQ_APPLE_AIC_STARTING = 95,
+	CPUHP_AP_IRQ_ARMADA_XP_STARTING = 96,
+	CPUHP_AP_IRQ_BCM2836_STARTING = 97,
+	CPUHP_AP_IRQ_MIPS_GIC_STARTING = 98,
+	CPUHP_AP_IRQ_EIOINTC_STARTING = 99,
+	CPUHP_AP_IRQ_AVECINTC_STARTING = 100,
+	CPUHP_AP_IRQ_SIFIVE_PLIC_STARTING = 101,
+	CPUHP_AP_IRQ_RISCV_IMSIC_STARTING = 102,
+	CPUHP_AP_IRQ_RISCV_SBI_IPI_STARTING = 103,
+	CPUHP_AP_ARM_MVEBU_COHERENCY = 104,
+	CPUHP_AP_PERF_X86_AMD_UNCORE_STARTING = 105,
+	CPUHP_AP_PERF_X86_STARTING = 106,
+	CPUHP_AP_PERF_X86_AMD_IBS_STARTING = 107,
+	CPUHP_AP_PERF_XTENSA_STARTING = 108,
+	CPUHP_AP_ARM_VFP_STARTING = 109,
+	CPUHP_AP_ARM64_DEBUG_MONITORS_STARTING = 110,
+	CPUHP_AP_PERF_ARM_HW_BREAKPOINT_STARTING = 111,
+	CPUHP_AP_PERF_ARM_ACPI_STARTING = 112,
+	CPUHP_AP_PERF_ARM_STARTING = 113,
+	CPUHP_AP_PERF_RISCV_STARTING = 114,
+	CPUHP_AP_ARM_L2X0_STARTING = 115,
+	CPUHP_AP_EXYNOS4_MCT_TIMER_STARTING = 116,
+	CPUHP_AP_ARM_ARCH_TIMER_STARTING = 117,
+	CPUHP_AP_ARM_ARCH_TIMER_EVTSTRM_STARTING = 118,
+	CPUHP_AP_ARM_GLOBAL_TIMER_STARTING = 119,
+	CPUHP_AP_JCORE_TIMER_STARTING = 120,
+	CPUHP_AP_ARM_TWD_STARTING = 121,
+	CPUHP_AP_QCOM_TIMER_STARTING = 122,
+	CPUHP_AP_TEGRA_TIMER_STARTING = 123,
+	CPUHP_AP_ARMADA_TIMER_STARTING = 124,
+	CPUHP_AP_MIPS_GIC_TIMER_STARTING = 125,
+	CPUHP_AP_ARC_TIMER_STARTING = 126,
+	CPUHP_AP_REALTEK_TIMER_STARTING = 127,
+	CPUHP_AP_RISCV_TIMER_STARTING = 128,
+	CPUHP_AP_CLINT_TIMER_STARTING = 129,
+	CPUHP_AP_CSKY_TIMER_STARTING = 130,
+	CPUHP_AP_TI_GP_TIMER_STARTING = 131,
+	CPUHP_AP_HYPERV_TIMER_STARTING = 132,
+	CPUHP_AP_DUMMY_TIMER_STARTING = 133,
+	CPUHP_AP_ARM_XEN_STARTING = 134,
+	CPUHP_AP_ARM_XEN_RUNSTATE_STARTING = 135,
+	CPUHP_AP_ARM_CORESIGHT_STARTING = 136,
+	CPUHP_AP_ARM_CORESIGHT_CTI_STARTING = 137,
+	CPUHP_AP_ARM64_ISNDEP_STARTING = 138,
+	CPUHP_AP_SMPCFD_DYING = 139,
+	CPUHP_AP_HRTIMERS_DYING = 140,
+	CPUHP_AP_TICK_DYING = 141,
+	CPUHP_AP_X86_TBOOT_DYING = 142,
+	CPUHP_AP_ARM_CACHE_B15_RAC_DYING = 143,
+	CPUHP_AP_ONLINE = 144,
+	CPUHP_TEARDOWN_CPU = 145,
+	CPUHP_AP_ONLINE_IDLE = 146,
+	CPUHP_AP_HYPERV_ONLINE = 147,
+	CPUHP_AP_KVM_ONLINE = 148,
+	CPUHP_AP_SCHED_WAIT_EMPTY = 149,
+	CPUHP_AP_SMPBOOT_THREADS = 150,
+	CPUHP_AP_IRQ_AFFINITY_ONLINE = 151,
+	CPUHP_AP_BLK_MQ_ONLINE = 152,
+	CPUHP_AP_ARM_MVEBU_SYNC_CLOCKS = 153,
+	CPUHP_AP_X86_INTEL_EPB_ONLINE = 154,
+	CPUHP_AP_PERF_ONLINE = 155,
+	CPUHP_AP_PERF_X86_ONLINE = 156,
+	CPUHP_AP_PERF_X86_UNCORE_ONLINE = 157,
+	CPUHP_AP_PERF_X86_AMD_UNCORE_ONLINE = 158,
+	CPUHP_AP_PERF_X86_AMD_POWER_ONLINE = 159,
+	CPUHP_AP_PERF_X86_RAPL_ONLINE = 160,
+	CPUHP_AP_PERF_S390_CF_ONLINE = 161,
+	CPUHP_AP_PERF_S390_SF_ONLINE = 162,
+	CPUHP_AP_PERF_ARM_CCI_ONLINE = 163,
+	CPUHP_AP_PERF_ARM_CCN_ONLINE = 164,
+	CPUHP_AP_PERF_ARM_HISI_CPA_ONLINE = 165,
+	CPUHP_AP_PERF_ARM_HISI_DDRC_ONLINE = 166,
+	CPUHP_AP_PERF_ARM_HISI_HHA_ONLINE = 167,
+	CPUHP_AP_PERF_ARM_HISI_L3_ONLINE = 168,
+	CPUHP_AP_PERF_ARM_HISI_PA_ONLINE = 169,
+	CPUHP_AP_PERF_ARM_HISI_SLLC_ONLINE = 170,
+	CPUHP_AP_PERF_ARM_HISI_PCIE_PMU_ONLINE = 171,
+	CPUHP_AP_PERF_ARM_HNS3_PMU_ONLINE = 172,
+	CPUHP_AP_PERF_ARM_L2X0_ONLINE = 173,
+	CPUHP_AP_PERF_ARM_QCOM_L2_ONLINE = 174,
+	CPUHP_AP_PERF_ARM_QCOM_L3_ONLINE = 175,
+	CPUHP_AP_PERF_ARM_APM_XGENE_ONLINE = 176,
+	CPUHP_AP_PERF_ARM_CAVIUM_TX2_UNCORE_ONLINE = 177,
+	CPUHP_AP_PERF_ARM_MARVELL_CN10K_DDR_ONLINE = 178,
+	CPUHP_AP_PERF_POWERPC_NEST_IMC_ONLINE = 179,
+	CPUHP_AP_PERF_POWERPC_CORE_IMC_ONLINE = 180,
+	CPUHP_AP_PERF_POWERPC_THREAD_IMC_ONLINE = 181,
+	CPUHP_AP_PERF_POWERPC_TRACE_IMC_ONLINE = 182,
+	CPUHP_AP_PERF_POWERPC_HV_24x7_ONLINE = 183,
+	CPUHP_AP_PERF_POWERPC_HV_GPCI_ONLINE = 184,
+	CPUHP_AP_PERF_CSKY_ONLINE = 185,
+	CPUHP_AP_TMIGR_ONLINE = 186,
+	CPUHP_AP_WATCHDOG_ONLINE = 187,
+	CPUHP_AP_WORKQUEUE_ONLINE = 188,
+	CPUHP_AP_RANDOM_ONLINE = 189,
+	CPUHP_AP_RCUTREE_ONLINE = 190,
+	CPUHP_AP_BASE_CACHEINFO_ONLINE = 191,
+	CPUHP_AP_ONLINE_DYN = 192,
+	CPUHP_AP_ONLINE_DYN_END = 232,
+	CPUHP_AP_X86_HPET_ONLINE = 233,
+	CPUHP_AP_X86_KVM_CLK_ONLINE = 234,
+	CPUHP_AP_ACTIVE = 235,
+	CPUHP_ONLINE = 236,
+};
+
+struct perf_pmu_events_attr {
+	struct device_attribute attr;
+	u64 id;
+	const char *event_str;
+};
+
+struct pci_device_id {
+	__u32 vendor;
+	__u32 device;
+	__u32 subvendor;
+	__u32 subdevice;
+	__u32 class;
+	__u32 class_mask;
+	kernel_ulong_t driver_data;
+	__u32 override_only;
+};
+
+struct pci_bus;
+
+struct hotplug_slot;
+
+struct pci_slot {
+	struct pci_bus *bus;
+	struct list_head list;
+	struct hotplug_slot *hotplug;
+	u16 number;
+	unsigned int per_func_slot: 1;
+	struct kobject kobj;
+};
+
+typedef short unsigned int pci_bus_flags_t;
+
+struct pci_dev;
+
+struct pci_ops;
+
+struct pci_bus {
+	struct list_head node;
+	struct pci_bus *parent;
+	struct list_head children;
+	struct list_head devices;
+	struct pci_dev *self;
+	struct list_head slots;
+	struct resource *resource[4];
+	struct list_head resources;
+	struct resource busn_res;
+	struct pci_ops *ops;
+	void *sysdata;
+	struct proc_dir_entry *procdir;
+	unsigned char number;
+	unsigned char primary;
+	unsigned char max_bus_speed;
+	unsigned char cur_bus_speed;
+	char name[48];
+	short unsigned int bridge_ctl;
+	pci_bus_flags_t bus_flags;
+	struct device *bridge;
+	struct device dev;
+	struct bin_attribute *legacy_io;
+	struct bin_attribute *legacy_mem;
+	unsigned int is_added: 1;
+	unsigned int unsafe_warn: 1;
+};
+
+typedef int pci_power_t;
+
+typedef unsigned int pci_channel_state_t;
+
+typedef short unsigned int pci_dev_flags_t;
+
+struct pci_vpd {
+	struct mutex lock;
+	unsigned int len;
+	u8 cap;
+};
+
+struct pci_driver;
+
+struct pcie_link_state;
+
+struct pci_dev {
+	struct list_head bus_list;
+	struct pci_bus *bus;
+	struct pci_bus *subordinate;
+	void *sysdata;
+	struct proc_dir_entry *procent;
+	struct pci_slot *slot;
+	unsigned int devfn;
+	short unsigned int vendor;
+	short unsigned int device;
+	short unsigned int subsystem_vendor;
+	short unsigned int subsystem_device;
+	unsigned int class;
+	u8 revision;
+	u8 hdr_type;
+	u32 devcap;
+	u8 pcie_cap;
+	u8 msi_cap;
+	u8 msix_cap;
+	u8 pcie_mpss: 3;
+	u8 rom_base_reg;
+	u8 pin;
+	u16 pcie_flags_reg;
+	long unsigned int *dma_alias_mask;
+	struct pci_driver *driver;
+	u64 dma_mask;
+	struct device_dma_parameters dma_parms;
+	pci_power_t current_state;
+	u8 pm_cap;
+	unsigned int pme_support: 5;
+	unsigned int pme_poll: 1;
+	unsigned int pinned: 1;
+	unsigned int config_rrs_sv: 1;
+	unsigned int imm_ready: 1;
+	unsigned int d1_support: 1;
+	unsigned int d2_support: 1;
+	unsigned int no_d1d2: 1;
+	unsigned int no_d3cold: 1;
+	unsigned int bridge_d3: 1;
+	unsigned int d3cold_allowed: 1;
+	unsigned int mmio_always_on: 1;
+	unsigned int wakeup_prepared: 1;
+	unsigned int skip_bus_pm: 1;
+	unsigned int ignore_hotplug: 1;
+	unsigned int hotplug_user_indicators: 1;
+	unsigned int clear_retrain_link: 1;
+	unsigned int d3hot_delay;
+	unsigned int d3cold_delay;
+	u16 l1ss;
+	struct pcie_link_state *link_state;
+	unsigned int aspm_l0s_support: 1;
+	unsigned int aspm_l1_support: 1;
+	unsigned int ltr_path: 1;
+	unsigned int pasid_no_tlp: 1;
+	unsigned int eetlp_prefix_path: 1;
+	pci_channel_state_t error_state;
+	struct device dev;
+	int cfg_size;
+	unsigned int irq;
+	struct resource resource[11];
+	struct resource driver_exclusive_resource;
+	bool match_driver;
+	unsigned int transparent: 1;
+	unsigned int io_window: 1;
+	unsigned int pref_window: 1;
+	unsigned int pref_64_window: 1;
+	unsigned int multifunction: 1;
+	unsigned int is_busmaster: 1;
+	unsigned int no_msi: 1;
+	unsigned int no_64bit_msi: 1;
+	unsigned int block_cfg_access: 1;
+	unsigned int broken_parity_status: 1;
+	unsigned int irq_reroute_variant: 2;
+	unsigned int msi_enabled: 1;
+	unsigned int msix_enabled: 1;
+	unsigned int ari_enabled: 1;
+	unsigned int ats_enabled: 1;
+	unsigned int pasid_enabled: 1;
+	unsigned int pri_enabled: 1;
+	unsigned int is_managed: 1;
+	unsigned int is_msi_managed: 1;
+	unsigned int needs_freset: 1;
+	unsigned int state_saved: 1;
+	unsigned int is_physfn: 1;
+	unsigned int is_virtfn: 1;
+	unsigned int is_hotplug_bridge: 1;
+	unsigned int is_pciehp: 1;
+	unsigned int shpc_managed: 1;
+	unsigned int is_thunderbolt: 1;
+	unsigned int untrusted: 1;
+	unsigned int external_facing: 1;
+	unsigned int broken_intx_masking: 1;
+	unsigned int io_window_1k: 1;
+	unsigned int irq_managed: 1;
+	unsigned int non_compliant_bars: 1;
+	unsigned int is_probed: 1;
+	unsigned int link_active_reporting: 1;
+	unsigned int no_vf_scan: 1;
+	unsigned int no_command_memory: 1;
+	unsigned int rom_bar_overlap: 1;
+	unsigned int rom_attr_enabled: 1;
+	pci_dev_flags_t dev_flags;
+	atomic_t enable_cnt;
+	spinlock_t pcie_cap_lock;
+	u32 saved_config_space[16];
+	struct hlist_head saved_cap_space;
+	struct bin_attribute *res_attr[11];
+	struct bin_attribute *res_attr_wc[11];
+	struct pci_vpd vpd;
+	u16 acs_cap;
+	u8 supported_speeds;
+	phys_addr_t rom;
+	size_t romlen;
+	long unsigned int priv_flags;
+	u8 reset_methods[8];
+};
+
+struct pci_dynids {
+	spinlock_t lock;
+	struct list_head list;
+};
+
+struct pci_error_handlers;
+
+struct pci_driver {
+	const char *name;
+	const struct pci_device_id *id_table;
+	int (*probe)(struct pci_dev *, const struct pci_device_id *);
+	void (*remove)(struct pci_dev *);
+	int (*suspend)(struct pci_dev *, pm_message_t);
+	int (*resume)(struct pci_dev *);
+	void (*shutdown)(struct pci_dev *);
+	int (*sriov_configure)(struct pci_dev *, int);
+	int (*sriov_set_msix_vec_count)(struct pci_dev *, int);
+	u32 (*sriov_get_vf_total_msix)(struct pci_dev *);
+	const struct pci_error_handlers *err_handler;
+	const struct attribute_group **groups;
+	const struct attribute_group **dev_groups;
+	struct device_driver driver;
+	struct pci_dynids dynids;
+	bool driver_managed_dma;
+};
+
+struct pci_ops {
+	int (*add_bus)(struct pci_bus *);
+	void (*remove_bus)(struct pci_bus *);
+	void * (*map_bus)(struct pci_bus *, unsigned int, int);
+	int (*read)(struct pci_bus *, unsigned int, int, int, u32 *);
+	int (*write)(struct pci_bus *, unsigned int, int, int, u32);
+};
+
+typedef unsigned int pci_ers_result_t;
+
+struct pci_error_handlers {
+	pci_ers_result_t (*error_detected)(struct pci_dev *, pci_channel_state_t);
+	pci_ers_result_t (*mmio_enabled)(struct pci_dev *);
+	pci_ers_result_t (*slot_reset)(struct pci_dev *);
+	void (*reset_prepare)(struct pci_dev *);
+	void (*reset_done)(struct pci_dev *);
+	void (*resume)(struct pci_dev *);
+	void (*cor_error_detected)(struct pci_dev *);
+};
+
+enum {
+	NMI_LOCAL = 0,
+	NMI_UNKNOWN = 1,
+	NMI_SERR = 2,
+	NMI_IO_CHECK = 3,
+	NMI_MAX = 4,
+};
+
+typedef int (*nmi_handler_t)(unsigned int, struct pt_regs *);
+
+struct nmiaction {
+	struct list_head list;
+	nmi_handler_t handler;
+	u64 max_duration;
+	long unsigned int flags;
+	const char *name;
+};
+
+union ibs_fetch_ctl {
+	__u64 val;
+	struct {
+		__u64 fetch_maxcnt: 16;
+		__u64 fetch_cnt: 16;
+		__u64 fetch_lat: 16;
+		__u64 fetch_en: 1;
+		__u64 fetch_val: 1;
+		__u64 fetch_comp: 1;
+		__u64 ic_miss: 1;
+		__u64 phy_addr_valid: 1;
+		__u64 l1tlb_pgsz: 2;
+		__u64 l1tlb_miss: 1;
+		__u64 l2tlb_miss: 1;
+		__u64 rand_en: 1;
+		__u64 fetch_l2_miss: 1;
+		__u64 l3_miss_only: 1;
+		__u64 fetch_oc_miss: 1;
+		__u64 fetch_l3_miss: 1;
+		__u64 reserved: 2;
+	};
+};
+
+union ibs_op_ctl {
+	__u64 val;
+	struct {
+		__u64 opmaxcnt: 16;
+		__u64 l3_miss_only: 1;
+		__u64 op_en: 1;
+		__u64 op_val: 1;
+		__u64 cnt_ctl: 1;
+		__u64 opmaxcnt_ext: 7;
+		__u64 reserved0: 5;
+		__u64 opcurcnt: 27;
+		__u64 reserved1: 5;
+	};
+};
+
+union ibs_op_data {
+	__u64 val;
+	struct {
+		__u64 comp_to_ret_ctr: 16;
+		__u64 tag_to_ret_ctr: 16;
+		__u64 reserved1: 2;
+		__u64 op_return: 1;
+		__u64 op_brn_taken: 1;
+		__u64 op_brn_misp: 1;
+		__u64 op_brn_ret: 1;
+		__u64 op_rip_invalid: 1;
+		__u64 op_brn_fuse: 1;
+		__u64 op_microcode: 1;
+		__u64 reserved2: 23;
+	};
+};
+
+union ibs_op_data2 {
+	__u64 val;
+	struct {
+		__u64 data_src_lo: 3;
+		__u64 reserved0: 1;
+		__u64 rmt_node: 1;
+		__u64 cache_hit_st: 1;
+		__u64 data_src_hi: 2;
+		__u64 reserved1: 56;
+	};
+};
+
+union ibs_op_data3 {
+	__u64 val;
+	struct {
+		__u64 ld_op: 1;
+		__u64 st_op: 1;
+		__u64 dc_l1tlb_miss: 1;
+		__u64 dc_l2tlb_miss: 1;
+		__u64 dc_l1tlb_hit_2m: 1;
+		__u64 dc_l1tlb_hit_1g: 1;
+		__u64 dc_l2tlb_hit_2m: 1;
+		__u64 dc_miss: 1;
+		__u64 dc_mis_acc: 1;
+		__u64 reserved: 4;
+		__u64 dc_wc_mem_acc: 1;
+		__u64 dc_uc_mem_acc: 1;
+		__u64 dc_locked_op: 1;
+		__u64 dc_miss_no_mab_alloc: 1;
+		__u64 dc_lin_addr_valid: 1;
+		__u64 dc_phy_addr_valid: 1;
+		__u64 dc_l2_tlb_hit_1g: 1;
+		__u64 l2_miss: 1;
+		__u64 sw_pf: 1;
+		__u64 op_mem_width: 4;
+		__u64 op_dc_miss_open_mem_reqs: 6;
+		__u64 dc_miss_lat: 16;
+		__u64 tlb_refill_lat: 16;
+	};
+};
+
+struct perf_ibs_data {
+	u32 size;
+	union {
+		u32 data[0];
+		u32 caps;
+	};
+	u64 regs[8];
+};
+
+enum ibs_states {
+	IBS_ENABLED = 0,
+	IBS_STARTED = 1,
+	IBS_STOPPING = 2,
+	IBS_STOPPED = 3,
+	IBS_MAX_STATES = 4,
+};
+
+struct cpu_perf_ibs {
+	struct perf_event *event;
+	long unsigned int state[1];
+};
+
+struct perf_ibs {
+	struct pmu pmu;
+	unsigned int msr;
+	u64 config_mask;
+	u64 cnt_mask;
+	u64 enable_mask;
+	u64 valid_mask;
+	u64 max_period;
+	long unsigned int offset_mask[1];
+	int offset_max;
+	unsigned int fetch_count_reset_broken: 1;
+	unsigned int fetch_ignore_if_zero_rip: 1;
+	struct cpu_perf_ibs *pcpu;
+	u64 (*get_count)(u64);
+};
+
+enum pageflags {
+	PG_locked = 0,
+	PG_writeback = 1,
+	PG_referenced = 2,
+	PG_uptodate = 3,
+	PG_dirty = 4,
+	PG_lru = 5,
+	PG_head = 6,
+	PG_waiters = 7,
+	PG_active = 8,
+	PG_workingset = 9,
+	PG_owner_priv_1 = 10,
+	PG_owner_2 = 11,
+	PG_arch_1 = 12,
+	PG_reserved = 13,
+	PG_private = 14,
+	PG_private_2 = 15,
+	PG_reclaim = 16,
+	PG_swapbacked = 17,
+	PG_unevictable = 18,
+	PG_mlocked = 19,
+	__NR_PAGEFLAGS = 20,
+	PG_readahead = 16,
+	PG_swapcache = 10,
+	PG_checked = 10,
+	PG_anon_exclusive = 11,
+	PG_mappedtodisk = 11,
+	PG_fscache = 15,
+	PG_pinned = 10,
+	PG_savepinned = 4,
+	PG_foreign = 10,
+	PG_xen_remapped = 10,
+	PG_isolated = 16,
+	PG_reported = 3,
+	PG_has_hwpoisoned = 8,
+	PG_large_rmappable = 9,
+	PG_partially_mapped = 16,
 };
 
 struct bts_ctx {
@@ -13759,10 +13799,6 @@ struct bts_buffer {
 	struct bts_phys buf[0];
 };
 
-struct static_key_false {
-	struct static_key key;
-};
-
 struct lbr_entry {
 	u64 from;
 	u64 to;
@@ -14381,30 +14417,6 @@ struct x86_perf_regs {
 	u64 *xmm_regs;
 };
 
-enum perf_branch_sample_type {
-	PERF_SAMPLE_BRANCH_USER = 1,
-	PERF_SAMPLE_BRANCH_KERNEL = 2,
-	PERF_SAMPLE_BRANCH_HV = 4,
-	PERF_SAMPLE_BRANCH_ANY = 8,
-	PERF_SAMPLE_BRANCH_ANY_CALL = 16,
-	PERF_SAMPLE_BRANCH_ANY_RETURN = 32,
-	PERF_SAMPLE_BRANCH_IND_CALL = 64,
-	PERF_SAMPLE_BRANCH_ABORT_TX = 128,
-	PERF_SAMPLE_BRANCH_IN_TX = 256,
-	PERF_SAMPLE_BRANCH_NO_TX = 512,
-	PERF_SAMPLE_BRANCH_COND = 1024,
-	PERF_SAMPLE_BRANCH_CALL_STACK = 2048,
-	PERF_SAMPLE_BRANCH_IND_JUMP = 4096,
-	PERF_SAMPLE_BRANCH_CALL = 8192,
-	PERF_SAMPLE_BRANCH_NO_FLAGS = 16384,
-	PERF_SAMPLE_BRANCH_NO_CYCLES = 32768,
-	PERF_SAMPLE_BRANCH_TYPE_SAVE = 65536,
-	PERF_SAMPLE_BRANCH_HW_INDEX = 131072,
-	PERF_SAMPLE_BRANCH_PRIV_SAVE = 262144,
-	PERF_SAMPLE_BRANCH_COUNTERS = 524288,
-	PERF_SAMPLE_BRANCH_MAX = 1048576,
-};
-
 enum {
 	PERF_TXN_ELISION = 1ULL,
 	PERF_TXN_TRANSACTION = 2ULL,
@@ -14607,283 +14619,309 @@ struct bts_record {
 	u64 flags;
 };
 
-enum P4_EVENTS {
-	P4_EVENT_TC_DELIVER_MODE = 0,
-	P4_EVENT_BPU_FETCH_REQUEST = 1,
-	P4_EVENT_ITLB_REFERENCE = 2,
-	P4_EVENT_MEMORY_CANCEL = 3,
-	P4_EVENT_MEMORY_COMPLETE = 4,
-	P4_EVENT_LOAD_PORT_REPLAY = 5,
-	P4_EVENT_STORE_PORT_REPLAY = 6,
-	P4_EVENT_MOB_LOAD_REPLAY = 7,
-	P4_EVENT_PAGE_WALK_TYPE = 8,
-	P4_EVENT_BSQ_CACHE_REFERENCE = 9,
-	P4_EVENT_IOQ_ALLOCATION = 10,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES = 11,
-	P4_EVENT_FSB_DATA_ACTIVITY = 12,
-	P4_EVENT_BSQ_ALLOCATION = 13,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES = 14,
-	P4_EVENT_SSE_INPUT_ASSIST = 15,
-	P4_EVENT_PACKED_SP_UOP = 16,
-	P4_EVENT_PACKED_DP_UOP = 17,
-	P4_EVENT_SCALAR_SP_UOP = 18,
-	P4_EVENT_SCALAR_DP_UOP = 19,
-	P4_EVENT_64BIT_MMX_UOP = 20,
-	P4_EVENT_128BIT_MMX_UOP = 21,
-	P4_EVENT_X87_FP_UOP = 22,
-	P4_EVENT_TC_MISC = 23,
-	P4_EVENT_GLOBAL_POWER_EVENTS = 24,
-	P4_EVENT_TC_MS_XFER = 25,
-	P4_EVENT_UOP_QUEUE_WRITES = 26,
-	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE = 27,
-	P4_EVENT_RETIRED_BRANCH_TYPE = 28,
-	P4_EVENT_RESOURCE_STALL = 29,
-	P4_EVENT_WC_BUFFER = 30,
-	P4_EVENT_B2B_CYCLES = 31,
-	P4_EVENT_BNR = 32,
-	P4_EVENT_SNOOP = 33,
-	P4_EVENT_RESPONSE = 34,
-	P4_EVENT_FRONT_END_EVENT = 35,
-	P4_EVENT_EXECUTION_EVENT = 36,
-	P4_EVENT_REPLAY_EVENT = 37,
-	P4_EVENT_INSTR_RETIRED = 38,
-	P4_EVENT_UOPS_RETIRED = 39,
-	P4_EVENT_UOP_TYPE = 40,
-	P4_EVENT_BRANCH_RETIRED = 41,
-	P4_EVENT_MISPRED_BRANCH_RETIRED = 42,
-	P4_EVENT_X87_ASSIST = 43,
-	P4_EVENT_MACHINE_CLEAR = 44,
-	P4_EVENT_INSTR_COMPLETED = 45,
+enum {
+	PERF_BR_SPEC_NA = 0,
+	PERF_BR_SPEC_WRONG_PATH = 1,
+	PERF_BR_NON_SPEC_CORRECT_PATH = 2,
+	PERF_BR_SPEC_CORRECT_PATH = 3,
+	PERF_BR_SPEC_MAX = 4,
 };
 
-enum P4_EVENT_OPCODES {
-	P4_EVENT_TC_DELIVER_MODE_OPCODE = 257,
-	P4_EVENT_BPU_FETCH_REQUEST_OPCODE = 768,
-	P4_EVENT_ITLB_REFERENCE_OPCODE = 6147,
-	P4_EVENT_MEMORY_CANCEL_OPCODE = 517,
-	P4_EVENT_MEMORY_COMPLETE_OPCODE = 2050,
-	P4_EVENT_LOAD_PORT_REPLAY_OPCODE = 1026,
-	P4_EVENT_STORE_PORT_REPLAY_OPCODE = 1282,
-	P4_EVENT_MOB_LOAD_REPLAY_OPCODE = 770,
-	P4_EVENT_PAGE_WALK_TYPE_OPCODE = 260,
-	P4_EVENT_BSQ_CACHE_REFERENCE_OPCODE = 3079,
-	P4_EVENT_IOQ_ALLOCATION_OPCODE = 774,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES_OPCODE = 6662,
-	P4_EVENT_FSB_DATA_ACTIVITY_OPCODE = 5894,
-	P4_EVENT_BSQ_ALLOCATION_OPCODE = 1287,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES_OPCODE = 1543,
-	P4_EVENT_SSE_INPUT_ASSIST_OPCODE = 13313,
-	P4_EVENT_PACKED_SP_UOP_OPCODE = 2049,
-	P4_EVENT_PACKED_DP_UOP_OPCODE = 3073,
-	P4_EVENT_SCALAR_SP_UOP_OPCODE = 2561,
-	P4_EVENT_SCALAR_DP_UOP_OPCODE = 3585,
-	P4_EVENT_64BIT_MMX_UOP_OPCODE = 513,
-	P4_EVENT_128BIT_MMX_UOP_OPCODE = 6657,
-	P4_EVENT_X87_FP_UOP_OPCODE = 1025,
-	P4_EVENT_TC_MISC_OPCODE = 1537,
-	P4_EVENT_GLOBAL_POWER_EVENTS_OPCODE = 4870,
-	P4_EVENT_TC_MS_XFER_OPCODE = 1280,
-	P4_EVENT_UOP_QUEUE_WRITES_OPCODE = 2304,
-	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE_OPCODE = 1282,
-	P4_EVENT_RETIRED_BRANCH_TYPE_OPCODE = 1026,
-	P4_EVENT_RESOURCE_STALL_OPCODE = 257,
-	P4_EVENT_WC_BUFFER_OPCODE = 1285,
-	P4_EVENT_B2B_CYCLES_OPCODE = 5635,
-	P4_EVENT_BNR_OPCODE = 2051,
-	P4_EVENT_SNOOP_OPCODE = 1539,
-	P4_EVENT_RESPONSE_OPCODE = 1027,
-	P4_EVENT_FRONT_END_EVENT_OPCODE = 2053,
-	P4_EVENT_EXECUTION_EVENT_OPCODE = 3077,
-	P4_EVENT_REPLAY_EVENT_OPCODE = 2309,
-	P4_EVENT_INSTR_RETIRED_OPCODE = 516,
-	P4_EVENT_UOPS_RETIRED_OPCODE = 260,
-	P4_EVENT_UOP_TYPE_OPCODE = 514,
-	P4_EVENT_BRANCH_RETIRED_OPCODE = 1541,
-	P4_EVENT_MISPRED_BRANCH_RETIRED_OPCODE = 772,
-	P4_EVENT_X87_ASSIST_OPCODE = 773,
-	P4_EVENT_MACHINE_CLEAR_OPCODE = 517,
-	P4_EVENT_INSTR_COMPLETED_OPCODE = 1796,
+enum xfeature {
+	XFEATURE_FP = 0,
+	XFEATURE_SSE = 1,
+	XFEATURE_YMM = 2,
+	XFEATURE_BNDREGS = 3,
+	XFEATURE_BNDCSR = 4,
+	XFEATURE_OPMASK = 5,
+	XFEATURE_ZMM_Hi256 = 6,
+	XFEATURE_Hi16_ZMM = 7,
+	XFEATURE_PT_UNIMPLEMENTED_SO_FAR = 8,
+	XFEATURE_PKRU = 9,
+	XFEATURE_PASID = 10,
+	XFEATURE_CET_USER = 11,
+	XFEATURE_CET_KERNEL_UNUSED = 12,
+	XFEATURE_RSRVD_COMP_13 = 13,
+	XFEATURE_RSRVD_COMP_14 = 14,
+	XFEATURE_LBR = 15,
+	XFEATURE_RSRVD_COMP_16 = 16,
+	XFEATURE_XTILE_CFG = 17,
+	XFEATURE_XTILE_DATA = 18,
+	XFEATURE_MAX = 19,
 };
 
-enum P4_ESCR_EMASKS {
-	P4_EVENT_TC_DELIVER_MODE__DD = 512,
-	P4_EVENT_TC_DELIVER_MODE__DB = 1024,
-	P4_EVENT_TC_DELIVER_MODE__DI = 2048,
-	P4_EVENT_TC_DELIVER_MODE__BD = 4096,
-	P4_EVENT_TC_DELIVER_MODE__BB = 8192,
-	P4_EVENT_TC_DELIVER_MODE__BI = 16384,
-	P4_EVENT_TC_DELIVER_MODE__ID = 32768,
-	P4_EVENT_BPU_FETCH_REQUEST__TCMISS = 512,
-	P4_EVENT_ITLB_REFERENCE__HIT = 512,
-	P4_EVENT_ITLB_REFERENCE__MISS = 1024,
-	P4_EVENT_ITLB_REFERENCE__HIT_UK = 2048,
-	P4_EVENT_MEMORY_CANCEL__ST_RB_FULL = 2048,
-	P4_EVENT_MEMORY_CANCEL__64K_CONF = 4096,
-	P4_EVENT_MEMORY_COMPLETE__LSC = 512,
-	P4_EVENT_MEMORY_COMPLETE__SSC = 1024,
-	P4_EVENT_LOAD_PORT_REPLAY__SPLIT_LD = 1024,
-	P4_EVENT_STORE_PORT_REPLAY__SPLIT_ST = 1024,
-	P4_EVENT_MOB_LOAD_REPLAY__NO_STA = 1024,
-	P4_EVENT_MOB_LOAD_REPLAY__NO_STD = 4096,
-	P4_EVENT_MOB_LOAD_REPLAY__PARTIAL_DATA = 8192,
-	P4_EVENT_MOB_LOAD_REPLAY__UNALGN_ADDR = 16384,
-	P4_EVENT_PAGE_WALK_TYPE__DTMISS = 512,
-	P4_EVENT_PAGE_WALK_TYPE__ITMISS = 1024,
-	P4_EVENT_BSQ_CACHE_REFERENCE__RD_2ndL_HITS = 512,
-	P4_EVENT_BSQ_CACHE_REFERENCE__RD_2ndL_HITE = 1024,
-	P4_EVENT_BSQ_CACHE_REFERENCE__RD_2ndL_HITM = 2048,
-	P4_EVENT_BSQ_CACHE_REFERENCE__RD_3rdL_HITS = 4096,
-	P4_EVENT_BSQ_CACHE_REFERENCE__RD_3rdL_HITE = 8192,
-	P4_EVENT_BSQ_CACHE_REFERENCE__RD_3rdL_HITM = 16384,
-	P4_EVENT_BSQ_CACHE_REFERENCE__RD_2ndL_MISS = 131072,
-	P4_EVENT_BSQ_CACHE_REFERENCE__RD_3rdL_MISS = 262144,
-	P4_EVENT_BSQ_CACHE_REFERENCE__WR_2ndL_MISS = 524288,
-	P4_EVENT_IOQ_ALLOCATION__DEFAULT = 512,
-	P4_EVENT_IOQ_ALLOCATION__ALL_READ = 16384,
-	P4_EVENT_IOQ_ALLOCATION__ALL_WRITE = 32768,
-	P4_EVENT_IOQ_ALLOCATION__MEM_UC = 65536,
-	P4_EVENT_IOQ_ALLOCATION__MEM_WC = 131072,
-	P4_EVENT_IOQ_ALLOCATION__MEM_WT = 262144,
-	P4_EVENT_IOQ_ALLOCATION__MEM_WP = 524288,
-	P4_EVENT_IOQ_ALLOCATION__MEM_WB = 1048576,
-	P4_EVENT_IOQ_ALLOCATION__OWN = 4194304,
-	P4_EVENT_IOQ_ALLOCATION__OTHER = 8388608,
-	P4_EVENT_IOQ_ALLOCATION__PREFETCH = 16777216,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__DEFAULT = 512,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__ALL_READ = 16384,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__ALL_WRITE = 32768,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__MEM_UC = 65536,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__MEM_WC = 131072,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__MEM_WT = 262144,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__MEM_WP = 524288,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__MEM_WB = 1048576,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__OWN = 4194304,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__OTHER = 8388608,
-	P4_EVENT_IOQ_ACTIVE_ENTRIES__PREFETCH = 16777216,
-	P4_EVENT_FSB_DATA_ACTIVITY__DRDY_DRV = 512,
-	P4_EVENT_FSB_DATA_ACTIVITY__DRDY_OWN = 1024,
-	P4_EVENT_FSB_DATA_ACTIVITY__DRDY_OTHER = 2048,
-	P4_EVENT_FSB_DATA_ACTIVITY__DBSY_DRV = 4096,
-	P4_EVENT_FSB_DATA_ACTIVITY__DBSY_OWN = 8192,
-	P4_EVENT_FSB_DATA_ACTIVITY__DBSY_OTHER = 16384,
-	P4_EVENT_BSQ_ALLOCATION__REQ_TYPE0 = 512,
-	P4_EVENT_BSQ_ALLOCATION__REQ_TYPE1 = 1024,
-	P4_EVENT_BSQ_ALLOCATION__REQ_LEN0 = 2048,
-	P4_EVENT_BSQ_ALLOCATION__REQ_LEN1 = 4096,
-	P4_EVENT_BSQ_ALLOCATION__REQ_IO_TYPE = 16384,
-	P4_EVENT_BSQ_ALLOCATION__REQ_LOCK_TYPE = 32768,
-	P4_EVENT_BSQ_ALLOCATION__REQ_CACHE_TYPE = 65536,
-	P4_EVENT_BSQ_ALLOCATION__REQ_SPLIT_TYPE = 131072,
-	P4_EVENT_BSQ_ALLOCATION__REQ_DEM_TYPE = 262144,
-	P4_EVENT_BSQ_ALLOCATION__REQ_ORD_TYPE = 524288,
-	P4_EVENT_BSQ_ALLOCATION__MEM_TYPE0 = 1048576,
-	P4_EVENT_BSQ_ALLOCATION__MEM_TYPE1 = 2097152,
-	P4_EVENT_BSQ_ALLOCATION__MEM_TYPE2 = 4194304,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_TYPE0 = 512,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_TYPE1 = 1024,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_LEN0 = 2048,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_LEN1 = 4096,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_IO_TYPE = 16384,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_LOCK_TYPE = 32768,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_CACHE_TYPE = 65536,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_SPLIT_TYPE = 131072,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_DEM_TYPE = 262144,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_ORD_TYPE = 524288,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__MEM_TYPE0 = 1048576,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__MEM_TYPE1 = 2097152,
-	P4_EVENT_BSQ_ACTIVE_ENTRIES__MEM_TYPE2 = 4194304,
-	P4_EVENT_SSE_INPUT_ASSIST__ALL = 16777216,
-	P4_EVENT_PACKED_SP_UOP__ALL = 16777216,
-	P4_EVENT_PACKED_DP_UOP__ALL = 16777216,
-	P4_EVENT_SCALAR_SP_UOP__ALL = 16777216,
-	P4_EVENT_SCALAR_DP_UOP__ALL = 16777216,
-	P4_EVENT_64BIT_MMX_UOP__ALL = 16777216,
-	P4_EVENT_128BIT_MMX_UOP__ALL = 16777216,
-	P4_EVENT_X87_FP_UOP__ALL = 16777216,
-	P4_EVENT_TC_MISC__FLUSH = 8192,
-	P4_EVENT_GLOBAL_POWER_EVENTS__RUNNING = 512,
-	P4_EVENT_TC_MS_XFER__CISC = 512,
-	P4_EVENT_UOP_QUEUE_WRITES__FROM_TC_BUILD = 512,
-	P4_EVENT_UOP_QUEUE_WRITES__FROM_TC_DELIVER = 1024,
-	P4_EVENT_UOP_QUEUE_WRITES__FROM_ROM = 2048,
-	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE__CONDITIONAL = 1024,
-	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE__CALL = 2048,
-	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE__RETURN = 4096,
-	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE__INDIRECT = 8192,
-	P4_EVENT_RETIRED_BRANCH_TYPE__CONDITIONAL = 1024,
-	P4_EVENT_RETIRED_BRANCH_TYPE__CALL = 2048,
-	P4_EVENT_RETIRED_BRANCH_TYPE__RETURN = 4096,
-	P4_EVENT_RETIRED_BRANCH_TYPE__INDIRECT = 8192,
-	P4_EVENT_RESOURCE_STALL__SBFULL = 16384,
-	P4_EVENT_WC_BUFFER__WCB_EVICTS = 512,
-	P4_EVENT_WC_BUFFER__WCB_FULL_EVICTS = 1024,
-	P4_EVENT_FRONT_END_EVENT__NBOGUS = 512,
-	P4_EVENT_FRONT_END_EVENT__BOGUS = 1024,
-	P4_EVENT_EXECUTION_EVENT__NBOGUS0 = 512,
-	P4_EVENT_EXECUTION_EVENT__NBOGUS1 = 1024,
-	P4_EVENT_EXECUTION_EVENT__NBOGUS2 = 2048,
-	P4_EVENT_EXECUTION_EVENT__NBOGUS3 = 4096,
-	P4_EVENT_EXECUTION_EVENT__BOGUS0 = 8192,
-	P4_EVENT_EXECUTION_EVENT__BOGUS1 = 16384,
-	P4_EVENT_EXECUTION_EVENT__BOGUS2 = 32768,
-	P4_EVENT_EXECUTION_EVENT__BOGUS3 = 65536,
-	P4_EVENT_REPLAY_EVENT__NBOGUS = 512,
-	P4_EVENT_REPLAY_EVENT__BOGUS = 1024,
-	P4_EVENT_INSTR_RETIRED__NBOGUSNTAG = 512,
-	P4_EVENT_INSTR_RETIRED__NBOGUSTAG = 1024,
-	P4_EVENT_INSTR_RETIRED__BOGUSNTAG = 2048,
-	P4_EVENT_INSTR_RETIRED__BOGUSTAG = 4096,
-	P4_EVENT_UOPS_RETIRED__NBOGUS = 512,
-	P4_EVENT_UOPS_RETIRED__BOGUS = 1024,
-	P4_EVENT_UOP_TYPE__TAGLOADS = 1024,
-	P4_EVENT_UOP_TYPE__TAGSTORES = 2048,
-	P4_EVENT_BRANCH_RETIRED__MMNP = 512,
-	P4_EVENT_BRANCH_RETIRED__MMNM = 1024,
-	P4_EVENT_BRANCH_RETIRED__MMTP = 2048,
-	P4_EVENT_BRANCH_RETIRED__MMTM = 4096,
-	P4_EVENT_MISPRED_BRANCH_RETIRED__NBOGUS = 512,
-	P4_EVENT_X87_ASSIST__FPSU = 512,
-	P4_EVENT_X87_ASSIST__FPSO = 1024,
-	P4_EVENT_X87_ASSIST__POAO = 2048,
-	P4_EVENT_X87_ASSIST__POAU = 4096,
-	P4_EVENT_X87_ASSIST__PREA = 8192,
-	P4_EVENT_MACHINE_CLEAR__CLEAR = 512,
-	P4_EVENT_MACHINE_CLEAR__MOCLEAR = 1024,
-	P4_EVENT_MACHINE_CLEAR__SMCLEAR = 2048,
-	P4_EVENT_INSTR_COMPLETED__NBOGUS = 512,
-	P4_EVENT_INSTR_COMPLETED__BOGUS = 1024,
+struct arch_lbr_state {
+	u64 lbr_ctl;
+	u64 lbr_depth;
+	u64 ler_from;
+	u64 ler_to;
+	u64 ler_info;
+	struct lbr_entry entries[0];
 };
 
-enum P4_PEBS_METRIC {
-	P4_PEBS_METRIC__none = 0,
-	P4_PEBS_METRIC__1stl_cache_load_miss_retired = 1,
-	P4_PEBS_METRIC__2ndl_cache_load_miss_retired = 2,
-	P4_PEBS_METRIC__dtlb_load_miss_retired = 3,
-	P4_PEBS_METRIC__dtlb_store_miss_retired = 4,
-	P4_PEBS_METRIC__dtlb_all_miss_retired = 5,
-	P4_PEBS_METRIC__tagged_mispred_branch = 6,
-	P4_PEBS_METRIC__mob_load_replay_retired = 7,
-	P4_PEBS_METRIC__split_load_retired = 8,
-	P4_PEBS_METRIC__split_store_retired = 9,
-	P4_PEBS_METRIC__max = 10,
+struct kmem_cache_args {
+	unsigned int align;
+	unsigned int useroffset;
+	unsigned int usersize;
+	unsigned int freeptr_offset;
+	bool use_freeptr_offset;
+	void (*ctor)(void *);
 };
 
-struct p4_event_bind {
-	unsigned int opcode;
-	unsigned int escr_msr[2];
-	unsigned int escr_emask;
-	unsigned int shared;
-	signed char cntr[6];
+union cpuid28_eax {
+	struct {
+		unsigned int lbr_depth_mask: 8;
+		unsigned int reserved: 22;
+		unsigned int lbr_deep_c_reset: 1;
+		unsigned int lbr_lip: 1;
+	} split;
+	unsigned int full;
 };
 
-struct p4_pebs_bind {
-	unsigned int metric_pebs;
-	unsigned int metric_vert;
+union cpuid28_ebx {
+	struct {
+		unsigned int lbr_cpl: 1;
+		unsigned int lbr_filter: 1;
+		unsigned int lbr_call_stack: 1;
+	} split;
+	unsigned int full;
 };
 
-struct p4_event_alias {
-	u64 original;
-	u64 alternative;
+union cpuid28_ecx {
+	struct {
+		unsigned int lbr_mispred: 1;
+		unsigned int lbr_timed_lbr: 1;
+		unsigned int lbr_br_type: 1;
+		unsigned int reserved: 13;
+		unsigned int lbr_counters: 4;
+	} split;
+	unsigned int full;
+};
+
+struct x86_pmu_lbr {
+	unsigned int nr;
+	unsigned int from;
+	unsigned int to;
+	unsigned int info;
+	bool has_callstack;
+};
+
+enum {
+	LBR_FORMAT_32 = 0,
+	LBR_FORMAT_LIP = 1,
+	LBR_FORMAT_EIP = 2,
+	LBR_FORMAT_EIP_FLAGS = 3,
+	LBR_FORMAT_EIP_FLAGS2 = 4,
+	LBR_FORMAT_INFO = 5,
+	LBR_FORMAT_TIME = 6,
+	LBR_FORMAT_INFO2 = 7,
+	LBR_FORMAT_MAX_KNOWN = 7,
+};
+
+struct x86_perf_task_context_opt {
+	int lbr_callstack_users;
+	int lbr_stack_state;
+	int log_id;
+};
+
+struct x86_perf_task_context {
+	u64 lbr_sel;
+	int tos;
+	int valid_lbrs;
+	struct x86_perf_task_context_opt opt;
+	struct lbr_entry lbr[32];
+};
+
+struct x86_perf_task_context_arch_lbr {
+	struct x86_perf_task_context_opt opt;
+	struct lbr_entry entries[0];
+};
+
+struct x86_perf_task_context_arch_lbr_xsave {
+	struct x86_perf_task_context_opt opt;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	union {
+		struct xregs_state xsave;
+		struct {
+			struct fxregs_state i387;
+			struct xstate_header header;
+			struct arch_lbr_state lbr;
+			long: 64;
+			long: 64;
+			long: 64;
+		};
+	};
+};
+
+enum {
+	LBR_NONE = 0,
+	LBR_VALID = 1,
+};
+
+enum {
+	ARCH_LBR_BR_TYPE_JCC = 0,
+	ARCH_LBR_BR_TYPE_NEAR_IND_JMP = 1,
+	ARCH_LBR_BR_TYPE_NEAR_REL_JMP = 2,
+	ARCH_LBR_BR_TYPE_NEAR_IND_CALL = 3,
+	ARCH_LBR_BR_TYPE_NEAR_REL_CALL = 4,
+	ARCH_LBR_BR_TYPE_NEAR_RET = 5,
+	ARCH_LBR_BR_TYPE_KNOWN_MAX = 5,
+	ARCH_LBR_BR_TYPE_MAP_MAX = 16,
+};
+
+enum cpuid_regs_idx {
+	CPUID_EAX = 0,
+	CPUID_EBX = 1,
+	CPUID_ECX = 2,
+	CPUID_EDX = 3,
+};
+
+struct dev_ext_attribute {
+	struct device_attribute attr;
+	void *var;
+};
+
+enum pt_capabilities {
+	PT_CAP_max_subleaf = 0,
+	PT_CAP_cr3_filtering = 1,
+	PT_CAP_psb_cyc = 2,
+	PT_CAP_ip_filtering = 3,
+	PT_CAP_mtc = 4,
+	PT_CAP_ptwrite = 5,
+	PT_CAP_power_event_trace = 6,
+	PT_CAP_event_trace = 7,
+	PT_CAP_tnt_disable = 8,
+	PT_CAP_topa_output = 9,
+	PT_CAP_topa_multiple_entries = 10,
+	PT_CAP_single_range_output = 11,
+	PT_CAP_output_subsys = 12,
+	PT_CAP_payloads_lip = 13,
+	PT_CAP_num_address_ranges = 14,
+	PT_CAP_mtc_periods = 15,
+	PT_CAP_cycle_thresholds = 16,
+	PT_CAP_psb_periods = 17,
+};
+
+enum perf_addr_filter_action_t {
+	PERF_ADDR_FILTER_ACTION_STOP = 0,
+	PERF_ADDR_FILTER_ACTION_START = 1,
+	PERF_ADDR_FILTER_ACTION_FILTER = 2,
+};
+
+struct perf_addr_filter {
+	struct list_head entry;
+	struct path path;
+	long unsigned int offset;
+	long unsigned int size;
+	enum perf_addr_filter_action_t action;
+};
+
+struct topa_entry {
+	u64 end: 1;
+	u64 rsvd0: 1;
+	u64 intr: 1;
+	u64 rsvd1: 1;
+	u64 stop: 1;
+	u64 rsvd2: 1;
+	u64 size: 4;
+	u64 rsvd3: 2;
+	u64 base: 40;
+	u64 rsvd4: 12;
+};
+
+struct pt_pmu {
+	struct pmu pmu;
+	u32 caps[8];
+	bool vmx;
+	bool branch_en_always_on;
+	long unsigned int max_nonturbo_ratio;
+	unsigned int tsc_art_num;
+	unsigned int tsc_art_den;
+};
+
+struct topa;
+
+struct pt_buffer {
+	struct list_head tables;
+	struct topa *first;
+	struct topa *last;
+	struct topa *cur;
+	unsigned int cur_idx;
+	size_t output_off;
+	long unsigned int nr_pages;
+	local_t data_size;
+	local64_t head;
+	bool snapshot;
+	bool single;
+	bool wrapped;
+	long int stop_pos;
+	long int intr_pos;
+	struct topa_entry *stop_te;
+	struct topa_entry *intr_te;
+	void **data_pages;
+};
+
+struct topa {
+	struct list_head list;
+	u64 offset;
+	size_t size;
+	int last;
+	unsigned int z_count;
+};
+
+struct pt_filter {
+	long unsigned int msr_a;
+	long unsigned int msr_b;
+	long unsigned int config;
+};
+
+struct pt_filters {
+	struct pt_filter filter[4];
+	unsigned int nr_filters;
+};
+
+struct pt {
+	struct perf_output_handle handle;
+	struct pt_filters filters;
+	int handle_nmi;
+	int vmx_on;
+	int pause_allowed;
+	int resume_allowed;
+	u64 output_base;
+	u64 output_mask;
+};
+
+struct pt_cap_desc {
+	const char *name;
+	u32 leaf;
+	u8 reg;
+	u32 mask;
+};
+
+struct pt_address_range {
+	long unsigned int msr_a;
+	long unsigned int msr_b;
+	unsigned int reg_off;
+};
+
+struct topa_page {
+	struct topa_entry table[507];
+	struct topa topa;
+};
+
+struct pci_sysdata {
+	int domain;
+	int node;
+	void *iommu;
+};
+
+struct pci_extra_dev {
+	struct pci_dev *dev[4];
 };
 
 struct intel_uncore_pmu;
@@ -15036,100 +15074,220 @@ struct uncore_upi_topology {
 	int enabled;
 };
 
-enum {
-	EXTRA_REG_NHMEX_M_FILTER = 0,
-	EXTRA_REG_NHMEX_M_DSP = 1,
-	EXTRA_REG_NHMEX_M_ISS = 2,
-	EXTRA_REG_NHMEX_M_MAP = 3,
-	EXTRA_REG_NHMEX_M_MSC_THR = 4,
-	EXTRA_REG_NHMEX_M_PGT = 5,
-	EXTRA_REG_NHMEX_M_PLD = 6,
-	EXTRA_REG_NHMEX_M_ZDP_CTL_FVC = 7,
-};
-
-struct pci_sysdata {
-	int domain;
-	int node;
-	void *iommu;
-};
-
 struct pci2phy_map {
 	struct list_head list;
 	int segment;
 	int pbus_to_dieid[256];
 };
 
+enum uncore_access_type {
+	UNCORE_ACCESS_MSR = 0,
+	UNCORE_ACCESS_MMIO = 1,
+	UNCORE_ACCESS_PCI = 2,
+	UNCORE_ACCESS_MAX = 3,
+};
+
+struct intel_uncore_discovery_unit {
+	struct rb_node node;
+	unsigned int pmu_idx;
+	unsigned int id;
+	unsigned int die;
+	u64 addr;
+};
+
 enum {
-	SNB_PCI_UNCORE_IMC = 0,
+	SNBEP_PCI_QPI_PORT0_FILTER = 0,
+	SNBEP_PCI_QPI_PORT1_FILTER = 1,
+	BDX_PCI_QPI_PORT2_FILTER = 2,
 };
 
-enum perf_snb_uncore_imc_freerunning_types {
-	SNB_PCI_UNCORE_IMC_DATA_READS = 0,
-	SNB_PCI_UNCORE_IMC_DATA_WRITES = 1,
-	SNB_PCI_UNCORE_IMC_GT_REQUESTS = 2,
-	SNB_PCI_UNCORE_IMC_IA_REQUESTS = 3,
-	SNB_PCI_UNCORE_IMC_IO_REQUESTS = 4,
-	SNB_PCI_UNCORE_IMC_FREERUNNING_TYPE_MAX = 5,
+enum {
+	SNBEP_PCI_UNCORE_HA = 0,
+	SNBEP_PCI_UNCORE_IMC = 1,
+	SNBEP_PCI_UNCORE_QPI = 2,
+	SNBEP_PCI_UNCORE_R2PCIE = 3,
+	SNBEP_PCI_UNCORE_R3QPI = 4,
 };
 
-struct imc_uncore_pci_dev {
-	__u32 pci_id;
-	struct pci_driver *driver;
+enum {
+	IVBEP_PCI_UNCORE_HA = 0,
+	IVBEP_PCI_UNCORE_IMC = 1,
+	IVBEP_PCI_UNCORE_IRP = 2,
+	IVBEP_PCI_UNCORE_QPI = 3,
+	IVBEP_PCI_UNCORE_R2PCIE = 4,
+	IVBEP_PCI_UNCORE_R3QPI = 5,
 };
 
-enum perf_tgl_uncore_imc_freerunning_types {
-	TGL_MMIO_UNCORE_IMC_DATA_TOTAL = 0,
-	TGL_MMIO_UNCORE_IMC_DATA_READ = 1,
-	TGL_MMIO_UNCORE_IMC_DATA_WRITE = 2,
-	TGL_MMIO_UNCORE_IMC_FREERUNNING_TYPE_MAX = 3,
+enum {
+	KNL_PCI_UNCORE_MC_UCLK = 0,
+	KNL_PCI_UNCORE_MC_DCLK = 1,
+	KNL_PCI_UNCORE_EDC_UCLK = 2,
+	KNL_PCI_UNCORE_EDC_ECLK = 3,
+	KNL_PCI_UNCORE_M2PCIE = 4,
+	KNL_PCI_UNCORE_IRP = 5,
 };
 
-enum perf_adl_uncore_imc_freerunning_types {
-	ADL_MMIO_UNCORE_IMC_DATA_TOTAL = 0,
-	ADL_MMIO_UNCORE_IMC_DATA_READ = 1,
-	ADL_MMIO_UNCORE_IMC_DATA_WRITE = 2,
-	ADL_MMIO_UNCORE_IMC_FREERUNNING_TYPE_MAX = 3,
+enum {
+	HSWEP_PCI_UNCORE_HA = 0,
+	HSWEP_PCI_UNCORE_IMC = 1,
+	HSWEP_PCI_UNCORE_IRP = 2,
+	HSWEP_PCI_UNCORE_QPI = 3,
+	HSWEP_PCI_UNCORE_R2PCIE = 4,
+	HSWEP_PCI_UNCORE_R3QPI = 5,
 };
 
-enum perf_pmu_scope {
-	PERF_PMU_SCOPE_NONE = 0,
-	PERF_PMU_SCOPE_CORE = 1,
-	PERF_PMU_SCOPE_DIE = 2,
-	PERF_PMU_SCOPE_CLUSTER = 3,
-	PERF_PMU_SCOPE_PKG = 4,
-	PERF_PMU_SCOPE_SYS_WIDE = 5,
-	PERF_PMU_MAX_SCOPE = 6,
+enum {
+	BDX_PCI_UNCORE_HA = 0,
+	BDX_PCI_UNCORE_IMC = 1,
+	BDX_PCI_UNCORE_IRP = 2,
+	BDX_PCI_UNCORE_QPI = 3,
+	BDX_PCI_UNCORE_R2PCIE = 4,
+	BDX_PCI_UNCORE_R3QPI = 5,
 };
 
-struct cstate_model {
-	long unsigned int core_events;
-	long unsigned int pkg_events;
-	long unsigned int module_events;
-	long unsigned int quirks;
+enum {
+	IIO_TOPOLOGY_TYPE = 0,
+	UPI_TOPOLOGY_TYPE = 1,
+	TOPOLOGY_MAX = 2,
 };
 
-enum perf_cstate_core_events {
-	PERF_CSTATE_CORE_C1_RES = 0,
-	PERF_CSTATE_CORE_C3_RES = 1,
-	PERF_CSTATE_CORE_C6_RES = 2,
-	PERF_CSTATE_CORE_C7_RES = 3,
-	PERF_CSTATE_CORE_EVENT_MAX = 4,
+enum perf_uncore_iio_freerunning_type_id {
+	SKX_IIO_MSR_IOCLK = 0,
+	SKX_IIO_MSR_BW = 1,
+	SKX_IIO_MSR_UTIL = 2,
+	SKX_IIO_FREERUNNING_TYPE_MAX = 3,
 };
 
-enum perf_cstate_pkg_events {
-	PERF_CSTATE_PKG_C2_RES = 0,
-	PERF_CSTATE_PKG_C3_RES = 1,
-	PERF_CSTATE_PKG_C6_RES = 2,
-	PERF_CSTATE_PKG_C7_RES = 3,
-	PERF_CSTATE_PKG_C8_RES = 4,
-	PERF_CSTATE_PKG_C9_RES = 5,
-	PERF_CSTATE_PKG_C10_RES = 6,
-	PERF_CSTATE_PKG_EVENT_MAX = 7,
+enum {
+	SKX_PCI_UNCORE_IMC = 0,
+	SKX_PCI_UNCORE_M2M = 1,
+	SKX_PCI_UNCORE_UPI = 2,
+	SKX_PCI_UNCORE_M2PCIE = 3,
+	SKX_PCI_UNCORE_M3UPI = 4,
 };
 
-enum perf_cstate_module_events {
-	PERF_CSTATE_MODULE_C6_RES = 0,
-	PERF_CSTATE_MODULE_EVENT_MAX = 1,
+enum {
+	SNR_QAT_PMON_ID = 0,
+	SNR_CBDMA_DMI_PMON_ID = 1,
+	SNR_NIS_PMON_ID = 2,
+	SNR_DLB_PMON_ID = 3,
+	SNR_PCIE_GEN3_PMON_ID = 4,
+};
+
+enum perf_uncore_snr_iio_freerunning_type_id {
+	SNR_IIO_MSR_IOCLK = 0,
+	SNR_IIO_MSR_BW_IN = 1,
+	SNR_IIO_FREERUNNING_TYPE_MAX = 2,
+};
+
+enum {
+	SNR_PCI_UNCORE_M2M = 0,
+	SNR_PCI_UNCORE_PCIE3 = 1,
+};
+
+enum perf_uncore_snr_imc_freerunning_type_id {
+	SNR_IMC_DCLK = 0,
+	SNR_IMC_DDR = 1,
+	SNR_IMC_FREERUNNING_TYPE_MAX = 2,
+};
+
+enum {
+	ICX_PCIE1_PMON_ID = 0,
+	ICX_PCIE2_PMON_ID = 1,
+	ICX_PCIE3_PMON_ID = 2,
+	ICX_PCIE4_PMON_ID = 3,
+	ICX_PCIE5_PMON_ID = 4,
+	ICX_CBDMA_DMI_PMON_ID = 5,
+};
+
+enum perf_uncore_icx_iio_freerunning_type_id {
+	ICX_IIO_MSR_IOCLK = 0,
+	ICX_IIO_MSR_BW_IN = 1,
+	ICX_IIO_FREERUNNING_TYPE_MAX = 2,
+};
+
+enum {
+	ICX_PCI_UNCORE_M2M = 0,
+	ICX_PCI_UNCORE_UPI = 1,
+	ICX_PCI_UNCORE_M3UPI = 2,
+};
+
+enum perf_uncore_icx_imc_freerunning_type_id {
+	ICX_IMC_DCLK = 0,
+	ICX_IMC_DDR = 1,
+	ICX_IMC_DDRT = 2,
+	ICX_IMC_FREERUNNING_TYPE_MAX = 3,
+};
+
+enum perf_uncore_spr_iio_freerunning_type_id {
+	SPR_IIO_MSR_IOCLK = 0,
+	SPR_IIO_MSR_BW_IN = 1,
+	SPR_IIO_MSR_BW_OUT = 2,
+	SPR_IIO_FREERUNNING_TYPE_MAX = 3,
+};
+
+enum perf_uncore_spr_imc_freerunning_type_id {
+	SPR_IMC_DCLK = 0,
+	SPR_IMC_PQ_CYCLES = 1,
+	SPR_IMC_FREERUNNING_TYPE_MAX = 2,
+};
+
+struct uncore_global_discovery {
+	union {
+		u64 table1;
+		struct {
+			u64 type: 8;
+			u64 stride: 8;
+			u64 max_units: 10;
+			u64 __reserved_1: 36;
+			u64 access_type: 2;
+		};
+	};
+	u64 ctl;
+	union {
+		u64 table3;
+		struct {
+			u64 status_offset: 8;
+			u64 num_status: 16;
+			u64 __reserved_2: 40;
+		};
+	};
+};
+
+struct uncore_unit_discovery {
+	union {
+		u64 table1;
+		struct {
+			u64 num_regs: 8;
+			u64 ctl_offset: 8;
+			u64 bit_width: 8;
+			u64 ctr_offset: 8;
+			u64 status_offset: 8;
+			u64 __reserved_1: 22;
+			u64 access_type: 2;
+		};
+	};
+	u64 ctl;
+	union {
+		u64 table3;
+		struct {
+			u64 box_type: 16;
+			u64 box_id: 16;
+			u64 __reserved_2: 32;
+		};
+	};
+};
+
+struct intel_uncore_discovery_type {
+	struct rb_node node;
+	enum uncore_access_type access_type;
+	struct rb_root units;
+	u16 type;
+	u8 num_counters;
+	u8 counter_width;
+	u8 ctl_offset;
+	u8 ctr_offset;
+	u16 num_units;
 };
 
 union cpuid10_eax {
@@ -15190,29 +15348,6 @@ union x86_pmu_config {
 typedef struct {
 	void *lock;
 } class_irq_t;
-
-enum xfeature {
-	XFEATURE_FP = 0,
-	XFEATURE_SSE = 1,
-	XFEATURE_YMM = 2,
-	XFEATURE_BNDREGS = 3,
-	XFEATURE_BNDCSR = 4,
-	XFEATURE_OPMASK = 5,
-	XFEATURE_ZMM_Hi256 = 6,
-	XFEATURE_Hi16_ZMM = 7,
-	XFEATURE_PT_UNIMPLEMENTED_SO_FAR = 8,
-	XFEATURE_PKRU = 9,
-	XFEATURE_PASID = 10,
-	XFEATURE_CET_USER = 11,
-	XFEATURE_CET_KERNEL_UNUSED = 12,
-	XFEATURE_RSRVD_COMP_13 = 13,
-	XFEATURE_RSRVD_COMP_14 = 14,
-	XFEATURE_LBR = 15,
-	XFEATURE_RSRVD_COMP_16 = 16,
-	XFEATURE_XTILE_CFG = 17,
-	XFEATURE_XTILE_DATA = 18,
-	XFEATURE_MAX = 19,
-};
 
 struct ksignal {
 	struct k_sigaction ka;
@@ -15338,63 +15473,453 @@ enum kernel_gp_hint {
 	GP_CANONICAL = 2,
 };
 
-struct irq_stack {
-	char stack[16384];
-};
-
-struct vm_struct {
-	struct vm_struct *next;
-	void *addr;
-	long unsigned int size;
-	long unsigned int flags;
-	struct page **pages;
-	unsigned int page_order;
-	unsigned int nr_pages;
-	phys_addr_t phys_addr;
-	const void *caller;
-	long unsigned int requested_size;
-};
-
 enum {
-	HI_SOFTIRQ = 0,
-	TIMER_SOFTIRQ = 1,
-	NET_TX_SOFTIRQ = 2,
-	NET_RX_SOFTIRQ = 3,
-	BLOCK_SOFTIRQ = 4,
-	IRQ_POLL_SOFTIRQ = 5,
-	TASKLET_SOFTIRQ = 6,
-	SCHED_SOFTIRQ = 7,
-	HRTIMER_SOFTIRQ = 8,
-	RCU_SOFTIRQ = 9,
-	NR_SOFTIRQS = 10,
+	GATE_INTERRUPT = 14,
+	GATE_TRAP = 15,
+	GATE_CALL = 12,
+	GATE_TASK = 5,
 };
 
-enum key_being_used_for {
-	VERIFYING_MODULE_SIGNATURE = 0,
-	VERIFYING_FIRMWARE_SIGNATURE = 1,
-	VERIFYING_KEXEC_PE_SIGNATURE = 2,
-	VERIFYING_KEY_SIGNATURE = 3,
-	VERIFYING_KEY_SELF_SIGNATURE = 4,
-	VERIFYING_UNSPECIFIED_SIGNATURE = 5,
-	NR__KEY_BEING_USED_FOR = 6,
+struct idt_bits {
+	u16 ist: 3;
+	u16 zero: 5;
+	u16 type: 5;
+	u16 dpl: 2;
+	u16 p: 1;
 };
 
-struct estack_pages {
-	u32 offs;
-	u16 size;
-	u16 type;
+struct idt_data {
+	unsigned int vector;
+	unsigned int segment;
+	struct idt_bits bits;
+	const void *addr;
 };
 
-struct syscall_metadata {
+struct gate_struct {
+	u16 offset_low;
+	u16 segment;
+	struct idt_bits bits;
+	u16 offset_middle;
+	u32 offset_high;
+	u32 reserved;
+};
+
+typedef struct gate_struct gate_desc;
+
+struct desc_ptr {
+	short unsigned int size;
+	long unsigned int address;
+} __attribute__((packed));
+
+typedef long unsigned int irq_hw_number_t;
+
+enum irqreturn {
+	IRQ_NONE = 0,
+	IRQ_HANDLED = 1,
+	IRQ_WAKE_THREAD = 2,
+};
+
+typedef enum irqreturn irqreturn_t;
+
+typedef irqreturn_t (*irq_handler_t)(int, void *);
+
+struct irqaction {
+	irq_handler_t handler;
+	void *dev_id;
+	void *percpu_dev_id;
+	struct irqaction *next;
+	irq_handler_t thread_fn;
+	struct task_struct *thread;
+	struct irqaction *secondary;
+	unsigned int irq;
+	unsigned int flags;
+	long unsigned int thread_flags;
+	long unsigned int thread_mask;
 	const char *name;
-	int syscall_nr;
-	int nb_args;
-	const char **types;
-	const char **args;
-	struct list_head enter_fields;
-	struct trace_event_call *enter_event;
-	struct trace_event_call *exit_event;
+	struct proc_dir_entry *dir;
+	struct callback_head thread_dtor;
 };
+
+enum irqchip_irq_state {
+	IRQCHIP_STATE_PENDING = 0,
+	IRQCHIP_STATE_ACTIVE = 1,
+	IRQCHIP_STATE_MASKED = 2,
+	IRQCHIP_STATE_LINE_LEVEL = 3,
+};
+
+enum irq_domain_bus_token {
+	DOMAIN_BUS_ANY = 0,
+	DOMAIN_BUS_WIRED = 1,
+	DOMAIN_BUS_GENERIC_MSI = 2,
+	DOMAIN_BUS_PCI_MSI = 3,
+	DOMAIN_BUS_PLATFORM_MSI = 4,
+	DOMAIN_BUS_NEXUS = 5,
+	DOMAIN_BUS_IPI = 6,
+	DOMAIN_BUS_FSL_MC_MSI = 7,
+	DOMAIN_BUS_TI_SCI_INTA_MSI = 8,
+	DOMAIN_BUS_WAKEUP = 9,
+	DOMAIN_BUS_VMD_MSI = 10,
+	DOMAIN_BUS_PCI_DEVICE_MSI = 11,
+	DOMAIN_BUS_PCI_DEVICE_MSIX = 12,
+	DOMAIN_BUS_DMAR = 13,
+	DOMAIN_BUS_AMDVI = 14,
+	DOMAIN_BUS_DEVICE_MSI = 15,
+	DOMAIN_BUS_WIRED_TO_MSI = 16,
+};
+
+struct irq_domain_ops;
+
+struct irq_domain_chip_generic;
+
+struct irq_data;
+
+struct irq_domain {
+	struct list_head link;
+	const char *name;
+	const struct irq_domain_ops *ops;
+	void *host_data;
+	unsigned int flags;
+	unsigned int mapcount;
+	struct mutex mutex;
+	struct irq_domain *root;
+	struct fwnode_handle *fwnode;
+	enum irq_domain_bus_token bus_token;
+	struct irq_domain_chip_generic *gc;
+	struct device *dev;
+	struct device *pm_dev;
+	struct irq_domain *parent;
+	void (*exit)(struct irq_domain *);
+	irq_hw_number_t hwirq_max;
+	unsigned int revmap_size;
+	struct xarray revmap_tree;
+	struct irq_data *revmap[0];
+};
+
+struct irq_desc;
+
+typedef void (*irq_flow_handler_t)(struct irq_desc *);
+
+struct msi_desc;
+
+struct irq_common_data {
+	unsigned int state_use_accessors;
+	void *handler_data;
+	struct msi_desc *msi_desc;
+};
+
+struct irq_chip;
+
+struct irq_data {
+	u32 mask;
+	unsigned int irq;
+	irq_hw_number_t hwirq;
+	struct irq_common_data *common;
+	struct irq_chip *chip;
+	struct irq_domain *domain;
+	struct irq_data *parent_data;
+	void *chip_data;
+};
+
+struct irqstat;
+
+struct irq_desc {
+	struct irq_common_data irq_common_data;
+	struct irq_data irq_data;
+	struct irqstat *kstat_irqs;
+	irq_flow_handler_t handle_irq;
+	struct irqaction *action;
+	unsigned int status_use_accessors;
+	unsigned int core_internal_state__do_not_mess_with_it;
+	unsigned int depth;
+	unsigned int wake_depth;
+	unsigned int tot_count;
+	unsigned int irq_count;
+	long unsigned int last_unhandled;
+	unsigned int irqs_unhandled;
+	atomic_t threads_handled;
+	int threads_handled_last;
+	raw_spinlock_t lock;
+	struct cpumask *percpu_enabled;
+	const struct cpumask *percpu_affinity;
+	long unsigned int threads_oneshot;
+	atomic_t threads_active;
+	wait_queue_head_t wait_for_threads;
+	struct proc_dir_entry *dir;
+	struct callback_head rcu;
+	struct kobject kobj;
+	struct mutex request_mutex;
+	int parent_irq;
+	struct module *owner;
+	const char *name;
+	struct hlist_node resend_node;
+};
+
+struct msi_msg;
+
+struct irq_chip {
+	const char *name;
+	unsigned int (*irq_startup)(struct irq_data *);
+	void (*irq_shutdown)(struct irq_data *);
+	void (*irq_enable)(struct irq_data *);
+	void (*irq_disable)(struct irq_data *);
+	void (*irq_ack)(struct irq_data *);
+	void (*irq_mask)(struct irq_data *);
+	void (*irq_mask_ack)(struct irq_data *);
+	void (*irq_unmask)(struct irq_data *);
+	void (*irq_eoi)(struct irq_data *);
+	int (*irq_set_affinity)(struct irq_data *, const struct cpumask *, bool);
+	int (*irq_retrigger)(struct irq_data *);
+	int (*irq_set_type)(struct irq_data *, unsigned int);
+	int (*irq_set_wake)(struct irq_data *, unsigned int);
+	void (*irq_bus_lock)(struct irq_data *);
+	void (*irq_bus_sync_unlock)(struct irq_data *);
+	void (*irq_suspend)(struct irq_data *);
+	void (*irq_resume)(struct irq_data *);
+	void (*irq_pm_shutdown)(struct irq_data *);
+	void (*irq_calc_mask)(struct irq_data *);
+	void (*irq_print_chip)(struct irq_data *, struct seq_file *);
+	int (*irq_request_resources)(struct irq_data *);
+	void (*irq_release_resources)(struct irq_data *);
+	void (*irq_compose_msi_msg)(struct irq_data *, struct msi_msg *);
+	void (*irq_write_msi_msg)(struct irq_data *, struct msi_msg *);
+	int (*irq_get_irqchip_state)(struct irq_data *, enum irqchip_irq_state, bool *);
+	int (*irq_set_irqchip_state)(struct irq_data *, enum irqchip_irq_state, bool);
+	int (*irq_set_vcpu_affinity)(struct irq_data *, void *);
+	void (*ipi_send_single)(struct irq_data *, unsigned int);
+	void (*ipi_send_mask)(struct irq_data *, const struct cpumask *);
+	int (*irq_nmi_setup)(struct irq_data *);
+	void (*irq_nmi_teardown)(struct irq_data *);
+	long unsigned int flags;
+};
+
+struct irqstat {
+	unsigned int cnt;
+};
+
+typedef struct irq_desc *vector_irq_t[256];
+
+struct irq_chip_regs {
+	long unsigned int enable;
+	long unsigned int disable;
+	long unsigned int mask;
+	long unsigned int ack;
+	long unsigned int eoi;
+	long unsigned int type;
+};
+
+struct irq_chip_type {
+	struct irq_chip chip;
+	struct irq_chip_regs regs;
+	irq_flow_handler_t handler;
+	u32 type;
+	u32 mask_cache_priv;
+	u32 *mask_cache;
+};
+
+struct irq_chip_generic {
+	raw_spinlock_t lock;
+	void *reg_base;
+	u32 (*reg_readl)(void *);
+	void (*reg_writel)(u32, void *);
+	void (*suspend)(struct irq_chip_generic *);
+	void (*resume)(struct irq_chip_generic *);
+	unsigned int irq_base;
+	unsigned int irq_cnt;
+	u32 mask_cache;
+	u32 wake_enabled;
+	u32 wake_active;
+	unsigned int num_ct;
+	void *private;
+	long unsigned int installed;
+	long unsigned int unused;
+	struct irq_domain *domain;
+	struct list_head list;
+	struct irq_chip_type chip_types[0];
+};
+
+enum irq_gc_flags {
+	IRQ_GC_INIT_MASK_CACHE = 1,
+	IRQ_GC_INIT_NESTED_LOCK = 2,
+	IRQ_GC_MASK_CACHE_PER_TYPE = 4,
+	IRQ_GC_NO_MASK = 8,
+	IRQ_GC_BE_IO = 16,
+};
+
+struct irq_domain_chip_generic {
+	unsigned int irqs_per_chip;
+	unsigned int num_chips;
+	unsigned int irq_flags_to_clear;
+	unsigned int irq_flags_to_set;
+	enum irq_gc_flags gc_flags;
+	void (*exit)(struct irq_chip_generic *);
+	struct irq_chip_generic *gc[0];
+};
+
+struct irq_fwspec {
+	struct fwnode_handle *fwnode;
+	int param_count;
+	u32 param[16];
+};
+
+struct irq_domain_ops {
+	int (*match)(struct irq_domain *, struct device_node *, enum irq_domain_bus_token);
+	int (*select)(struct irq_domain *, struct irq_fwspec *, enum irq_domain_bus_token);
+	int (*map)(struct irq_domain *, unsigned int, irq_hw_number_t);
+	void (*unmap)(struct irq_domain *, unsigned int);
+	int (*xlate)(struct irq_domain *, struct device_node *, const u32 *, unsigned int, long unsigned int *, unsigned int *);
+	int (*alloc)(struct irq_domain *, unsigned int, unsigned int, void *);
+	void (*free)(struct irq_domain *, unsigned int, unsigned int);
+	int (*activate)(struct irq_domain *, struct irq_data *, bool);
+	void (*deactivate)(struct irq_domain *, struct irq_data *);
+	int (*translate)(struct irq_domain *, struct irq_fwspec *, long unsigned int *, unsigned int *);
+};
+
+struct trace_event_raw_x86_irq_vector {
+	struct trace_entry ent;
+	int vector;
+	char __data[0];
+};
+
+struct trace_event_raw_vector_config {
+	struct trace_entry ent;
+	unsigned int irq;
+	unsigned int vector;
+	unsigned int cpu;
+	unsigned int apicdest;
+	char __data[0];
+};
+
+struct trace_event_raw_vector_mod {
+	struct trace_entry ent;
+	unsigned int irq;
+	unsigned int vector;
+	unsigned int cpu;
+	unsigned int prev_vector;
+	unsigned int prev_cpu;
+	char __data[0];
+};
+
+struct trace_event_raw_vector_reserve {
+	struct trace_entry ent;
+	unsigned int irq;
+	int ret;
+	char __data[0];
+};
+
+struct trace_event_raw_vector_alloc {
+	struct trace_entry ent;
+	unsigned int irq;
+	unsigned int vector;
+	bool reserved;
+	int ret;
+	char __data[0];
+};
+
+struct trace_event_raw_vector_alloc_managed {
+	struct trace_entry ent;
+	unsigned int irq;
+	unsigned int vector;
+	int ret;
+	char __data[0];
+};
+
+struct trace_event_raw_vector_activate {
+	struct trace_entry ent;
+	unsigned int irq;
+	bool is_managed;
+	bool can_reserve;
+	bool reserve;
+	char __data[0];
+};
+
+struct trace_event_raw_vector_teardown {
+	struct trace_entry ent;
+	unsigned int irq;
+	bool is_managed;
+	bool has_reserved;
+	char __data[0];
+};
+
+struct trace_event_raw_vector_setup {
+	struct trace_entry ent;
+	unsigned int irq;
+	bool is_legacy;
+	int ret;
+	char __data[0];
+};
+
+struct trace_event_raw_vector_free_moved {
+	struct trace_entry ent;
+	unsigned int irq;
+	unsigned int cpu;
+	unsigned int vector;
+	bool is_managed;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_x86_irq_vector {};
+
+struct trace_event_data_offsets_vector_config {};
+
+struct trace_event_data_offsets_vector_mod {};
+
+struct trace_event_data_offsets_vector_reserve {};
+
+struct trace_event_data_offsets_vector_alloc {};
+
+struct trace_event_data_offsets_vector_alloc_managed {};
+
+struct trace_event_data_offsets_vector_activate {};
+
+struct trace_event_data_offsets_vector_teardown {};
+
+struct trace_event_data_offsets_vector_setup {};
+
+struct trace_event_data_offsets_vector_free_moved {};
+
+typedef void (*btf_trace_local_timer_entry)(void *, int);
+
+typedef void (*btf_trace_local_timer_exit)(void *, int);
+
+typedef void (*btf_trace_spurious_apic_entry)(void *, int);
+
+typedef void (*btf_trace_spurious_apic_exit)(void *, int);
+
+typedef void (*btf_trace_error_apic_entry)(void *, int);
+
+typedef void (*btf_trace_error_apic_exit)(void *, int);
+
+typedef void (*btf_trace_x86_platform_ipi_entry)(void *, int);
+
+typedef void (*btf_trace_x86_platform_ipi_exit)(void *, int);
+
+typedef void (*btf_trace_irq_work_entry)(void *, int);
+
+typedef void (*btf_trace_irq_work_exit)(void *, int);
+
+typedef void (*btf_trace_vector_config)(void *, unsigned int, unsigned int, unsigned int, unsigned int);
+
+typedef void (*btf_trace_vector_update)(void *, unsigned int, unsigned int, unsigned int, unsigned int, unsigned int);
+
+typedef void (*btf_trace_vector_clear)(void *, unsigned int, unsigned int, unsigned int, unsigned int, unsigned int);
+
+typedef void (*btf_trace_vector_reserve_managed)(void *, unsigned int, int);
+
+typedef void (*btf_trace_vector_reserve)(void *, unsigned int, int);
+
+typedef void (*btf_trace_vector_alloc)(void *, unsigned int, unsigned int, bool, int);
+
+typedef void (*btf_trace_vector_alloc_managed)(void *, unsigned int, unsigned int, int);
+
+typedef void (*btf_trace_vector_activate)(void *, unsigned int, bool, bool, bool);
+
+typedef void (*btf_trace_vector_deactivate)(void *, unsigned int, bool, bool, bool);
+
+typedef void (*btf_trace_vector_teardown)(void *, unsigned int, bool, bool);
+
+typedef void (*btf_trace_vector_setup)(void *, unsigned int, bool, int);
+
+typedef void (*btf_trace_vector_free_moved)(void *, unsigned int, unsigned int, unsigned int, bool);
 
 struct atomic_notifier_head {
 	spinlock_t lock;
@@ -15414,8 +15939,6 @@ struct x86_init_resources {
 	char * (*memory_setup)(void);
 	void (*dmi_setup)(void);
 };
-
-struct irq_domain;
 
 struct x86_init_irqs {
 	void (*pre_vector_init)(void);
@@ -15867,98 +16390,14 @@ struct e820_table {
 	struct e820_entry entries[131];
 };
 
-typedef long unsigned int irq_hw_number_t;
-
-enum irqreturn {
-	IRQ_NONE = 0,
-	IRQ_HANDLED = 1,
-	IRQ_WAKE_THREAD = 2,
-};
-
-typedef enum irqreturn irqreturn_t;
-
-typedef irqreturn_t (*irq_handler_t)(int, void *);
-
-struct irqaction {
-	irq_handler_t handler;
-	void *dev_id;
-	void *percpu_dev_id;
-	struct irqaction *next;
-	irq_handler_t thread_fn;
-	struct task_struct *thread;
-	struct irqaction *secondary;
-	unsigned int irq;
-	unsigned int flags;
-	long unsigned int thread_flags;
-	long unsigned int thread_mask;
-	const char *name;
-	struct proc_dir_entry *dir;
-	struct callback_head thread_dtor;
-};
-
 struct irq_affinity_desc {
 	struct cpumask mask;
 	unsigned int is_managed: 1;
 };
 
-enum irqchip_irq_state {
-	IRQCHIP_STATE_PENDING = 0,
-	IRQCHIP_STATE_ACTIVE = 1,
-	IRQCHIP_STATE_MASKED = 2,
-	IRQCHIP_STATE_LINE_LEVEL = 3,
-};
-
 union msi_instance_cookie {
 	u64 value;
 	void *ptr;
-};
-
-enum irq_domain_bus_token {
-	DOMAIN_BUS_ANY = 0,
-	DOMAIN_BUS_WIRED = 1,
-	DOMAIN_BUS_GENERIC_MSI = 2,
-	DOMAIN_BUS_PCI_MSI = 3,
-	DOMAIN_BUS_PLATFORM_MSI = 4,
-	DOMAIN_BUS_NEXUS = 5,
-	DOMAIN_BUS_IPI = 6,
-	DOMAIN_BUS_FSL_MC_MSI = 7,
-	DOMAIN_BUS_TI_SCI_INTA_MSI = 8,
-	DOMAIN_BUS_WAKEUP = 9,
-	DOMAIN_BUS_VMD_MSI = 10,
-	DOMAIN_BUS_PCI_DEVICE_MSI = 11,
-	DOMAIN_BUS_PCI_DEVICE_MSIX = 12,
-	DOMAIN_BUS_DMAR = 13,
-	DOMAIN_BUS_AMDVI = 14,
-	DOMAIN_BUS_DEVICE_MSI = 15,
-	DOMAIN_BUS_WIRED_TO_MSI = 16,
-};
-
-struct irq_domain_ops;
-
-struct irq_domain_chip_generic;
-
-struct irq_data;
-
-struct irq_domain {
-	struct list_head link;
-	const char *name;
-	const struct irq_domain_ops *ops;
-	void *host_data;
-	unsigned int flags;
-	unsigned int mapcount;
-	struct mutex mutex;
-	struct irq_domain *root;
-	struct fwnode_handle *fwnode;
-	enum irq_domain_bus_token bus_token;
-	struct irq_domain_chip_generic *gc;
-	struct device *dev;
-	struct device *pm_dev;
-	struct irq_domain *parent;
-	void (*exit)(struct irq_domain *);
-	irq_hw_number_t hwirq_max;
-	unsigned int revmap_size;
-	struct xarray revmap_tree;
-	struct irq_data *revmap[0];
 };
 
 struct x86_cpuinit_ops {
@@ -15971,65 +16410,6 @@ struct x86_cpuinit_ops {
 struct x86_apic_ops {
 	unsigned int (*io_apic_read)(unsigned int, unsigned int);
 	void (*restore)(void);
-};
-
-struct irq_desc;
-
-typedef void (*irq_flow_handler_t)(struct irq_desc *);
-
-struct msi_desc;
-
-struct irq_common_data {
-	unsigned int state_use_accessors;
-	void *handler_data;
-	struct msi_desc *msi_desc;
-};
-
-struct irq_chip;
-
-struct irq_data {
-	u32 mask;
-	unsigned int irq;
-	irq_hw_number_t hwirq;
-	struct irq_common_data *common;
-	struct irq_chip *chip;
-	struct irq_domain *domain;
-	struct irq_data *parent_data;
-	void *chip_data;
-};
-
-struct irqstat;
-
-struct irq_desc {
-	struct irq_common_data irq_common_data;
-	struct irq_data irq_data;
-	struct irqstat *kstat_irqs;
-	irq_flow_handler_t handle_irq;
-	struct irqaction *action;
-	unsigned int status_use_accessors;
-	unsigned int core_internal_state__do_not_mess_with_it;
-	unsigned int depth;
-	unsigned int wake_depth;
-	unsigned int tot_count;
-	unsigned int irq_count;
-	long unsigned int last_unhandled;
-	unsigned int irqs_unhandled;
-	atomic_t threads_handled;
-	int threads_handled_last;
-	raw_spinlock_t lock;
-	struct cpumask *percpu_enabled;
-	const struct cpumask *percpu_affinity;
-	long unsigned int threads_oneshot;
-	atomic_t threads_active;
-	wait_queue_head_t wait_for_threads;
-	struct proc_dir_entry *dir;
-	struct callback_head rcu;
-	struct kobject kobj;
-	struct mutex request_mutex;
-	int parent_irq;
-	struct module *owner;
-	const char *name;
-	struct hlist_node resend_node;
 };
 
 struct x86_msi_addr_lo {
@@ -16141,120 +16521,56 @@ struct msi_desc {
 	};
 };
 
-struct irq_chip {
-	const char *name;
-	unsigned int (*irq_startup)(struct irq_data *);
-	void (*irq_shutdown)(struct irq_data *);
-	void (*irq_enable)(struct irq_data *);
-	void (*irq_disable)(struct irq_data *);
-	void (*irq_ack)(struct irq_data *);
-	void (*irq_mask)(struct irq_data *);
-	void (*irq_mask_ack)(struct irq_data *);
-	void (*irq_unmask)(struct irq_data *);
-	void (*irq_eoi)(struct irq_data *);
-	int (*irq_set_affinity)(struct irq_data *, const struct cpumask *, bool);
-	int (*irq_retrigger)(struct irq_data *);
-	int (*irq_set_type)(struct irq_data *, unsigned int);
-	int (*irq_set_wake)(struct irq_data *, unsigned int);
-	void (*irq_bus_lock)(struct irq_data *);
-	void (*irq_bus_sync_unlock)(struct irq_data *);
-	void (*irq_suspend)(struct irq_data *);
-	void (*irq_resume)(struct irq_data *);
-	void (*irq_pm_shutdown)(struct irq_data *);
-	void (*irq_calc_mask)(struct irq_data *);
-	void (*irq_print_chip)(struct irq_data *, struct seq_file *);
-	int (*irq_request_resources)(struct irq_data *);
-	void (*irq_release_resources)(struct irq_data *);
-	void (*irq_compose_msi_msg)(struct irq_data *, struct msi_msg *);
-	void (*irq_write_msi_msg)(struct irq_data *, struct msi_msg *);
-	int (*irq_get_irqchip_state)(struct irq_data *, enum irqchip_irq_state, bool *);
-	int (*irq_set_irqchip_state)(struct irq_data *, enum irqchip_irq_state, bool);
-	int (*irq_set_vcpu_affinity)(struct irq_data *, void *);
-	void (*ipi_send_single)(struct irq_data *, unsigned int);
-	void (*ipi_send_mask)(struct irq_data *, const struct cpumask *);
-	int (*irq_nmi_setup)(struct irq_data *);
-	void (*irq_nmi_teardown)(struct irq_data *);
-	long unsigned int flags;
+enum {
+	IRQ_TYPE_NONE = 0,
+	IRQ_TYPE_EDGE_RISING = 1,
+	IRQ_TYPE_EDGE_FALLING = 2,
+	IRQ_TYPE_EDGE_BOTH = 3,
+	IRQ_TYPE_LEVEL_HIGH = 4,
+	IRQ_TYPE_LEVEL_LOW = 8,
+	IRQ_TYPE_LEVEL_MASK = 12,
+	IRQ_TYPE_SENSE_MASK = 15,
+	IRQ_TYPE_DEFAULT = 15,
+	IRQ_TYPE_PROBE = 16,
+	IRQ_LEVEL = 256,
+	IRQ_PER_CPU = 512,
+	IRQ_NOPROBE = 1024,
+	IRQ_NOREQUEST = 2048,
+	IRQ_NOAUTOEN = 4096,
+	IRQ_NO_BALANCING = 8192,
+	IRQ_MOVE_PCNTXT = 16384,
+	IRQ_NESTED_THREAD = 32768,
+	IRQ_NOTHREAD = 65536,
+	IRQ_PER_CPU_DEVID = 131072,
+	IRQ_IS_POLLED = 262144,
+	IRQ_DISABLE_UNLAZY = 524288,
+	IRQ_HIDDEN = 1048576,
+	IRQ_NO_DEBUG = 2097152,
 };
 
-struct irqstat {
-	unsigned int cnt;
+struct syscore_ops {
+	int (*suspend)(void *);
+	void (*resume)(void *);
+	void (*shutdown)(void *);
 };
 
-struct irq_chip_regs {
-	long unsigned int enable;
-	long unsigned int disable;
-	long unsigned int mask;
-	long unsigned int ack;
-	long unsigned int eoi;
-	long unsigned int type;
+struct syscore {
+	struct list_head node;
+	const struct syscore_ops *ops;
+	void *data;
 };
 
-struct irq_chip_type {
-	struct irq_chip chip;
-	struct irq_chip_regs regs;
-	irq_flow_handler_t handler;
-	u32 type;
-	u32 mask_cache_priv;
-	u32 *mask_cache;
-};
-
-struct irq_chip_generic {
-	raw_spinlock_t lock;
-	void *reg_base;
-	u32 (*reg_readl)(void *);
-	void (*reg_writel)(u32, void *);
-	void (*suspend)(struct irq_chip_generic *);
-	void (*resume)(struct irq_chip_generic *);
-	unsigned int irq_base;
-	unsigned int irq_cnt;
-	u32 mask_cache;
-	u32 wake_enabled;
-	u32 wake_active;
-	unsigned int num_ct;
-	void *private;
-	long unsigned int installed;
-	long unsigned int unused;
-	struct irq_domain *domain;
-	struct list_head list;
-	struct irq_chip_type chip_types[0];
-};
-
-enum irq_gc_flags {
-	IRQ_GC_INIT_MASK_CACHE = 1,
-	IRQ_GC_INIT_NESTED_LOCK = 2,
-	IRQ_GC_MASK_CACHE_PER_TYPE = 4,
-	IRQ_GC_NO_MASK = 8,
-	IRQ_GC_BE_IO = 16,
-};
-
-struct irq_domain_chip_generic {
-	unsigned int irqs_per_chip;
-	unsigned int num_chips;
-	unsigned int irq_flags_to_clear;
-	unsigned int irq_flags_to_set;
-	enum irq_gc_flags gc_flags;
-	void (*exit)(struct irq_chip_generic *);
-	struct irq_chip_generic *gc[0];
-};
-
-struct irq_fwspec {
-	struct fwnode_handle *fwnode;
-	int param_count;
-	u32 param[16];
-};
-
-struct irq_domain_ops {
-	int (*match)(struct irq_domain *, struct device_node *, enum irq_domain_bus_token);
-	int (*select)(struct irq_domain *, struct irq_fwspec *, enum irq_domain_bus_token);
-	int (*map)(struct irq_domain *, unsigned int, irq_hw_number_t);
-	void (*unmap)(struct irq_domain *, unsigned int);
-	int (*xlate)(struct irq_domain *, struct device_node *, const u32 *, unsigned int, long unsigned int *, unsigned int *);
-	int (*alloc)(struct irq_domain *, unsigned int, unsigned int, void *);
-	void (*free)(struct irq_domain *, unsigned int, unsigned int);
-	int (*activate)(struct irq_domain *, struct irq_data *, bool);
-	void (*deactivate)(struct irq_domain *, struct irq_data *);
-	int (*translate)(struct irq_domain *, struct irq_fwspec *, long unsigned int *, unsigned int *);
+struct legacy_pic {
+	int nr_legacy_irqs;
+	struct irq_chip *chip;
+	void (*mask)(unsigned int);
+	void (*unmask)(unsigned int);
+	void (*mask_all)(void);
+	void (*restore_mask)(void);
+	void (*init)(int);
+	int (*probe)(void);
+	int (*irq_pending)(unsigned int);
+	void (*make_irq)(unsigned int);
 };
 
 enum {
@@ -16297,107 +16613,10 @@ struct vm_unmapped_area_info {
 	long unsigned int start_gap;
 };
 
-enum dmi_field {
-	DMI_NONE = 0,
-	DMI_BIOS_VENDOR = 1,
-	DMI_BIOS_VERSION = 2,
-	DMI_BIOS_DATE = 3,
-	DMI_BIOS_RELEASE = 4,
-	DMI_EC_FIRMWARE_RELEASE = 5,
-	DMI_SYS_VENDOR = 6,
-	DMI_PRODUCT_NAME = 7,
-	DMI_PRODUCT_VERSION = 8,
-	DMI_PRODUCT_SERIAL = 9,
-	DMI_PRODUCT_UUID = 10,
-	DMI_PRODUCT_SKU = 11,
-	DMI_PRODUCT_FAMILY = 12,
-	DMI_BOARD_VENDOR = 13,
-	DMI_BOARD_NAME = 14,
-	DMI_BOARD_VERSION = 15,
-	DMI_BOARD_SERIAL = 16,
-	DMI_BOARD_ASSET_TAG = 17,
-	DMI_CHASSIS_VENDOR = 18,
-	DMI_CHASSIS_TYPE = 19,
-	DMI_CHASSIS_VERSION = 20,
-	DMI_CHASSIS_SERIAL = 21,
-	DMI_CHASSIS_ASSET_TAG = 22,
-	DMI_STRING_MAX = 23,
-	DMI_OEM_STRING = 24,
-};
-
-enum {
-	NONE_FORCE_HPET_RESUME = 0,
-	OLD_ICH_FORCE_HPET_RESUME = 1,
-	ICH_FORCE_HPET_RESUME = 2,
-	VT8237_FORCE_HPET_RESUME = 3,
-	NVIDIA_FORCE_HPET_RESUME = 4,
-	ATI_FORCE_HPET_RESUME = 5,
-};
-
-enum zone_stat_item {
-	NR_FREE_PAGES = 0,
-	NR_ZONE_LRU_BASE = 1,
-	NR_ZONE_INACTIVE_ANON = 1,
-	NR_ZONE_ACTIVE_ANON = 2,
-	NR_ZONE_INACTIVE_FILE = 3,
-	NR_ZONE_ACTIVE_FILE = 4,
-	NR_ZONE_UNEVICTABLE = 5,
-	NR_ZONE_WRITE_PENDING = 6,
-	NR_MLOCK = 7,
-	NR_BOUNCE = 8,
-	NR_FREE_CMA_PAGES = 9,
-	NR_VM_ZONE_STAT_ITEMS = 10,
-};
-
-enum node_stat_item {
-	NR_LRU_BASE = 0,
-	NR_INACTIVE_ANON = 0,
-	NR_ACTIVE_ANON = 1,
-	NR_INACTIVE_FILE = 2,
-	NR_ACTIVE_FILE = 3,
-	NR_UNEVICTABLE = 4,
-	NR_SLAB_RECLAIMABLE_B = 5,
-	NR_SLAB_UNRECLAIMABLE_B = 6,
-	NR_ISOLATED_ANON = 7,
-	NR_ISOLATED_FILE = 8,
-	WORKINGSET_NODES = 9,
-	WORKINGSET_REFAULT_BASE = 10,
-	WORKINGSET_REFAULT_ANON = 10,
-	WORKINGSET_REFAULT_FILE = 11,
-	WORKINGSET_ACTIVATE_BASE = 12,
-	WORKINGSET_ACTIVATE_ANON = 12,
-	WORKINGSET_ACTIVATE_FILE = 13,
-	WORKINGSET_RESTORE_BASE = 14,
-	WORKINGSET_RESTORE_ANON = 14,
-	WORKINGSET_RESTORE_FILE = 15,
-	WORKINGSET_NODERECLAIM = 16,
-	NR_ANON_MAPPED = 17,
-	NR_FILE_MAPPED = 18,
-	NR_FILE_PAGES = 19,
-	NR_FILE_DIRTY = 20,
-	NR_WRITEBACK = 21,
-	NR_WRITEBACK_TEMP = 22,
-	NR_SHMEM = 23,
-	NR_SHMEM_THPS = 24,
-	NR_SHMEM_PMDMAPPED = 25,
-	NR_FILE_THPS = 26,
-	NR_FILE_PMDMAPPED = 27,
-	NR_ANON_THPS = 28,
-	NR_VMSCAN_WRITE = 29,
-	NR_VMSCAN_IMMEDIATE = 30,
-	NR_DIRTIED = 31,
-	NR_WRITTEN = 32,
-	NR_THROTTLED_WRITTEN = 33,
-	NR_KERNEL_MISC_RECLAIMABLE = 34,
-	NR_FOLL_PIN_ACQUIRED = 35,
-	NR_FOLL_PIN_RELEASED = 36,
-	NR_KERNEL_STACK_KB = 37,
-	NR_PAGETABLE = 38,
-	NR_SECONDARY_PAGETABLE = 39,
-	PGDEMOTE_KSWAPD = 40,
-	PGDEMOTE_DIRECT = 41,
-	PGDEMOTE_KHUGEPAGED = 42,
-	NR_VM_NODE_STAT_ITEMS = 43,
+struct kobj_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct kobject *, struct kobj_attribute *, char *);
+	ssize_t (*store)(struct kobject *, struct kobj_attribute *, const char *, size_t);
 };
 
 enum {
@@ -16424,6 +16643,135 @@ enum {
 	SB_FREEZE_PAGEFAULT = 2,
 	SB_FREEZE_FS = 3,
 	SB_FREEZE_COMPLETE = 4,
+};
+
+enum {
+	MEMREMAP_WB = 1,
+	MEMREMAP_WT = 2,
+	MEMREMAP_WC = 4,
+	MEMREMAP_ENC = 8,
+	MEMREMAP_DEC = 16,
+};
+
+typedef void (*swap_func_t)(void *, void *, int);
+
+typedef int (*cmp_func_t)(const void *, const void *);
+
+enum {
+	IORES_DESC_NONE = 0,
+	IORES_DESC_CRASH_KERNEL = 1,
+	IORES_DESC_ACPI_TABLES = 2,
+	IORES_DESC_ACPI_NV_STORAGE = 3,
+	IORES_DESC_PERSISTENT_MEMORY = 4,
+	IORES_DESC_PERSISTENT_MEMORY_LEGACY = 5,
+	IORES_DESC_DEVICE_PRIVATE_MEMORY = 6,
+	IORES_DESC_RESERVED = 7,
+	IORES_DESC_SOFT_RESERVED = 8,
+	IORES_DESC_CXL = 9,
+};
+
+enum memcg_memory_event {
+	MEMCG_LOW = 0,
+	MEMCG_HIGH = 1,
+	MEMCG_MAX = 2,
+	MEMCG_OOM = 3,
+	MEMCG_OOM_KILL = 4,
+	MEMCG_OOM_GROUP_KILL = 5,
+	MEMCG_SWAP_HIGH = 6,
+	MEMCG_SWAP_MAX = 7,
+	MEMCG_SWAP_FAIL = 8,
+	MEMCG_NR_MEMORY_EVENTS = 9,
+};
+
+enum page_memcg_data_flags {
+	MEMCG_DATA_OBJEXTS = 1,
+	MEMCG_DATA_KMEM = 2,
+	__NR_MEMCG_DATA_FLAGS = 4,
+};
+
+struct change_member {
+	struct e820_entry *entry;
+	long long unsigned int addr;
+};
+
+enum cc_attr {
+	CC_ATTR_MEM_ENCRYPT = 0,
+	CC_ATTR_HOST_MEM_ENCRYPT = 1,
+	CC_ATTR_GUEST_MEM_ENCRYPT = 2,
+	CC_ATTR_GUEST_STATE_ENCRYPT = 3,
+	CC_ATTR_GUEST_UNROLL_STRING_IO = 4,
+	CC_ATTR_GUEST_SEV_SNP = 5,
+	CC_ATTR_HOST_SEV_SNP = 6,
+};
+
+struct io_tlb_area;
+
+struct io_tlb_slot;
+
+struct io_tlb_pool {
+	phys_addr_t start;
+	phys_addr_t end;
+	void *vaddr;
+	long unsigned int nslabs;
+	bool late_alloc;
+	unsigned int nareas;
+	unsigned int area_nslabs;
+	struct io_tlb_area *areas;
+	struct io_tlb_slot *slots;
+};
+
+struct io_tlb_mem {
+	struct io_tlb_pool defpool;
+	long unsigned int nslabs;
+	struct dentry *debugfs;
+	bool force_bounce;
+	bool for_alloc;
+};
+
+enum dma_data_direction {
+	DMA_BIDIRECTIONAL = 0,
+	DMA_TO_DEVICE = 1,
+	DMA_FROM_DEVICE = 2,
+	DMA_NONE = 3,
+};
+
+struct scatterlist {
+	long unsigned int page_link;
+	unsigned int offset;
+	unsigned int length;
+	dma_addr_t dma_address;
+	unsigned int dma_length;
+};
+
+struct sg_table {
+	struct scatterlist *sgl;
+	unsigned int nents;
+	unsigned int orig_nents;
+};
+
+struct dma_map_ops {
+	void * (*alloc)(struct device *, size_t, dma_addr_t *, gfp_t, long unsigned int);
+	void (*free)(struct device *, size_t, void *, dma_addr_t, long unsigned int);
+	struct page * (*alloc_pages_op)(struct device *, size_t, dma_addr_t *, enum dma_data_direction, gfp_t);
+	void (*free_pages)(struct device *, size_t, struct page *, dma_addr_t, enum dma_data_direction);
+	int (*mmap)(struct device *, struct vm_area_struct *, void *, dma_addr_t, size_t, long unsigned int);
+	int (*get_sgtable)(struct device *, struct sg_table *, void *, dma_addr_t, size_t, long unsigned int);
+	dma_addr_t (*map_page)(struct device *, struct page *, long unsigned int, size_t, enum dma_data_direction, long unsigned int);
+	void (*unmap_page)(struct device *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
+	int (*map_sg)(struct device *, struct scatterlist *, int, enum dma_data_direction, long unsigned int);
+	void (*unmap_sg)(struct device *, struct scatterlist *, int, enum dma_data_direction, long unsigned int);
+	dma_addr_t (*map_resource)(struct device *, phys_addr_t, size_t, enum dma_data_direction, long unsigned int);
+	void (*unmap_resource)(struct device *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
+	void (*sync_single_for_cpu)(struct device *, dma_addr_t, size_t, enum dma_data_direction);
+	void (*sync_single_for_device)(struct device *, dma_addr_t, size_t, enum dma_data_direction);
+	void (*sync_sg_for_cpu)(struct device *, struct scatterlist *, int, enum dma_data_direction);
+	void (*sync_sg_for_device)(struct device *, struct scatterlist *, int, enum dma_data_direction);
+	void (*cache_sync)(struct device *, void *, size_t, enum dma_data_direction);
+	int (*dma_supported)(struct device *, u64);
+	u64 (*get_required_mask)(struct device *);
+	size_t (*max_mapping_size)(struct device *);
+	size_t (*opt_mapping_size)(void);
+	long unsigned int (*get_merge_boundary)(struct device *);
 };
 
 enum clock_event_state {
@@ -17018,6 +17366,216 @@ struct gdt_page {
 	long: 64;
 };
 
+typedef unsigned int u_int;
+
+typedef u64 uint64_t;
+
+enum lockdep_lock_type {
+	LD_LOCK_NORMAL = 0,
+	LD_LOCK_PERCPU = 1,
+	LD_LOCK_WAIT_OVERRIDE = 2,
+	LD_LOCK_MAX = 3,
+};
+
+struct plist_head {
+	struct list_head node_list;
+};
+
+typedef long long unsigned int cycles_t;
+
+enum clocksource_ids {
+	CSID_GENERIC = 0,
+	CSID_ARM_ARCH_COUNTER = 1,
+	CSID_X86_TSC_EARLY = 2,
+	CSID_X86_TSC = 3,
+	CSID_X86_KVM_CLK = 4,
+	CSID_X86_ART = 5,
+	CSID_MAX = 6,
+};
+
+typedef struct {
+	seqcount_t seqcount;
+} seqcount_latch_t;
+
+enum work_bits {
+	WORK_STRUCT_PENDING_BIT = 0,
+	WORK_STRUCT_INACTIVE_BIT = 1,
+	WORK_STRUCT_PWQ_BIT = 2,
+	WORK_STRUCT_LINKED_BIT = 3,
+	WORK_STRUCT_FLAG_BITS = 4,
+	WORK_STRUCT_COLOR_SHIFT = 4,
+	WORK_STRUCT_COLOR_BITS = 4,
+	WORK_STRUCT_PWQ_SHIFT = 8,
+	WORK_OFFQ_FLAG_SHIFT = 4,
+	WORK_OFFQ_BH_BIT = 4,
+	WORK_OFFQ_FLAG_END = 5,
+	WORK_OFFQ_FLAG_BITS = 1,
+	WORK_OFFQ_DISABLE_SHIFT = 5,
+	WORK_OFFQ_DISABLE_BITS = 16,
+	WORK_OFFQ_POOL_SHIFT = 21,
+	WORK_OFFQ_LEFT = 43,
+	WORK_OFFQ_POOL_BITS = 31,
+};
+
+enum work_flags {
+	WORK_STRUCT_PENDING = 1,
+	WORK_STRUCT_INACTIVE = 2,
+	WORK_STRUCT_PWQ = 4,
+	WORK_STRUCT_LINKED = 8,
+	WORK_STRUCT_STATIC = 0,
+};
+
+enum wq_misc_consts {
+	WORK_NR_COLORS = 16,
+	WORK_CPU_UNBOUND = 1,
+	WORK_BUSY_PENDING = 1,
+	WORK_BUSY_RUNNING = 2,
+	WORKER_DESC_LEN = 32,
+};
+
+enum vdso_clock_mode {
+	VDSO_CLOCKMODE_NONE = 0,
+	VDSO_CLOCKMODE_TSC = 1,
+	VDSO_CLOCKMODE_PVCLOCK = 2,
+	VDSO_CLOCKMODE_HVCLOCK = 3,
+	VDSO_CLOCKMODE_MAX = 4,
+	VDSO_CLOCKMODE_TIMENS = 2147483647,
+};
+
+struct clocksource_base;
+
+struct clocksource {
+	u64 (*read)(struct clocksource *);
+	u64 mask;
+	u32 mult;
+	u32 shift;
+	u64 max_idle_ns;
+	u32 maxadj;
+	u32 uncertainty_margin;
+	u64 max_cycles;
+	u64 max_raw_delta;
+	const char *name;
+	struct list_head list;
+	u32 freq_khz;
+	int rating;
+	enum clocksource_ids id;
+	enum vdso_clock_mode vdso_clock_mode;
+	long unsigned int flags;
+	struct clocksource_base *base;
+	int (*enable)(struct clocksource *);
+	void (*disable)(struct clocksource *);
+	void (*suspend)(struct clocksource *);
+	void (*resume)(struct clocksource *);
+	void (*mark_unstable)(struct clocksource *);
+	void (*tick_stable)(struct clocksource *);
+	struct list_head wd_list;
+	u64 cs_last;
+	u64 wd_last;
+	struct module *owner;
+};
+
+struct clocksource_base {
+	enum clocksource_ids id;
+	u32 freq_khz;
+	u64 offset;
+	u32 numerator;
+	u32 denominator;
+};
+
+enum pm_qos_type {
+	PM_QOS_UNITIALIZED = 0,
+	PM_QOS_MAX = 1,
+	PM_QOS_MIN = 2,
+};
+
+struct pm_qos_constraints {
+	struct plist_head list;
+	s32 target_value;
+	s32 default_value;
+	s32 no_constraint_value;
+	enum pm_qos_type type;
+	struct blocking_notifier_head *notifiers;
+};
+
+struct freq_constraints {
+	struct pm_qos_constraints min_freq;
+	struct blocking_notifier_head min_freq_notifiers;
+	struct pm_qos_constraints max_freq;
+	struct blocking_notifier_head max_freq_notifiers;
+};
+
+struct pm_qos_flags {
+	struct list_head list;
+	s32 effective_flags;
+};
+
+struct dev_pm_qos_request;
+
+struct dev_pm_qos {
+	struct pm_qos_constraints resume_latency;
+	struct pm_qos_constraints latency_tolerance;
+	struct freq_constraints freq;
+	struct pm_qos_flags flags;
+	struct dev_pm_qos_request *resume_latency_req;
+	struct dev_pm_qos_request *latency_tolerance_req;
+	struct dev_pm_qos_request *flags_req;
+};
+
+struct pm_qos_flags_request {
+	struct list_head node;
+	s32 flags;
+};
+
+enum freq_qos_req_type {
+	FREQ_QOS_MIN = 1,
+	FREQ_QOS_MAX = 2,
+};
+
+struct freq_qos_request {
+	enum freq_qos_req_type type;
+	struct plist_node pnode;
+	struct freq_constraints *qos;
+};
+
+enum dev_pm_qos_req_type {
+	DEV_PM_QOS_RESUME_LATENCY = 1,
+	DEV_PM_QOS_LATENCY_TOLERANCE = 2,
+	DEV_PM_QOS_MIN_FREQUENCY = 3,
+	DEV_PM_QOS_MAX_FREQUENCY = 4,
+	DEV_PM_QOS_FLAGS = 5,
+};
+
+struct dev_pm_qos_request {
+	enum dev_pm_qos_req_type type;
+	union {
+		struct plist_node pnode;
+		struct pm_qos_flags_request flr;
+		struct freq_qos_request freq;
+	} data;
+	struct device *dev;
+};
+
+struct cyc2ns_data {
+	u32 cyc2ns_mul;
+	u32 cyc2ns_shift;
+	u64 cyc2ns_offset;
+};
+
+struct cyc2ns {
+	struct cyc2ns_data data[2];
+	seqcount_latch_t seq;
+};
+
+struct x86_cpu_id {
+	__u16 vendor;
+	__u16 family;
+	__u16 model;
+	__u16 steppings;
+	__u16 feature;
+	__u16 flags;
+	kernel_ulong_t driver_data;
+};
+
 struct muldiv {
 	u32 multiplier;
 	u32 divider;
@@ -17030,54 +17588,32 @@ struct freq_desc {
 	u32 mask;
 };
 
-enum migratetype {
-	MIGRATE_UNMOVABLE = 0,
-	MIGRATE_MOVABLE = 1,
-	MIGRATE_RECLAIMABLE = 2,
-	MIGRATE_PCPTYPES = 3,
-	MIGRATE_HIGHATOMIC = 3,
-	MIGRATE_TYPES = 4,
-};
-
-enum lru_list {
-	LRU_INACTIVE_ANON = 0,
-	LRU_ACTIVE_ANON = 1,
-	LRU_INACTIVE_FILE = 2,
-	LRU_ACTIVE_FILE = 3,
-	LRU_UNEVICTABLE = 4,
-	NR_LRU_LISTS = 5,
-};
-
-enum vmscan_throttle_state {
-	VMSCAN_THROTTLE_WRITEBACK = 0,
-	VMSCAN_THROTTLE_ISOLATED = 1,
-	VMSCAN_THROTTLE_NOPROGRESS = 2,
-	VMSCAN_THROTTLE_CONGESTED = 3,
-	NR_VMSCAN_THROTTLE = 4,
-};
-
-enum zone_watermarks {
-	WMARK_MIN = 0,
-	WMARK_LOW = 1,
-	WMARK_HIGH = 2,
-	WMARK_PROMO = 3,
-	NR_WMARK = 4,
-};
-
-enum {
-	ZONELIST_FALLBACK = 0,
-	MAX_ZONELISTS = 1,
-};
-
-enum x86_topology_domains {
-	TOPO_SMT_DOMAIN = 0,
-	TOPO_CORE_DOMAIN = 1,
-	TOPO_MODULE_DOMAIN = 2,
-	TOPO_TILE_DOMAIN = 3,
-	TOPO_DIE_DOMAIN = 4,
-	TOPO_DIEGRP_DOMAIN = 5,
-	TOPO_PKG_DOMAIN = 6,
-	TOPO_MAX_DOMAIN = 7,
+enum dmi_field {
+	DMI_NONE = 0,
+	DMI_BIOS_VENDOR = 1,
+	DMI_BIOS_VERSION = 2,
+	DMI_BIOS_DATE = 3,
+	DMI_BIOS_RELEASE = 4,
+	DMI_EC_FIRMWARE_RELEASE = 5,
+	DMI_SYS_VENDOR = 6,
+	DMI_PRODUCT_NAME = 7,
+	DMI_PRODUCT_VERSION = 8,
+	DMI_PRODUCT_SERIAL = 9,
+	DMI_PRODUCT_UUID = 10,
+	DMI_PRODUCT_SKU = 11,
+	DMI_PRODUCT_FAMILY = 12,
+	DMI_BOARD_VENDOR = 13,
+	DMI_BOARD_NAME = 14,
+	DMI_BOARD_VERSION = 15,
+	DMI_BOARD_SERIAL = 16,
+	DMI_BOARD_ASSET_TAG = 17,
+	DMI_CHASSIS_VENDOR = 18,
+	DMI_CHASSIS_TYPE = 19,
+	DMI_CHASSIS_VERSION = 20,
+	DMI_CHASSIS_SERIAL = 21,
+	DMI_CHASSIS_ASSET_TAG = 22,
+	DMI_STRING_MAX = 23,
+	DMI_OEM_STRING = 24,
 };
 
 struct dmi_strmatch {
@@ -17130,47 +17666,116 @@ struct rtc_time {
 	int tm_isdst;
 };
 
-struct fpu_state_config {
-	unsigned int max_size;
-	unsigned int default_size;
-	u64 max_features;
-	u64 default_features;
-	u64 legacy_features;
-	u64 independent_features;
+enum system_states {
+	SYSTEM_BOOTING = 0,
+	SYSTEM_SCHEDULING = 1,
+	SYSTEM_FREEING_INITMEM = 2,
+	SYSTEM_RUNNING = 3,
+	SYSTEM_HALT = 4,
+	SYSTEM_POWER_OFF = 5,
+	SYSTEM_RESTART = 6,
+	SYSTEM_SUSPEND = 7,
 };
 
-struct trace_event_raw_x86_fpu {
-	struct trace_entry ent;
-	struct fpu *fpu;
-	bool load_fpu;
-	u64 xfeatures;
-	u64 xcomp_bv;
-	char __data[0];
+union text_poke_insn {
+	u8 text[5];
+	struct {
+		u8 opcode;
+		s32 disp;
+	} __attribute__((packed));
 };
 
-struct trace_event_data_offsets_x86_fpu {};
+enum insn_type {
+	CALL = 0,
+	NOP = 1,
+	JMP = 2,
+	RET = 3,
+	JCC = 4,
+};
 
-typedef void (*btf_trace_x86_fpu_before_save)(void *, struct fpu *);
+struct user_desc {
+	unsigned int entry_number;
+	unsigned int base_addr;
+	unsigned int limit;
+	unsigned int seg_32bit: 1;
+	unsigned int contents: 2;
+	unsigned int read_exec_only: 1;
+	unsigned int limit_in_pages: 1;
+	unsigned int seg_not_present: 1;
+	unsigned int useable: 1;
+	unsigned int lm: 1;
+};
 
-typedef void (*btf_trace_x86_fpu_after_save)(void *, struct fpu *);
+enum idle_boot_override {
+	IDLE_NO_OVERRIDE = 0,
+	IDLE_HALT = 1,
+	IDLE_NOMWAIT = 2,
+	IDLE_POLL = 3,
+};
 
-typedef void (*btf_trace_x86_fpu_before_restore)(void *, struct fpu *);
+enum refcount_saturation_type {
+	REFCOUNT_ADD_NOT_ZERO_OVF = 0,
+	REFCOUNT_ADD_OVF = 1,
+	REFCOUNT_ADD_UAF = 2,
+	REFCOUNT_SUB_UAF = 3,
+	REFCOUNT_DEC_LEAK = 4,
+};
 
-typedef void (*btf_trace_x86_fpu_after_restore)(void *, struct fpu *);
+struct kernel_clone_args {
+	u64 flags;
+	int *pidfd;
+	int *child_tid;
+	int *parent_tid;
+	const char *name;
+	int exit_signal;
+	u32 kthread: 1;
+	u32 io_thread: 1;
+	u32 user_worker: 1;
+	u32 no_files: 1;
+	long unsigned int stack;
+	long unsigned int stack_size;
+	long unsigned int tls;
+	pid_t *set_tid;
+	size_t set_tid_size;
+	int cgroup;
+	int idle;
+	int (*fn)(void *);
+	void *fn_arg;
+	struct cgroup *cgrp;
+	struct css_set *cset;
+	unsigned int kill_seq;
+};
 
-typedef void (*btf_trace_x86_fpu_regs_activated)(void *, struct fpu *);
+enum tick_broadcast_mode {
+	TICK_BROADCAST_OFF = 0,
+	TICK_BROADCAST_ON = 1,
+	TICK_BROADCAST_FORCE = 2,
+};
 
-typedef void (*btf_trace_x86_fpu_regs_deactivated)(void *, struct fpu *);
+struct inactive_task_frame {
+	long unsigned int r15;
+	long unsigned int r14;
+	long unsigned int r13;
+	long unsigned int r12;
+	long unsigned int bx;
+	long unsigned int bp;
+	long unsigned int ret_addr;
+};
 
-typedef void (*btf_trace_x86_fpu_init_state)(void *, struct fpu *);
+struct fork_frame {
+	struct inactive_task_frame frame;
+	struct pt_regs regs;
+};
 
-typedef void (*btf_trace_x86_fpu_dropped)(void *, struct fpu *);
-
-typedef void (*btf_trace_x86_fpu_copy_src)(void *, struct fpu *);
-
-typedef void (*btf_trace_x86_fpu_copy_dst)(void *, struct fpu *);
-
-typedef void (*btf_trace_x86_fpu_xstate_check_failed)(void *, struct fpu *);
+struct unwind_state {
+	struct stack_info stack_info;
+	long unsigned int stack_mask;
+	struct task_struct *task;
+	int graph_idx;
+	struct llist_node *kr_cur;
+	bool error;
+	long unsigned int *sp;
+};
 
 struct _fpx_sw_bytes {
 	__u32 magic1;
@@ -17221,6 +17826,15 @@ struct _fpstate_32 {
 	};
 };
 
+struct fpu_state_config {
+	unsigned int max_size;
+	unsigned int default_size;
+	u64 max_features;
+	u64 default_features;
+	u64 legacy_features;
+	u64 independent_features;
+};
+
 struct user_i387_ia32_struct {
 	u32 cwd;
 	u32 swd;
@@ -17237,57 +17851,27 @@ struct membuf {
 	size_t left;
 };
 
-struct user_regset;
-
-typedef int user_regset_active_fn(struct task_struct *, const struct user_regset *);
-
-typedef int user_regset_get2_fn(struct task_struct *, const struct user_regset *, struct membuf);
-
-typedef int user_regset_set_fn(struct task_struct *, const struct user_regset *, unsigned int, unsigned int, const void *, const void *);
-
-typedef int user_regset_writeback_fn(struct task_struct *, const struct user_regset *, int);
-
-struct user_regset {
-	user_regset_get2_fn *regset_get;
-	user_regset_set_fn *set;
-	user_regset_active_fn *active;
-	user_regset_writeback_fn *writeback;
-	unsigned int n;
-	unsigned int size;
-	unsigned int align;
-	unsigned int bias;
-	unsigned int core_note_type;
+enum {
+	FOLL_WRITE = 1,
+	FOLL_GET = 2,
+	FOLL_DUMP = 4,
+	FOLL_FORCE = 8,
+	FOLL_NOWAIT = 16,
+	FOLL_NOFAULT = 32,
+	FOLL_HWPOISON = 64,
+	FOLL_ANON = 128,
+	FOLL_LONGTERM = 256,
+	FOLL_SPLIT_PMD = 512,
+	FOLL_PCI_P2PDMA = 1024,
+	FOLL_INTERRUPTIBLE = 2048,
+	FOLL_HONOR_NUMA_FAULT = 4096,
 };
 
-struct user_regset_view {
-	const char *name;
-	const struct user_regset *regsets;
-	unsigned int n;
-	u32 e_flags;
-	u16 e_machine;
-	u8 ei_osabi;
-};
+typedef bool (*stack_trace_consume_fn)(void *, long unsigned int);
 
-enum x86_regset_32 {
-	REGSET32_GENERAL = 0,
-	REGSET32_FP = 1,
-	REGSET32_XFP = 2,
-	REGSET32_XSTATE = 3,
-	REGSET32_TLS = 4,
-	REGSET32_IOPERM = 5,
-};
-
-enum x86_regset_64 {
-	REGSET64_GENERAL = 0,
-	REGSET64_FP = 1,
-	REGSET64_IOPERM = 2,
-	REGSET64_XSTATE = 3,
-	REGSET64_SSP = 4,
-};
-
-struct pt_regs_offset {
-	const char *name;
-	int offset;
+struct stack_frame_user {
+	const void *next_fp;
+	long unsigned int ret_addr;
 };
 
 enum cache_type {
@@ -17490,6 +18074,19 @@ enum mds_mitigations {
 	MDS_MITIGATION_OFF = 0,
 	MDS_MITIGATION_FULL = 1,
 	MDS_MITIGATION_VMWERV = 2,
+};
+
+struct vm_struct {
+	struct vm_struct *next;
+	void *addr;
+	long unsigned int size;
+	long unsigned int flags;
+	struct page **pages;
+	unsigned int page_order;
+	unsigned int nr_pages;
+	phys_addr_t phys_addr;
+	const void *caller;
+	long unsigned int requested_size;
 };
 
 struct bpf_nh_params {
@@ -18013,34 +18610,6 @@ enum vmx_feature_leafs {
 	NR_VMX_FEATURE_WORDS = 5,
 };
 
-enum work_bits {
-	WORK_STRUCT_PENDING_BIT = 0,
-	WORK_STRUCT_INACTIVE_BIT = 1,
-	WORK_STRUCT_PWQ_BIT = 2,
-	WORK_STRUCT_LINKED_BIT = 3,
-	WORK_STRUCT_FLAG_BITS = 4,
-	WORK_STRUCT_COLOR_SHIFT = 4,
-	WORK_STRUCT_COLOR_BITS = 4,
-	WORK_STRUCT_PWQ_SHIFT = 8,
-	WORK_OFFQ_FLAG_SHIFT = 4,
-	WORK_OFFQ_BH_BIT = 4,
-	WORK_OFFQ_FLAG_END = 5,
-	WORK_OFFQ_FLAG_BITS = 1,
-	WORK_OFFQ_DISABLE_SHIFT = 5,
-	WORK_OFFQ_DISABLE_BITS = 16,
-	WORK_OFFQ_POOL_SHIFT = 21,
-	WORK_OFFQ_LEFT = 43,
-	WORK_OFFQ_POOL_BITS = 31,
-};
-
-enum work_flags {
-	WORK_STRUCT_PENDING = 1,
-	WORK_STRUCT_INACTIVE = 2,
-	WORK_STRUCT_PWQ = 4,
-	WORK_STRUCT_LINKED = 8,
-	WORK_STRUCT_STATIC = 0,
-};
-
 struct semaphore {
 	raw_spinlock_t lock;
 	unsigned int count;
@@ -18078,42 +18647,433 @@ struct sku_microcode {
 	u32 microcode;
 };
 
-typedef u64 uint64_t;
-
-enum page_cache_mode {
-	_PAGE_CACHE_MODE_WB = 0,
-	_PAGE_CACHE_MODE_WC = 1,
-	_PAGE_CACHE_MODE_UC_MINUS = 2,
-	_PAGE_CACHE_MODE_UC = 3,
-	_PAGE_CACHE_MODE_WT = 4,
-	_PAGE_CACHE_MODE_WP = 5,
-	_PAGE_CACHE_MODE_NUM = 8,
+struct cpio_data {
+	void *data;
+	size_t size;
+	char name[18];
 };
 
-struct irq_cfg {
-	unsigned int dest_apicid;
-	unsigned int vector;
+enum lockdep_ok {
+	LOCKDEP_STILL_OK = 0,
+	LOCKDEP_NOW_UNRELIABLE = 1,
 };
 
-struct legacy_pic {
-	int nr_legacy_irqs;
-	struct irq_chip *chip;
-	void (*mask)(unsigned int);
-	void (*unmask)(unsigned int);
-	void (*mask_all)(void);
-	void (*restore_mask)(void);
-	void (*init)(int);
-	int (*probe)(void);
-	int (*irq_pending)(unsigned int);
-	void (*make_irq)(unsigned int);
+struct firmware {
+	size_t size;
+	const u8 *data;
+	void *priv;
 };
 
-enum apic_intr_mode_id {
-	APIC_PIC = 0,
-	APIC_VIRTUAL_WIRE = 1,
-	APIC_VIRTUAL_WIRE_NO_CONFIG = 2,
-	APIC_SYMMETRIC_IO = 3,
-	APIC_SYMMETRIC_IO_NO_ROUTING = 4,
+enum {
+	HI_SOFTIRQ = 0,
+	TIMER_SOFTIRQ = 1,
+	NET_TX_SOFTIRQ = 2,
+	NET_RX_SOFTIRQ = 3,
+	BLOCK_SOFTIRQ = 4,
+	IRQ_POLL_SOFTIRQ = 5,
+	TASKLET_SOFTIRQ = 6,
+	SCHED_SOFTIRQ = 7,
+	HRTIMER_SOFTIRQ = 8,
+	RCU_SOFTIRQ = 9,
+	NR_SOFTIRQS = 10,
+};
+
+struct sha256_state {
+	u32 state[8];
+	u64 count;
+	u8 buf[64];
+};
+
+struct cpu_signature {
+	unsigned int sig;
+	unsigned int pf;
+	unsigned int rev;
+};
+
+struct ucode_cpu_info {
+	struct cpu_signature cpu_sig;
+	void *mc;
+};
+
+union zen_patch_rev {
+	struct {
+		__u32 rev: 8;
+		__u32 stepping: 4;
+		__u32 model: 4;
+		__u32 __reserved: 4;
+		__u32 ext_model: 4;
+		__u32 ext_fam: 8;
+	};
+	__u32 ucode_rev;
+};
+
+enum {
+	TASKSTATS_CMD_UNSPEC = 0,
+	TASKSTATS_CMD_GET = 1,
+	TASKSTATS_CMD_NEW = 2,
+	__TASKSTATS_CMD_MAX = 3,
+};
+
+enum ucount_type {
+	UCOUNT_USER_NAMESPACES = 0,
+	UCOUNT_PID_NAMESPACES = 1,
+	UCOUNT_UTS_NAMESPACES = 2,
+	UCOUNT_IPC_NAMESPACES = 3,
+	UCOUNT_NET_NAMESPACES = 4,
+	UCOUNT_MNT_NAMESPACES = 5,
+	UCOUNT_CGROUP_NAMESPACES = 6,
+	UCOUNT_TIME_NAMESPACES = 7,
+	UCOUNT_COUNTS = 8,
+};
+
+enum rlimit_type {
+	UCOUNT_RLIMIT_NPROC = 0,
+	UCOUNT_RLIMIT_MSGQUEUE = 1,
+	UCOUNT_RLIMIT_SIGPENDING = 2,
+	UCOUNT_RLIMIT_MEMLOCK = 3,
+	UCOUNT_RLIMIT_COUNTS = 4,
+};
+
+enum cpu_usage_stat {
+	CPUTIME_USER = 0,
+	CPUTIME_NICE = 1,
+	CPUTIME_SYSTEM = 2,
+	CPUTIME_SOFTIRQ = 3,
+	CPUTIME_IRQ = 4,
+	CPUTIME_IDLE = 5,
+	CPUTIME_IOWAIT = 6,
+	CPUTIME_STEAL = 7,
+	CPUTIME_GUEST = 8,
+	CPUTIME_GUEST_NICE = 9,
+	NR_STATS = 10,
+};
+
+enum cgroup_bpf_attach_type {
+	CGROUP_BPF_ATTACH_TYPE_INVALID = -1,
+	CGROUP_INET_INGRESS = 0,
+	CGROUP_INET_EGRESS = 1,
+	CGROUP_INET_SOCK_CREATE = 2,
+	CGROUP_SOCK_OPS = 3,
+	CGROUP_DEVICE = 4,
+	CGROUP_INET4_BIND = 5,
+	CGROUP_INET6_BIND = 6,
+	CGROUP_INET4_CONNECT = 7,
+	CGROUP_INET6_CONNECT = 8,
+	CGROUP_UNIX_CONNECT = 9,
+	CGROUP_INET4_POST_BIND = 10,
+	CGROUP_INET6_POST_BIND = 11,
+	CGROUP_UDP4_SENDMSG = 12,
+	CGROUP_UDP6_SENDMSG = 13,
+	CGROUP_UNIX_SENDMSG = 14,
+	CGROUP_SYSCTL = 15,
+	CGROUP_UDP4_RECVMSG = 16,
+	CGROUP_UDP6_RECVMSG = 17,
+	CGROUP_UNIX_RECVMSG = 18,
+	CGROUP_GETSOCKOPT = 19,
+	CGROUP_SETSOCKOPT = 20,
+	CGROUP_INET4_GETPEERNAME = 21,
+	CGROUP_INET6_GETPEERNAME = 22,
+	CGROUP_UNIX_GETPEERNAME = 23,
+	CGROUP_INET4_GETSOCKNAME = 24,
+	CGROUP_INET6_GETSOCKNAME = 25,
+	CGROUP_UNIX_GETSOCKNAME = 26,
+	CGROUP_INET_SOCK_RELEASE = 27,
+	CGROUP_LSM_START = 28,
+	CGROUP_LSM_END = 27,
+	MAX_CGROUP_BPF_ATTACH_TYPE = 28,
+};
+
+enum cgroup_subsys_id {
+	cpu_cgrp_id = 0,
+	memory_cgrp_id = 1,
+	CGROUP_SUBSYS_COUNT = 2,
+};
+
+enum wb_stat_item {
+	WB_RECLAIMABLE = 0,
+	WB_WRITEBACK = 1,
+	WB_DIRTIED = 2,
+	WB_WRITTEN = 3,
+	NR_WB_STAT_ITEMS = 4,
+};
+
+enum ucode_state {
+	UCODE_OK = 0,
+	UCODE_NEW = 1,
+	UCODE_NEW_SAFE = 2,
+	UCODE_UPDATED = 3,
+	UCODE_NFOUND = 4,
+	UCODE_ERROR = 5,
+	UCODE_TIMEOUT = 6,
+	UCODE_OFFLINE = 7,
+};
+
+struct microcode_ops {
+	enum ucode_state (*request_microcode_fw)(int, struct device *);
+	void (*microcode_fini_cpu)(int);
+	enum ucode_state (*apply_microcode)(int);
+	int (*collect_cpu_info)(int, struct cpu_signature *);
+	void (*finalize_late_load)(int);
+	unsigned int nmi_safe: 1;
+	unsigned int use_nmi: 1;
+};
+
+struct early_load_data {
+	u32 old_rev;
+	u32 new_rev;
+};
+
+struct ucode_patch {
+	struct list_head plist;
+	void *data;
+	unsigned int size;
+	u32 patch_id;
+	u16 equiv_cpu;
+};
+
+struct equiv_cpu_entry {
+	u32 installed_cpu;
+	u32 fixed_errata_mask;
+	u32 fixed_errata_compare;
+	u16 equiv_cpu;
+	u16 res;
+};
+
+struct microcode_header_amd {
+	u32 data_code;
+	u32 patch_id;
+	u16 mc_patch_data_id;
+	u8 mc_patch_data_len;
+	u8 init_flag;
+	u32 mc_patch_data_checksum;
+	u32 nb_dev_id;
+	u32 sb_dev_id;
+	u16 processor_rev_id;
+	u8 nb_rev_id;
+	u8 sb_rev_id;
+	u8 bios_api_rev;
+	u8 reserved1[3];
+	u32 match_reg[8];
+};
+
+struct microcode_amd {
+	struct microcode_header_amd hdr;
+	unsigned int mpb[0];
+};
+
+struct equiv_cpu_table {
+	unsigned int num_entries;
+	struct equiv_cpu_entry *entry;
+};
+
+union cpuid_1_eax {
+	struct {
+		__u32 stepping: 4;
+		__u32 model: 4;
+		__u32 family: 4;
+		__u32 __reserved0: 4;
+		__u32 ext_model: 4;
+		__u32 ext_fam: 8;
+		__u32 __reserved1: 4;
+	};
+	__u32 full;
+};
+
+struct cont_desc {
+	struct microcode_amd *mc;
+	u32 psize;
+	u8 *data;
+	size_t size;
+};
+
+struct patch_digest {
+	u32 patch_id;
+	u8 sha256[32];
+};
+
+enum reboot_mode {
+	REBOOT_UNDEFINED = -1,
+	REBOOT_COLD = 0,
+	REBOOT_WARM = 1,
+	REBOOT_HARD = 2,
+	REBOOT_SOFT = 3,
+	REBOOT_GPIO = 4,
+};
+
+enum reboot_type {
+	BOOT_TRIPLE = 116,
+	BOOT_KBD = 107,
+	BOOT_BIOS = 98,
+	BOOT_ACPI = 97,
+	BOOT_EFI = 101,
+	BOOT_CF9_FORCE = 112,
+	BOOT_CF9_SAFE = 113,
+};
+
+struct machine_ops {
+	void (*restart)(char *);
+	void (*halt)(void);
+	void (*power_off)(void);
+	void (*shutdown)(void);
+	void (*crash_shutdown)(struct pt_regs *);
+	void (*emergency_restart)(void);
+};
+
+typedef void (*nmi_shootdown_cb)(int, struct pt_regs *);
+
+struct real_mode_header {
+	u32 text_start;
+	u32 ro_end;
+	u32 trampoline_start;
+	u32 trampoline_header;
+	u32 trampoline_start64;
+	u32 trampoline_pgd;
+	u32 machine_real_restart_asm;
+	u32 machine_real_restart_seg;
+};
+
+struct intel_early_ops {
+	resource_size_t (*stolen_size)(int, int, int);
+	resource_size_t (*stolen_base)(int, int, int, resource_size_t);
+};
+
+struct chipset {
+	u32 vendor;
+	u32 device;
+	u32 class;
+	u32 class_mask;
+	u32 flags;
+	void (*f)(int, int, int);
+};
+
+struct tsc_adjust {
+	s64 bootval;
+	s64 adjusted;
+	long unsigned int nextcheck;
+	bool warned;
+};
+
+enum {
+	DUMP_PREFIX_NONE = 0,
+	DUMP_PREFIX_ADDRESS = 1,
+	DUMP_PREFIX_OFFSET = 2,
+};
+
+enum cpuid_leafs {
+	CPUID_1_EDX = 0,
+	CPUID_8000_0001_EDX = 1,
+	CPUID_8086_0001_EDX = 2,
+	CPUID_LNX_1 = 3,
+	CPUID_1_ECX = 4,
+	CPUID_C000_0001_EDX = 5,
+	CPUID_8000_0001_ECX = 6,
+	CPUID_LNX_2 = 7,
+	CPUID_LNX_3 = 8,
+	CPUID_7_0_EBX = 9,
+	CPUID_D_1_EAX = 10,
+	CPUID_LNX_4 = 11,
+	CPUID_7_1_EAX = 12,
+	CPUID_8000_0008_EBX = 13,
+	CPUID_6_EAX = 14,
+	CPUID_8000_000A_EDX = 15,
+	CPUID_7_ECX = 16,
+	CPUID_8000_0007_EBX = 17,
+	CPUID_7_EDX = 18,
+	CPUID_8000_001F_EAX = 19,
+	CPUID_8000_0021_EAX = 20,
+	CPUID_LNX_5 = 21,
+	NR_CPUID_WORDS = 22,
+};
+
+struct mpf_intel {
+	char signature[4];
+	unsigned int physptr;
+	unsigned char length;
+	unsigned char specification;
+	unsigned char checksum;
+	unsigned char feature1;
+	unsigned char feature2;
+	unsigned char feature3;
+	unsigned char feature4;
+	unsigned char feature5;
+};
+
+struct mpc_table {
+	char signature[4];
+	short unsigned int length;
+	char spec;
+	char checksum;
+	char oem[8];
+	char productid[12];
+	unsigned int oemptr;
+	short unsigned int oemsize;
+	short unsigned int oemcount;
+	unsigned int lapic;
+	unsigned int reserved;
+};
+
+struct mpc_cpu {
+	unsigned char type;
+	unsigned char apicid;
+	unsigned char apicver;
+	unsigned char cpuflag;
+	unsigned int cpufeature;
+	unsigned int featureflag;
+	unsigned int reserved[2];
+};
+
+struct mpc_bus {
+	unsigned char type;
+	unsigned char busid;
+	unsigned char bustype[6];
+};
+
+struct mpc_ioapic {
+	unsigned char type;
+	unsigned char apicid;
+	unsigned char apicver;
+	unsigned char flags;
+	unsigned int apicaddr;
+};
+
+struct mpc_intsrc {
+	unsigned char type;
+	unsigned char irqtype;
+	short unsigned int irqflag;
+	unsigned char srcbus;
+	unsigned char srcbusirq;
+	unsigned char dstapic;
+	unsigned char dstirq;
+};
+
+enum mp_irq_source_types {
+	mp_INT = 0,
+	mp_NMI = 1,
+	mp_SMI = 2,
+	mp_ExtINT = 3,
+};
+
+struct mpc_lintsrc {
+	unsigned char type;
+	unsigned char irqtype;
+	short unsigned int irqflag;
+	unsigned char srcbusid;
+	unsigned char srcbusirq;
+	unsigned char destapic;
+	unsigned char destapiclint;
+};
+
+enum ioapic_domain_type {
+	IOAPIC_DOMAIN_INVALID = 0,
+	IOAPIC_DOMAIN_LEGACY = 1,
+	IOAPIC_DOMAIN_STRICT = 2,
+	IOAPIC_DOMAIN_DYNAMIC = 3,
+};
+
+struct ioapic_domain_cfg {
+	enum ioapic_domain_type type;
+	const struct irq_domain_ops *ops;
+	struct device_node *dev;
 };
 
 struct apic {
@@ -18147,11 +19107,6 @@ struct apic {
 	char *name;
 };
 
-union apic_ir {
-	long unsigned int map[4];
-	u32 regs[8];
-};
-
 struct apic_override {
 	void (*eoi)(void);
 	void (*native_eoi)(void);
@@ -18169,14 +19124,14 @@ struct apic_override {
 	int (*wakeup_secondary_cpu_64)(u32, long unsigned int);
 };
 
-enum cc_attr {
-	CC_ATTR_MEM_ENCRYPT = 0,
-	CC_ATTR_HOST_MEM_ENCRYPT = 1,
-	CC_ATTR_GUEST_MEM_ENCRYPT = 2,
-	CC_ATTR_GUEST_STATE_ENCRYPT = 3,
-	CC_ATTR_GUEST_UNROLL_STRING_IO = 4,
-	CC_ATTR_GUEST_SEV_SNP = 5,
-	CC_ATTR_HOST_SEV_SNP = 6,
+enum page_cache_mode {
+	_PAGE_CACHE_MODE_WB = 0,
+	_PAGE_CACHE_MODE_WC = 1,
+	_PAGE_CACHE_MODE_UC_MINUS = 2,
+	_PAGE_CACHE_MODE_UC = 3,
+	_PAGE_CACHE_MODE_WT = 4,
+	_PAGE_CACHE_MODE_WP = 5,
+	_PAGE_CACHE_MODE_NUM = 8,
 };
 
 typedef struct {
@@ -18189,33 +19144,6 @@ typedef struct {
 } class_raw_spinlock_irqsave_t;
 
 typedef struct mutex *class_mutex_t;
-
-enum {
-	IRQ_TYPE_NONE = 0,
-	IRQ_TYPE_EDGE_RISING = 1,
-	IRQ_TYPE_EDGE_FALLING = 2,
-	IRQ_TYPE_EDGE_BOTH = 3,
-	IRQ_TYPE_LEVEL_HIGH = 4,
-	IRQ_TYPE_LEVEL_LOW = 8,
-	IRQ_TYPE_LEVEL_MASK = 12,
-	IRQ_TYPE_SENSE_MASK = 15,
-	IRQ_TYPE_DEFAULT = 15,
-	IRQ_TYPE_PROBE = 16,
-	IRQ_LEVEL = 256,
-	IRQ_PER_CPU = 512,
-	IRQ_NOPROBE = 1024,
-	IRQ_NOREQUEST = 2048,
-	IRQ_NOAUTOEN = 4096,
-	IRQ_NO_BALANCING = 8192,
-	IRQ_MOVE_PCNTXT = 16384,
-	IRQ_NESTED_THREAD = 32768,
-	IRQ_NOTHREAD = 65536,
-	IRQ_PER_CPU_DEVID = 131072,
-	IRQ_IS_POLLED = 262144,
-	IRQ_DISABLE_UNLAZY = 524288,
-	IRQ_HIDDEN = 1048576,
-	IRQ_NO_DEBUG = 2097152,
-};
 
 enum {
 	IRQ_SET_MASK_OK = 0,
@@ -18277,16 +19205,9 @@ struct irq_alloc_info {
 	};
 };
 
-struct syscore_ops {
-	int (*suspend)(void *);
-	void (*resume)(void *);
-	void (*shutdown)(void *);
-};
-
-struct syscore {
-	struct list_head node;
-	const struct syscore_ops *ops;
-	void *data;
+struct irq_cfg {
+	unsigned int dest_apicid;
+	unsigned int vector;
 };
 
 enum {
@@ -18297,44 +19218,6 @@ enum {
 
 enum {
 	X86_IRQ_ALLOC_LEGACY = 1,
-};
-
-enum ioapic_domain_type {
-	IOAPIC_DOMAIN_INVALID = 0,
-	IOAPIC_DOMAIN_LEGACY = 1,
-	IOAPIC_DOMAIN_STRICT = 2,
-	IOAPIC_DOMAIN_DYNAMIC = 3,
-};
-
-struct ioapic_domain_cfg {
-	enum ioapic_domain_type type;
-	const struct irq_domain_ops *ops;
-	struct device_node *dev;
-};
-
-struct mpc_ioapic {
-	unsigned char type;
-	unsigned char apicid;
-	unsigned char apicver;
-	unsigned char flags;
-	unsigned int apicaddr;
-};
-
-struct mpc_intsrc {
-	unsigned char type;
-	unsigned char irqtype;
-	short unsigned int irqflag;
-	unsigned char srcbus;
-	unsigned char srcbusirq;
-	unsigned char dstapic;
-	unsigned char dstirq;
-};
-
-enum mp_irq_source_types {
-	mp_INT = 0,
-	mp_NMI = 1,
-	mp_SMI = 2,
-	mp_ExtINT = 3,
 };
 
 union IO_APIC_reg_00 {
@@ -18544,22 +19427,43 @@ struct optimized_kprobe {
 	struct arch_optimized_insn optinsn;
 };
 
-typedef u8 uprobe_opcode_t;
-
-enum rp_check {
-	RP_CHECK_CALL = 0,
-	RP_CHECK_CHAIN_CALL = 1,
-	RP_CHECK_RET = 2,
+enum {
+	TRACE_FTRACE_BIT = 0,
+	TRACE_FTRACE_NMI_BIT = 1,
+	TRACE_FTRACE_IRQ_BIT = 2,
+	TRACE_FTRACE_SIRQ_BIT = 3,
+	TRACE_FTRACE_TRANSITION_BIT = 4,
+	TRACE_INTERNAL_BIT = 5,
+	TRACE_INTERNAL_NMI_BIT = 6,
+	TRACE_INTERNAL_IRQ_BIT = 7,
+	TRACE_INTERNAL_SIRQ_BIT = 8,
+	TRACE_INTERNAL_TRANSITION_BIT = 9,
+	TRACE_INTERNAL_EVENT_BIT = 10,
+	TRACE_INTERNAL_EVENT_NMI_BIT = 11,
+	TRACE_INTERNAL_EVENT_IRQ_BIT = 12,
+	TRACE_INTERNAL_EVENT_SIRQ_BIT = 13,
+	TRACE_INTERNAL_EVENT_TRANSITION_BIT = 14,
+	TRACE_BRANCH_BIT = 15,
+	TRACE_IRQ_BIT = 16,
+	TRACE_RECORD_RECURSION_BIT = 17,
 };
 
-struct unwind_state {
-	struct stack_info stack_info;
-	long unsigned int stack_mask;
-	struct task_struct *task;
-	int graph_idx;
-	struct llist_node *kr_cur;
-	bool error;
-	long unsigned int *sp;
+enum {
+	TRACE_CTX_NMI = 0,
+	TRACE_CTX_IRQ = 1,
+	TRACE_CTX_SOFTIRQ = 2,
+	TRACE_CTX_NORMAL = 3,
+	TRACE_CTX_TRANSITION = 4,
+};
+
+struct __arch_ftrace_regs {
+	struct pt_regs regs;
+};
+
+enum perf_sample_regs_abi {
+	PERF_SAMPLE_REGS_ABI_NONE = 0,
+	PERF_SAMPLE_REGS_ABI_32 = 1,
+	PERF_SAMPLE_REGS_ABI_64 = 2,
 };
 
 enum cp_error_code {
@@ -18572,10 +19476,6 @@ enum cp_error_code {
 	CP_ENCL = 32768,
 };
 
-typedef u8 uint8_t;
-
-typedef u16 uint16_t;
-
 enum pg_level {
 	PG_LEVEL_NONE = 0,
 	PG_LEVEL_4K = 1,
@@ -18584,25 +19484,6 @@ enum pg_level {
 	PG_LEVEL_512G = 4,
 	PG_LEVEL_256T = 5,
 	PG_LEVEL_NUM = 6,
-};
-
-enum {
-	IORES_DESC_NONE = 0,
-	IORES_DESC_CRASH_KERNEL = 1,
-	IORES_DESC_ACPI_TABLES = 2,
-	IORES_DESC_ACPI_NV_STORAGE = 3,
-	IORES_DESC_PERSISTENT_MEMORY = 4,
-	IORES_DESC_PERSISTENT_MEMORY_LEGACY = 5,
-	IORES_DESC_DEVICE_PRIVATE_MEMORY = 6,
-	IORES_DESC_RESERVED = 7,
-	IORES_DESC_SOFT_RESERVED = 8,
-	IORES_DESC_CXL = 9,
-};
-
-enum {
-	REGION_INTERSECTS = 0,
-	REGION_DISJOINT = 1,
-	REGION_MIXED = 2,
 };
 
 enum memblock_flags {
@@ -18635,28 +19516,29 @@ struct memblock {
 	struct memblock_type reserved;
 };
 
-enum execmem_range_flags {
-	EXECMEM_KASAN_SHADOW = 1,
+enum kcore_type {
+	KCORE_TEXT = 0,
+	KCORE_VMALLOC = 1,
+	KCORE_RAM = 2,
+	KCORE_VMEMMAP = 3,
+	KCORE_USER = 4,
 };
 
-struct execmem_range {
-	long unsigned int start;
-	long unsigned int end;
-	long unsigned int fallback_start;
-	long unsigned int fallback_end;
-	pgprot_t pgprot;
-	unsigned int alignment;
-	enum execmem_range_flags flags;
+struct kcore_list {
+	struct list_head list;
+	long unsigned int addr;
+	size_t size;
+	int type;
 };
 
-struct execmem_info {
-	struct execmem_range ranges[5];
-};
-
-struct map_range {
-	long unsigned int start;
-	long unsigned int end;
-	unsigned int page_size_mask;
+struct x86_mapping_info {
+	void * (*alloc_pgt_page)(void *);
+	void (*free_pgt_page)(void *, void *);
+	void *context;
+	long unsigned int page_flag;
+	long unsigned int offset;
+	bool direct_gbpages;
+	long unsigned int kernpg_flag;
 };
 
 struct ldttss_desc {
@@ -18673,11 +19555,6 @@ struct ldttss_desc {
 	u32 base3;
 	u32 zero1;
 };
-
-struct desc_ptr {
-	short unsigned int size;
-	long unsigned int address;
-} __attribute__((packed));
 
 enum vm_fault_reason {
 	VM_FAULT_OOM = 1,
@@ -18710,137 +19587,124 @@ typedef void (*btf_trace_page_fault_user)(void *, long unsigned int, struct pt_r
 
 typedef void (*btf_trace_page_fault_kernel)(void *, long unsigned int, struct pt_regs *, long unsigned int);
 
-struct exception_stacks {
-	char DF_stack_guard[0];
-	char DF_stack[8192];
-	char NMI_stack_guard[0];
-	char NMI_stack[8192];
-	char DB_stack_guard[0];
-	char DB_stack[8192];
-	char MCE_stack_guard[0];
-	char MCE_stack[8192];
-	char VC_stack_guard[0];
-	char VC_stack[0];
-	char VC2_stack_guard[0];
-	char VC2_stack[0];
-	char IST_top_guard[0];
+struct ptdesc {
+	long unsigned int __page_flags;
+	union {
+		struct callback_head pt_rcu_head;
+		struct list_head pt_list;
+		struct {
+			long unsigned int _pt_pad_1;
+			pgtable_t pmd_huge_pte;
+		};
+	};
+	long unsigned int __page_mapping;
+	union {
+		long unsigned int pt_index;
+		struct mm_struct *pt_mm;
+		atomic_t pt_frag_refcount;
+	};
+	union {
+		long unsigned int _pt_pad_2;
+		spinlock_t *ptl;
+	};
+	unsigned int __page_type;
+	atomic_t __page_refcount;
+	long unsigned int pt_memcg_data;
 };
 
-enum system_states {
-	SYSTEM_BOOTING = 0,
-	SYSTEM_SCHEDULING = 1,
-	SYSTEM_FREEING_INITMEM = 2,
-	SYSTEM_RUNNING = 3,
-	SYSTEM_HALT = 4,
-	SYSTEM_POWER_OFF = 5,
-	SYSTEM_RESTART = 6,
-	SYSTEM_SUSPEND = 7,
+enum pagetype {
+	PGTY_buddy = 240,
+	PGTY_offline = 241,
+	PGTY_table = 242,
+	PGTY_guard = 243,
+	PGTY_hugetlb = 244,
+	PGTY_slab = 245,
+	PGTY_zsmalloc = 246,
+	PGTY_unaccepted = 247,
+	PGTY_mapcount_underflow = 255,
 };
 
-enum vm_event_item {
-	PGPGIN = 0,
-	PGPGOUT = 1,
-	PSWPIN = 2,
-	PSWPOUT = 3,
-	PGALLOC_DMA32 = 4,
-	PGALLOC_NORMAL = 5,
-	PGALLOC_MOVABLE = 6,
-	ALLOCSTALL_DMA32 = 7,
-	ALLOCSTALL_NORMAL = 8,
-	ALLOCSTALL_MOVABLE = 9,
-	PGSCAN_SKIP_DMA32 = 10,
-	PGSCAN_SKIP_NORMAL = 11,
-	PGSCAN_SKIP_MOVABLE = 12,
-	PGFREE = 13,
-	PGACTIVATE = 14,
-	PGDEACTIVATE = 15,
-	PGLAZYFREE = 16,
-	PGFAULT = 17,
-	PGMAJFAULT = 18,
-	PGLAZYFREED = 19,
-	PGREFILL = 20,
-	PGREUSE = 21,
-	PGSTEAL_KSWAPD = 22,
-	PGSTEAL_DIRECT = 23,
-	PGSTEAL_KHUGEPAGED = 24,
-	PGSCAN_KSWAPD = 25,
-	PGSCAN_DIRECT = 26,
-	PGSCAN_KHUGEPAGED = 27,
-	PGSCAN_DIRECT_THROTTLE = 28,
-	PGSCAN_ANON = 29,
-	PGSCAN_FILE = 30,
-	PGSTEAL_ANON = 31,
-	PGSTEAL_FILE = 32,
-	PGINODESTEAL = 33,
-	SLABS_SCANNED = 34,
-	KSWAPD_INODESTEAL = 35,
-	KSWAPD_LOW_WMARK_HIT_QUICKLY = 36,
-	KSWAPD_HIGH_WMARK_HIT_QUICKLY = 37,
-	PAGEOUTRUN = 38,
-	PGROTATED = 39,
-	DROP_PAGECACHE = 40,
-	DROP_SLAB = 41,
-	OOM_KILL = 42,
-	UNEVICTABLE_PGCULLED = 43,
-	UNEVICTABLE_PGSCANNED = 44,
-	UNEVICTABLE_PGRESCUED = 45,
-	UNEVICTABLE_PGMLOCKED = 46,
-	UNEVICTABLE_PGMUNLOCKED = 47,
-	UNEVICTABLE_PGCLEARED = 48,
-	UNEVICTABLE_PGSTRANDED = 49,
-	COW_KSM = 50,
-	DIRECT_MAP_LEVEL2_SPLIT = 51,
-	DIRECT_MAP_LEVEL3_SPLIT = 52,
-	NR_VM_EVENT_ITEMS = 53,
+struct encoded_page;
+
+struct mmu_gather_batch {
+	struct mmu_gather_batch *next;
+	unsigned int nr;
+	unsigned int max;
+	struct encoded_page *encoded_pages[0];
 };
 
-struct cpa_data {
-	long unsigned int *vaddr;
-	pgd_t *pgd;
-	pgprot_t mask_set;
-	pgprot_t mask_clr;
-	long unsigned int numpages;
-	long unsigned int curpage;
+struct mmu_gather {
+	struct mm_struct *mm;
+	long unsigned int start;
+	long unsigned int end;
+	unsigned int fullmm: 1;
+	unsigned int need_flush_all: 1;
+	unsigned int freed_tables: 1;
+	unsigned int delayed_rmap: 1;
+	unsigned int cleared_ptes: 1;
+	unsigned int cleared_pmds: 1;
+	unsigned int cleared_puds: 1;
+	unsigned int cleared_p4ds: 1;
+	unsigned int vma_exec: 1;
+	unsigned int vma_huge: 1;
+	unsigned int vma_pfn: 1;
+	unsigned int unshared_tables: 1;
+	unsigned int fully_unshared_tables: 1;
+	unsigned int batch_count;
+	struct mmu_gather_batch *active;
+	struct mmu_gather_batch local;
+	struct page *__pages[8];
+};
+
+struct mem_section_usage {
+	struct callback_head rcu;
+	long unsigned int subsection_map[1];
+	long unsigned int pageblock_flags[0];
+};
+
+struct mem_section {
+	long unsigned int section_mem_map;
+	struct mem_section_usage *usage;
+};
+
+enum {
+	SECTION_MARKED_PRESENT_BIT = 0,
+	SECTION_HAS_MEM_MAP_BIT = 1,
+	SECTION_IS_ONLINE_BIT = 2,
+	SECTION_IS_EARLY_BIT = 3,
+	SECTION_MAP_LAST_BIT = 4,
+};
+
+typedef struct {
+	u64 val;
+} pfn_t;
+
+struct follow_pfnmap_args {
+	struct vm_area_struct *vma;
+	long unsigned int address;
+	spinlock_t *lock;
+	pte_t *ptep;
 	long unsigned int pfn;
-	unsigned int flags;
-	unsigned int force_split: 1;
-	unsigned int force_static_prot: 1;
-	unsigned int force_flush_all: 1;
-	struct page **pages;
+	pgprot_t pgprot;
+	bool writable;
+	bool special;
 };
 
-enum cpa_warn {
-	CPA_CONFLICT = 0,
-	CPA_PROTECT = 1,
-	CPA_DETECT = 2,
+struct memtype {
+	u64 start;
+	u64 end;
+	u64 subtree_max_end;
+	enum page_cache_mode type;
+	struct rb_node rb;
+};
+
+struct pagerange_state {
+	long unsigned int cur_pfn;
+	int ram;
+	int not_ram;
 };
 
 typedef void (*rcu_callback_t)(struct callback_head *);
-
-enum lockdep_lock_type {
-	LD_LOCK_NORMAL = 0,
-	LD_LOCK_PERCPU = 1,
-	LD_LOCK_WAIT_OVERRIDE = 2,
-	LD_LOCK_MAX = 3,
-};
-
-enum syscall_work_bit {
-	SYSCALL_WORK_BIT_SECCOMP = 0,
-	SYSCALL_WORK_BIT_SYSCALL_TRACEPOINT = 1,
-	SYSCALL_WORK_BIT_SYSCALL_TRACE = 2,
-	SYSCALL_WORK_BIT_SYSCALL_EMU = 3,
-	SYSCALL_WORK_BIT_SYSCALL_AUDIT = 4,
-	SYSCALL_WORK_BIT_SYSCALL_USER_DISPATCH = 5,
-	SYSCALL_WORK_BIT_SYSCALL_EXIT_TRAP = 6,
-};
-
-enum refcount_saturation_type {
-	REFCOUNT_ADD_NOT_ZERO_OVF = 0,
-	REFCOUNT_ADD_OVF = 1,
-	REFCOUNT_ADD_UAF = 2,
-	REFCOUNT_SUB_UAF = 3,
-	REFCOUNT_DEC_LEAK = 4,
-};
 
 struct maple_alloc {
 	long unsigned int total;
@@ -18949,14 +19813,6 @@ enum tk_offsets {
 	TK_OFFS_MAX = 3,
 };
 
-enum wq_misc_consts {
-	WORK_NR_COLORS = 16,
-	WORK_CPU_UNBOUND = 1,
-	WORK_BUSY_PENDING = 1,
-	WORK_BUSY_RUNNING = 2,
-	WORKER_DESC_LEN = 32,
-};
-
 struct anon_vma {
 	struct anon_vma *root;
 	struct rw_semaphore rwsem;
@@ -19002,38 +19858,22 @@ enum _slab_flag_bits {
 	_SLAB_FLAGS_LAST_BIT = 18,
 };
 
-struct kmem_cache_args {
-	unsigned int align;
-	unsigned int useroffset;
-	unsigned int usersize;
-	unsigned int freeptr_offset;
-	bool use_freeptr_offset;
-	void (*ctor)(void *);
-};
-
-struct kernel_clone_args {
-	u64 flags;
-	int *pidfd;
-	int *child_tid;
-	int *parent_tid;
-	const char *name;
-	int exit_signal;
-	u32 kthread: 1;
-	u32 io_thread: 1;
-	u32 user_worker: 1;
-	u32 no_files: 1;
-	long unsigned int stack;
-	long unsigned int stack_size;
-	long unsigned int tls;
-	pid_t *set_tid;
-	size_t set_tid_size;
-	int cgroup;
-	int idle;
-	int (*fn)(void *);
-	void *fn_arg;
-	struct cgroup *cgrp;
-	struct css_set *cset;
-	unsigned int kill_seq;
+enum hrtimer_mode {
+	HRTIMER_MODE_ABS = 0,
+	HRTIMER_MODE_REL = 1,
+	HRTIMER_MODE_PINNED = 2,
+	HRTIMER_MODE_SOFT = 4,
+	HRTIMER_MODE_HARD = 8,
+	HRTIMER_MODE_ABS_PINNED = 2,
+	HRTIMER_MODE_REL_PINNED = 3,
+	HRTIMER_MODE_ABS_SOFT = 4,
+	HRTIMER_MODE_REL_SOFT = 5,
+	HRTIMER_MODE_ABS_PINNED_SOFT = 6,
+	HRTIMER_MODE_REL_PINNED_SOFT = 7,
+	HRTIMER_MODE_ABS_HARD = 8,
+	HRTIMER_MODE_REL_HARD = 9,
+	HRTIMER_MODE_ABS_PINNED_HARD = 10,
+	HRTIMER_MODE_REL_PINNED_HARD = 11,
 };
 
 struct multiprocess_signals {
@@ -19078,26 +19918,6 @@ struct linux_binprm {
 	long unsigned int exec;
 	struct rlimit rlim_stack;
 	char buf[256];
-};
-
-enum ucount_type {
-	UCOUNT_USER_NAMESPACES = 0,
-	UCOUNT_PID_NAMESPACES = 1,
-	UCOUNT_UTS_NAMESPACES = 2,
-	UCOUNT_IPC_NAMESPACES = 3,
-	UCOUNT_NET_NAMESPACES = 4,
-	UCOUNT_MNT_NAMESPACES = 5,
-	UCOUNT_CGROUP_NAMESPACES = 6,
-	UCOUNT_TIME_NAMESPACES = 7,
-	UCOUNT_COUNTS = 8,
-};
-
-enum rlimit_type {
-	UCOUNT_RLIMIT_NPROC = 0,
-	UCOUNT_RLIMIT_MSGQUEUE = 1,
-	UCOUNT_RLIMIT_SIGPENDING = 2,
-	UCOUNT_RLIMIT_MEMLOCK = 3,
-	UCOUNT_RLIMIT_COUNTS = 4,
 };
 
 enum {
@@ -19482,115 +20302,54 @@ enum netns_bpf_attach_type {
 	MAX_NETNS_BPF_ATTACH_TYPE = 2,
 };
 
+enum {
+	TCA_FLOWER_KEY_FLAGS_IS_FRAGMENT = 1,
+	TCA_FLOWER_KEY_FLAGS_FRAG_IS_FIRST = 2,
+	TCA_FLOWER_KEY_FLAGS_TUNNEL_CSUM = 4,
+	TCA_FLOWER_KEY_FLAGS_TUNNEL_DONT_FRAGMENT = 8,
+	TCA_FLOWER_KEY_FLAGS_TUNNEL_OAM = 16,
+	TCA_FLOWER_KEY_FLAGS_TUNNEL_CRIT_OPT = 32,
+	__TCA_FLOWER_KEY_FLAGS_MAX = 33,
+};
+
+enum flow_dissector_key_id {
+	FLOW_DISSECTOR_KEY_CONTROL = 0,
+	FLOW_DISSECTOR_KEY_BASIC = 1,
+	FLOW_DISSECTOR_KEY_IPV4_ADDRS = 2,
+	FLOW_DISSECTOR_KEY_IPV6_ADDRS = 3,
+	FLOW_DISSECTOR_KEY_PORTS = 4,
+	FLOW_DISSECTOR_KEY_PORTS_RANGE = 5,
+	FLOW_DISSECTOR_KEY_ICMP = 6,
+	FLOW_DISSECTOR_KEY_ETH_ADDRS = 7,
+	FLOW_DISSECTOR_KEY_TIPC = 8,
+	FLOW_DISSECTOR_KEY_ARP = 9,
+	FLOW_DISSECTOR_KEY_VLAN = 10,
+	FLOW_DISSECTOR_KEY_FLOW_LABEL = 11,
+	FLOW_DISSECTOR_KEY_GRE_KEYID = 12,
+	FLOW_DISSECTOR_KEY_MPLS_ENTROPY = 13,
+	FLOW_DISSECTOR_KEY_ENC_KEYID = 14,
+	FLOW_DISSECTOR_KEY_ENC_IPV4_ADDRS = 15,
+	FLOW_DISSECTOR_KEY_ENC_IPV6_ADDRS = 16,
+	FLOW_DISSECTOR_KEY_ENC_CONTROL = 17,
+	FLOW_DISSECTOR_KEY_ENC_PORTS = 18,
+	FLOW_DISSECTOR_KEY_MPLS = 19,
+	FLOW_DISSECTOR_KEY_TCP = 20,
+	FLOW_DISSECTOR_KEY_IP = 21,
+	FLOW_DISSECTOR_KEY_CVLAN = 22,
+	FLOW_DISSECTOR_KEY_ENC_IP = 23,
+	FLOW_DISSECTOR_KEY_ENC_OPTS = 24,
+	FLOW_DISSECTOR_KEY_META = 25,
+	FLOW_DISSECTOR_KEY_CT = 26,
+	FLOW_DISSECTOR_KEY_HASH = 27,
+	FLOW_DISSECTOR_KEY_NUM_OF_VLANS = 28,
+	FLOW_DISSECTOR_KEY_PPPOE = 29,
+	FLOW_DISSECTOR_KEY_L2TPV3 = 30,
+	FLOW_DISSECTOR_KEY_CFM = 31,
+	FLOW_DISSECTOR_KEY_IPSEC = 32,
+	FLOW_DISSECTOR_KEY_MAX = 33,
+};
+
 struct audit_context;
-
-struct __va_list_tag {
-	unsigned int gp_offset;
-	unsigned int fp_offset;
-	void *overflow_arg_area;
-	void *reg_save_area;
-};
-
-typedef __builtin_va_list va_list;
-
-struct taint_flag {
-	char c_true;
-	char c_false;
-	bool module;
-	const char *desc;
-};
-
-enum lockdep_ok {
-	LOCKDEP_STILL_OK = 0,
-	LOCKDEP_NOW_UNRELIABLE = 1,
-};
-
-enum ftrace_dump_mode {
-	DUMP_NONE = 0,
-	DUMP_ALL = 1,
-	DUMP_ORIG = 2,
-	DUMP_PARAM = 3,
-};
-
-struct kobj_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct kobject *, struct kobj_attribute *, char *);
-	ssize_t (*store)(struct kobject *, struct kobj_attribute *, const char *, size_t);
-};
-
-struct kernel_param;
-
-struct kernel_param_ops {
-	unsigned int flags;
-	int (*set)(const char *, const struct kernel_param *);
-	int (*get)(char *, const struct kernel_param *);
-	void (*free)(void *);
-};
-
-struct kparam_string;
-
-struct kparam_array;
-
-struct kernel_param {
-	const char *name;
-	struct module *mod;
-	const struct kernel_param_ops *ops;
-	const u16 perm;
-	s8 level;
-	u8 flags;
-	union {
-		void *arg;
-		const struct kparam_string *str;
-		const struct kparam_array *arr;
-	};
-};
-
-struct kparam_string {
-	unsigned int maxlen;
-	char *string;
-};
-
-struct kparam_array {
-	unsigned int max;
-	unsigned int elemsize;
-	unsigned int *num;
-	const struct kernel_param_ops *ops;
-	void *elem;
-};
-
-enum kmsg_dump_reason {
-	KMSG_DUMP_UNDEF = 0,
-	KMSG_DUMP_PANIC = 1,
-	KMSG_DUMP_OOPS = 2,
-	KMSG_DUMP_EMERG = 3,
-	KMSG_DUMP_SHUTDOWN = 4,
-	KMSG_DUMP_MAX = 5,
-};
-
-enum reboot_mode {
-	REBOOT_UNDEFINED = -1,
-	REBOOT_COLD = 0,
-	REBOOT_WARM = 1,
-	REBOOT_HARD = 2,
-	REBOOT_SOFT = 3,
-	REBOOT_GPIO = 4,
-};
-
-enum con_flush_mode {
-	CONSOLE_FLUSH_PENDING = 0,
-	CONSOLE_REPLAY_ALL = 1,
-};
-
-enum error_detector {
-	ERROR_DETECTOR_KFENCE = 0,
-	ERROR_DETECTOR_KASAN = 1,
-	ERROR_DETECTOR_WARN = 2,
-};
-
-struct warn_args {
-	const char *fmt;
-	va_list args;
-};
 
 struct __kernel_old_timeval {
 	__kernel_long_t tv_sec;
@@ -19702,16 +20461,10 @@ struct resource_constraint {
 	void *alignf_data;
 };
 
-enum pagetype {
-	PGTY_buddy = 240,
-	PGTY_offline = 241,
-	PGTY_table = 242,
-	PGTY_guard = 243,
-	PGTY_hugetlb = 244,
-	PGTY_slab = 245,
-	PGTY_zsmalloc = 246,
-	PGTY_unaccepted = 247,
-	PGTY_mapcount_underflow = 255,
+enum {
+	REGION_INTERSECTS = 0,
+	REGION_DISJOINT = 1,
+	REGION_MIXED = 2,
 };
 
 typedef void (*dr_release_t)(struct device *, void *);
@@ -19852,6 +20605,12 @@ struct subprocess_info {
 	void *data;
 };
 
+enum umh_disable_depth {
+	UMH_ENABLED = 0,
+	UMH_FREEZING = 1,
+	UMH_DISABLED = 2,
+};
+
 typedef struct {
 	struct lockdep_map dep_map;
 	struct task_struct *owner;
@@ -19898,9 +20657,49 @@ enum {
 	KERNEL_PARAM_OPS_FL_NOARG = 1,
 };
 
+struct kernel_param;
+
+struct kernel_param_ops {
+	unsigned int flags;
+	int (*set)(const char *, const struct kernel_param *);
+	int (*get)(char *, const struct kernel_param *);
+	void (*free)(void *);
+};
+
+struct kparam_string;
+
+struct kparam_array;
+
+struct kernel_param {
+	const char *name;
+	struct module *mod;
+	const struct kernel_param_ops *ops;
+	const u16 perm;
+	s8 level;
+	u8 flags;
+	union {
+		void *arg;
+		const struct kparam_string *str;
+		const struct kparam_array *arr;
+	};
+};
+
 enum {
 	KERNEL_PARAM_FL_UNSAFE = 1,
 	KERNEL_PARAM_FL_HWPARAM = 2,
+};
+
+struct kparam_string {
+	unsigned int maxlen;
+	char *string;
+};
+
+struct kparam_array {
+	unsigned int max;
+	unsigned int elemsize;
+	unsigned int *num;
+	const struct kernel_param_ops *ops;
+	void *elem;
 };
 
 typedef int (*parse_unknown_fn)(char *, char *, const char *, void *);
@@ -19980,62 +20779,6 @@ struct kmalloced_param {
 	char val[0];
 };
 
-struct ipc_ids {
-	int in_use;
-	short unsigned int seq;
-	struct rw_semaphore rwsem;
-	struct idr ipcs_idr;
-	int max_idx;
-	int last_idx;
-	struct rhashtable key_ht;
-};
-
-struct ipc_namespace {
-	struct ipc_ids ids[3];
-	int sem_ctls[4];
-	int used_sems;
-	unsigned int msg_ctlmax;
-	unsigned int msg_ctlmnb;
-	unsigned int msg_ctlmni;
-	struct percpu_counter percpu_msg_bytes;
-	struct percpu_counter percpu_msg_hdrs;
-	size_t shm_ctlmax;
-	size_t shm_ctlall;
-	long unsigned int shm_tot;
-	int shm_ctlmni;
-	int shm_rmid_forced;
-	struct notifier_block ipcns_nb;
-	struct vfsmount *mq_mnt;
-	unsigned int mq_queues_count;
-	unsigned int mq_queues_max;
-	unsigned int mq_msg_max;
-	unsigned int mq_msgsize_max;
-	unsigned int mq_msg_default;
-	unsigned int mq_msgsize_default;
-	struct ctl_table_set mq_set;
-	struct ctl_table_header *mq_sysctls;
-	struct ctl_table_set ipc_set;
-	struct ctl_table_header *ipc_sysctls;
-	struct user_namespace *user_ns;
-	struct ucounts *ucounts;
-	struct llist_node mnt_llist;
-	struct ns_common ns;
-};
-
-struct timens_offsets {
-	struct timespec64 monotonic;
-	struct timespec64 boottime;
-};
-
-struct time_namespace {
-	struct user_namespace *user_ns;
-	struct ucounts *ucounts;
-	struct ns_common ns;
-	struct timens_offsets offsets;
-	struct page *vvar_page;
-	bool frozen_offsets;
-};
-
 struct srcu_struct {
 	short int srcu_lock_nesting[2];
 	u8 srcu_gp_running;
@@ -20072,18 +20815,47 @@ typedef void (*btf_trace_notifier_unregister)(void *, void *);
 
 typedef void (*btf_trace_notifier_run)(void *, void *);
 
-enum proc_cn_event {
-	PROC_EVENT_NONE = 0,
-	PROC_EVENT_FORK = 1,
-	PROC_EVENT_EXEC = 2,
-	PROC_EVENT_UID = 4,
-	PROC_EVENT_GID = 64,
-	PROC_EVENT_SID = 128,
-	PROC_EVENT_PTRACE = 256,
-	PROC_EVENT_COMM = 512,
-	PROC_EVENT_NONZERO_EXIT = 536870912,
-	PROC_EVENT_COREDUMP = 1073741824,
-	PROC_EVENT_EXIT = 2147483648,
+enum key_being_used_for {
+	VERIFYING_MODULE_SIGNATURE = 0,
+	VERIFYING_FIRMWARE_SIGNATURE = 1,
+	VERIFYING_KEXEC_PE_SIGNATURE = 2,
+	VERIFYING_KEY_SIGNATURE = 3,
+	VERIFYING_KEY_SELF_SIGNATURE = 4,
+	VERIFYING_UNSPECIFIED_SIGNATURE = 5,
+	NR__KEY_BEING_USED_FOR = 6,
+};
+
+enum kmsg_dump_reason {
+	KMSG_DUMP_UNDEF = 0,
+	KMSG_DUMP_PANIC = 1,
+	KMSG_DUMP_OOPS = 2,
+	KMSG_DUMP_EMERG = 3,
+	KMSG_DUMP_SHUTDOWN = 4,
+	KMSG_DUMP_MAX = 5,
+};
+
+enum sys_off_mode {
+	SYS_OFF_MODE_POWER_OFF_PREPARE = 0,
+	SYS_OFF_MODE_POWER_OFF = 1,
+	SYS_OFF_MODE_RESTART_PREPARE = 2,
+	SYS_OFF_MODE_RESTART = 3,
+};
+
+struct sys_off_data {
+	int mode;
+	void *cb_data;
+	const char *cmd;
+	struct device *dev;
+};
+
+struct sys_off_handler {
+	struct notifier_block nb;
+	int (*sys_off_cb)(struct sys_off_data *);
+	void *cb_data;
+	enum sys_off_mode mode;
+	bool blocking;
+	void *list;
+	struct device *dev;
 };
 
 enum wq_flags {
@@ -20156,17 +20928,19 @@ struct async_entry {
 	struct async_domain *domain;
 };
 
-typedef void (*swap_func_t)(void *, void *, int);
-
-typedef int (*cmp_func_t)(const void *, const void *);
-
 struct pin_cookie {
 	unsigned int val;
 };
 
-struct plist_head {
-	struct list_head node_list;
-};
+typedef struct {
+	void *lock;
+} class_preempt_t;
+
+typedef struct {
+	raw_spinlock_t *lock;
+} class_raw_spinlock_irq_t;
+
+typedef int (*task_call_f)(struct task_struct *, void *);
 
 struct cfs_rq {
 	struct load_weight load;
@@ -20283,91 +21057,451 @@ struct task_group {
 	struct cfs_bandwidth cfs_bandwidth;
 };
 
-enum pm_qos_type {
-	PM_QOS_UNITIALIZED = 0,
-	PM_QOS_MAX = 1,
-	PM_QOS_MIN = 2,
+struct trace_print_flags {
+	long unsigned int mask;
+	const char *name;
 };
 
-struct pm_qos_constraints {
-	struct plist_head list;
-	s32 target_value;
-	s32 default_value;
-	s32 no_constraint_value;
-	enum pm_qos_type type;
-	struct blocking_notifier_head *notifiers;
+struct rnd_state {
+	__u32 s1;
+	__u32 s2;
+	__u32 s3;
+	__u32 s4;
 };
 
-struct freq_constraints {
-	struct pm_qos_constraints min_freq;
-	struct blocking_notifier_head min_freq_notifiers;
-	struct pm_qos_constraints max_freq;
-	struct blocking_notifier_head max_freq_notifiers;
+enum {
+	MEMBARRIER_STATE_PRIVATE_EXPEDITED_READY = 1,
+	MEMBARRIER_STATE_PRIVATE_EXPEDITED = 2,
+	MEMBARRIER_STATE_GLOBAL_EXPEDITED_READY = 4,
+	MEMBARRIER_STATE_GLOBAL_EXPEDITED = 8,
+	MEMBARRIER_STATE_PRIVATE_EXPEDITED_SYNC_CORE_READY = 16,
+	MEMBARRIER_STATE_PRIVATE_EXPEDITED_SYNC_CORE = 32,
+	MEMBARRIER_STATE_PRIVATE_EXPEDITED_RSEQ_READY = 64,
+	MEMBARRIER_STATE_PRIVATE_EXPEDITED_RSEQ = 128,
 };
 
-struct pm_qos_flags {
-	struct list_head list;
-	s32 effective_flags;
+enum ctx_state {
+	CT_STATE_DISABLED = -1,
+	CT_STATE_KERNEL = 0,
+	CT_STATE_IDLE = 1,
+	CT_STATE_USER = 2,
+	CT_STATE_GUEST = 3,
+	CT_STATE_MAX = 4,
 };
 
-struct dev_pm_qos_request;
-
-struct dev_pm_qos {
-	struct pm_qos_constraints resume_latency;
-	struct pm_qos_constraints latency_tolerance;
-	struct freq_constraints freq;
-	struct pm_qos_flags flags;
-	struct dev_pm_qos_request *resume_latency_req;
-	struct dev_pm_qos_request *latency_tolerance_req;
-	struct dev_pm_qos_request *flags_req;
+struct kernel_cpustat {
+	u64 cpustat[10];
 };
 
-struct rb_augment_callbacks {
-	void (*propagate)(struct rb_node *, struct rb_node *);
-	void (*copy)(struct rb_node *, struct rb_node *);
-	void (*rotate)(struct rb_node *, struct rb_node *);
+struct kernel_stat {
+	long unsigned int irqs_sum;
+	unsigned int softirqs[10];
 };
 
-enum sched_tunable_scaling {
-	SCHED_TUNABLESCALING_NONE = 0,
-	SCHED_TUNABLESCALING_LOG = 1,
-	SCHED_TUNABLESCALING_LINEAR = 2,
-	SCHED_TUNABLESCALING_END = 3,
-};
+struct kthread_work;
 
-struct pm_qos_flags_request {
+typedef void (*kthread_work_func_t)(struct kthread_work *);
+
+struct kthread_worker;
+
+struct kthread_work {
 	struct list_head node;
-	s32 flags;
+	kthread_work_func_t func;
+	struct kthread_worker *worker;
+	int canceling;
 };
 
-enum freq_qos_req_type {
-	FREQ_QOS_MIN = 1,
-	FREQ_QOS_MAX = 2,
+struct kthread_worker {
+	unsigned int flags;
+	raw_spinlock_t lock;
+	struct list_head work_list;
+	struct list_head delayed_work_list;
+	struct task_struct *task;
+	struct kthread_work *current_work;
 };
 
-struct freq_qos_request {
-	enum freq_qos_req_type type;
-	struct plist_node pnode;
-	struct freq_constraints *qos;
+enum {
+	CFTYPE_ONLY_ON_ROOT = 1,
+	CFTYPE_NOT_ON_ROOT = 2,
+	CFTYPE_NS_DELEGATABLE = 4,
+	CFTYPE_NO_PREFIX = 8,
+	CFTYPE_WORLD_WRITABLE = 16,
+	CFTYPE_DEBUG = 32,
+	__CFTYPE_ONLY_ON_DFL = 65536,
+	__CFTYPE_NOT_ON_DFL = 131072,
+	__CFTYPE_ADDED = 262144,
 };
 
-enum dev_pm_qos_req_type {
-	DEV_PM_QOS_RESUME_LATENCY = 1,
-	DEV_PM_QOS_LATENCY_TOLERANCE = 2,
-	DEV_PM_QOS_MIN_FREQUENCY = 3,
-	DEV_PM_QOS_MAX_FREQUENCY = 4,
-	DEV_PM_QOS_FLAGS = 5,
+enum hk_type {
+	HK_TYPE_TIMER = 0,
+	HK_TYPE_RCU = 1,
+	HK_TYPE_MISC = 2,
+	HK_TYPE_SCHED = 3,
+	HK_TYPE_TICK = 4,
+	HK_TYPE_DOMAIN = 5,
+	HK_TYPE_WQ = 6,
+	HK_TYPE_MANAGED_IRQ = 7,
+	HK_TYPE_KTHREAD = 8,
+	HK_TYPE_MAX = 9,
 };
 
-struct dev_pm_qos_request {
-	enum dev_pm_qos_req_type type;
-	union {
-		struct plist_node pnode;
-		struct pm_qos_flags_request flr;
-		struct freq_qos_request freq;
-	} data;
-	struct device *dev;
+struct wake_q_head {
+	struct wake_q_node *first;
+	struct wake_q_node **lastp;
 };
+
+struct sched_attr {
+	__u32 size;
+	__u32 sched_policy;
+	__u64 sched_flags;
+	__s32 sched_nice;
+	__u32 sched_priority;
+	__u64 sched_runtime;
+	__u64 sched_deadline;
+	__u64 sched_period;
+	__u32 sched_util_min;
+	__u32 sched_util_max;
+};
+
+struct trace_event_raw_sched_kthread_stop {
+	struct trace_entry ent;
+	char comm[16];
+	pid_t pid;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_kthread_stop_ret {
+	struct trace_entry ent;
+	int ret;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_kthread_work_queue_work {
+	struct trace_entry ent;
+	void *work;
+	void *function;
+	void *worker;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_kthread_work_execute_start {
+	struct trace_entry ent;
+	void *work;
+	void *function;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_kthread_work_execute_end {
+	struct trace_entry ent;
+	void *work;
+	void *function;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_wakeup_template {
+	struct trace_entry ent;
+	char comm[16];
+	pid_t pid;
+	int prio;
+	int target_cpu;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_switch {
+	struct trace_entry ent;
+	char prev_comm[16];
+	pid_t prev_pid;
+	int prev_prio;
+	long int prev_state;
+	char next_comm[16];
+	pid_t next_pid;
+	int next_prio;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_migrate_task {
+	struct trace_entry ent;
+	char comm[16];
+	pid_t pid;
+	int prio;
+	int orig_cpu;
+	int dest_cpu;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_process_template {
+	struct trace_entry ent;
+	char comm[16];
+	pid_t pid;
+	int prio;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_process_wait {
+	struct trace_entry ent;
+	char comm[16];
+	pid_t pid;
+	int prio;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_process_fork {
+	struct trace_entry ent;
+	char parent_comm[16];
+	pid_t parent_pid;
+	char child_comm[16];
+	pid_t child_pid;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_process_exec {
+	struct trace_entry ent;
+	u32 __data_loc_filename;
+	pid_t pid;
+	pid_t old_pid;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_prepare_exec {
+	struct trace_entry ent;
+	u32 __data_loc_interp;
+	u32 __data_loc_filename;
+	pid_t pid;
+	u32 __data_loc_comm;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_stat_runtime {
+	struct trace_entry ent;
+	char comm[16];
+	pid_t pid;
+	u64 runtime;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_pi_setprio {
+	struct trace_entry ent;
+	char comm[16];
+	pid_t pid;
+	int oldprio;
+	int newprio;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_process_hang {
+	struct trace_entry ent;
+	char comm[16];
+	pid_t pid;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_move_numa {
+	struct trace_entry ent;
+	pid_t pid;
+	pid_t tgid;
+	pid_t ngid;
+	int src_cpu;
+	int src_nid;
+	int dst_cpu;
+	int dst_nid;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_numa_pair_template {
+	struct trace_entry ent;
+	pid_t src_pid;
+	pid_t src_tgid;
+	pid_t src_ngid;
+	int src_cpu;
+	int src_nid;
+	pid_t dst_pid;
+	pid_t dst_tgid;
+	pid_t dst_ngid;
+	int dst_cpu;
+	int dst_nid;
+	char __data[0];
+};
+
+struct trace_event_raw_sched_wake_idle_without_ipi {
+	struct trace_entry ent;
+	int cpu;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_sched_kthread_stop {};
+
+struct trace_event_data_offsets_sched_kthread_stop_ret {};
+
+struct trace_event_data_offsets_sched_kthread_work_queue_work {};
+
+struct trace_event_data_offsets_sched_kthread_work_execute_start {};
+
+struct trace_event_data_offsets_sched_kthread_work_execute_end {};
+
+struct trace_event_data_offsets_sched_wakeup_template {};
+
+struct trace_event_data_offsets_sched_switch {};
+
+struct trace_event_data_offsets_sched_migrate_task {};
+
+struct trace_event_data_offsets_sched_process_template {};
+
+struct trace_event_data_offsets_sched_process_wait {};
+
+struct trace_event_data_offsets_sched_process_fork {};
+
+struct trace_event_data_offsets_sched_process_exec {
+	u32 filename;
+	const void *filename_ptr_;
+};
+
+struct trace_event_data_offsets_sched_prepare_exec {
+	u32 interp;
+	const void *interp_ptr_;
+	u32 filename;
+	const void *filename_ptr_;
+	u32 comm;
+	const void *comm_ptr_;
+};
+
+struct trace_event_data_offsets_sched_stat_runtime {};
+
+struct trace_event_data_offsets_sched_pi_setprio {};
+
+struct trace_event_data_offsets_sched_process_hang {};
+
+struct trace_event_data_offsets_sched_move_numa {};
+
+struct trace_event_data_offsets_sched_numa_pair_template {};
+
+struct trace_event_data_offsets_sched_wake_idle_without_ipi {};
+
+typedef void (*btf_trace_sched_kthread_stop)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_kthread_stop_ret)(void *, int);
+
+typedef void (*btf_trace_sched_kthread_work_queue_work)(void *, struct kthread_worker *, struct kthread_work *);
+
+typedef void (*btf_trace_sched_kthread_work_execute_start)(void *, struct kthread_work *);
+
+typedef void (*btf_trace_sched_kthread_work_execute_end)(void *, struct kthread_work *, kthread_work_func_t);
+
+typedef void (*btf_trace_sched_waking)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_wakeup)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_wakeup_new)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struct task_struct *, unsigned int);
+
+typedef void (*btf_trace_sched_migrate_task)(void *, struct task_struct *, int);
+
+typedef void (*btf_trace_sched_process_free)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_process_exit)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_wait_task)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_process_wait)(void *, struct pid *);
+
+typedef void (*btf_trace_sched_process_fork)(void *, struct task_struct *, struct task_struct *);
+
+typedef void (*btf_trace_sched_process_exec)(void *, struct task_struct *, pid_t, struct linux_binprm *);
+
+typedef void (*btf_trace_sched_prepare_exec)(void *, struct task_struct *, struct linux_binprm *);
+
+typedef void (*btf_trace_sched_stat_runtime)(void *, struct task_struct *, u64);
+
+typedef void (*btf_trace_sched_pi_setprio)(void *, struct task_struct *, struct task_struct *);
+
+typedef void (*btf_trace_sched_process_hang)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_move_numa)(void *, struct task_struct *, int, int);
+
+typedef void (*btf_trace_sched_stick_numa)(void *, struct task_struct *, int, struct task_struct *, int);
+
+typedef void (*btf_trace_sched_swap_numa)(void *, struct task_struct *, int, struct task_struct *, int);
+
+typedef void (*btf_trace_sched_wake_idle_without_ipi)(void *, int);
+
+typedef void (*btf_trace_pelt_cfs_tp)(void *, struct cfs_rq *);
+
+typedef void (*btf_trace_pelt_rt_tp)(void *, struct rq *);
+
+typedef void (*btf_trace_pelt_dl_tp)(void *, struct rq *);
+
+typedef void (*btf_trace_pelt_hw_tp)(void *, struct rq *);
+
+typedef void (*btf_trace_pelt_irq_tp)(void *, struct rq *);
+
+typedef void (*btf_trace_pelt_se_tp)(void *, struct sched_entity *);
+
+typedef void (*btf_trace_sched_cpu_capacity_tp)(void *, struct rq *);
+
+struct root_domain;
+
+typedef void (*btf_trace_sched_overutilized_tp)(void *, struct root_domain *, bool);
+
+typedef void (*btf_trace_sched_util_est_cfs_tp)(void *, struct cfs_rq *);
+
+typedef void (*btf_trace_sched_util_est_se_tp)(void *, struct sched_entity *);
+
+typedef void (*btf_trace_sched_update_nr_running_tp)(void *, struct rq *, int);
+
+typedef void (*btf_trace_sched_compute_energy_tp)(void *, struct task_struct *, int, long unsigned int, long unsigned int, long unsigned int);
+
+struct trace_event_raw_ipi_raise {
+	struct trace_entry ent;
+	u32 __data_loc_target_cpus;
+	const char *reason;
+	char __data[0];
+};
+
+struct trace_event_raw_ipi_send_cpu {
+	struct trace_entry ent;
+	unsigned int cpu;
+	void *callsite;
+	void *callback;
+	char __data[0];
+};
+
+struct trace_event_raw_ipi_send_cpumask {
+	struct trace_entry ent;
+	u32 __data_loc_cpumask;
+	void *callsite;
+	void *callback;
+	char __data[0];
+};
+
+struct trace_event_raw_ipi_handler {
+	struct trace_entry ent;
+	const char *reason;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_ipi_raise {
+	u32 target_cpus;
+	const void *target_cpus_ptr_;
+};
+
+struct trace_event_data_offsets_ipi_send_cpu {};
+
+struct trace_event_data_offsets_ipi_send_cpumask {
+	u32 cpumask;
+	const void *cpumask_ptr_;
+};
+
+struct trace_event_data_offsets_ipi_handler {};
+
+typedef void (*btf_trace_ipi_raise)(void *, const struct cpumask *, const char *);
+
+typedef void (*btf_trace_ipi_send_cpu)(void *, const unsigned int, long unsigned int, void *);
+
+typedef void (*btf_trace_ipi_send_cpumask)(void *, const struct cpumask *, long unsigned int, void *);
+
+typedef void (*btf_trace_ipi_entry)(void *, const char *);
+
+typedef void (*btf_trace_ipi_exit)(void *, const char *);
 
 struct rq_flags {
 	long unsigned int flags;
@@ -20375,9 +21509,10 @@ struct rq_flags {
 };
 
 typedef struct {
-	struct rq *lock;
+	struct task_struct *lock;
+	struct rq *rq;
 	struct rq_flags rf;
-} class_rq_lock_irqsave_t;
+} class_task_rq_lock_t;
 
 enum {
 	__SCHED_FEAT_PLACE_LAG = 0,
@@ -20410,146 +21545,311 @@ enum {
 	__SCHED_FEAT_NR = 27,
 };
 
-typedef struct {
-	void *lock;
-} class_rcu_t;
-
-struct sched_param {
-	int sched_priority;
+enum io_uring_sqe_flags_bit {
+	IOSQE_FIXED_FILE_BIT = 0,
+	IOSQE_IO_DRAIN_BIT = 1,
+	IOSQE_IO_LINK_BIT = 2,
+	IOSQE_IO_HARDLINK_BIT = 3,
+	IOSQE_ASYNC_BIT = 4,
+	IOSQE_BUFFER_SELECT_BIT = 5,
+	IOSQE_CQE_SKIP_SUCCESS_BIT = 6,
 };
 
-enum tick_broadcast_state {
-	TICK_BROADCAST_EXIT = 0,
-	TICK_BROADCAST_ENTER = 1,
+enum io_uring_op {
+	IORING_OP_NOP = 0,
+	IORING_OP_READV = 1,
+	IORING_OP_WRITEV = 2,
+	IORING_OP_FSYNC = 3,
+	IORING_OP_READ_FIXED = 4,
+	IORING_OP_WRITE_FIXED = 5,
+	IORING_OP_POLL_ADD = 6,
+	IORING_OP_POLL_REMOVE = 7,
+	IORING_OP_SYNC_FILE_RANGE = 8,
+	IORING_OP_SENDMSG = 9,
+	IORING_OP_RECVMSG = 10,
+	IORING_OP_TIMEOUT = 11,
+	IORING_OP_TIMEOUT_REMOVE = 12,
+	IORING_OP_ACCEPT = 13,
+	IORING_OP_ASYNC_CANCEL = 14,
+	IORING_OP_LINK_TIMEOUT = 15,
+	IORING_OP_CONNECT = 16,
+	IORING_OP_FALLOCATE = 17,
+	IORING_OP_OPENAT = 18,
+	IORING_OP_CLOSE = 19,
+	IORING_OP_FILES_UPDATE = 20,
+	IORING_OP_STATX = 21,
+	IORING_OP_READ = 22,
+	IORING_OP_WRITE = 23,
+	IORING_OP_FADVISE = 24,
+	IORING_OP_MADVISE = 25,
+	IORING_OP_SEND = 26,
+	IORING_OP_RECV = 27,
+	IORING_OP_OPENAT2 = 28,
+	IORING_OP_EPOLL_CTL = 29,
+	IORING_OP_SPLICE = 30,
+	IORING_OP_PROVIDE_BUFFERS = 31,
+	IORING_OP_REMOVE_BUFFERS = 32,
+	IORING_OP_TEE = 33,
+	IORING_OP_SHUTDOWN = 34,
+	IORING_OP_RENAMEAT = 35,
+	IORING_OP_UNLINKAT = 36,
+	IORING_OP_MKDIRAT = 37,
+	IORING_OP_SYMLINKAT = 38,
+	IORING_OP_LINKAT = 39,
+	IORING_OP_MSG_RING = 40,
+	IORING_OP_FSETXATTR = 41,
+	IORING_OP_SETXATTR = 42,
+	IORING_OP_FGETXATTR = 43,
+	IORING_OP_GETXATTR = 44,
+	IORING_OP_SOCKET = 45,
+	IORING_OP_URING_CMD = 46,
+	IORING_OP_SEND_ZC = 47,
+	IORING_OP_SENDMSG_ZC = 48,
+	IORING_OP_READ_MULTISHOT = 49,
+	IORING_OP_WAITID = 50,
+	IORING_OP_FUTEX_WAIT = 51,
+	IORING_OP_FUTEX_WAKE = 52,
+	IORING_OP_FUTEX_WAITV = 53,
+	IORING_OP_FIXED_FD_INSTALL = 54,
+	IORING_OP_FTRUNCATE = 55,
+	IORING_OP_BIND = 56,
+	IORING_OP_LISTEN = 57,
+	IORING_OP_LAST = 58,
 };
 
-struct cpuidle_state_usage {
-	long long unsigned int disable;
-	long long unsigned int usage;
-	u64 time_ns;
-	long long unsigned int above;
-	long long unsigned int below;
-	long long unsigned int rejected;
+enum io_uring_register_op {
+	IORING_REGISTER_BUFFERS = 0,
+	IORING_UNREGISTER_BUFFERS = 1,
+	IORING_REGISTER_FILES = 2,
+	IORING_UNREGISTER_FILES = 3,
+	IORING_REGISTER_EVENTFD = 4,
+	IORING_UNREGISTER_EVENTFD = 5,
+	IORING_REGISTER_FILES_UPDATE = 6,
+	IORING_REGISTER_EVENTFD_ASYNC = 7,
+	IORING_REGISTER_PROBE = 8,
+	IORING_REGISTER_PERSONALITY = 9,
+	IORING_UNREGISTER_PERSONALITY = 10,
+	IORING_REGISTER_RESTRICTIONS = 11,
+	IORING_REGISTER_ENABLE_RINGS = 12,
+	IORING_REGISTER_FILES2 = 13,
+	IORING_REGISTER_FILES_UPDATE2 = 14,
+	IORING_REGISTER_BUFFERS2 = 15,
+	IORING_REGISTER_BUFFERS_UPDATE = 16,
+	IORING_REGISTER_IOWQ_AFF = 17,
+	IORING_UNREGISTER_IOWQ_AFF = 18,
+	IORING_REGISTER_IOWQ_MAX_WORKERS = 19,
+	IORING_REGISTER_RING_FDS = 20,
+	IORING_UNREGISTER_RING_FDS = 21,
+	IORING_REGISTER_PBUF_RING = 22,
+	IORING_UNREGISTER_PBUF_RING = 23,
+	IORING_REGISTER_SYNC_CANCEL = 24,
+	IORING_REGISTER_FILE_ALLOC_RANGE = 25,
+	IORING_REGISTER_PBUF_STATUS = 26,
+	IORING_REGISTER_NAPI = 27,
+	IORING_UNREGISTER_NAPI = 28,
+	IORING_REGISTER_CLOCK = 29,
+	IORING_REGISTER_CLONE_BUFFERS = 30,
+	IORING_REGISTER_LAST = 31,
+	IORING_REGISTER_USE_REGISTERED_RING = 2147483648,
 };
 
-struct cpuidle_device;
-
-struct cpuidle_driver;
-
-struct cpuidle_state {
-	char name[16];
-	char desc[32];
-	s64 exit_latency_ns;
-	s64 target_residency_ns;
-	unsigned int flags;
-	unsigned int exit_latency;
-	int power_usage;
-	unsigned int target_residency;
-	int (*enter)(struct cpuidle_device *, struct cpuidle_driver *, int);
-	int (*enter_dead)(struct cpuidle_device *, int);
-	int (*enter_s2idle)(struct cpuidle_device *, struct cpuidle_driver *, int);
+enum {
+	REQ_F_FIXED_FILE_BIT = 0,
+	REQ_F_IO_DRAIN_BIT = 1,
+	REQ_F_LINK_BIT = 2,
+	REQ_F_HARDLINK_BIT = 3,
+	REQ_F_FORCE_ASYNC_BIT = 4,
+	REQ_F_BUFFER_SELECT_BIT = 5,
+	REQ_F_CQE_SKIP_BIT = 6,
+	REQ_F_FAIL_BIT = 8,
+	REQ_F_INFLIGHT_BIT = 9,
+	REQ_F_CUR_POS_BIT = 10,
+	REQ_F_NOWAIT_BIT = 11,
+	REQ_F_LINK_TIMEOUT_BIT = 12,
+	REQ_F_NEED_CLEANUP_BIT = 13,
+	REQ_F_POLLED_BIT = 14,
+	REQ_F_BUFFER_SELECTED_BIT = 15,
+	REQ_F_BUFFER_RING_BIT = 16,
+	REQ_F_REISSUE_BIT = 17,
+	REQ_F_CREDS_BIT = 18,
+	REQ_F_REFCOUNT_BIT = 19,
+	REQ_F_ARM_LTIMEOUT_BIT = 20,
+	REQ_F_ASYNC_DATA_BIT = 21,
+	REQ_F_SKIP_LINK_CQES_BIT = 22,
+	REQ_F_SINGLE_POLL_BIT = 23,
+	REQ_F_DOUBLE_POLL_BIT = 24,
+	REQ_F_MULTISHOT_BIT = 25,
+	REQ_F_APOLL_MULTISHOT_BIT = 26,
+	REQ_F_CLEAR_POLLIN_BIT = 27,
+	REQ_F_HASH_LOCKED_BIT = 28,
+	REQ_F_SUPPORT_NOWAIT_BIT = 29,
+	REQ_F_ISREG_BIT = 30,
+	REQ_F_POLL_NO_LAZY_BIT = 31,
+	REQ_F_CAN_POLL_BIT = 32,
+	REQ_F_BL_EMPTY_BIT = 33,
+	REQ_F_BL_NO_RECYCLE_BIT = 34,
+	REQ_F_BUFFERS_COMMIT_BIT = 35,
+	REQ_F_BUF_MORE_BIT = 36,
+	__REQ_F_LAST_BIT = 37,
 };
 
-struct cpuidle_state_kobj;
+typedef u64 io_req_flags_t;
 
-struct cpuidle_driver_kobj;
-
-struct cpuidle_device_kobj;
-
-struct cpuidle_device {
-	unsigned int registered: 1;
-	unsigned int enabled: 1;
-	unsigned int poll_time_limit: 1;
-	unsigned int cpu;
-	ktime_t next_hrtimer;
-	int last_state_idx;
-	u64 last_residency_ns;
-	u64 poll_limit_ns;
-	u64 forced_idle_latency_limit_ns;
-	struct cpuidle_state_usage states_usage[10];
-	struct cpuidle_state_kobj *kobjs[10];
-	struct cpuidle_driver_kobj *kobj_driver;
-	struct cpuidle_device_kobj *kobj_dev;
-	struct list_head device_list;
+struct swait_queue {
+	struct task_struct *task;
+	struct list_head task_list;
 };
 
-struct cpuidle_driver {
-	const char *name;
-	struct module *owner;
-	unsigned int bctimer: 1;
-	struct cpuidle_state states[10];
-	int state_count;
-	int safe_state_index;
-	struct cpumask *cpumask;
-	const char *governor;
+struct wait_bit_key {
+	void *flags;
+	int bit_nr;
+	long unsigned int timeout;
 };
 
-enum cpu_usage_stat {
-	CPUTIME_USER = 0,
-	CPUTIME_NICE = 1,
-	CPUTIME_SYSTEM = 2,
-	CPUTIME_SOFTIRQ = 3,
-	CPUTIME_IRQ = 4,
-	CPUTIME_IDLE = 5,
-	CPUTIME_IOWAIT = 6,
-	CPUTIME_STEAL = 7,
-	CPUTIME_GUEST = 8,
-	CPUTIME_GUEST_NICE = 9,
-	NR_STATS = 10,
+struct wait_bit_queue_entry {
+	struct wait_bit_key key;
+	struct wait_queue_entry wq_entry;
 };
 
-struct kernel_cpustat {
-	u64 cpustat[10];
+typedef int wait_bit_action_f(struct wait_bit_key *, int);
+
+enum {
+	MEMBARRIER_FLAG_SYNC_CORE = 1,
+	MEMBARRIER_FLAG_RSEQ = 2,
 };
 
-struct sched_attr {
-	__u32 size;
-	__u32 sched_policy;
-	__u64 sched_flags;
-	__s32 sched_nice;
-	__u32 sched_priority;
-	__u64 sched_runtime;
-	__u64 sched_deadline;
-	__u64 sched_period;
-	__u32 sched_util_min;
-	__u32 sched_util_max;
+enum tick_dep_bits {
+	TICK_DEP_BIT_POSIX_TIMER = 0,
+	TICK_DEP_BIT_PERF_EVENTS = 1,
+	TICK_DEP_BIT_SCHED = 2,
+	TICK_DEP_BIT_CLOCK_UNSTABLE = 3,
+	TICK_DEP_BIT_RCU = 4,
+	TICK_DEP_BIT_RCU_EXP = 5,
 };
 
-struct balance_callback {
-	struct balance_callback *next;
-	void (*func)(struct rq *);
+enum membarrier_cmd {
+	MEMBARRIER_CMD_QUERY = 0,
+	MEMBARRIER_CMD_GLOBAL = 1,
+	MEMBARRIER_CMD_GLOBAL_EXPEDITED = 2,
+	MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 4,
+	MEMBARRIER_CMD_PRIVATE_EXPEDITED = 8,
+	MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 16,
+	MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE = 32,
+	MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE = 64,
+	MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ = 128,
+	MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ = 256,
+	MEMBARRIER_CMD_GET_REGISTRATIONS = 512,
+	MEMBARRIER_CMD_SHARED = 1,
 };
 
-typedef struct {
-	struct task_struct *lock;
-	struct rq *rq;
-	struct rq_flags rf;
-} class_task_rq_lock_t;
-
-typedef struct {
-	struct rq *lock;
-	struct rq_flags rf;
-} class_rq_lock_t;
-
-struct affinity_context {
-	const struct cpumask *new_mask;
-	struct cpumask *user_mask;
-	unsigned int flags;
+enum membarrier_cmd_flag {
+	MEMBARRIER_CMD_FLAG_CPU = 1,
 };
 
-typedef struct {
-	struct rq *lock;
-	struct rq *lock2;
-} class_double_rq_lock_t;
+struct sched_clock_data {
+	u64 tick_raw;
+	u64 tick_gtod;
+	u64 clock;
+};
 
-struct idle_timer {
+struct semaphore_waiter {
+	struct list_head list;
+	struct task_struct *task;
+	bool up;
+};
+
+enum rwsem_waiter_type {
+	RWSEM_WAITING_FOR_WRITE = 0,
+	RWSEM_WAITING_FOR_READ = 1,
+};
+
+struct rwsem_waiter {
+	struct list_head list;
+	struct task_struct *task;
+	enum rwsem_waiter_type type;
+	long unsigned int timeout;
+	bool handoff_set;
+};
+
+enum rwsem_wake_type {
+	RWSEM_WAKE_ANY = 0,
+	RWSEM_WAKE_READERS = 1,
+	RWSEM_WAKE_READ_OWNED = 2,
+};
+
+enum owner_state {
+	OWNER_NULL = 1,
+	OWNER_WRITER = 2,
+	OWNER_READER = 4,
+	OWNER_NONSPINNABLE = 8,
+};
+
+struct lock_list {
+	struct list_head entry;
+	struct lock_class *class;
+	struct lock_class *links_to;
+	const struct lock_trace *trace;
+	u16 distance;
+	u8 dep;
+	u8 only_xr;
+	struct lock_list *parent;
+};
+
+struct lock_chain {
+	unsigned int irq_context: 2;
+	unsigned int depth: 6;
+	unsigned int base: 24;
+	struct hlist_node entry;
+	u64 chain_key;
+};
+
+enum {
+	LOCKF_USED_IN_HARDIRQ = 1,
+	LOCKF_USED_IN_HARDIRQ_READ = 2,
+	LOCKF_ENABLED_HARDIRQ = 4,
+	LOCKF_ENABLED_HARDIRQ_READ = 8,
+	LOCKF_USED_IN_SOFTIRQ = 16,
+	LOCKF_USED_IN_SOFTIRQ_READ = 32,
+	LOCKF_ENABLED_SOFTIRQ = 64,
+	LOCKF_ENABLED_SOFTIRQ_READ = 128,
+	LOCKF_USED = 256,
+	LOCKF_USED_READ = 512,
+};
+
+struct rt_waiter_node {
+	struct rb_node entry;
+	int prio;
+	u64 deadline;
+};
+
+struct rt_mutex_base;
+
+struct ww_acquire_ctx;
+
+struct rt_mutex_waiter {
+	struct rt_waiter_node tree;
+	struct rt_waiter_node pi_tree;
+	struct task_struct *task;
+	struct rt_mutex_base *lock;
+	unsigned int wake_state;
+	struct ww_acquire_ctx *ww_ctx;
+};
+
+struct hrtimer_sleeper {
 	struct hrtimer timer;
-	int done;
+	struct task_struct *task;
 };
 
-typedef struct task_struct *class_find_get_task_t;
+struct rt_mutex_base {
+	raw_spinlock_t wait_lock;
+	struct rb_root_cached waiters;
+	struct task_struct *owner;
+};
 
-struct sched_domain_attr;
+struct rt_mutex {
+	struct rt_mutex_base rtmutex;
+	struct lockdep_map dep_map;
+};
 
 struct ww_class {
 	atomic_long_t stamp;
@@ -20559,8 +21859,6 @@ struct ww_class {
 	const char *mutex_name;
 	unsigned int is_wait_die;
 };
-
-struct ww_acquire_ctx;
 
 struct ww_mutex {
 	struct mutex base;
@@ -20582,156 +21880,37 @@ struct ww_acquire_ctx {
 	unsigned int deadlock_inject_countdown;
 };
 
-struct mutex_waiter {
-	struct list_head list;
-	struct task_struct *task;
-	struct ww_acquire_ctx *ww_ctx;
-	void *magic;
+struct rt_wake_q_head {
+	struct wake_q_head head;
+	struct task_struct *rtlock_task;
 };
 
-struct trace_print_flags {
-	long unsigned int mask;
-	const char *name;
+enum rtmutex_chainwalk {
+	RT_MUTEX_MIN_CHAINWALK = 0,
+	RT_MUTEX_FULL_CHAINWALK = 1,
 };
 
-struct wake_q_head {
-	struct wake_q_node *first;
-	struct wake_q_node **lastp;
+struct sysrq_key_op {
+	void (* const handler)(u8);
+	const char * const help_msg;
+	const char * const action_msg;
+	const int enable_mask;
 };
 
-struct trace_event_raw_lock_acquire {
-	struct trace_entry ent;
-	unsigned int flags;
-	u32 __data_loc_name;
-	void *lockdep_addr;
-	char __data[0];
+struct __va_list_tag {
+	unsigned int gp_offset;
+	unsigned int fp_offset;
+	void *overflow_arg_area;
+	void *reg_save_area;
 };
 
-struct trace_event_raw_lock {
-	struct trace_entry ent;
-	u32 __data_loc_name;
-	void *lockdep_addr;
-	char __data[0];
-};
-
-struct trace_event_raw_contention_begin {
-	struct trace_entry ent;
-	void *lock_addr;
-	unsigned int flags;
-	char __data[0];
-};
-
-struct trace_event_raw_contention_end {
-	struct trace_entry ent;
-	void *lock_addr;
-	int ret;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_lock_acquire {
-	u32 name;
-	const void *name_ptr_;
-};
-
-struct trace_event_data_offsets_lock {
-	u32 name;
-	const void *name_ptr_;
-};
-
-struct trace_event_data_offsets_contention_begin {};
-
-struct trace_event_data_offsets_contention_end {};
-
-typedef void (*btf_trace_lock_acquire)(void *, struct lockdep_map *, unsigned int, int, int, int, struct lockdep_map *, long unsigned int);
-
-typedef void (*btf_trace_lock_release)(void *, struct lockdep_map *, long unsigned int);
-
-typedef void (*btf_trace_contention_begin)(void *, void *, unsigned int);
-
-typedef void (*btf_trace_contention_end)(void *, void *, int);
-
-struct lock_list {
-	struct list_head entry;
-	struct lock_class *class;
-	struct lock_class *links_to;
-	const struct lock_trace *trace;
-	u16 distance;
-	u8 dep;
-	u8 only_xr;
-	struct lock_list *parent;
-};
-
-struct lock_chain {
-	unsigned int irq_context: 2;
-	unsigned int depth: 6;
-	unsigned int base: 24;
-	struct hlist_node entry;
-	u64 chain_key;
-};
-
-struct __una_u32 {
-	u32 x;
-};
-
-enum lock_usage_bit {
-	LOCK_USED_IN_HARDIRQ = 0,
-	LOCK_USED_IN_HARDIRQ_READ = 1,
-	LOCK_ENABLED_HARDIRQ = 2,
-	LOCK_ENABLED_HARDIRQ_READ = 3,
-	LOCK_USED_IN_SOFTIRQ = 4,
-	LOCK_USED_IN_SOFTIRQ_READ = 5,
-	LOCK_ENABLED_SOFTIRQ = 6,
-	LOCK_ENABLED_SOFTIRQ_READ = 7,
-	LOCK_USED = 8,
-	LOCK_USED_READ = 9,
-	LOCK_USAGE_STATES = 10,
-};
-
-enum {
-	LOCKF_USED_IN_HARDIRQ = 1,
-	LOCKF_USED_IN_HARDIRQ_READ = 2,
-	LOCKF_ENABLED_HARDIRQ = 4,
-	LOCKF_ENABLED_HARDIRQ_READ = 8,
-	LOCKF_USED_IN_SOFTIRQ = 16,
-	LOCKF_USED_IN_SOFTIRQ_READ = 32,
-	LOCKF_ENABLED_SOFTIRQ = 64,
-	LOCKF_ENABLED_SOFTIRQ_READ = 128,
-	LOCKF_USED = 256,
-	LOCKF_USED_READ = 512,
-};
-
-struct pending_free {
-	struct list_head zapped;
-	long unsigned int lock_chains_being_freed[1024];
-};
-
-struct delayed_free {
-	struct callback_head callback_head;
-	int index;
-	int scheduled;
-	struct pending_free pf[2];
-};
-
-struct circular_queue {
-	struct lock_list *element[4096];
-	unsigned int front;
-	unsigned int rear;
-};
-
-enum bfs_result {
-	BFS_EINVALIDNODE = -2,
-	BFS_EQUEUEFULL = -1,
-	BFS_RMATCH = 0,
-	BFS_RNOMATCH = 1,
-};
-
-enum pm_qos_req_action {
-	PM_QOS_ADD_REQ = 0,
-	PM_QOS_UPDATE_REQ = 1,
-	PM_QOS_REMOVE_REQ = 2,
-};
+typedef __builtin_va_list va_list;
 
 typedef unsigned int uint;
+
+typedef int (*initcall_t)(void);
+
+typedef int initcall_entry_t;
 
 enum {
 	CSD_FLAG_LOCK = 1,
@@ -20747,6 +21926,11 @@ enum {
 	CSD_FLAG_TYPE_MASK = 240,
 };
 
+struct dev_printk_info {
+	char subsystem[16];
+	char device[48];
+};
+
 enum cons_flags {
 	CON_PRINTBUFFER = 1,
 	CON_CONSDEV = 2,
@@ -20757,19 +21941,6 @@ enum cons_flags {
 	CON_EXTENDED = 64,
 	CON_SUSPENDED = 128,
 	CON_NBCON = 256,
-};
-
-struct nbcon_state {
-	union {
-		unsigned int atom;
-		struct {
-			unsigned int prio: 2;
-			unsigned int req_prio: 2;
-			unsigned int unsafe: 1;
-			unsigned int unsafe_takeover: 1;
-			unsigned int cpu: 24;
-		};
-	};
 };
 
 enum nbcon_prio {
@@ -20840,50 +22011,42 @@ struct nbcon_write_context {
 	bool unsafe_takeover;
 };
 
-struct prb_desc;
-
-struct printk_info;
-
-struct prb_desc_ring {
-	unsigned int count_bits;
-	struct prb_desc *descs;
-	struct printk_info *infos;
-	atomic_long_t head_id;
-	atomic_long_t tail_id;
-	atomic_long_t last_finalized_seq;
+enum con_flush_mode {
+	CONSOLE_FLUSH_PENDING = 0,
+	CONSOLE_REPLAY_ALL = 1,
 };
 
-struct prb_data_ring {
-	unsigned int size_bits;
-	char *data;
-	atomic_long_t head_lpos;
-	atomic_long_t tail_lpos;
+typedef struct poll_table_struct poll_table;
+
+struct kmsg_dump_iter {
+	u64 cur_seq;
+	u64 next_seq;
 };
 
-struct printk_ringbuffer {
-	struct prb_desc_ring desc_ring;
-	struct prb_data_ring text_data_ring;
-	atomic_long_t fail;
+struct kmsg_dump_detail {
+	enum kmsg_dump_reason reason;
+	const char *description;
 };
 
-struct console_flush_type {
-	bool nbcon_atomic;
-	bool nbcon_offload;
-	bool legacy_direct;
-	bool legacy_offload;
+struct kmsg_dumper {
+	struct list_head list;
+	void (*dump)(struct kmsg_dumper *, struct kmsg_dump_detail *);
+	enum kmsg_dump_reason max_reason;
+	bool registered;
 };
 
-struct printk_message {
-	struct printk_buffers *pbufs;
-	unsigned int outbuf_len;
-	u64 seq;
-	long unsigned int dropped;
+struct trace_event_raw_console {
+	struct trace_entry ent;
+	u32 __data_loc_msg;
+	char __data[0];
 };
 
-struct dev_printk_info {
-	char subsystem[16];
-	char device[48];
+struct trace_event_data_offsets_console {
+	u32 msg;
+	const void *msg_ptr_;
 };
+
+typedef void (*btf_trace_console)(void *, const char *, size_t);
 
 struct printk_info {
 	u64 seq;
@@ -20912,6 +22075,28 @@ struct prb_desc {
 	struct prb_data_blk_lpos text_blk_lpos;
 };
 
+struct prb_data_ring {
+	unsigned int size_bits;
+	char *data;
+	atomic_long_t head_lpos;
+	atomic_long_t tail_lpos;
+};
+
+struct prb_desc_ring {
+	unsigned int count_bits;
+	struct prb_desc *descs;
+	struct printk_info *infos;
+	atomic_long_t head_id;
+	atomic_long_t tail_id;
+	atomic_long_t last_finalized_seq;
+};
+
+struct printk_ringbuffer {
+	struct prb_desc_ring desc_ring;
+	struct prb_data_ring text_data_ring;
+	atomic_long_t fail;
+};
+
 struct prb_reserved_entry {
 	struct printk_ringbuffer *rb;
 	long unsigned int irqflags;
@@ -20927,10 +22112,65 @@ enum desc_state {
 	desc_reusable = 3,
 };
 
-struct prb_data_block {
-	long unsigned int id;
-	char data[0];
+struct console_cmdline {
+	char name[16];
+	int index;
+	char devname[32];
+	bool user_specified;
+	char *options;
 };
+
+enum printk_info_flags {
+	LOG_NEWLINE = 2,
+	LOG_CONT = 8,
+};
+
+struct console_flush_type {
+	bool nbcon_atomic;
+	bool nbcon_offload;
+	bool legacy_direct;
+	bool legacy_offload;
+};
+
+struct printk_message {
+	struct printk_buffers *pbufs;
+	unsigned int outbuf_len;
+	u64 seq;
+	long unsigned int dropped;
+};
+
+enum devkmsg_log_bits {
+	__DEVKMSG_LOG_BIT_ON = 0,
+	__DEVKMSG_LOG_BIT_OFF = 1,
+	__DEVKMSG_LOG_BIT_LOCK = 2,
+};
+
+enum devkmsg_log_masks {
+	DEVKMSG_LOG_MASK_ON = 1,
+	DEVKMSG_LOG_MASK_OFF = 2,
+	DEVKMSG_LOG_MASK_LOCK = 4,
+};
+
+enum con_msg_format_flags {
+	MSG_FORMAT_DEFAULT = 0,
+	MSG_FORMAT_SYSLOG = 1,
+};
+
+struct latched_seq {
+	seqcount_latch_t latch;
+	u64 val[2];
+};
+
+struct devkmsg_user {
+	atomic64_t seq;
+	struct ratelimit_state rs;
+	struct mutex lock;
+	struct printk_buffers pbufs;
+};
+
+typedef struct {
+	void *lock;
+} class_rcu_t;
 
 enum {
 	IRQD_TRIGGER_MASK = 15,
@@ -20957,11 +22197,6 @@ enum {
 	IRQD_AFFINITY_ON_ACTIVATE = 268435456,
 	IRQD_IRQ_ENABLED_ON_SUSPEND = 536870912,
 	IRQD_RESEND_WHEN_IN_PROGRESS = 1073741824,
-};
-
-struct kernel_stat {
-	long unsigned int irqs_sum;
-	unsigned int softirqs[10];
 };
 
 enum {
@@ -21011,14 +22246,6 @@ enum {
 	IRQC_IS_NESTED = 1,
 };
 
-struct wait_bit_key {
-	void *flags;
-	int bit_nr;
-	long unsigned int timeout;
-};
-
-typedef int wait_bit_action_f(struct wait_bit_key *, int);
-
 typedef void (*task_work_func_t)(struct callback_head *);
 
 enum task_work_notify_mode {
@@ -21029,23 +22256,6 @@ enum task_work_notify_mode {
 	TWA_NMI_CURRENT = 4,
 	TWA_FLAGS = 65280,
 	TWAF_NO_ALLOC = 256,
-};
-
-struct tasklet_struct {
-	struct tasklet_struct *next;
-	long unsigned int state;
-	atomic_t count;
-	bool use_callback;
-	union {
-		void (*func)(long unsigned int);
-		void (*callback)(struct tasklet_struct *);
-	};
-	long unsigned int data;
-};
-
-enum {
-	TASKLET_STATE_SCHED = 0,
-	TASKLET_STATE_RUN = 1,
 };
 
 struct irq_domain_chip_generic_info;
@@ -21089,10 +22299,6 @@ struct irq_desc_devres {
 	unsigned int from;
 	unsigned int cnt;
 };
-
-typedef struct {
-	raw_spinlock_t *lock;
-} class_raw_spinlock_irq_t;
 
 struct cpumap {
 	unsigned int available;
@@ -21184,9 +22390,12 @@ typedef void (*btf_trace_irq_matrix_alloc)(void *, int, unsigned int, struct irq
 
 typedef void (*btf_trace_irq_matrix_free)(void *, int, unsigned int, struct irq_matrix *, struct cpumap *);
 
-struct swait_queue {
-	struct task_struct *task;
-	struct list_head task_list;
+enum {
+	GP_IDLE = 0,
+	GP_ENTER = 1,
+	GP_PASSED = 2,
+	GP_EXIT = 3,
+	GP_REPLAY = 4,
 };
 
 struct rcu_synchronize {
@@ -21194,358 +22403,107 @@ struct rcu_synchronize {
 	struct completion completion;
 };
 
-struct rcu_cblist {
-	struct callback_head *head;
-	struct callback_head **tail;
-	long int len;
+typedef void (*call_rcu_func_t)(struct callback_head *, rcu_callback_t);
+
+struct rcu_gp_oldstate {
+	long unsigned int rgos_norm;
 };
 
-struct rcu_segcblist {
-	struct callback_head *head;
-	struct callback_head **tails[4];
-	long unsigned int gp_seq[4];
-	long int len;
-	long int seglen[4];
-	u8 flags;
+struct rcu_ctrlblk {
+	struct callback_head *rcucblist;
+	struct callback_head **donetail;
+	struct callback_head **curtail;
+	long unsigned int gp_seq;
 };
 
-struct io_tlb_area;
-
-struct io_tlb_slot;
-
-struct io_tlb_pool {
-	phys_addr_t start;
-	phys_addr_t end;
-	void *vaddr;
-	long unsigned int nslabs;
-	bool late_alloc;
-	unsigned int nareas;
-	unsigned int area_nslabs;
-	struct io_tlb_area *areas;
-	struct io_tlb_slot *slots;
+struct io_tlb_area {
+	long unsigned int used;
+	unsigned int index;
+	spinlock_t lock;
 };
 
-struct io_tlb_mem {
-	struct io_tlb_pool defpool;
-	long unsigned int nslabs;
-	struct dentry *debugfs;
-	bool force_bounce;
-	bool for_alloc;
+struct io_tlb_slot {
+	phys_addr_t orig_addr;
+	size_t alloc_size;
+	short unsigned int list;
+	short unsigned int pad_slots;
 };
 
-enum dma_data_direction {
-	DMA_BIDIRECTIONAL = 0,
-	DMA_TO_DEVICE = 1,
-	DMA_FROM_DEVICE = 2,
-	DMA_NONE = 3,
-};
-
-struct scatterlist {
-	long unsigned int page_link;
-	unsigned int offset;
-	unsigned int length;
-	dma_addr_t dma_address;
-	unsigned int dma_length;
-};
-
-struct sg_table {
-	struct scatterlist *sgl;
-	unsigned int nents;
-	unsigned int orig_nents;
-};
-
-struct dma_map_ops {
-	void * (*alloc)(struct device *, size_t, dma_addr_t *, gfp_t, long unsigned int);
-	void (*free)(struct device *, size_t, void *, dma_addr_t, long unsigned int);
-	struct page * (*alloc_pages_op)(struct device *, size_t, dma_addr_t *, enum dma_data_direction, gfp_t);
-	void (*free_pages)(struct device *, size_t, struct page *, dma_addr_t, enum dma_data_direction);
-	int (*mmap)(struct device *, struct vm_area_struct *, void *, dma_addr_t, size_t, long unsigned int);
-	int (*get_sgtable)(struct device *, struct sg_table *, void *, dma_addr_t, size_t, long unsigned int);
-	dma_addr_t (*map_page)(struct device *, struct page *, long unsigned int, size_t, enum dma_data_direction, long unsigned int);
-	void (*unmap_page)(struct device *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-	int (*map_sg)(struct device *, struct scatterlist *, int, enum dma_data_direction, long unsigned int);
-	void (*unmap_sg)(struct device *, struct scatterlist *, int, enum dma_data_direction, long unsigned int);
-	dma_addr_t (*map_resource)(struct device *, phys_addr_t, size_t, enum dma_data_direction, long unsigned int);
-	void (*unmap_resource)(struct device *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-	void (*sync_single_for_cpu)(struct device *, dma_addr_t, size_t, enum dma_data_direction);
-	void (*sync_single_for_device)(struct device *, dma_addr_t, size_t, enum dma_data_direction);
-	void (*sync_sg_for_cpu)(struct device *, struct scatterlist *, int, enum dma_data_direction);
-	void (*sync_sg_for_device)(struct device *, struct scatterlist *, int, enum dma_data_direction);
-	void (*cache_sync)(struct device *, void *, size_t, enum dma_data_direction);
-	int (*dma_supported)(struct device *, u64);
-	u64 (*get_required_mask)(struct device *);
-	size_t (*max_mapping_size)(struct device *);
-	size_t (*opt_mapping_size)(void);
-	long unsigned int (*get_merge_boundary)(struct device *);
-};
-
-struct trace_eval_map {
-	const char *system;
-	const char *eval_string;
-	long unsigned int eval_value;
-};
-
-struct trace_event_raw_dma_map {
+struct trace_event_raw_swiotlb_bounced {
 	struct trace_entry ent;
-	u32 __data_loc_device;
-	u64 phys_addr;
-	u64 dma_addr;
+	u32 __data_loc_dev_name;
+	u64 dma_mask;
+	dma_addr_t dev_addr;
 	size_t size;
-	enum dma_data_direction dir;
-	long unsigned int attrs;
+	bool force;
 	char __data[0];
 };
 
-struct trace_event_raw_dma_unmap {
+struct trace_event_data_offsets_swiotlb_bounced {
+	u32 dev_name;
+	const void *dev_name_ptr_;
+};
+
+typedef void (*btf_trace_swiotlb_bounced)(void *, struct device *, dma_addr_t, size_t);
+
+struct seccomp_data {
+	int nr;
+	__u32 arch;
+	__u64 instruction_pointer;
+	__u64 args[6];
+};
+
+struct trace_event_raw_sys_enter {
 	struct trace_entry ent;
-	u32 __data_loc_device;
-	u64 addr;
-	size_t size;
-	enum dma_data_direction dir;
-	long unsigned int attrs;
+	long int id;
+	long unsigned int args[6];
 	char __data[0];
 };
 
-struct trace_event_raw_dma_alloc_class {
+struct trace_event_raw_sys_exit {
 	struct trace_entry ent;
-	u32 __data_loc_device;
-	void *virt_addr;
-	u64 dma_addr;
-	size_t size;
-	gfp_t flags;
-	enum dma_data_direction dir;
-	long unsigned int attrs;
+	long int id;
+	long int ret;
 	char __data[0];
 };
 
-struct trace_event_raw_dma_alloc_sgt {
-	struct trace_entry ent;
-	u32 __data_loc_device;
-	u32 __data_loc_phys_addrs;
-	u64 dma_addr;
-	size_t size;
-	enum dma_data_direction dir;
-	gfp_t flags;
-	long unsigned int attrs;
-	char __data[0];
+struct trace_event_data_offsets_sys_enter {};
+
+struct trace_event_data_offsets_sys_exit {};
+
+typedef void (*btf_trace_sys_enter)(void *, struct pt_regs *, long int);
+
+typedef void (*btf_trace_sys_exit)(void *, struct pt_regs *, long int);
+
+struct ptrace_sud_config {
+	__u64 mode;
+	__u64 selector;
+	__u64 offset;
+	__u64 len;
 };
 
-struct trace_event_raw_dma_free_class {
-	struct trace_entry ent;
-	u32 __data_loc_device;
-	void *virt_addr;
-	u64 dma_addr;
-	size_t size;
-	enum dma_data_direction dir;
-	long unsigned int attrs;
-	char __data[0];
+struct stacktrace_cookie {
+	long unsigned int *store;
+	unsigned int size;
+	unsigned int skip;
+	unsigned int len;
 };
 
-struct trace_event_raw_dma_free_sgt {
-	struct trace_entry ent;
-	u32 __data_loc_device;
-	u32 __data_loc_phys_addrs;
-	u64 dma_addr;
-	size_t size;
-	enum dma_data_direction dir;
-	char __data[0];
-};
-
-struct trace_event_raw_dma_map_sg {
-	struct trace_entry ent;
-	u32 __data_loc_device;
-	int full_nents;
-	int full_ents;
-	bool truncated;
-	u32 __data_loc_phys_addrs;
-	u32 __data_loc_dma_addrs;
-	u32 __data_loc_lengths;
-	enum dma_data_direction dir;
-	long unsigned int attrs;
-	char __data[0];
-};
-
-struct trace_event_raw_dma_map_sg_err {
-	struct trace_entry ent;
-	u32 __data_loc_device;
-	u32 __data_loc_phys_addrs;
-	int err;
-	enum dma_data_direction dir;
-	long unsigned int attrs;
-	char __data[0];
-};
-
-struct trace_event_raw_dma_unmap_sg {
-	struct trace_entry ent;
-	u32 __data_loc_device;
-	u32 __data_loc_addrs;
-	enum dma_data_direction dir;
-	long unsigned int attrs;
-	char __data[0];
-};
-
-struct trace_event_raw_dma_sync_single {
-	struct trace_entry ent;
-	u32 __data_loc_device;
-	u64 dma_addr;
-	size_t size;
-	enum dma_data_direction dir;
-	char __data[0];
-};
-
-struct trace_event_raw_dma_sync_sg {
-	struct trace_entry ent;
-	u32 __data_loc_device;
-	u32 __data_loc_dma_addrs;
-	u32 __data_loc_lengths;
-	enum dma_data_direction dir;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_dma_map {
-	u32 device;
-	const void *device_ptr_;
-};
-
-struct trace_event_data_offsets_dma_unmap {
-	u32 device;
-	const void *device_ptr_;
-};
-
-struct trace_event_data_offsets_dma_alloc_class {
-	u32 device;
-	const void *device_ptr_;
-};
-
-struct trace_event_data_offsets_dma_alloc_sgt {
-	u32 device;
-	const void *device_ptr_;
-	u32 phys_addrs;
-	const void *phys_addrs_ptr_;
-};
-
-struct trace_event_data_offsets_dma_free_class {
-	u32 device;
-	const void *device_ptr_;
-};
-
-struct trace_event_data_offsets_dma_free_sgt {
-	u32 device;
-	const void *device_ptr_;
-	u32 phys_addrs;
-	const void *phys_addrs_ptr_;
-};
-
-struct trace_event_data_offsets_dma_map_sg {
-	u32 device;
-	const void *device_ptr_;
-	u32 phys_addrs;
-	const void *phys_addrs_ptr_;
-	u32 dma_addrs;
-	const void *dma_addrs_ptr_;
-	u32 lengths;
-	const void *lengths_ptr_;
-};
-
-struct trace_event_data_offsets_dma_map_sg_err {
-	u32 device;
-	const void *device_ptr_;
-	u32 phys_addrs;
-	const void *phys_addrs_ptr_;
-};
-
-struct trace_event_data_offsets_dma_unmap_sg {
-	u32 device;
-	const void *device_ptr_;
-	u32 addrs;
-	const void *addrs_ptr_;
-};
-
-struct trace_event_data_offsets_dma_sync_single {
-	u32 device;
-	const void *device_ptr_;
-};
-
-struct trace_event_data_offsets_dma_sync_sg {
-	u32 device;
-	const void *device_ptr_;
-	u32 dma_addrs;
-	const void *dma_addrs_ptr_;
-	u32 lengths;
-	const void *lengths_ptr_;
-};
-
-typedef void (*btf_trace_dma_map_page)(void *, struct device *, phys_addr_t, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_map_resource)(void *, struct device *, phys_addr_t, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_unmap_page)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_unmap_resource)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_alloc)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
-
-typedef void (*btf_trace_dma_alloc_pages)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
-
-typedef void (*btf_trace_dma_alloc_sgt_err)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
-
-typedef void (*btf_trace_dma_alloc_sgt)(void *, struct device *, struct sg_table *, size_t, enum dma_data_direction, gfp_t, long unsigned int);
-
-typedef void (*btf_trace_dma_free)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_free_pages)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_free_sgt)(void *, struct device *, struct sg_table *, size_t, enum dma_data_direction);
-
-typedef void (*btf_trace_dma_map_sg)(void *, struct device *, struct scatterlist *, int, int, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_map_sg_err)(void *, struct device *, struct scatterlist *, int, int, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_unmap_sg)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_sync_single_for_cpu)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction);
-
-typedef void (*btf_trace_dma_sync_single_for_device)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction);
-
-typedef void (*btf_trace_dma_sync_sg_for_cpu)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction);
-
-typedef void (*btf_trace_dma_sync_sg_for_device)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction);
-
-struct dma_devres {
-	size_t size;
-	void *vaddr;
-	dma_addr_t dma_handle;
-	long unsigned int attrs;
-};
-
-typedef __kernel_long_t __kernel_suseconds_t;
-
-typedef __kernel_long_t __kernel_old_time_t;
-
-typedef __kernel_suseconds_t suseconds_t;
-
-typedef __kernel_clock_t clock_t;
-
-typedef __u64 timeu64_t;
-
-struct __kernel_itimerspec {
-	struct __kernel_timespec it_interval;
-	struct __kernel_timespec it_value;
+enum hrtimer_base_type {
+	HRTIMER_BASE_MONOTONIC = 0,
+	HRTIMER_BASE_REALTIME = 1,
+	HRTIMER_BASE_BOOTTIME = 2,
+	HRTIMER_BASE_TAI = 3,
+	HRTIMER_BASE_MONOTONIC_SOFT = 4,
+	HRTIMER_BASE_REALTIME_SOFT = 5,
+	HRTIMER_BASE_BOOTTIME_SOFT = 6,
+	HRTIMER_BASE_TAI_SOFT = 7,
+	HRTIMER_MAX_CLOCK_BASES = 8,
 };
 
 struct timezone {
 	int tz_minuteswest;
 	int tz_dsttime;
-};
-
-struct itimerspec64 {
-	struct timespec64 it_interval;
-	struct timespec64 it_value;
-};
-
-struct old_itimerspec32 {
-	struct old_timespec32 it_interval;
-	struct old_timespec32 it_value;
 };
 
 struct __kernel_timex_timeval {
@@ -21581,23 +22539,6 @@ struct __kernel_timex {
 	long: 64;
 };
 
-enum hrtimer_base_type {
-	HRTIMER_BASE_MONOTONIC = 0,
-	HRTIMER_BASE_REALTIME = 1,
-	HRTIMER_BASE_BOOTTIME = 2,
-	HRTIMER_BASE_TAI = 3,
-	HRTIMER_BASE_MONOTONIC_SOFT = 4,
-	HRTIMER_BASE_REALTIME_SOFT = 5,
-	HRTIMER_BASE_BOOTTIME_SOFT = 6,
-	HRTIMER_BASE_TAI_SOFT = 7,
-	HRTIMER_MAX_CLOCK_BASES = 8,
-};
-
-struct hrtimer_sleeper {
-	struct hrtimer timer;
-	struct task_struct *task;
-};
-
 enum audit_ntp_type {
 	AUDIT_NTP_OFFSET = 0,
 	AUDIT_NTP_FREQ = 1,
@@ -21610,63 +22551,12 @@ enum audit_ntp_type {
 
 struct audit_ntp_data {};
 
-enum clocksource_ids {
-	CSID_GENERIC = 0,
-	CSID_ARM_ARCH_COUNTER = 1,
-	CSID_X86_TSC_EARLY = 2,
-	CSID_X86_TSC = 3,
-	CSID_X86_KVM_CLK = 4,
-	CSID_X86_ART = 5,
-	CSID_MAX = 6,
-};
+typedef s64 int64_t;
 
-enum vdso_clock_mode {
-	VDSO_CLOCKMODE_NONE = 0,
-	VDSO_CLOCKMODE_TSC = 1,
-	VDSO_CLOCKMODE_PVCLOCK = 2,
-	VDSO_CLOCKMODE_HVCLOCK = 3,
-	VDSO_CLOCKMODE_MAX = 4,
-	VDSO_CLOCKMODE_TIMENS = 2147483647,
-};
-
-struct clocksource_base;
-
-struct clocksource {
-	u64 (*read)(struct clocksource *);
-	u64 mask;
-	u32 mult;
-	u32 shift;
-	u64 max_idle_ns;
-	u32 maxadj;
-	u32 uncertainty_margin;
-	u64 max_cycles;
-	u64 max_raw_delta;
-	const char *name;
-	struct list_head list;
-	u32 freq_khz;
-	int rating;
-	enum clocksource_ids id;
-	enum vdso_clock_mode vdso_clock_mode;
-	long unsigned int flags;
-	struct clocksource_base *base;
-	int (*enable)(struct clocksource *);
-	void (*disable)(struct clocksource *);
-	void (*suspend)(struct clocksource *);
-	void (*resume)(struct clocksource *);
-	void (*mark_unstable)(struct clocksource *);
-	void (*tick_stable)(struct clocksource *);
-	struct list_head wd_list;
-	u64 cs_last;
-	u64 wd_last;
-	struct module *owner;
-};
-
-struct clocksource_base {
-	enum clocksource_ids id;
-	u32 freq_khz;
-	u64 offset;
-	u32 numerator;
-	u32 denominator;
+enum wd_read_status {
+	WD_READ_SUCCESS = 0,
+	WD_READ_UNSTABLE = 1,
+	WD_READ_SKIP = 2,
 };
 
 enum tick_device_mode {
@@ -21712,6 +22602,13 @@ struct timecounter {
 };
 
 typedef __kernel_timer_t timer_t;
+
+typedef __u64 timeu64_t;
+
+struct itimerspec64 {
+	struct timespec64 it_interval;
+	struct timespec64 it_value;
+};
 
 struct rtc_wkalrm {
 	unsigned char enabled;
@@ -21882,6 +22779,26 @@ struct platform_driver {
 	bool driver_managed_dma;
 };
 
+struct timens_offsets {
+	struct timespec64 monotonic;
+	struct timespec64 boottime;
+};
+
+struct time_namespace {
+	struct user_namespace *user_ns;
+	struct ucounts *ucounts;
+	struct ns_common ns;
+	struct timens_offsets offsets;
+	struct page *vvar_page;
+	bool frozen_offsets;
+};
+
+struct trace_eval_map {
+	const char *system;
+	const char *eval_string;
+	long unsigned int eval_value;
+};
+
 struct trace_event_raw_alarmtimer_suspend {
 	struct trace_entry ent;
 	s64 expires;
@@ -21918,41 +22835,14 @@ struct alarm_base {
 	clockid_t base_clockid;
 };
 
-enum tick_dep_bits {
-	TICK_DEP_BIT_POSIX_TIMER = 0,
-	TICK_DEP_BIT_PERF_EVENTS = 1,
-	TICK_DEP_BIT_SCHED = 2,
-	TICK_DEP_BIT_CLOCK_UNSTABLE = 3,
-	TICK_DEP_BIT_RCU = 4,
-	TICK_DEP_BIT_RCU_EXP = 5,
-};
-
 struct __kernel_old_itimerval {
 	struct __kernel_old_timeval it_interval;
 	struct __kernel_old_timeval it_value;
 };
 
-struct rt_waiter_node {
-	struct rb_node entry;
-	int prio;
-	u64 deadline;
-};
-
-struct rt_mutex_base;
-
-struct rt_mutex_waiter {
-	struct rt_waiter_node tree;
-	struct rt_waiter_node pi_tree;
-	struct task_struct *task;
-	struct rt_mutex_base *lock;
-	unsigned int wake_state;
-	struct ww_acquire_ctx *ww_ctx;
-};
-
-struct rt_mutex_base {
-	raw_spinlock_t wait_lock;
-	struct rb_root_cached waiters;
-	struct task_struct *owner;
+struct ce_unbind {
+	struct clock_event_device *ce;
+	int res;
 };
 
 union futex_key {
@@ -21984,10 +22874,11 @@ struct futex_pi_state {
 	union futex_key key;
 };
 
-struct futex_hash_bucket {
-	atomic_t waiters;
-	spinlock_t lock;
-	struct plist_head chain;
+struct futex_waitv {
+	__u64 val;
+	__u64 uaddr;
+	__u32 flags;
+	__u32 __reserved;
 };
 
 struct futex_q;
@@ -22008,28 +22899,20 @@ struct futex_q {
 	atomic_t requeue_state;
 };
 
+struct futex_vector {
+	struct futex_waitv w;
+	struct futex_q q;
+};
+
+struct futex_hash_bucket {
+	atomic_t waiters;
+	spinlock_t lock;
+	struct plist_head chain;
+};
+
 enum futex_access {
 	FUTEX_READ = 0,
 	FUTEX_WRITE = 1,
-};
-
-struct rt_wake_q_head {
-	struct wake_q_head head;
-	struct task_struct *rtlock_task;
-};
-
-enum {
-	Q_REQUEUE_PI_NONE = 0,
-	Q_REQUEUE_PI_IGNORE = 1,
-	Q_REQUEUE_PI_IN_PROGRESS = 2,
-	Q_REQUEUE_PI_WAIT = 3,
-	Q_REQUEUE_PI_DONE = 4,
-	Q_REQUEUE_PI_LOCKED = 5,
-};
-
-struct dma_chan {
-	int lock;
-	const char *device_id;
 };
 
 struct proc_ops {
@@ -22498,12 +23381,6 @@ struct kernfs_fs_context {
 	bool new_sb_created;
 };
 
-enum cgroup_subsys_id {
-	cpu_cgrp_id = 0,
-	memory_cgrp_id = 1,
-	CGROUP_SUBSYS_COUNT = 2,
-};
-
 enum {
 	CSS_NO_REF = 1,
 	CSS_ONLINE = 2,
@@ -22529,18 +23406,6 @@ enum {
 	CGRP_ROOT_MEMORY_RECURSIVE_PROT = 262144,
 	CGRP_ROOT_MEMORY_HUGETLB_ACCOUNTING = 524288,
 	CGRP_ROOT_PIDS_LOCAL_EVENTS = 1048576,
-};
-
-enum {
-	CFTYPE_ONLY_ON_ROOT = 1,
-	CFTYPE_NOT_ON_ROOT = 2,
-	CFTYPE_NS_DELEGATABLE = 4,
-	CFTYPE_NO_PREFIX = 8,
-	CFTYPE_WORLD_WRITABLE = 16,
-	CFTYPE_DEBUG = 32,
-	__CFTYPE_ONLY_ON_DFL = 65536,
-	__CFTYPE_NOT_ON_DFL = 131072,
-	__CFTYPE_ADDED = 262144,
 };
 
 struct cgroup_of_peak {
@@ -22635,6 +23500,12 @@ enum cgroup1_param {
 	Opt_nofavordynmods = 9,
 };
 
+typedef struct {
+	void *lock;
+} class_preempt_notrace_t;
+
+struct dyn_arch_ftrace {};
+
 enum {
 	FTRACE_OPS_FL_ENABLED = 1,
 	FTRACE_OPS_FL_DYNAMIC = 2,
@@ -22657,138 +23528,76 @@ enum {
 	FTRACE_OPS_FL_SUBOP = 262144,
 };
 
-typedef void (*rethook_handler_t)(struct rethook_node *, void *, long unsigned int, struct pt_regs *);
-
-struct kretprobe_instance;
-
-typedef int (*kretprobe_handler_t)(struct kretprobe_instance *, struct pt_regs *);
-
-struct kretprobe_instance {
-	struct rethook_node node;
-	char data[0];
-};
-
-struct kretprobe {
-	struct kprobe kp;
-	kretprobe_handler_t handler;
-	kretprobe_handler_t entry_handler;
-	int maxactive;
-	int nmissed;
-	size_t data_size;
-	struct rethook *rh;
-};
-
-struct kprobe_blacklist_entry {
-	struct list_head list;
-	long unsigned int start_addr;
-	long unsigned int end_addr;
-	struct callback_head rcu;
-};
-
-enum perf_record_ksymbol_type {
-	PERF_RECORD_KSYMBOL_TYPE_UNKNOWN = 0,
-	PERF_RECORD_KSYMBOL_TYPE_BPF = 1,
-	PERF_RECORD_KSYMBOL_TYPE_OOL = 2,
-	PERF_RECORD_KSYMBOL_TYPE_MAX = 3,
-};
-
-struct kprobe_insn_page {
-	struct list_head list;
-	kprobe_opcode_t *insns;
-	struct kprobe_insn_cache *cache;
-	int nused;
-	int ngarbage;
-	char slot_used[0];
-};
-
-enum kprobe_slot_state {
-	SLOT_CLEAN = 0,
-	SLOT_DIRTY = 1,
-	SLOT_USED = 2,
-};
-
-enum hk_type {
-	HK_TYPE_TIMER = 0,
-	HK_TYPE_RCU = 1,
-	HK_TYPE_MISC = 2,
-	HK_TYPE_SCHED = 3,
-	HK_TYPE_TICK = 4,
-	HK_TYPE_DOMAIN = 5,
-	HK_TYPE_WQ = 6,
-	HK_TYPE_MANAGED_IRQ = 7,
-	HK_TYPE_KTHREAD = 8,
-	HK_TYPE_MAX = 9,
-};
-
-typedef const int tracepoint_ptr_t;
-
-enum tp_func_state {
-	TP_FUNC_0 = 0,
-	TP_FUNC_1 = 1,
-	TP_FUNC_2 = 2,
-	TP_FUNC_N = 3,
-};
-
-enum tp_transition_sync {
-	TP_TRANSITION_SYNC_1_0_1 = 0,
-	TP_TRANSITION_SYNC_N_2_1 = 1,
-	_NR_TP_TRANSITION_SYNC = 2,
-};
-
-struct tp_transition_snapshot {
-	long unsigned int rcu;
-	long unsigned int srcu;
-	bool ongoing;
-};
-
-struct tp_probes {
-	struct callback_head rcu;
-	struct tracepoint_func probes[0];
-};
-
-typedef struct poll_table_struct poll_table;
-
-struct trace_buffer_meta {
-	__u32 meta_page_size;
-	__u32 meta_struct_len;
-	__u32 subbuf_size;
-	__u32 nr_subbufs;
-	struct {
-		__u64 lost_events;
-		__u32 id;
-		__u32 read;
-	} reader;
-	__u64 flags;
-	__u64 entries;
-	__u64 overrun;
-	__u64 read;
-	__u64 Reserved1;
-	__u64 Reserved2;
-};
-
-enum ring_buffer_type {
-	RINGBUF_TYPE_DATA_TYPE_LEN_MAX = 28,
-	RINGBUF_TYPE_PADDING = 29,
-	RINGBUF_TYPE_TIME_EXTEND = 30,
-	RINGBUF_TYPE_TIME_STAMP = 31,
-};
-
-typedef bool (*ring_buffer_cond_fn)(void *);
-
-enum ring_buffer_flags {
-	RB_FL_OVERWRITE = 1,
-};
-
-typedef struct {
-	void *lock;
-} class_cpus_read_lock_t;
-
 struct ftrace_hash {
 	long unsigned int size_bits;
 	struct hlist_head *buckets;
 	long unsigned int count;
 	long unsigned int flags;
 	struct callback_head rcu;
+};
+
+struct ftrace_func_entry {
+	struct hlist_node hlist;
+	long unsigned int ip;
+	long unsigned int direct;
+};
+
+enum {
+	FTRACE_UPDATE_CALLS = 1,
+	FTRACE_DISABLE_CALLS = 2,
+	FTRACE_UPDATE_TRACE_FUNC = 4,
+	FTRACE_START_FUNC_RET = 8,
+	FTRACE_STOP_FUNC_RET = 16,
+	FTRACE_MAY_SLEEP = 32,
+};
+
+enum ftrace_bug_type {
+	FTRACE_BUG_UNKNOWN = 0,
+	FTRACE_BUG_INIT = 1,
+	FTRACE_BUG_NOP = 2,
+	FTRACE_BUG_CALL = 3,
+	FTRACE_BUG_UPDATE = 4,
+};
+
+enum {
+	FTRACE_FL_ENABLED = 2147483648,
+	FTRACE_FL_REGS = 1073741824,
+	FTRACE_FL_REGS_EN = 536870912,
+	FTRACE_FL_TRAMP = 268435456,
+	FTRACE_FL_TRAMP_EN = 134217728,
+	FTRACE_FL_IPMODIFY = 67108864,
+	FTRACE_FL_DISABLED = 33554432,
+	FTRACE_FL_DIRECT = 16777216,
+	FTRACE_FL_DIRECT_EN = 8388608,
+	FTRACE_FL_CALL_OPS = 4194304,
+	FTRACE_FL_CALL_OPS_EN = 2097152,
+	FTRACE_FL_TOUCHED = 1048576,
+	FTRACE_FL_MODIFIED = 524288,
+};
+
+struct dyn_ftrace {
+	long unsigned int ip;
+	long unsigned int flags;
+	struct dyn_arch_ftrace arch;
+};
+
+enum {
+	FTRACE_UPDATE_IGNORE = 0,
+	FTRACE_UPDATE_MAKE_CALL = 1,
+	FTRACE_UPDATE_MODIFY_CALL = 2,
+	FTRACE_UPDATE_MAKE_NOP = 3,
+};
+
+enum {
+	FTRACE_ITER_FILTER = 1,
+	FTRACE_ITER_NOTRACE = 2,
+	FTRACE_ITER_PRINTALL = 4,
+	FTRACE_ITER_DO_PROBES = 8,
+	FTRACE_ITER_PROBE = 16,
+	FTRACE_ITER_MOD = 32,
+	FTRACE_ITER_ENABLED = 64,
+	FTRACE_ITER_TOUCHED = 128,
+	FTRACE_ITER_ADDRS = 256,
 };
 
 struct ftrace_graph_ent {
@@ -22817,6 +23626,13 @@ struct fgraph_ops {
 	void *private;
 	trace_func_graph_ent_t saved_func;
 	int idx;
+};
+
+enum perf_record_ksymbol_type {
+	PERF_RECORD_KSYMBOL_TYPE_UNKNOWN = 0,
+	PERF_RECORD_KSYMBOL_TYPE_BPF = 1,
+	PERF_RECORD_KSYMBOL_TYPE_OOL = 2,
+	PERF_RECORD_KSYMBOL_TYPE_MAX = 3,
 };
 
 struct prog_entry;
@@ -22925,56 +23741,6 @@ struct tracer {
 	bool noboot;
 };
 
-struct ring_buffer_per_cpu;
-
-struct buffer_page;
-
-struct ring_buffer_iter {
-	struct ring_buffer_per_cpu *cpu_buffer;
-	long unsigned int head;
-	long unsigned int next_event;
-	struct buffer_page *head_page;
-	struct buffer_page *cache_reader_page;
-	long unsigned int cache_read;
-	long unsigned int cache_pages_removed;
-	u64 read_stamp;
-	u64 page_stamp;
-	struct ring_buffer_event *event;
-	size_t event_size;
-	int missed_events;
-};
-
-struct rb_irq_work {
-	struct irq_work work;
-	wait_queue_head_t waiters;
-	wait_queue_head_t full_waiters;
-	atomic_t seq;
-	bool waiters_pending;
-	bool full_waiters_pending;
-	bool wakeup_full;
-};
-
-struct trace_buffer {
-	unsigned int flags;
-	atomic_t record_disabled;
-	atomic_t resizing;
-	cpumask_var_t cpumask;
-	struct lock_class_key *reader_lock_key;
-	struct mutex mutex;
-	struct ring_buffer_per_cpu **buffers;
-	struct hlist_node node;
-	u64 (*clock)(void);
-	struct rb_irq_work irq_work;
-	bool time_stamp_abs;
-	long unsigned int range_addr_start;
-	long unsigned int range_addr_end;
-	struct notifier_block flush_nb;
-	long int last_text_delta;
-	long int last_data_delta;
-	unsigned int subbuf_order;
-	unsigned int max_data_size;
-};
-
 struct event_subsystem;
 
 struct trace_subsystem_dir {
@@ -23043,11 +23809,21 @@ struct trace_option_dentry {
 	struct dentry *entry;
 };
 
+enum {
+	TRACE_PIDS = 1,
+	TRACE_NO_PIDS = 2,
+};
+
 struct trace_func_repeats {
 	long unsigned int ip;
 	long unsigned int parent_ip;
 	long unsigned int count;
 	u64 ts_last_call;
+};
+
+enum {
+	TRACE_ARRAY_FL_GLOBAL = 1,
+	TRACE_ARRAY_FL_BOOT = 2,
 };
 
 struct tracer_opt {
@@ -23059,6 +23835,40 @@ struct tracer_flags {
 	u32 val;
 	struct tracer_opt *opts;
 	struct tracer *trace;
+};
+
+struct ftrace_mod_load {
+	struct list_head list;
+	char *func;
+	char *module;
+	int enable;
+};
+
+enum {
+	FTRACE_HASH_FL_MOD = 1,
+};
+
+struct ftrace_func_command {
+	struct list_head list;
+	char *name;
+	int (*func)(struct trace_array *, struct ftrace_hash *, char *, char *, char *, int);
+};
+
+struct ftrace_probe_ops {
+	void (*func)(long unsigned int, long unsigned int, struct trace_array *, struct ftrace_probe_ops *, void *);
+	int (*init)(struct ftrace_probe_ops *, struct trace_array *, long unsigned int, void *, void **);
+	void (*free)(struct ftrace_probe_ops *, struct trace_array *, long unsigned int, void *);
+	int (*print)(struct seq_file *, long unsigned int, struct ftrace_probe_ops *, void *);
+};
+
+typedef int (*ftrace_mapper_func)(void *);
+
+struct trace_parser {
+	bool cont;
+	bool fail;
+	char *buffer;
+	unsigned int idx;
+	unsigned int size;
 };
 
 enum trace_iterator_bits {
@@ -23102,134 +23912,367 @@ struct event_subsystem {
 	int ref_count;
 };
 
-struct ring_buffer_meta {
-	int magic;
-	int struct_size;
-	long unsigned int text_addr;
-	long unsigned int data_addr;
-	long unsigned int first_buffer;
-	long unsigned int head_buffer;
-	long unsigned int commit_buffer;
-	__u32 subbuf_size;
-	__u32 nr_subbufs;
-	int buffers[0];
+enum regex_type {
+	MATCH_FULL = 0,
+	MATCH_FRONT_ONLY = 1,
+	MATCH_MIDDLE_ONLY = 2,
+	MATCH_END_ONLY = 3,
+	MATCH_GLOB = 4,
+	MATCH_INDEX = 5,
 };
 
 enum {
-	RB_LEN_TIME_EXTEND = 8,
-	RB_LEN_TIME_STAMP = 8,
+	FTRACE_MODIFY_ENABLE_FL = 1,
+	FTRACE_MODIFY_MAY_SLEEP_FL = 2,
 };
 
-struct buffer_data_page {
-	u64 time_stamp;
-	local_t commit;
-	unsigned char data[0];
-};
-
-struct buffer_data_read_page {
-	unsigned int order;
-	struct buffer_data_page *data;
-};
-
-struct buffer_page {
+struct ftrace_func_probe {
+	struct ftrace_probe_ops *probe_ops;
+	struct ftrace_ops ops;
+	struct trace_array *tr;
 	struct list_head list;
-	local_t write;
+	void *data;
+	int ref;
+};
+
+struct ftrace_page {
+	struct ftrace_page *next;
+	struct dyn_ftrace *records;
+	int index;
+	int order;
+};
+
+struct ftrace_rec_iter {
+	struct ftrace_page *pg;
+	int index;
+};
+
+struct ftrace_iterator {
+	loff_t pos;
+	loff_t func_pos;
+	loff_t mod_pos;
+	struct ftrace_page *pg;
+	struct dyn_ftrace *func;
+	struct ftrace_func_probe *probe;
+	struct ftrace_func_entry *probe_entry;
+	struct trace_parser parser;
+	struct ftrace_hash *hash;
+	struct ftrace_ops *ops;
+	struct trace_array *tr;
+	struct list_head *mod_list;
+	int pidx;
+	int idx;
+	unsigned int flags;
+};
+
+struct ftrace_glob {
+	char *search;
+	unsigned int len;
+	int type;
+};
+
+struct ftrace_func_map {
+	struct ftrace_func_entry entry;
+	void *data;
+};
+
+struct ftrace_func_mapper {
+	struct ftrace_hash hash;
+};
+
+enum graph_filter_type {
+	GRAPH_FILTER_NOTRACE = 0,
+	GRAPH_FILTER_FUNCTION = 1,
+};
+
+struct ftrace_graph_data {
+	struct ftrace_hash *hash;
+	struct ftrace_func_entry *entry;
+	int idx;
+	enum graph_filter_type type;
+	struct ftrace_hash *new_hash;
+	const struct seq_operations *seq_ops;
+	struct trace_parser parser;
+};
+
+struct ftrace_mod_map {
+	struct callback_head rcu;
+	struct list_head list;
+	struct module *mod;
+	long unsigned int start_addr;
+	long unsigned int end_addr;
+	struct list_head funcs;
+	unsigned int num_funcs;
+};
+
+struct ftrace_init_func {
+	struct list_head list;
+	long unsigned int ip;
+};
+
+struct kallsyms_data {
+	long unsigned int *addrs;
+	const char **syms;
+	size_t cnt;
+	size_t found;
+};
+
+enum ftrace_dump_mode {
+	DUMP_NONE = 0,
+	DUMP_ALL = 1,
+	DUMP_ORIG = 2,
+	DUMP_PARAM = 3,
+};
+
+typedef bool (*ring_buffer_cond_fn)(void *);
+
+enum ring_buffer_flags {
+	RB_FL_OVERWRITE = 1,
+};
+
+typedef struct vfsmount * (*debugfs_automount_t)(struct dentry *, void *);
+
+struct partial_page {
+	unsigned int offset;
+	unsigned int len;
+	long unsigned int private;
+};
+
+struct splice_pipe_desc {
+	struct page **pages;
+	struct partial_page *partial;
+	int nr_pages;
+	unsigned int nr_pages_max;
+	const struct pipe_buf_operations *ops;
+	void (*spd_release)(struct splice_pipe_desc *, unsigned int);
+};
+
+struct trace_export {
+	struct trace_export *next;
+	void (*write)(struct trace_export *, const void *, unsigned int);
+	int flags;
+};
+
+enum fsnotify_group_prio {
+	FSNOTIFY_PRIO_NORMAL = 0,
+	FSNOTIFY_PRIO_CONTENT = 1,
+	FSNOTIFY_PRIO_PRE_CONTENT = 2,
+	__FSNOTIFY_PRIO_NUM = 3,
+};
+
+enum fsnotify_iter_type {
+	FSNOTIFY_ITER_TYPE_INODE = 0,
+	FSNOTIFY_ITER_TYPE_VFSMOUNT = 1,
+	FSNOTIFY_ITER_TYPE_SB = 2,
+	FSNOTIFY_ITER_TYPE_PARENT = 3,
+	FSNOTIFY_ITER_TYPE_INODE2 = 4,
+	FSNOTIFY_ITER_TYPE_COUNT = 5,
+};
+
+enum trace_iter_flags {
+	TRACE_FILE_LAT_FMT = 1,
+	TRACE_FILE_ANNOTATE = 2,
+	TRACE_FILE_TIME_IN_NS = 4,
+};
+
+enum trace_flag_type {
+	TRACE_FLAG_IRQS_OFF = 1,
+	TRACE_FLAG_IRQS_NOSUPPORT = 2,
+	TRACE_FLAG_NEED_RESCHED = 4,
+	TRACE_FLAG_HARDIRQ = 8,
+	TRACE_FLAG_SOFTIRQ = 16,
+	TRACE_FLAG_PREEMPT_RESCHED = 32,
+	TRACE_FLAG_NMI = 64,
+	TRACE_FLAG_BH_OFF = 128,
+};
+
+enum event_trigger_type {
+	ETT_NONE = 0,
+	ETT_TRACE_ONOFF = 1,
+	ETT_SNAPSHOT = 2,
+	ETT_STACKTRACE = 4,
+	ETT_EVENT_ENABLE = 8,
+	ETT_EVENT_HIST = 16,
+	ETT_HIST_ENABLE = 32,
+	ETT_EVENT_EPROBE = 64,
+};
+
+enum trace_type {
+	__TRACE_FIRST_TYPE = 0,
+	TRACE_FN = 1,
+	TRACE_CTX = 2,
+	TRACE_WAKE = 3,
+	TRACE_STACK = 4,
+	TRACE_PRINT = 5,
+	TRACE_BPRINT = 6,
+	TRACE_MMIO_RW = 7,
+	TRACE_MMIO_MAP = 8,
+	TRACE_BRANCH = 9,
+	TRACE_GRAPH_RET = 10,
+	TRACE_GRAPH_ENT = 11,
+	TRACE_USER_STACK = 12,
+	TRACE_BLK = 13,
+	TRACE_BPUTS = 14,
+	TRACE_HWLAT = 15,
+	TRACE_OSNOISE = 16,
+	TRACE_TIMERLAT = 17,
+	TRACE_RAW_DATA = 18,
+	TRACE_FUNC_REPEATS = 19,
+	__TRACE_LAST_TYPE = 20,
+};
+
+struct ftrace_entry {
+	struct trace_entry ent;
+	long unsigned int ip;
+	long unsigned int parent_ip;
+};
+
+struct stack_entry {
+	struct trace_entry ent;
+	int size;
+	long unsigned int caller[0];
+};
+
+struct userstack_entry {
+	struct trace_entry ent;
+	unsigned int tgid;
+	long unsigned int caller[8];
+};
+
+struct bprint_entry {
+	struct trace_entry ent;
+	long unsigned int ip;
+	const char *fmt;
+	u32 buf[0];
+};
+
+struct print_entry {
+	struct trace_entry ent;
+	long unsigned int ip;
+	char buf[0];
+};
+
+struct raw_data_entry {
+	struct trace_entry ent;
+	unsigned int id;
+	char buf[0];
+};
+
+struct bputs_entry {
+	struct trace_entry ent;
+	long unsigned int ip;
+	const char *str;
+};
+
+struct func_repeats_entry {
+	struct trace_entry ent;
+	long unsigned int ip;
+	long unsigned int parent_ip;
+	u16 count;
+	u16 top_delta_ts;
+	u32 bottom_delta_ts;
+};
+
+typedef bool (*cond_update_fn_t)(struct trace_array *, void *);
+
+enum trace_iterator_flags {
+	TRACE_ITER_PRINT_PARENT = 1,
+	TRACE_ITER_SYM_OFFSET = 2,
+	TRACE_ITER_SYM_ADDR = 4,
+	TRACE_ITER_VERBOSE = 8,
+	TRACE_ITER_RAW = 16,
+	TRACE_ITER_HEX = 32,
+	TRACE_ITER_BIN = 64,
+	TRACE_ITER_BLOCK = 128,
+	TRACE_ITER_FIELDS = 256,
+	TRACE_ITER_PRINTK = 512,
+	TRACE_ITER_ANNOTATE = 1024,
+	TRACE_ITER_USERSTACKTRACE = 2048,
+	TRACE_ITER_SYM_USEROBJ = 4096,
+	TRACE_ITER_PRINTK_MSGONLY = 8192,
+	TRACE_ITER_CONTEXT_INFO = 16384,
+	TRACE_ITER_LATENCY_FMT = 32768,
+	TRACE_ITER_RECORD_CMD = 65536,
+	TRACE_ITER_RECORD_TGID = 131072,
+	TRACE_ITER_OVERWRITE = 262144,
+	TRACE_ITER_STOP_ON_FREE = 524288,
+	TRACE_ITER_IRQ_INFO = 1048576,
+	TRACE_ITER_MARKERS = 2097152,
+	TRACE_ITER_EVENT_FORK = 4194304,
+	TRACE_ITER_TRACE_PRINTK = 8388608,
+	TRACE_ITER_PAUSE_ON_TRACE = 16777216,
+	TRACE_ITER_HASH_PTR = 33554432,
+	TRACE_ITER_FUNCTION = 67108864,
+	TRACE_ITER_FUNC_FORK = 134217728,
+	TRACE_ITER_DISPLAY_GRAPH = 268435456,
+	TRACE_ITER_STACKTRACE = 536870912,
+};
+
+struct ftrace_event_field {
+	struct list_head link;
+	const char *name;
+	const char *type;
+	int filter_type;
+	int offset;
+	int size;
+	unsigned int is_signed: 1;
+	unsigned int needs_test: 1;
+	int len;
+};
+
+struct trace_min_max_param {
+	struct mutex *lock;
+	u64 *val;
+	u64 *min;
+	u64 *max;
+};
+
+struct pipe_wait {
+	struct trace_iterator *iter;
+	int wait_index;
+};
+
+struct ftrace_stack {
+	long unsigned int calls[1024];
+};
+
+struct ftrace_stacks {
+	struct ftrace_stack stacks[4];
+};
+
+struct trace_buffer_struct {
+	int nesting;
+	char buffer[4096];
+};
+
+struct buffer_data_read_page;
+
+struct ftrace_buffer_info {
+	struct trace_iterator iter;
+	struct buffer_data_read_page *spare;
+	unsigned int spare_cpu;
 	unsigned int read;
-	local_t entries;
-	long unsigned int real_end;
-	unsigned int order;
-	u32 id: 30;
-	u32 range: 1;
-	struct buffer_data_page *page;
 };
 
-struct rb_event_info {
+struct err_info {
+	const char **errs;
+	u8 type;
+	u16 pos;
 	u64 ts;
-	u64 delta;
-	u64 before;
-	u64 after;
-	long unsigned int length;
-	struct buffer_page *tail_page;
-	int add_timestamp;
 };
 
-enum {
-	RB_ADD_STAMP_NONE = 0,
-	RB_ADD_STAMP_EXTEND = 2,
-	RB_ADD_STAMP_ABSOLUTE = 4,
-	RB_ADD_STAMP_FORCE = 8,
+struct tracing_log_err {
+	struct list_head list;
+	struct err_info info;
+	char loc[128];
+	char *cmd;
 };
 
-enum {
-	RB_CTX_TRANSITION = 0,
-	RB_CTX_NMI = 1,
-	RB_CTX_IRQ = 2,
-	RB_CTX_SOFTIRQ = 3,
-	RB_CTX_NORMAL = 4,
-	RB_CTX_MAX = 5,
-};
-
-struct rb_time_struct {
-	local64_t time;
-};
-
-typedef struct rb_time_struct rb_time_t;
-
-struct ring_buffer_per_cpu {
-	int cpu;
-	atomic_t record_disabled;
-	atomic_t resize_disabled;
+struct buffer_ref {
 	struct trace_buffer *buffer;
-	raw_spinlock_t reader_lock;
-	arch_spinlock_t lock;
-	struct lock_class_key lock_key;
-	struct buffer_data_read_page free_page;
-	long unsigned int nr_pages;
-	unsigned int current_context;
-	struct list_head *pages;
-	long unsigned int cnt;
-	struct buffer_page *head_page;
-	struct buffer_page *tail_page;
-	struct buffer_page *commit_page;
-	struct buffer_page *reader_page;
-	long unsigned int lost_events;
-	long unsigned int last_overrun;
-	long unsigned int nest;
-	local_t entries_bytes;
-	local_t entries;
-	local_t overrun;
-	local_t commit_overrun;
-	local_t dropped_events;
-	local_t committing;
-	local_t commits;
-	local_t pages_touched;
-	local_t pages_lost;
-	local_t pages_read;
-	long int last_pages_touch;
-	size_t shortest_full;
-	long unsigned int read;
-	long unsigned int read_bytes;
-	rb_time_t write_stamp;
-	rb_time_t before_stamp;
-	u64 event_stamp[5];
-	u64 read_stamp;
-	long unsigned int pages_removed;
-	unsigned int mapped;
-	unsigned int user_mapped;
-	struct mutex mapping_lock;
-	long unsigned int *subbuf_ids;
-	struct trace_buffer_meta *meta_page;
-	struct ring_buffer_meta *ring_meta;
-	long int nr_pages_to_update;
-	struct list_head new_pages;
-	struct work_struct update_pages_work;
-	struct completion update_done;
-	struct rb_irq_work irq_work;
-};
-
-struct rb_wait_data {
-	struct rb_irq_work *irq_work;
-	int seq;
+	struct buffer_data_read_page *rpage;
+	int cpu;
+	refcount_t refcount;
 };
 
 struct tracer_stat {
@@ -23264,66 +24307,6 @@ struct saved_cmdlines_buffer {
 };
 
 enum {
-	TRACE_FTRACE_BIT = 0,
-	TRACE_FTRACE_NMI_BIT = 1,
-	TRACE_FTRACE_IRQ_BIT = 2,
-	TRACE_FTRACE_SIRQ_BIT = 3,
-	TRACE_FTRACE_TRANSITION_BIT = 4,
-	TRACE_INTERNAL_BIT = 5,
-	TRACE_INTERNAL_NMI_BIT = 6,
-	TRACE_INTERNAL_IRQ_BIT = 7,
-	TRACE_INTERNAL_SIRQ_BIT = 8,
-	TRACE_INTERNAL_TRANSITION_BIT = 9,
-	TRACE_INTERNAL_EVENT_BIT = 10,
-	TRACE_INTERNAL_EVENT_NMI_BIT = 11,
-	TRACE_INTERNAL_EVENT_IRQ_BIT = 12,
-	TRACE_INTERNAL_EVENT_SIRQ_BIT = 13,
-	TRACE_INTERNAL_EVENT_TRANSITION_BIT = 14,
-	TRACE_BRANCH_BIT = 15,
-	TRACE_IRQ_BIT = 16,
-	TRACE_RECORD_RECURSION_BIT = 17,
-};
-
-enum {
-	TRACE_CTX_NMI = 0,
-	TRACE_CTX_IRQ = 1,
-	TRACE_CTX_SOFTIRQ = 2,
-	TRACE_CTX_NORMAL = 3,
-	TRACE_CTX_TRANSITION = 4,
-};
-
-enum trace_flag_type {
-	TRACE_FLAG_IRQS_OFF = 1,
-	TRACE_FLAG_IRQS_NOSUPPORT = 2,
-	TRACE_FLAG_NEED_RESCHED = 4,
-	TRACE_FLAG_HARDIRQ = 8,
-	TRACE_FLAG_SOFTIRQ = 16,
-	TRACE_FLAG_PREEMPT_RESCHED = 32,
-	TRACE_FLAG_NMI = 64,
-	TRACE_FLAG_BH_OFF = 128,
-};
-
-enum {
-	TRACE_ARRAY_FL_GLOBAL = 1,
-	TRACE_ARRAY_FL_BOOT = 2,
-};
-
-struct ftrace_func_command {
-	struct list_head list;
-	char *name;
-	int (*func)(struct trace_array *, struct ftrace_hash *, char *, char *, char *, int);
-};
-
-struct ftrace_probe_ops {
-	void (*func)(long unsigned int, long unsigned int, struct trace_array *, struct ftrace_probe_ops *, void *);
-	int (*init)(struct ftrace_probe_ops *, struct trace_array *, long unsigned int, void *, void **);
-	void (*free)(struct ftrace_probe_ops *, struct trace_array *, long unsigned int, void *);
-	int (*print)(struct seq_file *, long unsigned int, struct ftrace_probe_ops *, void *);
-};
-
-typedef int (*ftrace_mapper_func)(void *);
-
-enum {
 	TRACE_FUNC_NO_OPTS = 0,
 	TRACE_FUNC_OPT_STACK = 1,
 	TRACE_FUNC_OPT_NO_REPEATS = 2,
@@ -23335,77 +24318,70 @@ enum {
 	TRACE_NOP_OPT_REFUSE = 2,
 };
 
-struct static_key_true {
-	struct static_key key;
-};
-
-struct __arch_ftrace_regs {
-	struct pt_regs regs;
-};
-
-enum {
-	FTRACE_UPDATE_CALLS = 1,
-	FTRACE_DISABLE_CALLS = 2,
-	FTRACE_UPDATE_TRACE_FUNC = 4,
-	FTRACE_START_FUNC_RET = 8,
-	FTRACE_STOP_FUNC_RET = 16,
-	FTRACE_MAY_SLEEP = 32,
-};
-
-struct ftrace_ret_stack {
-	long unsigned int ret;
-	long unsigned int func;
-	long long unsigned int calltime;
-	long unsigned int *retp;
-};
-
-enum {
-	FGRAPH_TYPE_RESERVED = 0,
-	FGRAPH_TYPE_BITMAP = 1,
-	FGRAPH_TYPE_DATA = 2,
-};
-
-enum trace_type {
-	__TRACE_FIRST_TYPE = 0,
-	TRACE_FN = 1,
-	TRACE_CTX = 2,
-	TRACE_WAKE = 3,
-	TRACE_STACK = 4,
-	TRACE_PRINT = 5,
-	TRACE_BPRINT = 6,
-	TRACE_MMIO_RW = 7,
-	TRACE_MMIO_MAP = 8,
-	TRACE_BRANCH = 9,
-	TRACE_GRAPH_RET = 10,
-	TRACE_GRAPH_ENT = 11,
-	TRACE_USER_STACK = 12,
-	TRACE_BLK = 13,
-	TRACE_BPUTS = 14,
-	TRACE_HWLAT = 15,
-	TRACE_OSNOISE = 16,
-	TRACE_TIMERLAT = 17,
-	TRACE_RAW_DATA = 18,
-	TRACE_FUNC_REPEATS = 19,
-	__TRACE_LAST_TYPE = 20,
-};
-
-struct ftrace_entry {
+struct ftrace_graph_ent_entry {
 	struct trace_entry ent;
-	long unsigned int ip;
-	long unsigned int parent_ip;
+	struct ftrace_graph_ent graph_ent;
 };
 
-typedef long unsigned int perf_trace_t[1024];
+struct ftrace_graph_ret_entry {
+	struct trace_entry ent;
+	struct ftrace_graph_ret ret;
+	long long unsigned int calltime;
+	long long unsigned int rettime;
+};
 
-enum event_trigger_type {
-	ETT_NONE = 0,
-	ETT_TRACE_ONOFF = 1,
-	ETT_SNAPSHOT = 2,
-	ETT_STACKTRACE = 4,
-	ETT_EVENT_ENABLE = 8,
-	ETT_EVENT_HIST = 16,
-	ETT_HIST_ENABLE = 32,
-	ETT_EVENT_EPROBE = 64,
+enum {
+	TRACE_GRAPH_FL = 1,
+	TRACE_GRAPH_DEPTH_START_BIT = 2,
+	TRACE_GRAPH_DEPTH_END_BIT = 3,
+	TRACE_GRAPH_NOTRACE_BIT = 4,
+};
+
+struct fgraph_cpu_data {
+	pid_t last_pid;
+	int depth;
+	int depth_irq;
+	int ignore;
+	long unsigned int enter_funcs[50];
+};
+
+struct fgraph_data {
+	struct fgraph_cpu_data *cpu_data;
+	struct ftrace_graph_ent_entry ent;
+	struct ftrace_graph_ret_entry ret;
+	int failed;
+	int cpu;
+	long: 0;
+} __attribute__((packed));
+
+enum {
+	FLAGS_FILL_FULL = 268435456,
+	FLAGS_FILL_START = 536870912,
+	FLAGS_FILL_END = 805306368,
+};
+
+struct syscall_trace_enter {
+	struct trace_entry ent;
+	int nr;
+	long unsigned int args[0];
+};
+
+struct syscall_trace_exit {
+	struct trace_entry ent;
+	int nr;
+	long int ret;
+};
+
+struct syscall_tp_t {
+	struct trace_entry ent;
+	int syscall_nr;
+	long unsigned int ret;
+};
+
+struct syscall_tp_t___2 {
+	struct trace_entry ent;
+	int syscall_nr;
+	long unsigned int args[6];
 };
 
 enum {
@@ -23459,795 +24435,26 @@ enum event_command_flags {
 	EVENT_CMD_FL_NEEDS_REC = 2,
 };
 
-struct btf_param {
-	__u32 name_off;
-	__u32 type;
+typedef void (*swap_r_func_t)(void *, void *, int, const void *);
+
+typedef int (*cmp_r_func_t)(const void *, const void *, const void *);
+
+struct uprobe_consumer {
+	int (*handler)(struct uprobe_consumer *, struct pt_regs *);
+	int (*ret_handler)(struct uprobe_consumer *, long unsigned int, struct pt_regs *);
+	bool (*filter)(struct uprobe_consumer *, struct mm_struct *);
+	struct list_head cons_node;
 };
 
-struct eprobe_trace_entry_head {
-	struct trace_entry ent;
-};
+struct bpf_local_storage_data;
 
-struct ftrace_event_field {
-	struct list_head link;
-	const char *name;
-	const char *type;
-	int filter_type;
-	int offset;
-	int size;
-	unsigned int is_signed: 1;
-	unsigned int needs_test: 1;
-	int len;
-};
-
-struct dyn_event;
-
-struct dyn_event_operations {
-	struct list_head list;
-	int (*create)(const char *);
-	int (*show)(struct seq_file *, struct dyn_event *);
-	bool (*is_busy)(struct dyn_event *);
-	int (*free)(struct dyn_event *);
-	bool (*match)(const char *, const char *, int, const char **, struct dyn_event *);
-};
-
-struct dyn_event {
-	struct list_head list;
-	struct dyn_event_operations *ops;
-};
-
-typedef int (*print_type_func_t)(struct trace_seq *, void *, void *);
-
-enum fetch_op {
-	FETCH_OP_NOP = 0,
-	FETCH_OP_REG = 1,
-	FETCH_OP_STACK = 2,
-	FETCH_OP_STACKP = 3,
-	FETCH_OP_RETVAL = 4,
-	FETCH_OP_IMM = 5,
-	FETCH_OP_COMM = 6,
-	FETCH_OP_ARG = 7,
-	FETCH_OP_FOFFS = 8,
-	FETCH_OP_DATA = 9,
-	FETCH_OP_EDATA = 10,
-	FETCH_OP_DEREF = 11,
-	FETCH_OP_UDEREF = 12,
-	FETCH_OP_ST_RAW = 13,
-	FETCH_OP_ST_MEM = 14,
-	FETCH_OP_ST_UMEM = 15,
-	FETCH_OP_ST_STRING = 16,
-	FETCH_OP_ST_USTRING = 17,
-	FETCH_OP_ST_SYMSTR = 18,
-	FETCH_OP_ST_EDATA = 19,
-	FETCH_OP_MOD_BF = 20,
-	FETCH_OP_LP_ARRAY = 21,
-	FETCH_OP_TP_ARG = 22,
-	FETCH_OP_END = 23,
-	FETCH_NOP_SYMBOL = 24,
-};
-
-struct fetch_insn {
-	enum fetch_op op;
-	union {
-		unsigned int param;
-		struct {
-			unsigned int size;
-			int offset;
-		};
-		struct {
-			unsigned char basesize;
-			unsigned char lshift;
-			unsigned char rshift;
-		};
-		long unsigned int immediate;
-		void *data;
-	};
-};
-
-struct fetch_type {
-	const char *name;
-	size_t size;
-	bool is_signed;
-	bool is_string;
-	print_type_func_t print;
-	const char *fmt;
-	const char *fmttype;
-};
-
-struct probe_arg {
-	struct fetch_insn *code;
-	bool dynamic;
-	unsigned int offset;
-	unsigned int count;
-	const char *name;
-	const char *comm;
-	char *fmt;
-	const struct fetch_type *type;
-};
-
-struct probe_entry_arg {
-	struct fetch_insn *code;
-	unsigned int size;
-};
-
-struct trace_uprobe_filter {
-	rwlock_t rwlock;
-	int nr_systemwide;
-	struct list_head perf_events;
-};
-
-struct trace_probe_event {
-	unsigned int flags;
-	struct trace_event_class class;
-	struct trace_event_call call;
-	struct list_head files;
-	struct list_head probes;
-	char **field_strings;
-	int nr_field_strings;
-	struct trace_uprobe_filter filter[0];
-};
-
-struct trace_probe {
-	struct list_head list;
-	struct trace_probe_event *event;
-	ssize_t size;
-	unsigned int nr_args;
-	struct probe_entry_arg *entry_arg;
-	struct probe_arg args[0];
-};
-
-struct event_file_link {
-	struct trace_event_file *file;
-	struct list_head list;
-};
-
-struct traceprobe_parse_context {
-	struct trace_event_call *event;
-	const char *funcname;
-	const struct btf_type *proto;
-	const struct btf_param *params;
-	s32 nr_params;
-	struct btf *btf;
-	const struct btf_type *last_type;
-	u32 last_bitoffs;
-	u32 last_bitsize;
-	struct trace_probe *tp;
-	unsigned int flags;
-	int offset;
-};
-
-enum probe_print_type {
-	PROBE_PRINT_NORMAL = 0,
-	PROBE_PRINT_RETURN = 1,
-	PROBE_PRINT_EVENT = 2,
-};
-
-enum {
-	TP_ERR_FILE_NOT_FOUND = 0,
-	TP_ERR_NO_REGULAR_FILE = 1,
-	TP_ERR_BAD_REFCNT = 2,
-	TP_ERR_REFCNT_OPEN_BRACE = 3,
-	TP_ERR_BAD_REFCNT_SUFFIX = 4,
-	TP_ERR_BAD_UPROBE_OFFS = 5,
-	TP_ERR_BAD_MAXACT_TYPE = 6,
-	TP_ERR_BAD_MAXACT = 7,
-	TP_ERR_MAXACT_TOO_BIG = 8,
-	TP_ERR_BAD_PROBE_ADDR = 9,
-	TP_ERR_NON_UNIQ_SYMBOL = 10,
-	TP_ERR_BAD_RETPROBE = 11,
-	TP_ERR_NO_TRACEPOINT = 12,
-	TP_ERR_BAD_TP_NAME = 13,
-	TP_ERR_BAD_ADDR_SUFFIX = 14,
-	TP_ERR_NO_GROUP_NAME = 15,
-	TP_ERR_GROUP_TOO_LONG = 16,
-	TP_ERR_BAD_GROUP_NAME = 17,
-	TP_ERR_NO_EVENT_NAME = 18,
-	TP_ERR_EVENT_TOO_LONG = 19,
-	TP_ERR_BAD_EVENT_NAME = 20,
-	TP_ERR_EVENT_EXIST = 21,
-	TP_ERR_RETVAL_ON_PROBE = 22,
-	TP_ERR_NO_RETVAL = 23,
-	TP_ERR_BAD_STACK_NUM = 24,
-	TP_ERR_BAD_ARG_NUM = 25,
-	TP_ERR_BAD_VAR = 26,
-	TP_ERR_BAD_REG_NAME = 27,
-	TP_ERR_BAD_MEM_ADDR = 28,
-	TP_ERR_BAD_IMM = 29,
-	TP_ERR_IMMSTR_NO_CLOSE = 30,
-	TP_ERR_FILE_ON_KPROBE = 31,
-	TP_ERR_BAD_FILE_OFFS = 32,
-	TP_ERR_SYM_ON_UPROBE = 33,
-	TP_ERR_TOO_MANY_OPS = 34,
-	TP_ERR_DEREF_NEED_BRACE = 35,
-	TP_ERR_BAD_DEREF_OFFS = 36,
-	TP_ERR_DEREF_OPEN_BRACE = 37,
-	TP_ERR_COMM_CANT_DEREF = 38,
-	TP_ERR_BAD_FETCH_ARG = 39,
-	TP_ERR_ARRAY_NO_CLOSE = 40,
-	TP_ERR_BAD_ARRAY_SUFFIX = 41,
-	TP_ERR_BAD_ARRAY_NUM = 42,
-	TP_ERR_ARRAY_TOO_BIG = 43,
-	TP_ERR_BAD_TYPE = 44,
-	TP_ERR_BAD_STRING = 45,
-	TP_ERR_BAD_SYMSTRING = 46,
-	TP_ERR_BAD_BITFIELD = 47,
-	TP_ERR_ARG_NAME_TOO_LONG = 48,
-	TP_ERR_NO_ARG_NAME = 49,
-	TP_ERR_BAD_ARG_NAME = 50,
-	TP_ERR_USED_ARG_NAME = 51,
-	TP_ERR_ARG_TOO_LONG = 52,
-	TP_ERR_NO_ARG_BODY = 53,
-	TP_ERR_BAD_INSN_BNDRY = 54,
-	TP_ERR_FAIL_REG_PROBE = 55,
-	TP_ERR_DIFF_PROBE_TYPE = 56,
-	TP_ERR_DIFF_ARG_TYPE = 57,
-	TP_ERR_SAME_PROBE = 58,
-	TP_ERR_NO_EVENT_INFO = 59,
-	TP_ERR_BAD_ATTACH_EVENT = 60,
-	TP_ERR_BAD_ATTACH_ARG = 61,
-	TP_ERR_NO_EP_FILTER = 62,
-	TP_ERR_NOSUP_BTFARG = 63,
-	TP_ERR_NO_BTFARG = 64,
-	TP_ERR_NO_BTF_ENTRY = 65,
-	TP_ERR_BAD_VAR_ARGS = 66,
-	TP_ERR_NOFENTRY_ARGS = 67,
-	TP_ERR_DOUBLE_ARGS = 68,
-	TP_ERR_ARGS_2LONG = 69,
-	TP_ERR_ARGIDX_2BIG = 70,
-	TP_ERR_NO_PTR_STRCT = 71,
-	TP_ERR_NOSUP_DAT_ARG = 72,
-	TP_ERR_BAD_HYPHEN = 73,
-	TP_ERR_NO_BTF_FIELD = 74,
-	TP_ERR_BAD_BTF_TID = 75,
-	TP_ERR_BAD_TYPE4STR = 76,
-	TP_ERR_NEED_STRING_TYPE = 77,
-	TP_ERR_EVENT_TOO_BIG = 78,
-};
-
-struct trace_eprobe {
-	const char *event_system;
-	const char *event_name;
-	char *filter_str;
-	struct trace_event_call *event;
-	struct dyn_event devent;
-	struct trace_probe tp;
-};
-
-struct eprobe_data {
-	struct trace_event_file *file;
-	struct trace_eprobe *ep;
-};
-
-struct bpf_cgroup_storage_key {
-	__u64 cgroup_inode_id;
-	__u32 attach_type;
-};
-
-enum bpf_task_fd_type {
-	BPF_FD_TYPE_RAW_TRACEPOINT = 0,
-	BPF_FD_TYPE_TRACEPOINT = 1,
-	BPF_FD_TYPE_KPROBE = 2,
-	BPF_FD_TYPE_KRETPROBE = 3,
-	BPF_FD_TYPE_UPROBE = 4,
-	BPF_FD_TYPE_URETPROBE = 5,
-};
-
-enum cgroup_bpf_attach_type {
-	CGROUP_BPF_ATTACH_TYPE_INVALID = -1,
-	CGROUP_INET_INGRESS = 0,
-	CGROUP_INET_EGRESS = 1,
-	CGROUP_INET_SOCK_CREATE = 2,
-	CGROUP_SOCK_OPS = 3,
-	CGROUP_DEVICE = 4,
-	CGROUP_INET4_BIND = 5,
-	CGROUP_INET6_BIND = 6,
-	CGROUP_INET4_CONNECT = 7,
-	CGROUP_INET6_CONNECT = 8,
-	CGROUP_UNIX_CONNECT = 9,
-	CGROUP_INET4_POST_BIND = 10,
-	CGROUP_INET6_POST_BIND = 11,
-	CGROUP_UDP4_SENDMSG = 12,
-	CGROUP_UDP6_SENDMSG = 13,
-	CGROUP_UNIX_SENDMSG = 14,
-	CGROUP_SYSCTL = 15,
-	CGROUP_UDP4_RECVMSG = 16,
-	CGROUP_UDP6_RECVMSG = 17,
-	CGROUP_UNIX_RECVMSG = 18,
-	CGROUP_GETSOCKOPT = 19,
-	CGROUP_SETSOCKOPT = 20,
-	CGROUP_INET4_GETPEERNAME = 21,
-	CGROUP_INET6_GETPEERNAME = 22,
-	CGROUP_UNIX_GETPEERNAME = 23,
-	CGROUP_INET4_GETSOCKNAME = 24,
-	CGROUP_INET6_GETSOCKNAME = 25,
-	CGROUP_UNIX_GETSOCKNAME = 26,
-	CGROUP_INET_SOCK_RELEASE = 27,
-	CGROUP_LSM_START = 28,
-	CGROUP_LSM_END = 27,
-	MAX_CGROUP_BPF_ATTACH_TYPE = 28,
-};
-
-enum bpf_cgroup_storage_type {
-	BPF_CGROUP_STORAGE_SHARED = 0,
-	BPF_CGROUP_STORAGE_PERCPU = 1,
-	__BPF_CGROUP_STORAGE_MAX = 2,
-};
-
-struct bpf_storage_buffer;
-
-struct bpf_cgroup_storage_map;
-
-struct bpf_cgroup_storage {
-	union {
-		struct bpf_storage_buffer *buf;
-		void *percpu_buf;
-	};
-	struct bpf_cgroup_storage_map *map;
-	struct bpf_cgroup_storage_key key;
-	struct list_head list_map;
-	struct list_head list_cg;
-	struct rb_node node;
+struct bpf_local_storage {
+	struct bpf_local_storage_data *cache[16];
+	struct bpf_local_storage_map *smap;
+	struct hlist_head list;
+	void *owner;
 	struct callback_head rcu;
-};
-
-struct bpf_storage_buffer {
-	struct callback_head rcu;
-	char data[0];
-};
-
-enum dynevent_type {
-	DYNEVENT_TYPE_SYNTH = 1,
-	DYNEVENT_TYPE_KPROBE = 2,
-	DYNEVENT_TYPE_NONE = 3,
-};
-
-struct dynevent_cmd;
-
-typedef int (*dynevent_create_fn_t)(struct dynevent_cmd *);
-
-struct dynevent_cmd {
-	struct seq_buf seq;
-	const char *event_name;
-	unsigned int n_fields;
-	enum dynevent_type type;
-	dynevent_create_fn_t run_command;
-	void *private_data;
-};
-
-struct kprobe_trace_entry_head {
-	struct trace_entry ent;
-	long unsigned int ip;
-};
-
-struct kretprobe_trace_entry_head {
-	struct trace_entry ent;
-	long unsigned int func;
-	long unsigned int ret_ip;
-};
-
-enum trace_iterator_flags {
-	TRACE_ITER_PRINT_PARENT = 1,
-	TRACE_ITER_SYM_OFFSET = 2,
-	TRACE_ITER_SYM_ADDR = 4,
-	TRACE_ITER_VERBOSE = 8,
-	TRACE_ITER_RAW = 16,
-	TRACE_ITER_HEX = 32,
-	TRACE_ITER_BIN = 64,
-	TRACE_ITER_BLOCK = 128,
-	TRACE_ITER_FIELDS = 256,
-	TRACE_ITER_PRINTK = 512,
-	TRACE_ITER_ANNOTATE = 1024,
-	TRACE_ITER_USERSTACKTRACE = 2048,
-	TRACE_ITER_SYM_USEROBJ = 4096,
-	TRACE_ITER_PRINTK_MSGONLY = 8192,
-	TRACE_ITER_CONTEXT_INFO = 16384,
-	TRACE_ITER_LATENCY_FMT = 32768,
-	TRACE_ITER_RECORD_CMD = 65536,
-	TRACE_ITER_RECORD_TGID = 131072,
-	TRACE_ITER_OVERWRITE = 262144,
-	TRACE_ITER_STOP_ON_FREE = 524288,
-	TRACE_ITER_IRQ_INFO = 1048576,
-	TRACE_ITER_MARKERS = 2097152,
-	TRACE_ITER_EVENT_FORK = 4194304,
-	TRACE_ITER_TRACE_PRINTK = 8388608,
-	TRACE_ITER_PAUSE_ON_TRACE = 16777216,
-	TRACE_ITER_HASH_PTR = 33554432,
-	TRACE_ITER_FUNCTION = 67108864,
-	TRACE_ITER_FUNC_FORK = 134217728,
-	TRACE_ITER_DISPLAY_GRAPH = 268435456,
-	TRACE_ITER_STACKTRACE = 536870912,
-};
-
-typedef int (*dynevent_check_arg_fn_t)(void *);
-
-struct dynevent_arg {
-	const char *str;
-	char separator;
-};
-
-struct trace_kprobe {
-	struct dyn_event devent;
-	struct kretprobe rp;
-	long unsigned int *nhit;
-	const char *symbol;
-	struct trace_probe tp;
-};
-
-struct sym_count_ctx {
-	unsigned int count;
-	const char *name;
-};
-
-struct clk;
-
-enum cpufreq_table_sorting {
-	CPUFREQ_TABLE_UNSORTED = 0,
-	CPUFREQ_TABLE_SORTED_ASCENDING = 1,
-	CPUFREQ_TABLE_SORTED_DESCENDING = 2,
-};
-
-struct cpufreq_cpuinfo {
-	unsigned int max_freq;
-	unsigned int min_freq;
-	unsigned int transition_latency;
-};
-
-struct cpufreq_stats;
-
-struct thermal_cooling_device;
-
-struct cpufreq_governor;
-
-struct cpufreq_frequency_table;
-
-struct cpufreq_policy {
-	cpumask_var_t cpus;
-	cpumask_var_t related_cpus;
-	cpumask_var_t real_cpus;
-	unsigned int shared_type;
-	unsigned int cpu;
-	struct clk *clk;
-	struct cpufreq_cpuinfo cpuinfo;
-	unsigned int min;
-	unsigned int max;
-	unsigned int cur;
-	unsigned int suspend_freq;
-	unsigned int policy;
-	unsigned int last_policy;
-	struct cpufreq_governor *governor;
-	void *governor_data;
-	char last_governor[16];
-	struct work_struct update;
-	struct freq_constraints constraints;
-	struct freq_qos_request *min_freq_req;
-	struct freq_qos_request *max_freq_req;
-	struct cpufreq_frequency_table *freq_table;
-	enum cpufreq_table_sorting freq_table_sorted;
-	struct list_head policy_list;
-	struct kobject kobj;
-	struct completion kobj_unregister;
-	struct rw_semaphore rwsem;
-	bool fast_switch_possible;
-	bool fast_switch_enabled;
-	bool strict_target;
-	bool efficiencies_available;
-	unsigned int transition_delay_us;
-	bool dvfs_possible_from_any_cpu;
-	bool boost_enabled;
-	unsigned int cached_target_freq;
-	unsigned int cached_resolved_idx;
-	bool transition_ongoing;
-	spinlock_t transition_lock;
-	wait_queue_head_t transition_wait;
-	struct task_struct *transition_task;
-	struct cpufreq_stats *stats;
-	void *driver_data;
-	struct thermal_cooling_device *cdev;
-	struct notifier_block nb_min;
-	struct notifier_block nb_max;
-};
-
-struct cpufreq_governor {
-	char name[16];
-	int (*init)(struct cpufreq_policy *);
-	void (*exit)(struct cpufreq_policy *);
-	int (*start)(struct cpufreq_policy *);
-	void (*stop)(struct cpufreq_policy *);
-	void (*limits)(struct cpufreq_policy *);
-	ssize_t (*show_setspeed)(struct cpufreq_policy *, char *);
-	int (*store_setspeed)(struct cpufreq_policy *, unsigned int);
-	struct list_head governor_list;
-	struct module *owner;
-	u8 flags;
-};
-
-struct cpufreq_frequency_table {
-	unsigned int flags;
-	unsigned int driver_data;
-	unsigned int frequency;
-};
-
-struct trace_event_raw_cpu {
-	struct trace_entry ent;
-	u32 state;
-	u32 cpu_id;
-	char __data[0];
-};
-
-struct trace_event_raw_cpu_idle_miss {
-	struct trace_entry ent;
-	u32 cpu_id;
-	u32 state;
-	bool below;
-	char __data[0];
-};
-
-struct trace_event_raw_powernv_throttle {
-	struct trace_entry ent;
-	int chip_id;
-	u32 __data_loc_reason;
-	int pmax;
-	char __data[0];
-};
-
-struct trace_event_raw_pstate_sample {
-	struct trace_entry ent;
-	u32 core_busy;
-	u32 scaled_busy;
-	u32 from;
-	u32 to;
-	u64 mperf;
-	u64 aperf;
-	u64 tsc;
-	u32 freq;
-	u32 io_boost;
-	char __data[0];
-};
-
-struct trace_event_raw_cpu_frequency_limits {
-	struct trace_entry ent;
-	u32 min_freq;
-	u32 max_freq;
-	u32 cpu_id;
-	char __data[0];
-};
-
-struct trace_event_raw_device_pm_callback_start {
-	struct trace_entry ent;
-	u32 __data_loc_device;
-	u32 __data_loc_driver;
-	u32 __data_loc_parent;
-	u32 __data_loc_pm_ops;
-	int event;
-	char __data[0];
-};
-
-struct trace_event_raw_device_pm_callback_end {
-	struct trace_entry ent;
-	u32 __data_loc_device;
-	u32 __data_loc_driver;
-	int error;
-	char __data[0];
-};
-
-struct trace_event_raw_suspend_resume {
-	struct trace_entry ent;
-	const char *action;
-	int val;
-	bool start;
-	char __data[0];
-};
-
-struct trace_event_raw_wakeup_source {
-	struct trace_entry ent;
-	u32 __data_loc_name;
-	u64 state;
-	char __data[0];
-};
-
-struct trace_event_raw_clock {
-	struct trace_entry ent;
-	u32 __data_loc_name;
-	u64 state;
-	u64 cpu_id;
-	char __data[0];
-};
-
-struct trace_event_raw_power_domain {
-	struct trace_entry ent;
-	u32 __data_loc_name;
-	u64 state;
-	u64 cpu_id;
-	char __data[0];
-};
-
-struct trace_event_raw_cpu_latency_qos_request {
-	struct trace_entry ent;
-	s32 value;
-	char __data[0];
-};
-
-struct trace_event_raw_pm_qos_update {
-	struct trace_entry ent;
-	enum pm_qos_req_action action;
-	int prev_value;
-	int curr_value;
-	char __data[0];
-};
-
-struct trace_event_raw_dev_pm_qos_request {
-	struct trace_entry ent;
-	u32 __data_loc_name;
-	enum dev_pm_qos_req_type type;
-	s32 new_value;
-	char __data[0];
-};
-
-struct trace_event_raw_guest_halt_poll_ns {
-	struct trace_entry ent;
-	bool grow;
-	unsigned int new;
-	unsigned int old;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_cpu {};
-
-struct trace_event_data_offsets_cpu_idle_miss {};
-
-struct trace_event_data_offsets_powernv_throttle {
-	u32 reason;
-	const void *reason_ptr_;
-};
-
-struct trace_event_data_offsets_pstate_sample {};
-
-struct trace_event_data_offsets_cpu_frequency_limits {};
-
-struct trace_event_data_offsets_device_pm_callback_start {
-	u32 device;
-	const void *device_ptr_;
-	u32 driver;
-	const void *driver_ptr_;
-	u32 parent;
-	const void *parent_ptr_;
-	u32 pm_ops;
-	const void *pm_ops_ptr_;
-};
-
-struct trace_event_data_offsets_device_pm_callback_end {
-	u32 device;
-	const void *device_ptr_;
-	u32 driver;
-	const void *driver_ptr_;
-};
-
-struct trace_event_data_offsets_suspend_resume {};
-
-struct trace_event_data_offsets_wakeup_source {
-	u32 name;
-	const void *name_ptr_;
-};
-
-struct trace_event_data_offsets_clock {
-	u32 name;
-	const void *name_ptr_;
-};
-
-struct trace_event_data_offsets_power_domain {
-	u32 name;
-	const void *name_ptr_;
-};
-
-struct trace_event_data_offsets_cpu_latency_qos_request {};
-
-struct trace_event_data_offsets_pm_qos_update {};
-
-struct trace_event_data_offsets_dev_pm_qos_request {
-	u32 name;
-	const void *name_ptr_;
-};
-
-struct trace_event_data_offsets_guest_halt_poll_ns {};
-
-typedef void (*btf_trace_cpu_idle)(void *, unsigned int, unsigned int);
-
-typedef void (*btf_trace_cpu_idle_miss)(void *, unsigned int, unsigned int, bool);
-
-typedef void (*btf_trace_powernv_throttle)(void *, int, const char *, int);
-
-typedef void (*btf_trace_pstate_sample)(void *, u32, u32, u32, u32, u64, u64, u64, u32, u32);
-
-typedef void (*btf_trace_cpu_frequency)(void *, unsigned int, unsigned int);
-
-typedef void (*btf_trace_cpu_frequency_limits)(void *, struct cpufreq_policy *);
-
-typedef void (*btf_trace_device_pm_callback_start)(void *, struct device *, const char *, int);
-
-typedef void (*btf_trace_device_pm_callback_end)(void *, struct device *, int);
-
-typedef void (*btf_trace_suspend_resume)(void *, const char *, int, bool);
-
-typedef void (*btf_trace_wakeup_source_activate)(void *, const char *, unsigned int);
-
-typedef void (*btf_trace_wakeup_source_deactivate)(void *, const char *, unsigned int);
-
-typedef void (*btf_trace_clock_enable)(void *, const char *, unsigned int, unsigned int);
-
-typedef void (*btf_trace_clock_disable)(void *, const char *, unsigned int, unsigned int);
-
-typedef void (*btf_trace_clock_set_rate)(void *, const char *, unsigned int, unsigned int);
-
-typedef void (*btf_trace_power_domain_target)(void *, const char *, unsigned int, unsigned int);
-
-typedef void (*btf_trace_pm_qos_add_request)(void *, s32);
-
-typedef void (*btf_trace_pm_qos_update_request)(void *, s32);
-
-typedef void (*btf_trace_pm_qos_remove_request)(void *, s32);
-
-typedef void (*btf_trace_pm_qos_update_target)(void *, enum pm_qos_req_action, int, int);
-
-typedef void (*btf_trace_pm_qos_update_flags)(void *, enum pm_qos_req_action, int, int);
-
-typedef void (*btf_trace_dev_pm_qos_add_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
-
-typedef void (*btf_trace_dev_pm_qos_update_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
-
-typedef void (*btf_trace_dev_pm_qos_remove_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
-
-typedef void (*btf_trace_guest_halt_poll_ns)(void *, bool, unsigned int, unsigned int);
-
-struct fprobe;
-
-typedef int (*fprobe_entry_cb)(struct fprobe *, long unsigned int, long unsigned int, struct pt_regs *, void *);
-
-typedef void (*fprobe_exit_cb)(struct fprobe *, long unsigned int, long unsigned int, struct pt_regs *, void *);
-
-struct fprobe {
-	struct ftrace_ops ops;
-	long unsigned int nmissed;
-	unsigned int flags;
-	struct rethook *rethook;
-	size_t entry_data_size;
-	int nr_maxactive;
-	fprobe_entry_cb entry_handler;
-	fprobe_exit_cb exit_handler;
-};
-
-struct fprobe_rethook_node {
-	struct rethook_node node;
-	long unsigned int entry_ip;
-	long unsigned int entry_parent_ip;
-	char data[0];
-};
-
-typedef int (*objpool_init_obj_cb)(void *, void *);
-
-struct fentry_trace_entry_head {
-	struct trace_entry ent;
-	long unsigned int ip;
-};
-
-struct fexit_trace_entry_head {
-	struct trace_entry ent;
-	long unsigned int func;
-	long unsigned int ret_ip;
-};
-
-struct trace_fprobe {
-	struct dyn_event devent;
-	struct fprobe fp;
-	const char *symbol;
-	struct tracepoint *tpoint;
-	struct module *mod;
-	struct trace_probe tp;
-};
-
-struct __find_tracepoint_cb_data {
-	const char *tp_name;
-	struct tracepoint *tpoint;
-	struct module *mod;
+	raw_spinlock_t lock;
 };
 
 enum {
@@ -24265,181 +24472,103 @@ enum {
 	__MAX_BPF_REG = 11,
 };
 
-enum bpf_cmd {
-	BPF_MAP_CREATE = 0,
-	BPF_MAP_LOOKUP_ELEM = 1,
-	BPF_MAP_UPDATE_ELEM = 2,
-	BPF_MAP_DELETE_ELEM = 3,
-	BPF_MAP_GET_NEXT_KEY = 4,
-	BPF_PROG_LOAD = 5,
-	BPF_OBJ_PIN = 6,
-	BPF_OBJ_GET = 7,
-	BPF_PROG_ATTACH = 8,
-	BPF_PROG_DETACH = 9,
-	BPF_PROG_TEST_RUN = 10,
-	BPF_PROG_RUN = 10,
-	BPF_PROG_GET_NEXT_ID = 11,
-	BPF_MAP_GET_NEXT_ID = 12,
-	BPF_PROG_GET_FD_BY_ID = 13,
-	BPF_MAP_GET_FD_BY_ID = 14,
-	BPF_OBJ_GET_INFO_BY_FD = 15,
-	BPF_PROG_QUERY = 16,
-	BPF_RAW_TRACEPOINT_OPEN = 17,
-	BPF_BTF_LOAD = 18,
-	BPF_BTF_GET_FD_BY_ID = 19,
-	BPF_TASK_FD_QUERY = 20,
-	BPF_MAP_LOOKUP_AND_DELETE_ELEM = 21,
-	BPF_MAP_FREEZE = 22,
-	BPF_BTF_GET_NEXT_ID = 23,
-	BPF_MAP_LOOKUP_BATCH = 24,
-	BPF_MAP_LOOKUP_AND_DELETE_BATCH = 25,
-	BPF_MAP_UPDATE_BATCH = 26,
-	BPF_MAP_DELETE_BATCH = 27,
-	BPF_LINK_CREATE = 28,
-	BPF_LINK_UPDATE = 29,
-	BPF_LINK_GET_FD_BY_ID = 30,
-	BPF_LINK_GET_NEXT_ID = 31,
-	BPF_ENABLE_STATS = 32,
-	BPF_ITER_CREATE = 33,
-	BPF_LINK_DETACH = 34,
-	BPF_PROG_BIND_MAP = 35,
-	BPF_TOKEN_CREATE = 36,
-	__MAX_BPF_CMD = 37,
-};
-
-enum bpf_perf_event_type {
-	BPF_PERF_EVENT_UNSPEC = 0,
-	BPF_PERF_EVENT_UPROBE = 1,
-	BPF_PERF_EVENT_URETPROBE = 2,
-	BPF_PERF_EVENT_KPROBE = 3,
-	BPF_PERF_EVENT_KRETPROBE = 4,
-	BPF_PERF_EVENT_TRACEPOINT = 5,
-	BPF_PERF_EVENT_EVENT = 6,
+enum {
+	BPF_F_KPROBE_MULTI_RETURN = 1,
 };
 
 enum {
-	BPF_ANY = 0,
-	BPF_NOEXIST = 1,
-	BPF_EXIST = 2,
-	BPF_F_LOCK = 4,
+	BPF_F_UPROBE_MULTI_RETURN = 1,
 };
 
 enum {
-	BPF_F_NO_PREALLOC = 1,
-	BPF_F_NO_COMMON_LRU = 2,
-	BPF_F_NUMA_NODE = 4,
-	BPF_F_RDONLY = 8,
-	BPF_F_WRONLY = 16,
-	BPF_F_STACK_BUILD_ID = 32,
-	BPF_F_ZERO_SEED = 64,
-	BPF_F_RDONLY_PROG = 128,
-	BPF_F_WRONLY_PROG = 256,
-	BPF_F_CLONE = 512,
-	BPF_F_MMAPABLE = 1024,
-	BPF_F_PRESERVE_ELEMS = 2048,
-	BPF_F_INNER_MAP = 4096,
-	BPF_F_LINK = 8192,
-	BPF_F_PATH_FD = 16384,
-	BPF_F_VTYPE_BTF_OBJ_FD = 32768,
-	BPF_F_TOKEN_FD = 65536,
-	BPF_F_SEGV_ON_FAULT = 131072,
-	BPF_F_NO_USER_CONV = 262144,
+	BPF_F_INDEX_MASK = 4294967295ULL,
+	BPF_F_CURRENT_CPU = 4294967295ULL,
+	BPF_F_CTXLEN_MASK = 4503595332403200ULL,
 };
 
-enum bpf_stats_type {
-	BPF_STATS_RUN_TIME = 0,
+enum {
+	BPF_F_GET_BRANCH_RECORDS_SIZE = 1,
 };
 
-struct xdp_md {
-	__u32 data;
-	__u32 data_end;
-	__u32 data_meta;
-	__u32 ingress_ifindex;
-	__u32 rx_queue_index;
-	__u32 egress_ifindex;
+struct bpf_perf_event_value {
+	__u64 counter;
+	__u64 enabled;
+	__u64 running;
 };
 
-struct bpf_prog_info {
-	__u32 type;
-	__u32 id;
-	__u8 tag[8];
-	__u32 jited_prog_len;
-	__u32 xlated_prog_len;
-	__u64 jited_prog_insns;
-	__u64 xlated_prog_insns;
-	__u64 load_time;
-	__u32 created_by_uid;
-	__u32 nr_map_ids;
-	__u64 map_ids;
-	char name[16];
-	__u32 ifindex;
-	__u32 gpl_compatible: 1;
-	__u64 netns_dev;
-	__u64 netns_ino;
-	__u32 nr_jited_ksyms;
-	__u32 nr_jited_func_lens;
-	__u64 jited_ksyms;
-	__u64 jited_func_lens;
-	__u32 btf_id;
-	__u32 func_info_rec_size;
-	__u64 func_info;
-	__u32 nr_func_info;
-	__u32 nr_line_info;
-	__u64 line_info;
-	__u64 jited_line_info;
-	__u32 nr_jited_line_info;
-	__u32 line_info_rec_size;
-	__u32 jited_line_info_rec_size;
-	__u32 nr_prog_tags;
-	__u64 prog_tags;
-	__u64 run_time_ns;
-	__u64 run_cnt;
-	__u64 recursion_misses;
-	__u32 verified_insns;
-	__u32 attach_btf_obj_id;
-	__u32 attach_btf_id;
+struct bpf_raw_tracepoint_args {
+	__u64 args[0];
 };
 
-struct bpf_map_info {
-	__u32 type;
-	__u32 id;
-	__u32 key_size;
-	__u32 value_size;
-	__u32 max_entries;
-	__u32 map_flags;
-	char name[16];
-	__u32 ifindex;
-	__u32 btf_vmlinux_value_type_id;
-	__u64 netns_dev;
-	__u64 netns_ino;
-	__u32 btf_id;
-	__u32 btf_key_type_id;
-	__u32 btf_value_type_id;
-	__u32 btf_vmlinux_id;
-	__u64 map_extra;
+enum bpf_task_fd_type {
+	BPF_FD_TYPE_RAW_TRACEPOINT = 0,
+	BPF_FD_TYPE_TRACEPOINT = 1,
+	BPF_FD_TYPE_KPROBE = 2,
+	BPF_FD_TYPE_KRETPROBE = 3,
+	BPF_FD_TYPE_UPROBE = 4,
+	BPF_FD_TYPE_URETPROBE = 5,
 };
 
-struct bpf_btf_info {
-	__u64 btf;
-	__u32 btf_size;
-	__u32 id;
-	__u64 name;
-	__u32 name_len;
-	__u32 kernel_btf;
+struct btf_ptr {
+	void *ptr;
+	__u32 type_id;
+	__u32 flags;
 };
 
-struct bpf_spin_lock {
-	__u32 val;
+enum {
+	BTF_F_COMPACT = 1,
+	BTF_F_NONAME = 2,
+	BTF_F_PTR_RAW = 4,
+	BTF_F_ZERO = 8,
 };
 
 typedef sockptr_t bpfptr_t;
+
+struct btf_id_set {
+	u32 cnt;
+	u32 ids[0];
+};
+
+enum {
+	BTF_TRACING_TYPE_TASK = 0,
+	BTF_TRACING_TYPE_FILE = 1,
+	BTF_TRACING_TYPE_VMA = 2,
+	MAX_BTF_TRACING_TYPE = 3,
+};
 
 struct btf_struct_meta {
 	u32 btf_id;
 	struct btf_record *record;
 };
 
+struct bpf_mem_caches;
+
+struct bpf_mem_cache;
+
+struct bpf_mem_alloc {
+	struct bpf_mem_caches *caches;
+	struct bpf_mem_cache *cache;
+	struct obj_cgroup *objcg;
+	bool percpu;
+	struct work_struct work;
+	void (*dtor_ctx_free)(void *);
+	void *dtor_ctx;
+};
+
 typedef unsigned int (*bpf_func_t)(const void *, const struct bpf_insn *);
+
+struct bpf_local_storage_map_bucket;
+
+struct bpf_local_storage_map {
+	struct bpf_map map;
+	struct bpf_local_storage_map_bucket *buckets;
+	u32 bucket_log;
+	u16 elem_size;
+	u16 cache_idx;
+	struct bpf_mem_alloc selem_ma;
+	struct bpf_mem_alloc storage_ma;
+	bool bpf_ma;
+};
 
 struct bpf_verifier_log {
 	u64 start_pos;
@@ -24745,31 +24874,11 @@ struct bpf_verifier_ops {
 	int (*btf_struct_access)(struct bpf_verifier_log *, const struct bpf_reg_state *, int, int);
 };
 
-struct bpf_tramp_link {
-	struct bpf_link link;
-	struct hlist_node tramp_hlist;
-	u64 cookie;
-};
-
-struct bpf_tramp_run_ctx {
-	struct bpf_run_ctx run_ctx;
-	u64 bpf_cookie;
-	struct bpf_run_ctx *saved_run_ctx;
-};
-
-struct bpf_attach_target_info {
-	struct btf_func_model fmodel;
-	long int tgt_addr;
-	struct module *tgt_mod;
-	const char *tgt_name;
-	const struct btf_type *tgt_type;
-};
-
-struct bpf_tracing_link {
-	struct bpf_tramp_link link;
-	enum bpf_attach_type attach_type;
-	struct bpf_trampoline *trampoline;
-	struct bpf_prog *tgt_prog;
+struct bpf_array_aux {
+	struct list_head poke_progs;
+	struct bpf_map *map;
+	struct mutex poke_mutex;
+	struct work_struct work;
 };
 
 struct bpf_link_primer {
@@ -24779,59 +24888,49 @@ struct bpf_link_primer {
 	u32 id;
 };
 
-struct rhash_lock_head;
+struct bpf_array {
+	struct bpf_map map;
+	u32 elem_size;
+	u32 index_mask;
+	struct bpf_array_aux *aux;
+	union {
+		struct {
+			struct {} __empty_value;
+			char value[0];
+		};
+		struct {
+			struct {} __empty_ptrs;
+			void *ptrs[0];
+		};
+		struct {
+			struct {} __empty_pptrs;
+			void *pptrs[0];
+		};
+	};
+};
 
-struct bucket_table {
-	unsigned int size;
-	unsigned int nest;
-	u32 hash_rnd;
-	struct list_head walkers;
+struct bpf_event_entry {
+	struct perf_event *event;
+	struct file *perf_file;
+	struct file *map_file;
 	struct callback_head rcu;
-	struct bucket_table *future_tbl;
-	struct lockdep_map dep_map;
-	struct rhash_lock_head *buckets[0];
 };
 
-struct xdp_mem_info {
-	u32 type;
-	u32 id;
+typedef long unsigned int (*bpf_ctx_copy_t)(void *, const void *, long unsigned int, long unsigned int);
+
+struct bpf_trace_run_ctx {
+	struct bpf_run_ctx run_ctx;
+	u64 bpf_cookie;
+	bool is_uprobe;
 };
 
-struct xdp_frame {
-	void *data;
-	u16 len;
-	u16 headroom;
-	u32 metasize;
-	struct xdp_mem_info mem;
-	struct net_device *dev_rx;
-	u32 frame_sz;
-	u32 flags;
-};
+typedef u32 (*bpf_prog_run_fn)(const struct bpf_prog *, const void *);
 
-struct xdp_rxq_info;
-
-struct xdp_txq_info;
-
-struct xdp_buff {
-	void *data;
-	void *data_end;
-	void *data_meta;
-	void *data_hard_start;
-	struct xdp_rxq_info *rxq;
-	struct xdp_txq_info *txq;
-	u32 frame_sz;
-	u32 flags;
-};
-
-struct bpf_mprog_fp {
-	struct bpf_prog *prog;
-};
-
-struct bpf_mprog_bundle;
-
-struct bpf_mprog_entry {
-	struct bpf_mprog_fp fp_items[64];
-	struct bpf_mprog_bundle *parent;
+struct bpf_bprintf_data {
+	u32 *bin_args;
+	char *buf;
+	bool get_bin_args;
+	bool get_buf;
 };
 
 struct sk_filter {
@@ -24841,25 +24940,6 @@ struct sk_filter {
 };
 
 typedef unsigned int (*bpf_dispatcher_fn)(const void *, const struct bpf_insn *, unsigned int (*)(const void *, const struct bpf_insn *));
-
-struct xdp_rxq_info {
-	struct net_device *dev;
-	u32 queue_index;
-	u32 reg_state;
-	struct xdp_mem_info mem;
-	unsigned int napi_id;
-	u32 frag_size;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-struct xdp_txq_info {
-	struct net_device *dev;
-};
-
-struct rhash_lock_head {};
 
 struct bpf_active_lock {
 	void *ptr;
@@ -24981,61 +25061,308 @@ struct bpf_insn_aux_data {
 	bool jump_target;
 };
 
-enum perf_bpf_event_type {
-	PERF_BPF_EVENT_UNKNOWN = 0,
-	PERF_BPF_EVENT_PROG_LOAD = 1,
-	PERF_BPF_EVENT_PROG_UNLOAD = 2,
-	PERF_BPF_EVENT_MAX = 3,
+typedef struct pt_regs bpf_user_pt_regs_t;
+
+struct bpf_perf_event_data {
+	bpf_user_pt_regs_t regs;
+	__u64 sample_period;
+	__u64 addr;
 };
 
-struct pcpu_gen_cookie {
-	local_t nesting;
-	u64 last;
+struct perf_event_query_bpf {
+	__u32 ids_len;
+	__u32 prog_cnt;
+	__u32 ids[0];
 };
 
-struct gen_cookie {
-	struct pcpu_gen_cookie *local;
-	atomic64_t forward_last;
-	atomic64_t reverse_last;
+struct bpf_perf_event_data_kern {
+	bpf_user_pt_regs_t *regs;
+	struct perf_sample_data *data;
+	struct perf_event *event;
 };
 
-struct bpf_mprog_cp {
-	struct bpf_link *link;
+struct fprobe;
+
+typedef int (*fprobe_entry_cb)(struct fprobe *, long unsigned int, long unsigned int, struct pt_regs *, void *);
+
+typedef void (*fprobe_exit_cb)(struct fprobe *, long unsigned int, long unsigned int, struct pt_regs *, void *);
+
+struct fprobe {
+	struct ftrace_ops ops;
+	long unsigned int nmissed;
+	unsigned int flags;
+	struct rethook *rethook;
+	size_t entry_data_size;
+	int nr_maxactive;
+	fprobe_entry_cb entry_handler;
+	fprobe_exit_cb exit_handler;
 };
 
-struct bpf_mprog_bundle {
-	struct bpf_mprog_entry a;
-	struct bpf_mprog_entry b;
-	struct bpf_mprog_cp cp_items[64];
-	struct bpf_prog *ref;
-	atomic64_t revision;
-	u32 count;
+struct bpf_local_storage_map_bucket {
+	struct hlist_head list;
+	raw_spinlock_t lock;
 };
 
-enum bpf_audit {
-	BPF_AUDIT_LOAD = 0,
-	BPF_AUDIT_UNLOAD = 1,
-	BPF_AUDIT_MAX = 2,
+struct bpf_local_storage_data {
+	struct bpf_local_storage_map *smap;
+	u8 data[0];
 };
 
-struct bpf_prog_kstats {
-	u64 nsecs;
-	u64 cnt;
-	u64 misses;
+struct trace_uprobe;
+
+struct uprobe_dispatch_data {
+	struct trace_uprobe *tu;
+	long unsigned int bp_addr;
 };
 
-struct bpf_perf_link {
+struct trace_event_raw_bpf_trace_printk {
+	struct trace_entry ent;
+	u32 __data_loc_bpf_string;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_bpf_trace_printk {
+	u32 bpf_string;
+	const void *bpf_string_ptr_;
+};
+
+typedef void (*btf_trace_bpf_trace_printk)(void *, const char *);
+
+typedef u64 (*btf_bpf_probe_read_user)(void *, u32, const void *);
+
+typedef u64 (*btf_bpf_probe_read_user_str)(void *, u32, const void *);
+
+typedef u64 (*btf_bpf_probe_read_kernel)(void *, u32, const void *);
+
+typedef u64 (*btf_bpf_probe_read_kernel_str)(void *, u32, const void *);
+
+typedef u64 (*btf_bpf_probe_read_compat)(void *, u32, const void *);
+
+typedef u64 (*btf_bpf_probe_read_compat_str)(void *, u32, const void *);
+
+typedef u64 (*btf_bpf_probe_write_user)(void *, const void *, u32);
+
+typedef u64 (*btf_bpf_trace_printk)(char *, u32, u64, u64, u64);
+
+typedef u64 (*btf_bpf_trace_vprintk)(char *, u32, const void *, u32);
+
+typedef u64 (*btf_bpf_seq_printf)(struct seq_file *, char *, u32, const void *, u32);
+
+typedef u64 (*btf_bpf_seq_write)(struct seq_file *, const void *, u32);
+
+typedef u64 (*btf_bpf_seq_printf_btf)(struct seq_file *, struct btf_ptr *, u32, u64);
+
+typedef u64 (*btf_bpf_perf_event_read)(struct bpf_map *, u64);
+
+typedef u64 (*btf_bpf_perf_event_read_value)(struct bpf_map *, u64, struct bpf_perf_event_value *, u32);
+
+struct bpf_trace_sample_data {
+	struct perf_sample_data sds[3];
+};
+
+typedef u64 (*btf_bpf_perf_event_output)(struct pt_regs *, struct bpf_map *, u64, void *, u64);
+
+struct bpf_nested_pt_regs {
+	struct pt_regs regs[3];
+};
+
+typedef u64 (*btf_bpf_get_current_task)(void);
+
+typedef u64 (*btf_bpf_get_current_task_btf)(void);
+
+typedef u64 (*btf_bpf_task_pt_regs)(struct task_struct *);
+
+struct send_signal_irq_work {
+	struct irq_work irq_work;
+	struct task_struct *task;
+	u32 sig;
+	enum pid_type type;
+};
+
+typedef u64 (*btf_bpf_send_signal)(u32);
+
+typedef u64 (*btf_bpf_send_signal_thread)(u32);
+
+typedef u64 (*btf_bpf_d_path)(struct path *, char *, u32);
+
+typedef u64 (*btf_bpf_snprintf_btf)(char *, u32, struct btf_ptr *, u32, u64);
+
+typedef u64 (*btf_bpf_get_func_ip_tracing)(void *);
+
+typedef u64 (*btf_bpf_get_func_ip_kprobe)(struct pt_regs *);
+
+typedef u64 (*btf_bpf_get_func_ip_kprobe_multi)(struct pt_regs *);
+
+typedef u64 (*btf_bpf_get_attach_cookie_kprobe_multi)(struct pt_regs *);
+
+typedef u64 (*btf_bpf_get_func_ip_uprobe_multi)(struct pt_regs *);
+
+typedef u64 (*btf_bpf_get_attach_cookie_uprobe_multi)(struct pt_regs *);
+
+typedef u64 (*btf_bpf_get_attach_cookie_trace)(void *);
+
+typedef u64 (*btf_bpf_get_attach_cookie_pe)(struct bpf_perf_event_data_kern *);
+
+typedef u64 (*btf_bpf_get_attach_cookie_tracing)(void *);
+
+typedef u64 (*btf_bpf_get_branch_snapshot)(void *, u32, u64);
+
+typedef u64 (*btf_get_func_arg)(void *, u32, u64 *);
+
+typedef u64 (*btf_get_func_ret)(void *, u64 *);
+
+typedef u64 (*btf_get_func_arg_cnt)(void *);
+
+typedef u64 (*btf_bpf_perf_event_output_tp)(void *, struct bpf_map *, u64, void *, u64);
+
+typedef u64 (*btf_bpf_get_stackid_tp)(void *, struct bpf_map *, u64);
+
+typedef u64 (*btf_bpf_get_stack_tp)(void *, void *, u32, u64);
+
+typedef u64 (*btf_bpf_perf_prog_read_value)(struct bpf_perf_event_data_kern *, struct bpf_perf_event_value *, u32);
+
+typedef u64 (*btf_bpf_read_branch_records)(struct bpf_perf_event_data_kern *, void *, u32, u64);
+
+struct bpf_raw_tp_regs {
+	struct pt_regs regs[3];
+};
+
+typedef u64 (*btf_bpf_perf_event_output_raw_tp)(struct bpf_raw_tracepoint_args *, struct bpf_map *, u64, void *, u64);
+
+typedef u64 (*btf_bpf_get_stackid_raw_tp)(struct bpf_raw_tracepoint_args *, struct bpf_map *, u64);
+
+typedef u64 (*btf_bpf_get_stack_raw_tp)(struct bpf_raw_tracepoint_args *, void *, u32, u64);
+
+struct bpf_session_run_ctx {
+	struct bpf_run_ctx run_ctx;
+	bool is_return;
+	void *data;
+};
+
+struct bpf_kprobe_multi_link {
 	struct bpf_link link;
-	struct file *perf_file;
+	struct fprobe fp;
+	long unsigned int *addrs;
+	u64 *cookies;
+	u32 cnt;
+	u32 mods_cnt;
+	struct module **mods;
+	u32 flags;
 };
 
-typedef u64 (*btf_bpf_sys_bpf)(int, union bpf_attr *, u32);
+struct bpf_kprobe_multi_run_ctx {
+	struct bpf_session_run_ctx session_ctx;
+	struct bpf_kprobe_multi_link *link;
+	long unsigned int entry_ip;
+};
 
-typedef u64 (*btf_bpf_sys_close)(u32);
+struct user_syms {
+	const char **syms;
+	char *buf;
+};
 
-typedef u64 (*btf_bpf_kallsyms_lookup_name)(const char *, int, int, u64 *);
+struct multi_symbols_sort {
+	const char **funcs;
+	u64 *cookies;
+};
 
-struct audit_buffer;
+struct modules_array {
+	struct module **mods;
+	int mods_cnt;
+	int mods_cap;
+};
+
+struct bpf_uprobe_multi_link;
+
+struct bpf_uprobe {
+	struct bpf_uprobe_multi_link *link;
+	loff_t offset;
+	long unsigned int ref_ctr_offset;
+	u64 cookie;
+	struct uprobe *uprobe;
+	struct uprobe_consumer consumer;
+};
+
+struct bpf_uprobe_multi_link {
+	struct path path;
+	struct bpf_link link;
+	u32 cnt;
+	u32 flags;
+	struct bpf_uprobe *uprobes;
+	struct task_struct *task;
+};
+
+struct bpf_uprobe_multi_run_ctx {
+	struct bpf_run_ctx run_ctx;
+	long unsigned int entry_ip;
+	struct bpf_uprobe *uprobe;
+};
+
+enum error_detector {
+	ERROR_DETECTOR_KFENCE = 0,
+	ERROR_DETECTOR_KASAN = 1,
+	ERROR_DETECTOR_WARN = 2,
+};
+
+struct trace_event_raw_error_report_template {
+	struct trace_entry ent;
+	enum error_detector error_detector;
+	long unsigned int id;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_error_report_template {};
+
+typedef void (*btf_trace_error_report_end)(void *, enum error_detector, long unsigned int);
+
+enum dynevent_type {
+	DYNEVENT_TYPE_SYNTH = 1,
+	DYNEVENT_TYPE_KPROBE = 2,
+	DYNEVENT_TYPE_NONE = 3,
+};
+
+struct dynevent_cmd;
+
+typedef int (*dynevent_create_fn_t)(struct dynevent_cmd *);
+
+struct dynevent_cmd {
+	struct seq_buf seq;
+	const char *event_name;
+	unsigned int n_fields;
+	enum dynevent_type type;
+	dynevent_create_fn_t run_command;
+	void *private_data;
+};
+
+struct dyn_event;
+
+struct dyn_event_operations {
+	struct list_head list;
+	int (*create)(const char *);
+	int (*show)(struct seq_file *, struct dyn_event *);
+	bool (*is_busy)(struct dyn_event *);
+	int (*free)(struct dyn_event *);
+	bool (*match)(const char *, const char *, int, const char **, struct dyn_event *);
+};
+
+struct dyn_event {
+	struct list_head list;
+	struct dyn_event_operations *ops;
+};
+
+typedef int (*dynevent_check_arg_fn_t)(void *);
+
+struct dynevent_arg {
+	const char *str;
+	char separator;
+};
+
+struct dynevent_arg_pair {
+	const char *lhs;
+	const char *rhs;
+	char operator;
+	char separator;
+};
 
 enum {
 	BTF_KIND_UNKN = 0,
@@ -25074,6 +25401,569 @@ struct btf_member {
 	__u32 offset;
 };
 
+struct btf_param {
+	__u32 name_off;
+	__u32 type;
+};
+
+typedef int (*print_type_func_t)(struct trace_seq *, void *, void *);
+
+enum fetch_op {
+	FETCH_OP_NOP = 0,
+	FETCH_OP_REG = 1,
+	FETCH_OP_STACK = 2,
+	FETCH_OP_STACKP = 3,
+	FETCH_OP_RETVAL = 4,
+	FETCH_OP_IMM = 5,
+	FETCH_OP_COMM = 6,
+	FETCH_OP_ARG = 7,
+	FETCH_OP_FOFFS = 8,
+	FETCH_OP_DATA = 9,
+	FETCH_OP_EDATA = 10,
+	FETCH_OP_DEREF = 11,
+	FETCH_OP_UDEREF = 12,
+	FETCH_OP_ST_RAW = 13,
+	FETCH_OP_ST_MEM = 14,
+	FETCH_OP_ST_UMEM = 15,
+	FETCH_OP_ST_STRING = 16,
+	FETCH_OP_ST_USTRING = 17,
+	FETCH_OP_ST_SYMSTR = 18,
+	FETCH_OP_ST_EDATA = 19,
+	FETCH_OP_MOD_BF = 20,
+	FETCH_OP_LP_ARRAY = 21,
+	FETCH_OP_TP_ARG = 22,
+	FETCH_OP_END = 23,
+	FETCH_NOP_SYMBOL = 24,
+};
+
+struct fetch_insn {
+	enum fetch_op op;
+	union {
+		unsigned int param;
+		struct {
+			unsigned int size;
+			int offset;
+		};
+		struct {
+			unsigned char basesize;
+			unsigned char lshift;
+			unsigned char rshift;
+		};
+		long unsigned int immediate;
+		void *data;
+	};
+};
+
+struct fetch_type {
+	const char *name;
+	size_t size;
+	bool is_signed;
+	bool is_string;
+	print_type_func_t print;
+	const char *fmt;
+	const char *fmttype;
+};
+
+struct probe_arg {
+	struct fetch_insn *code;
+	bool dynamic;
+	unsigned int offset;
+	unsigned int count;
+	const char *name;
+	const char *comm;
+	char *fmt;
+	const struct fetch_type *type;
+};
+
+struct probe_entry_arg {
+	struct fetch_insn *code;
+	unsigned int size;
+};
+
+struct trace_uprobe_filter {
+	rwlock_t rwlock;
+	int nr_systemwide;
+	struct list_head perf_events;
+};
+
+struct trace_probe_event {
+	unsigned int flags;
+	struct trace_event_class class;
+	struct trace_event_call call;
+	struct list_head files;
+	struct list_head probes;
+	char **field_strings;
+	int nr_field_strings;
+	struct trace_uprobe_filter filter[0];
+};
+
+struct trace_probe {
+	struct list_head list;
+	struct trace_probe_event *event;
+	ssize_t size;
+	unsigned int nr_args;
+	struct probe_entry_arg *entry_arg;
+	struct probe_arg args[0];
+};
+
+struct event_file_link {
+	struct trace_event_file *file;
+	struct list_head list;
+};
+
+struct traceprobe_parse_context {
+	struct trace_event_call *event;
+	const char *funcname;
+	const struct btf_type *proto;
+	const struct btf_param *params;
+	s32 nr_params;
+	struct btf *btf;
+	const struct btf_type *last_type;
+	u32 last_bitoffs;
+	u32 last_bitsize;
+	struct trace_probe *tp;
+	unsigned int flags;
+	int offset;
+};
+
+enum probe_print_type {
+	PROBE_PRINT_NORMAL = 0,
+	PROBE_PRINT_RETURN = 1,
+	PROBE_PRINT_EVENT = 2,
+};
+
+enum {
+	TP_ERR_FILE_NOT_FOUND = 0,
+	TP_ERR_NO_REGULAR_FILE = 1,
+	TP_ERR_BAD_REFCNT = 2,
+	TP_ERR_REFCNT_OPEN_BRACE = 3,
+	TP_ERR_BAD_REFCNT_SUFFIX = 4,
+	TP_ERR_BAD_UPROBE_OFFS = 5,
+	TP_ERR_BAD_MAXACT_TYPE = 6,
+	TP_ERR_BAD_MAXACT = 7,
+	TP_ERR_MAXACT_TOO_BIG = 8,
+	TP_ERR_BAD_PROBE_ADDR = 9,
+	TP_ERR_NON_UNIQ_SYMBOL = 10,
+	TP_ERR_BAD_RETPROBE = 11,
+	TP_ERR_NO_TRACEPOINT = 12,
+	TP_ERR_BAD_TP_NAME = 13,
+	TP_ERR_BAD_ADDR_SUFFIX = 14,
+	TP_ERR_NO_GROUP_NAME = 15,
+	TP_ERR_GROUP_TOO_LONG = 16,
+	TP_ERR_BAD_GROUP_NAME = 17,
+	TP_ERR_NO_EVENT_NAME = 18,
+	TP_ERR_EVENT_TOO_LONG = 19,
+	TP_ERR_BAD_EVENT_NAME = 20,
+	TP_ERR_EVENT_EXIST = 21,
+	TP_ERR_RETVAL_ON_PROBE = 22,
+	TP_ERR_NO_RETVAL = 23,
+	TP_ERR_BAD_STACK_NUM = 24,
+	TP_ERR_BAD_ARG_NUM = 25,
+	TP_ERR_BAD_VAR = 26,
+	TP_ERR_BAD_REG_NAME = 27,
+	TP_ERR_BAD_MEM_ADDR = 28,
+	TP_ERR_BAD_IMM = 29,
+	TP_ERR_IMMSTR_NO_CLOSE = 30,
+	TP_ERR_FILE_ON_KPROBE = 31,
+	TP_ERR_BAD_FILE_OFFS = 32,
+	TP_ERR_SYM_ON_UPROBE = 33,
+	TP_ERR_TOO_MANY_OPS = 34,
+	TP_ERR_DEREF_NEED_BRACE = 35,
+	TP_ERR_BAD_DEREF_OFFS = 36,
+	TP_ERR_DEREF_OPEN_BRACE = 37,
+	TP_ERR_COMM_CANT_DEREF = 38,
+	TP_ERR_BAD_FETCH_ARG = 39,
+	TP_ERR_ARRAY_NO_CLOSE = 40,
+	TP_ERR_BAD_ARRAY_SUFFIX = 41,
+	TP_ERR_BAD_ARRAY_NUM = 42,
+	TP_ERR_ARRAY_TOO_BIG = 43,
+	TP_ERR_BAD_TYPE = 44,
+	TP_ERR_BAD_STRING = 45,
+	TP_ERR_BAD_SYMSTRING = 46,
+	TP_ERR_BAD_BITFIELD = 47,
+	TP_ERR_ARG_NAME_TOO_LONG = 48,
+	TP_ERR_NO_ARG_NAME = 49,
+	TP_ERR_BAD_ARG_NAME = 50,
+	TP_ERR_USED_ARG_NAME = 51,
+	TP_ERR_ARG_TOO_LONG = 52,
+	TP_ERR_NO_ARG_BODY = 53,
+	TP_ERR_BAD_INSN_BNDRY = 54,
+	TP_ERR_FAIL_REG_PROBE = 55,
+	TP_ERR_DIFF_PROBE_TYPE = 56,
+	TP_ERR_DIFF_ARG_TYPE = 57,
+	TP_ERR_SAME_PROBE = 58,
+	TP_ERR_NO_EVENT_INFO = 59,
+	TP_ERR_BAD_ATTACH_EVENT = 60,
+	TP_ERR_BAD_ATTACH_ARG = 61,
+	TP_ERR_NO_EP_FILTER = 62,
+	TP_ERR_NOSUP_BTFARG = 63,
+	TP_ERR_NO_BTFARG = 64,
+	TP_ERR_NO_BTF_ENTRY = 65,
+	TP_ERR_BAD_VAR_ARGS = 66,
+	TP_ERR_NOFENTRY_ARGS = 67,
+	TP_ERR_DOUBLE_ARGS = 68,
+	TP_ERR_ARGS_2LONG = 69,
+	TP_ERR_ARGIDX_2BIG = 70,
+	TP_ERR_NO_PTR_STRCT = 71,
+	TP_ERR_NOSUP_DAT_ARG = 72,
+	TP_ERR_BAD_HYPHEN = 73,
+	TP_ERR_NO_BTF_FIELD = 74,
+	TP_ERR_BAD_BTF_TID = 75,
+	TP_ERR_BAD_TYPE4STR = 76,
+	TP_ERR_NEED_STRING_TYPE = 77,
+	TP_ERR_EVENT_TOO_BIG = 78,
+};
+
+struct trace_probe_log {
+	const char *subsystem;
+	const char **argv;
+	int argc;
+	int index;
+};
+
+typedef void (*rethook_handler_t)(struct rethook_node *, void *, long unsigned int, struct pt_regs *);
+
+struct fprobe_rethook_node {
+	struct rethook_node node;
+	long unsigned int entry_ip;
+	long unsigned int entry_parent_ip;
+	char data[0];
+};
+
+struct smp_hotplug_thread {
+	struct task_struct **store;
+	struct list_head list;
+	int (*thread_should_run)(unsigned int);
+	void (*thread_fn)(unsigned int);
+	void (*create)(unsigned int);
+	void (*setup)(unsigned int);
+	void (*cleanup)(unsigned int, bool);
+	void (*park)(unsigned int);
+	void (*unpark)(unsigned int);
+	bool selfparking;
+	const char *thread_comm;
+};
+
+typedef __u64 __be64;
+
+enum xdp_action {
+	XDP_ABORTED = 0,
+	XDP_DROP = 1,
+	XDP_PASS = 2,
+	XDP_TX = 3,
+	XDP_REDIRECT = 4,
+};
+
+struct xdp_md {
+	__u32 data;
+	__u32 data_end;
+	__u32 data_meta;
+	__u32 ingress_ifindex;
+	__u32 rx_queue_index;
+	__u32 egress_ifindex;
+};
+
+struct static_key_true {
+	struct static_key key;
+};
+
+struct latch_tree_root {
+	seqcount_latch_t seq;
+	struct rb_root tree[2];
+};
+
+struct latch_tree_ops {
+	bool (*less)(struct latch_tree_node *, struct latch_tree_node *);
+	int (*comp)(void *, struct latch_tree_node *);
+};
+
+enum bpf_cgroup_storage_type {
+	BPF_CGROUP_STORAGE_SHARED = 0,
+	BPF_CGROUP_STORAGE_PERCPU = 1,
+	__BPF_CGROUP_STORAGE_MAX = 2,
+};
+
+enum bpf_jit_poke_reason {
+	BPF_POKE_REASON_TAIL_CALL = 0,
+};
+
+struct bpf_empty_prog_array {
+	struct bpf_prog_array hdr;
+	struct bpf_prog *null_prog;
+};
+
+enum bpf_text_poke_type {
+	BPF_MOD_CALL = 0,
+	BPF_MOD_JUMP = 1,
+};
+
+struct rhash_lock_head;
+
+struct bucket_table {
+	unsigned int size;
+	unsigned int nest;
+	u32 hash_rnd;
+	struct list_head walkers;
+	struct callback_head rcu;
+	struct bucket_table *future_tbl;
+	struct lockdep_map dep_map;
+	struct rhash_lock_head *buckets[0];
+};
+
+struct xdp_mem_info {
+	u32 type;
+	u32 id;
+};
+
+struct xdp_frame {
+	void *data;
+	u16 len;
+	u16 headroom;
+	u32 metasize;
+	struct xdp_mem_info mem;
+	struct net_device *dev_rx;
+	u32 frame_sz;
+	u32 flags;
+};
+
+struct xdp_rxq_info;
+
+struct xdp_txq_info;
+
+struct xdp_buff {
+	void *data;
+	void *data_end;
+	void *data_meta;
+	void *data_hard_start;
+	struct xdp_rxq_info *rxq;
+	struct xdp_txq_info *txq;
+	u32 frame_sz;
+	u32 flags;
+};
+
+struct bpf_binary_header {
+	u32 size;
+	long: 0;
+	u8 image[0];
+};
+
+typedef void (*bpf_jit_fill_hole_t)(void *, unsigned int);
+
+enum page_size_enum {
+	__PAGE_SIZE = 4096,
+};
+
+struct bpf_prog_pack {
+	struct list_head list;
+	void *ptr;
+	bool arch_flush_needed;
+	long unsigned int bitmap[0];
+};
+
+struct bpf_prog_dummy {
+	struct bpf_prog prog;
+};
+
+typedef u64 (*btf_bpf_user_rnd_u32)(void);
+
+typedef u64 (*btf_bpf_get_raw_cpu_id)(void);
+
+enum xdp_mem_type {
+	MEM_TYPE_PAGE_SHARED = 0,
+	MEM_TYPE_PAGE_ORDER0 = 1,
+	MEM_TYPE_PAGE_POOL = 2,
+	MEM_TYPE_XSK_BUFF_POOL = 3,
+	MEM_TYPE_MAX = 4,
+};
+
+struct xdp_rxq_info {
+	struct net_device *dev;
+	u32 queue_index;
+	u32 reg_state;
+	struct xdp_mem_info mem;
+	unsigned int napi_id;
+	u32 frag_size;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct xdp_txq_info {
+	struct net_device *dev;
+};
+
+struct xdp_cpumap_stats {
+	unsigned int redirect;
+	unsigned int pass;
+	unsigned int drop;
+};
+
+struct _bpf_dtab_netdev {
+	struct net_device *dev;
+};
+
+struct rhash_lock_head {};
+
+struct xdp_mem_allocator {
+	struct xdp_mem_info mem;
+	union {
+		void *allocator;
+		struct page_pool *page_pool;
+	};
+	struct rhash_head node;
+	struct callback_head rcu;
+};
+
+struct trace_event_raw_xdp_exception {
+	struct trace_entry ent;
+	int prog_id;
+	u32 act;
+	int ifindex;
+	char __data[0];
+};
+
+struct trace_event_raw_xdp_bulk_tx {
+	struct trace_entry ent;
+	int ifindex;
+	u32 act;
+	int drops;
+	int sent;
+	int err;
+	char __data[0];
+};
+
+struct trace_event_raw_xdp_redirect_template {
+	struct trace_entry ent;
+	int prog_id;
+	u32 act;
+	int ifindex;
+	int err;
+	int to_ifindex;
+	u32 map_id;
+	int map_index;
+	char __data[0];
+};
+
+struct trace_event_raw_xdp_cpumap_kthread {
+	struct trace_entry ent;
+	int map_id;
+	u32 act;
+	int cpu;
+	unsigned int drops;
+	unsigned int processed;
+	int sched;
+	unsigned int xdp_pass;
+	unsigned int xdp_drop;
+	unsigned int xdp_redirect;
+	char __data[0];
+};
+
+struct trace_event_raw_xdp_cpumap_enqueue {
+	struct trace_entry ent;
+	int map_id;
+	u32 act;
+	int cpu;
+	unsigned int drops;
+	unsigned int processed;
+	int to_cpu;
+	char __data[0];
+};
+
+struct trace_event_raw_xdp_devmap_xmit {
+	struct trace_entry ent;
+	int from_ifindex;
+	u32 act;
+	int to_ifindex;
+	int drops;
+	int sent;
+	int err;
+	char __data[0];
+};
+
+struct trace_event_raw_mem_disconnect {
+	struct trace_entry ent;
+	const struct xdp_mem_allocator *xa;
+	u32 mem_id;
+	u32 mem_type;
+	const void *allocator;
+	char __data[0];
+};
+
+struct trace_event_raw_mem_connect {
+	struct trace_entry ent;
+	const struct xdp_mem_allocator *xa;
+	u32 mem_id;
+	u32 mem_type;
+	const void *allocator;
+	const struct xdp_rxq_info *rxq;
+	int ifindex;
+	char __data[0];
+};
+
+struct trace_event_raw_mem_return_failed {
+	struct trace_entry ent;
+	const struct page *page;
+	u32 mem_id;
+	u32 mem_type;
+	char __data[0];
+};
+
+struct trace_event_raw_bpf_xdp_link_attach_failed {
+	struct trace_entry ent;
+	u32 __data_loc_msg;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_xdp_exception {};
+
+struct trace_event_data_offsets_xdp_bulk_tx {};
+
+struct trace_event_data_offsets_xdp_redirect_template {};
+
+struct trace_event_data_offsets_xdp_cpumap_kthread {};
+
+struct trace_event_data_offsets_xdp_cpumap_enqueue {};
+
+struct trace_event_data_offsets_xdp_devmap_xmit {};
+
+struct trace_event_data_offsets_mem_disconnect {};
+
+struct trace_event_data_offsets_mem_connect {};
+
+struct trace_event_data_offsets_mem_return_failed {};
+
+struct trace_event_data_offsets_bpf_xdp_link_attach_failed {
+	u32 msg;
+	const void *msg_ptr_;
+};
+
+typedef void (*btf_trace_xdp_exception)(void *, const struct net_device *, const struct bpf_prog *, u32);
+
+typedef void (*btf_trace_xdp_bulk_tx)(void *, const struct net_device *, int, int, int);
+
+typedef void (*btf_trace_xdp_redirect)(void *, const struct net_device *, const struct bpf_prog *, const void *, int, enum bpf_map_type, u32, u32);
+
+typedef void (*btf_trace_xdp_redirect_err)(void *, const struct net_device *, const struct bpf_prog *, const void *, int, enum bpf_map_type, u32, u32);
+
+typedef void (*btf_trace_xdp_redirect_map)(void *, const struct net_device *, const struct bpf_prog *, const void *, int, enum bpf_map_type, u32, u32);
+
+typedef void (*btf_trace_xdp_redirect_map_err)(void *, const struct net_device *, const struct bpf_prog *, const void *, int, enum bpf_map_type, u32, u32);
+
+typedef void (*btf_trace_xdp_cpumap_kthread)(void *, int, unsigned int, unsigned int, int, struct xdp_cpumap_stats *);
+
+typedef void (*btf_trace_xdp_cpumap_enqueue)(void *, int, unsigned int, unsigned int, int);
+
+typedef void (*btf_trace_xdp_devmap_xmit)(void *, const struct net_device *, const struct net_device *, int, int, int);
+
+typedef void (*btf_trace_mem_disconnect)(void *, const struct xdp_mem_allocator *);
+
+typedef void (*btf_trace_mem_connect)(void *, const struct xdp_mem_allocator *, const struct xdp_rxq_info *);
+
+typedef void (*btf_trace_mem_return_failed)(void *, const struct xdp_mem_info *, const struct page *);
+
+typedef void (*btf_trace_bpf_xdp_link_attach_failed)(void *, const char *);
+
 enum btf_func_linkage {
 	BTF_FUNC_STATIC = 0,
 	BTF_FUNC_GLOBAL = 1,
@@ -25090,8 +25980,35 @@ enum bpf_cond_pseudo_jmp {
 	BPF_MAY_GOTO = 0,
 };
 
+struct bpf_cgroup_storage_key {
+	__u64 cgroup_inode_id;
+	__u32 attach_type;
+};
+
 enum bpf_addr_space_cast {
 	BPF_ADDR_SPACE_CAST = 1,
+};
+
+enum {
+	BPF_F_NO_PREALLOC = 1,
+	BPF_F_NO_COMMON_LRU = 2,
+	BPF_F_NUMA_NODE = 4,
+	BPF_F_RDONLY = 8,
+	BPF_F_WRONLY = 16,
+	BPF_F_STACK_BUILD_ID = 32,
+	BPF_F_ZERO_SEED = 64,
+	BPF_F_RDONLY_PROG = 128,
+	BPF_F_WRONLY_PROG = 256,
+	BPF_F_CLONE = 512,
+	BPF_F_MMAPABLE = 1024,
+	BPF_F_PRESERVE_ELEMS = 2048,
+	BPF_F_INNER_MAP = 4096,
+	BPF_F_LINK = 8192,
+	BPF_F_PATH_FD = 16384,
+	BPF_F_VTYPE_BTF_OBJ_FD = 32768,
+	BPF_F_TOKEN_FD = 65536,
+	BPF_F_SEGV_ON_FAULT = 131072,
+	BPF_F_NO_USER_CONV = 262144,
 };
 
 struct bpf_flow_keys {
@@ -25209,11 +26126,6 @@ struct bpf_core_relo {
 	enum bpf_core_relo_kind kind;
 };
 
-struct btf_id_set {
-	u32 cnt;
-	u32 ids[0];
-};
-
 enum {
 	BTF_SOCK_TYPE_INET = 0,
 	BTF_SOCK_TYPE_INET_CONN = 1,
@@ -25234,29 +26146,12 @@ enum {
 	MAX_BTF_SOCK_TYPE = 16,
 };
 
-enum {
-	BTF_TRACING_TYPE_TASK = 0,
-	BTF_TRACING_TYPE_FILE = 1,
-	BTF_TRACING_TYPE_VMA = 2,
-	MAX_BTF_TRACING_TYPE = 3,
-};
-
-struct bpf_mem_caches;
-
-struct bpf_mem_cache;
-
-struct bpf_mem_alloc {
-	struct bpf_mem_caches *caches;
-	struct bpf_mem_cache *cache;
-	struct obj_cgroup *objcg;
-	bool percpu;
-	struct work_struct work;
-	void (*dtor_ctx_free)(void *);
-	void *dtor_ctx;
-};
-
-enum bpf_jit_poke_reason {
-	BPF_POKE_REASON_TAIL_CALL = 0,
+struct bpf_attach_target_info {
+	struct btf_func_model fmodel;
+	long int tgt_addr;
+	struct module *tgt_mod;
+	const char *tgt_name;
+	const struct btf_type *tgt_type;
 };
 
 struct bpf_kfunc_desc {
@@ -25281,13 +26176,6 @@ struct bpf_kfunc_btf {
 struct bpf_kfunc_btf_tab {
 	struct bpf_kfunc_btf descs[256];
 	u32 nr_descs;
-};
-
-struct bpf_array_aux {
-	struct list_head poke_progs;
-	struct bpf_map *map;
-	struct mutex poke_mutex;
-	struct work_struct work;
 };
 
 struct bpf_struct_ops {
@@ -25319,43 +26207,37 @@ struct bpf_struct_ops_desc {
 	struct bpf_struct_ops_arg_info *arg_info;
 };
 
-struct bpf_array {
-	struct bpf_map map;
-	u32 elem_size;
-	u32 index_mask;
-	struct bpf_array_aux *aux;
-	union {
-		struct {
-			struct {} __empty_value;
-			char value[0];
-		};
-		struct {
-			struct {} __empty_ptrs;
-			void *ptrs[0];
-		};
-		struct {
-			struct {} __empty_pptrs;
-			void *pptrs[0];
-		};
-	};
-};
-
 enum {
 	BPF_MAX_LOOPS = 8388608,
 };
 
 typedef u32 (*bpf_convert_ctx_access_t)(enum bpf_access_type, const struct bpf_insn *, struct bpf_insn *, struct bpf_prog *, u32 *);
 
+struct bpf_storage_buffer;
+
+struct bpf_cgroup_storage_map;
+
+struct bpf_cgroup_storage {
+	union {
+		struct bpf_storage_buffer *buf;
+		void *percpu_buf;
+	};
+	struct bpf_cgroup_storage_map *map;
+	struct bpf_cgroup_storage_key key;
+	struct list_head list_map;
+	struct list_head list_cg;
+	struct rb_node node;
+	struct callback_head rcu;
+};
+
 struct bpf_core_ctx {
 	struct bpf_verifier_log *log;
 	const struct btf *btf;
 };
 
-struct bpf_bprintf_data {
-	u32 *bin_args;
-	char *buf;
-	bool get_bin_args;
-	bool get_buf;
+struct bpf_storage_buffer {
+	struct callback_head rcu;
+	char data[0];
 };
 
 enum bpf_stack_slot_type {
@@ -25631,16 +26513,6 @@ enum exact_level {
 
 struct bpf_iter;
 
-struct bpf_mount_opts {
-	kuid_t uid;
-	kgid_t gid;
-	umode_t mode;
-	u64 delegate_cmds;
-	u64 delegate_maps;
-	u64 delegate_progs;
-	u64 delegate_attachs;
-};
-
 struct bpf_iter_num {
 	__u64 __opaque[1];
 };
@@ -25812,11 +26684,15 @@ struct bpf_iter__bpf_link {
 	};
 };
 
-struct bpf_event_entry {
-	struct perf_event *event;
-	struct file *perf_file;
-	struct file *map_file;
-	struct callback_head rcu;
+enum {
+	BPF_ANY = 0,
+	BPF_NOEXIST = 1,
+	BPF_EXIST = 2,
+	BPF_F_LOCK = 4,
+};
+
+struct hlist_nulls_head {
+	struct hlist_nulls_node *first;
 };
 
 struct bpf_iter__bpf_map_elem {
@@ -25834,83 +26710,125 @@ struct bpf_iter__bpf_map_elem {
 	};
 };
 
-struct bpf_iter_seq_array_map_info {
+struct __una_u32 {
+	u32 x;
+};
+
+struct pcpu_freelist_node;
+
+struct pcpu_freelist_head {
+	struct pcpu_freelist_node *first;
+	raw_spinlock_t lock;
+};
+
+struct pcpu_freelist_node {
+	struct pcpu_freelist_node *next;
+};
+
+struct pcpu_freelist {
+	struct pcpu_freelist_head *freelist;
+	struct pcpu_freelist_head extralist;
+};
+
+struct bpf_lru_node {
+	struct list_head list;
+	u16 cpu;
+	u8 type;
+	u8 ref;
+};
+
+struct bpf_lru_list {
+	struct list_head lists[3];
+	unsigned int counts[2];
+	struct list_head *next_inactive_rotation;
+	raw_spinlock_t lock;
+};
+
+struct bpf_lru_locallist {
+	struct list_head lists[2];
+	u16 next_steal;
+	raw_spinlock_t lock;
+};
+
+struct bpf_common_lru {
+	struct bpf_lru_list lru_list;
+	struct bpf_lru_locallist *local_list;
+};
+
+typedef bool (*del_from_htab_func)(void *, struct bpf_lru_node *);
+
+struct bpf_lru {
+	union {
+		struct bpf_common_lru common_lru;
+		struct bpf_lru_list *percpu_lru;
+	};
+	del_from_htab_func del_from_htab;
+	void *del_arg;
+	unsigned int hash_offset;
+	unsigned int target_free;
+	unsigned int nr_scans;
+	bool percpu;
+};
+
+struct bucket {
+	struct hlist_nulls_head head;
+	raw_spinlock_t raw_lock;
+};
+
+struct htab_elem;
+
+struct bpf_htab {
+	struct bpf_map map;
+	struct bpf_mem_alloc ma;
+	struct bpf_mem_alloc pcpu_ma;
+	struct bucket *buckets;
+	void *elems;
+	union {
+		struct pcpu_freelist freelist;
+		struct bpf_lru lru;
+	};
+	struct htab_elem **extra_elems;
+	struct percpu_counter pcount;
+	atomic_t count;
+	bool use_percpu_counter;
+	u32 n_buckets;
+	u32 elem_size;
+	u32 hashrnd;
+	struct lock_class_key lockdep_key;
+	int *map_locked[8];
+};
+
+struct htab_elem {
+	union {
+		struct hlist_nulls_node hash_node;
+		struct {
+			void *padding;
+			union {
+				struct pcpu_freelist_node fnode;
+				struct htab_elem *batch_flink;
+			};
+		};
+	};
+	union {
+		void *ptr_to_pptr;
+		struct bpf_lru_node lru_node;
+	};
+	u32 hash;
+	long: 0;
+	char key[0];
+};
+
+struct htab_btf_record {
+	struct btf_record *record;
+	u32 key_size;
+};
+
+struct bpf_iter_seq_hash_map_info {
 	struct bpf_map *map;
+	struct bpf_htab *htab;
 	void *percpu_value_buf;
-	u32 index;
-};
-
-struct prog_poke_elem {
-	struct list_head list;
-	struct bpf_prog_aux *aux;
-};
-
-struct bpf_local_storage_data;
-
-struct bpf_local_storage {
-	struct bpf_local_storage_data *cache[16];
-	struct bpf_local_storage_map *smap;
-	struct hlist_head list;
-	void *owner;
-	struct callback_head rcu;
-	raw_spinlock_t lock;
-};
-
-struct bpf_local_storage_map_bucket;
-
-struct bpf_local_storage_map {
-	struct bpf_map map;
-	struct bpf_local_storage_map_bucket *buckets;
-	u32 bucket_log;
-	u16 elem_size;
-	u16 cache_idx;
-	struct bpf_mem_alloc selem_ma;
-	struct bpf_mem_alloc storage_ma;
-	bool bpf_ma;
-};
-
-struct bpf_cgroup_storage_map {
-	struct bpf_map map;
-	spinlock_t lock;
-	struct rb_root root;
-	struct list_head list;
-};
-
-struct bpf_local_storage_map_bucket {
-	struct hlist_head list;
-	raw_spinlock_t lock;
-};
-
-struct bpf_local_storage_data {
-	struct bpf_local_storage_map *smap;
-	u8 data[0];
-};
-
-enum wb_stat_item {
-	WB_RECLAIMABLE = 0,
-	WB_WRITEBACK = 1,
-	WB_DIRTIED = 2,
-	WB_WRITTEN = 3,
-	NR_WB_STAT_ITEMS = 4,
-};
-
-enum memcg_memory_event {
-	MEMCG_LOW = 0,
-	MEMCG_HIGH = 1,
-	MEMCG_MAX = 2,
-	MEMCG_OOM = 3,
-	MEMCG_OOM_KILL = 4,
-	MEMCG_OOM_GROUP_KILL = 5,
-	MEMCG_SWAP_HIGH = 6,
-	MEMCG_SWAP_MAX = 7,
-	MEMCG_SWAP_FAIL = 8,
-	MEMCG_NR_MEMORY_EVENTS = 9,
-};
-
-enum page_memcg_data_flags {
-	MEMCG_DATA_OBJEXTS = 1,
-	MEMCG_DATA_KMEM = 2,
-	__NR_MEMCG_DATA_FLAGS = 4,
+	u32 bucket_id;
+	u32 skip_elems;
 };
 
 enum {
@@ -25923,6 +26841,14 @@ enum bpf_tramp_prog_type {
 	BPF_TRAMP_MODIFY_RETURN = 2,
 	BPF_TRAMP_MAX = 3,
 	BPF_TRAMP_REPLACE = 4,
+};
+
+struct bpf_bloom_filter {
+	struct bpf_map map;
+	u32 bitset_mask;
+	u32 hash_seed;
+	u32 nr_hash_funcs;
+	long unsigned int bitset[0];
 };
 
 struct bpf_queue_stack {
@@ -27508,14 +28434,68 @@ typedef u64 (*btf_bpf_ringbuf_discard_dynptr)(struct bpf_dynptr_kern *, u64);
 
 typedef u64 (*btf_bpf_user_ringbuf_drain)(struct bpf_map *, void *, void *, u64);
 
+enum {
+	BPF_LOCAL_STORAGE_GET_F_CREATE = 1,
+	BPF_SK_STORAGE_GET_F_CREATE = 1,
+};
+
+struct bpf_local_storage_elem {
+	struct hlist_node map_node;
+	struct hlist_node snode;
+	struct bpf_local_storage *local_storage;
+	struct callback_head rcu;
+	long: 64;
+	struct bpf_local_storage_data sdata;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct bpf_local_storage_cache {
+	spinlock_t idx_lock;
+	u64 idx_usage_counts[16];
+};
+
+typedef u64 (*btf_bpf_task_storage_get_recur)(struct bpf_map *, struct task_struct *, void *, u64, gfp_t);
+
+typedef u64 (*btf_bpf_task_storage_get)(struct bpf_map *, struct task_struct *, void *, u64, gfp_t);
+
+typedef u64 (*btf_bpf_task_storage_delete_recur)(struct bpf_map *, struct task_struct *);
+
+typedef u64 (*btf_bpf_task_storage_delete)(struct bpf_map *, struct task_struct *);
+
+struct bpf_mprog_fp {
+	struct bpf_prog *prog;
+};
+
+struct bpf_mprog_cp {
+	struct bpf_link *link;
+};
+
+struct bpf_mprog_bundle;
+
+struct bpf_mprog_entry {
+	struct bpf_mprog_fp fp_items[64];
+	struct bpf_mprog_bundle *parent;
+};
+
+struct bpf_mprog_bundle {
+	struct bpf_mprog_entry a;
+	struct bpf_mprog_entry b;
+	struct bpf_mprog_cp cp_items[64];
+	struct bpf_prog *ref;
+	atomic64_t revision;
+	u32 count;
+};
+
 struct bpf_tuple {
 	struct bpf_prog *prog;
 	struct bpf_link *link;
 };
-
-typedef void (*swap_r_func_t)(void *, void *, int, const void *);
-
-typedef int (*cmp_r_func_t)(const void *, const void *, const void *);
 
 struct btf_enum {
 	__u32 name_off;
@@ -27580,6 +28560,15 @@ struct sk_reuseport_md {
 	union {
 		struct bpf_sock *migrating_sk;
 	};
+};
+
+struct bpf_btf_info {
+	__u64 btf;
+	__u32 btf_size;
+	__u32 id;
+	__u64 name;
+	__u32 name_len;
+	__u32 kernel_btf;
 };
 
 struct bpf_sock_addr {
@@ -27657,10 +28646,6 @@ struct bpf_cgroup_dev_ctx {
 	__u32 minor;
 };
 
-struct bpf_raw_tracepoint_args {
-	__u64 args[0];
-};
-
 struct bpf_sysctl {
 	__u32 write;
 	__u32 file_pos;
@@ -27698,25 +28683,6 @@ struct bpf_sk_lookup {
 	__u32 local_ip6[4];
 	__u32 local_port;
 	__u32 ingress_ifindex;
-};
-
-enum {
-	BTF_F_COMPACT = 1,
-	BTF_F_NONAME = 2,
-	BTF_F_PTR_RAW = 4,
-	BTF_F_ZERO = 8,
-};
-
-struct hlist_nulls_head {
-	struct hlist_nulls_node *first;
-};
-
-typedef struct pt_regs bpf_user_pt_regs_t;
-
-struct bpf_perf_event_data {
-	bpf_user_pt_regs_t regs;
-	__u64 sample_period;
-	__u64 addr;
 };
 
 struct btf_id_dtor_kfunc {
@@ -28287,12 +29253,6 @@ struct sk_msg {
 	struct list_head list;
 };
 
-struct bpf_perf_event_data_kern {
-	bpf_user_pt_regs_t *regs;
-	struct perf_sample_data *data;
-	struct perf_event *event;
-};
-
 struct bpf_core_cand {
 	const struct btf *btf;
 	__u32 id;
@@ -28602,25 +29562,7 @@ struct btf_show_snprintf {
 
 typedef u64 (*btf_bpf_btf_find_by_name_kind)(char *, int, u32, int);
 
-struct bpf_dispatcher_prog {
-	struct bpf_prog *prog;
-	refcount_t users;
-};
-
-struct bpf_dispatcher {
-	struct mutex mutex;
-	void *func;
-	struct bpf_dispatcher_prog progs[48];
-	int num_progs;
-	void *image;
-	void *rw_image;
-	u32 image_off;
-	struct bpf_ksym ksym;
-	struct static_call_key *sc_key;
-	void *sc_tramp;
-};
-
-typedef void (*bpf_jit_fill_hole_t)(void *, unsigned int);
+typedef long unsigned int ulong;
 
 enum {
 	BPF_F_INGRESS = 1,
@@ -28628,16 +29570,8 @@ enum {
 	BPF_F_EXCLUDE_INGRESS = 16,
 };
 
-enum xdp_action {
-	XDP_ABORTED = 0,
-	XDP_DROP = 1,
-	XDP_PASS = 2,
-	XDP_TX = 3,
-	XDP_REDIRECT = 4,
-};
-
-struct bpf_cpumap_val {
-	__u32 qsize;
+struct bpf_devmap_val {
+	__u32 ifindex;
 	union {
 		int fd;
 		__u32 id;
@@ -28775,6 +29709,51 @@ enum skb_drop_reason {
 	SKB_DROP_REASON_SUBSYS_MASK = 4294901760,
 };
 
+typedef long unsigned int netmem_ref;
+
+struct skb_frag {
+	netmem_ref netmem;
+	unsigned int len;
+	unsigned int offset;
+};
+
+typedef struct skb_frag skb_frag_t;
+
+struct xsk_tx_metadata_compl {
+	__u64 *tx_timestamp;
+};
+
+struct skb_shared_info {
+	__u8 flags;
+	__u8 meta_len;
+	__u8 nr_frags;
+	__u8 tx_flags;
+	short unsigned int gso_size;
+	short unsigned int gso_segs;
+	struct sk_buff *frag_list;
+	union {
+		struct skb_shared_hwtstamps hwtstamps;
+		struct xsk_tx_metadata_compl xsk_meta;
+	};
+	unsigned int gso_type;
+	u32 tskey;
+	atomic_t dataref;
+	unsigned int xdp_frags_size;
+	void *destructor_arg;
+	skb_frag_t frags[17];
+};
+
+enum netdev_xdp_act {
+	NETDEV_XDP_ACT_BASIC = 1,
+	NETDEV_XDP_ACT_REDIRECT = 2,
+	NETDEV_XDP_ACT_NDO_XMIT = 4,
+	NETDEV_XDP_ACT_XSK_ZEROCOPY = 8,
+	NETDEV_XDP_ACT_HW_OFFLOAD = 16,
+	NETDEV_XDP_ACT_RX_SG = 32,
+	NETDEV_XDP_ACT_NDO_XMIT_SG = 64,
+	NETDEV_XDP_ACT_MASK = 127,
+};
+
 enum netdev_priv_flags {
 	IFF_802_1Q_VLAN = 1,
 	IFF_EBRIDGE = 2,
@@ -28810,142 +29789,189 @@ enum netdev_priv_flags {
 	IFF_TX_SKB_NO_LINEAR = 2147483648,
 };
 
-struct offload_callbacks {
-	struct sk_buff * (*gso_segment)(struct sk_buff *, netdev_features_t);
-	struct sk_buff * (*gro_receive)(struct list_head *, struct sk_buff *);
-	int (*gro_complete)(struct sk_buff *, int);
-};
-
-struct packet_offload {
-	__be16 type;
-	u16 priority;
-	struct offload_callbacks callbacks;
-	struct list_head list;
-};
-
-struct ptr_ring {
-	int producer;
-	spinlock_t producer_lock;
-	int consumer_head;
-	int consumer_tail;
-	spinlock_t consumer_lock;
-	int size;
-	int batch;
-	void **queue;
-};
-
-struct xdp_cpumap_stats {
-	unsigned int redirect;
-	unsigned int pass;
-	unsigned int drop;
-};
-
-struct inet6_skb_parm {
-	int iif;
-	__be16 ra;
-	__u16 dst0;
-	__u16 srcrt;
-	__u16 dst1;
-	__u16 lastopt;
-	__u16 nhoff;
-	__u16 flags;
-	__u16 frag_max_size;
-	__u16 srhoff;
-};
-
-struct net_protocol {
-	int (*handler)(struct sk_buff *);
-	int (*err_handler)(struct sk_buff *, u32);
-	unsigned int no_policy: 1;
-	unsigned int icmp_strict_tag_validation: 1;
-	u32 secret;
-};
-
-struct inet6_protocol {
-	int (*handler)(struct sk_buff *);
-	int (*err_handler)(struct sk_buff *, struct inet6_skb_parm *, u8, u8, int, __be32);
-	unsigned int flags;
-	u32 secret;
-};
-
-struct net_offload {
-	struct offload_callbacks callbacks;
-	unsigned int flags;
-	u32 secret;
-};
-
-struct net_hotdata {
-	struct packet_offload ip_packet_offload;
-	struct net_offload tcpv4_offload;
-	struct net_protocol tcp_protocol;
-	struct net_offload udpv4_offload;
-	struct net_protocol udp_protocol;
-	struct packet_offload ipv6_packet_offload;
-	struct net_offload tcpv6_offload;
-	struct inet6_protocol tcpv6_protocol;
-	struct inet6_protocol udpv6_protocol;
-	struct net_offload udpv6_offload;
-	struct list_head offload_base;
-	struct list_head ptype_all;
-	struct kmem_cache *skbuff_cache;
-	struct kmem_cache *skbuff_fclone_cache;
-	struct kmem_cache *skb_small_head_cache;
-	int gro_normal_batch;
-	int netdev_budget;
-	int netdev_budget_usecs;
-	int tstamp_prequeue;
-	int max_backlog;
-	int dev_tx_weight;
-	int dev_rx_weight;
-	int sysctl_max_skb_frags;
-	int sysctl_skb_defer_max;
-	int sysctl_mem_pcpu_rsv;
-};
-
-struct bpf_cpu_map_entry;
-
-struct xdp_bulk_queue {
-	void *q[8];
+struct xdp_dev_bulk_queue {
+	struct xdp_frame *q[16];
 	struct list_head flush_node;
-	struct bpf_cpu_map_entry *obj;
+	struct net_device *dev;
+	struct net_device *dev_rx;
+	struct bpf_prog *xdp_prog;
 	unsigned int count;
 };
 
-struct bpf_cpu_map_entry {
-	u32 cpu;
-	int map_id;
-	struct xdp_bulk_queue *bulkq;
-	struct ptr_ring *queue;
-	struct task_struct *kthread;
-	struct bpf_cpumap_val value;
-	struct bpf_prog *prog;
-	struct completion kthread_running;
-	struct rcu_work free_work;
+enum netdev_cmd {
+	NETDEV_UP = 1,
+	NETDEV_DOWN = 2,
+	NETDEV_REBOOT = 3,
+	NETDEV_CHANGE = 4,
+	NETDEV_REGISTER = 5,
+	NETDEV_UNREGISTER = 6,
+	NETDEV_CHANGEMTU = 7,
+	NETDEV_CHANGEADDR = 8,
+	NETDEV_PRE_CHANGEADDR = 9,
+	NETDEV_GOING_DOWN = 10,
+	NETDEV_CHANGENAME = 11,
+	NETDEV_FEAT_CHANGE = 12,
+	NETDEV_BONDING_FAILOVER = 13,
+	NETDEV_PRE_UP = 14,
+	NETDEV_PRE_TYPE_CHANGE = 15,
+	NETDEV_POST_TYPE_CHANGE = 16,
+	NETDEV_POST_INIT = 17,
+	NETDEV_PRE_UNINIT = 18,
+	NETDEV_RELEASE = 19,
+	NETDEV_NOTIFY_PEERS = 20,
+	NETDEV_JOIN = 21,
+	NETDEV_CHANGEUPPER = 22,
+	NETDEV_RESEND_IGMP = 23,
+	NETDEV_PRECHANGEMTU = 24,
+	NETDEV_CHANGEINFODATA = 25,
+	NETDEV_BONDING_INFO = 26,
+	NETDEV_PRECHANGEUPPER = 27,
+	NETDEV_CHANGELOWERSTATE = 28,
+	NETDEV_UDP_TUNNEL_PUSH_INFO = 29,
+	NETDEV_UDP_TUNNEL_DROP_INFO = 30,
+	NETDEV_CHANGE_TX_QUEUE_LEN = 31,
+	NETDEV_CVLAN_FILTER_PUSH_INFO = 32,
+	NETDEV_CVLAN_FILTER_DROP_INFO = 33,
+	NETDEV_SVLAN_FILTER_PUSH_INFO = 34,
+	NETDEV_SVLAN_FILTER_DROP_INFO = 35,
+	NETDEV_OFFLOAD_XSTATS_ENABLE = 36,
+	NETDEV_OFFLOAD_XSTATS_DISABLE = 37,
+	NETDEV_OFFLOAD_XSTATS_REPORT_USED = 38,
+	NETDEV_OFFLOAD_XSTATS_REPORT_DELTA = 39,
+	NETDEV_XDP_FEAT_CHANGE = 40,
 };
 
-struct bpf_cpu_map {
+struct netdev_notifier_info {
+	struct net_device *dev;
+	struct netlink_ext_ack *extack;
+};
+
+enum xdp_buff_flags {
+	XDP_FLAGS_HAS_FRAGS = 1,
+	XDP_FLAGS_FRAGS_PF_MEMALLOC = 2,
+};
+
+struct bpf_dtab_netdev {
+	struct net_device *dev;
+	struct hlist_node index_hlist;
+	struct bpf_prog *xdp_prog;
+	struct callback_head rcu;
+	unsigned int idx;
+	struct bpf_devmap_val val;
+};
+
+struct bpf_dtab {
 	struct bpf_map map;
-	struct bpf_cpu_map_entry **cpu_map;
-};
-
-struct pernet_operations {
+	struct bpf_dtab_netdev **netdev_map;
 	struct list_head list;
-	int (*init)(struct net *);
-	void (*pre_exit)(struct net *);
-	void (*exit)(struct net *);
-	void (*exit_batch)(struct list_head *);
-	void (*exit_rtnl)(struct net *, struct list_head *);
-	void (*exit_batch_rtnl)(struct list_head *, struct list_head *);
-	unsigned int * const id;
-	const size_t size;
+	struct hlist_head *dev_index_head;
+	spinlock_t index_lock;
+	unsigned int items;
+	u32 n_buckets;
 };
 
-struct bpf_netns_link {
-	struct bpf_link link;
-	enum bpf_attach_type type;
-	enum netns_bpf_attach_type netns_type;
-	struct net *net;
-	struct list_head node;
+struct bpf_prog_info {
+	__u32 type;
+	__u32 id;
+	__u8 tag[8];
+	__u32 jited_prog_len;
+	__u32 xlated_prog_len;
+	__u64 jited_prog_insns;
+	__u64 xlated_prog_insns;
+	__u64 load_time;
+	__u32 created_by_uid;
+	__u32 nr_map_ids;
+	__u64 map_ids;
+	char name[16];
+	__u32 ifindex;
+	__u32 gpl_compatible: 1;
+	__u64 netns_dev;
+	__u64 netns_ino;
+	__u32 nr_jited_ksyms;
+	__u32 nr_jited_func_lens;
+	__u64 jited_ksyms;
+	__u64 jited_func_lens;
+	__u32 btf_id;
+	__u32 func_info_rec_size;
+	__u64 func_info;
+	__u32 nr_func_info;
+	__u32 nr_line_info;
+	__u64 line_info;
+	__u64 jited_line_info;
+	__u32 nr_jited_line_info;
+	__u32 line_info_rec_size;
+	__u32 jited_line_info_rec_size;
+	__u32 nr_prog_tags;
+	__u64 prog_tags;
+	__u64 run_time_ns;
+	__u64 run_cnt;
+	__u64 recursion_misses;
+	__u32 verified_insns;
+	__u32 attach_btf_obj_id;
+	__u32 attach_btf_id;
+};
+
+struct bpf_map_info {
+	__u32 type;
+	__u32 id;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 map_flags;
+	char name[16];
+	__u32 ifindex;
+	__u32 btf_vmlinux_value_type_id;
+	__u64 netns_dev;
+	__u64 netns_ino;
+	__u32 btf_id;
+	__u32 btf_key_type_id;
+	__u32 btf_value_type_id;
+	__u32 btf_vmlinux_id;
+	__u64 map_extra;
+};
+
+struct bpf_prog_offload_ops {
+	int (*insn_hook)(struct bpf_verifier_env *, int, int);
+	int (*finalize)(struct bpf_verifier_env *);
+	int (*replace_insn)(struct bpf_verifier_env *, u32, struct bpf_insn *);
+	int (*remove_insns)(struct bpf_verifier_env *, u32, u32);
+	int (*prepare)(struct bpf_prog *);
+	int (*translate)(struct bpf_prog *);
+	void (*destroy)(struct bpf_prog *);
+};
+
+struct bpf_offload_dev {
+	const struct bpf_prog_offload_ops *ops;
+	struct list_head netdevs;
+	void *priv;
+};
+
+typedef struct ns_common *ns_get_path_helper_t(void *);
+
+enum xdp_rx_metadata {
+	XDP_METADATA_KFUNC_RX_TIMESTAMP = 0,
+	XDP_METADATA_KFUNC_RX_HASH = 1,
+	XDP_METADATA_KFUNC_RX_VLAN_TAG = 2,
+	MAX_XDP_METADATA_KFUNC = 3,
+};
+
+struct bpf_offload_netdev {
+	struct rhash_head l;
+	struct net_device *netdev;
+	struct bpf_offload_dev *offdev;
+	struct list_head progs;
+	struct list_head maps;
+	struct list_head offdev_netdevs;
+};
+
+struct ns_get_path_bpf_prog_args {
+	struct bpf_prog *prog;
+	struct bpf_prog_info *info;
+};
+
+struct ns_get_path_bpf_map_args {
+	struct bpf_offloaded_map *offmap;
+	struct bpf_map_info *info;
 };
 
 enum bpf_stack_build_id_status {
@@ -28971,10 +29997,6 @@ enum {
 	BPF_F_USER_BUILD_ID = 2048,
 };
 
-typedef struct {
-	void *lock;
-} class_preempt_t;
-
 enum perf_callchain_context {
 	PERF_CONTEXT_HV = 18446744073709551584ULL,
 	PERF_CONTEXT_KERNEL = 18446744073709551488ULL,
@@ -28983,22 +30005,6 @@ enum perf_callchain_context {
 	PERF_CONTEXT_GUEST_KERNEL = 18446744073709549440ULL,
 	PERF_CONTEXT_GUEST_USER = 18446744073709549056ULL,
 	PERF_CONTEXT_MAX = 18446744073709547521ULL,
-};
-
-struct pcpu_freelist_node;
-
-struct pcpu_freelist_head {
-	struct pcpu_freelist_node *first;
-	raw_spinlock_t lock;
-};
-
-struct pcpu_freelist_node {
-	struct pcpu_freelist_node *next;
-};
-
-struct pcpu_freelist {
-	struct pcpu_freelist_head *freelist;
-	struct pcpu_freelist_head extralist;
 };
 
 struct stack_map_bucket {
@@ -29039,32 +30045,6 @@ typedef u64 (*btf_bpf_get_task_stack)(struct task_struct *, void *, u32, u64);
 typedef u64 (*btf_bpf_get_task_stack_sleepable)(struct task_struct *, void *, u32, u64);
 
 typedef u64 (*btf_bpf_get_stack_pe)(struct bpf_perf_event_data_kern *, void *, u32, u64);
-
-enum {
-	BPF_LOCAL_STORAGE_GET_F_CREATE = 1,
-	BPF_SK_STORAGE_GET_F_CREATE = 1,
-};
-
-struct bpf_local_storage_elem {
-	struct hlist_node map_node;
-	struct hlist_node snode;
-	struct bpf_local_storage *local_storage;
-	struct callback_head rcu;
-	long: 64;
-	struct bpf_local_storage_data sdata;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-struct bpf_local_storage_cache {
-	spinlock_t idx_lock;
-	u64 idx_usage_counts[16];
-};
 
 typedef u64 (*btf_bpf_cgrp_storage_get)(struct bpf_map *, struct cgroup *, void *, u64, gfp_t);
 
@@ -29149,50 +30129,60 @@ struct reuseport_array {
 	struct sock *ptrs[0];
 };
 
-struct bpf_cpumask {
-	cpumask_t cpumask;
-	refcount_t usage;
+struct bpf_tramp_link;
+
+struct bpf_tramp_links {
+	struct bpf_tramp_link *links[38];
+	int nr_links;
 };
 
-enum btf_field_iter_kind {
-	BTF_FIELD_ITER_IDS = 0,
-	BTF_FIELD_ITER_STRS = 1,
+struct bpf_tramp_link {
+	struct bpf_link link;
+	struct hlist_node tramp_hlist;
+	u64 cookie;
 };
 
-struct btf_field_desc {
-	int t_off_cnt;
-	int t_offs[2];
-	int m_sz;
-	int m_off_cnt;
-	int m_offs[1];
+enum bpf_struct_ops_state {
+	BPF_STRUCT_OPS_STATE_INIT = 0,
+	BPF_STRUCT_OPS_STATE_INUSE = 1,
+	BPF_STRUCT_OPS_STATE_TOBEFREE = 2,
+	BPF_STRUCT_OPS_STATE_READY = 3,
 };
 
-struct btf_field_iter {
-	struct btf_field_desc desc;
-	void *p;
-	int m_idx;
-	int off_idx;
-	int vlen;
+struct bpf_struct_ops_common_value {
+	refcount_t refcnt;
+	enum bpf_struct_ops_state state;
 };
 
-struct btf_relocate {
+struct bpf_struct_ops_value {
+	struct bpf_struct_ops_common_value common;
+	char data[0];
+};
+
+struct bpf_struct_ops_map {
+	struct bpf_map map;
+	struct callback_head rcu;
+	const struct bpf_struct_ops_desc *st_ops_desc;
+	struct mutex lock;
+	struct bpf_link **links;
+	struct bpf_ksym **ksyms;
+	u32 funcs_cnt;
+	u32 image_pages_cnt;
+	void *image_pages[8];
 	struct btf *btf;
-	const struct btf *base_btf;
-	const struct btf *dist_base_btf;
-	unsigned int nr_base_types;
-	unsigned int nr_split_types;
-	unsigned int nr_dist_base_types;
-	int dist_str_len;
-	int base_str_len;
-	__u32 *id_map;
-	__u32 *str_map;
+	struct bpf_struct_ops_value *uvalue;
+	struct bpf_struct_ops_value kvalue;
 };
 
-struct btf_name_info {
-	const char *name;
-	bool needs_size: 1;
-	unsigned int size: 31;
-	__u32 id;
+struct bpf_struct_ops_link {
+	struct bpf_link link;
+	struct bpf_map *map;
+	wait_queue_head_t wait_hup;
+};
+
+enum {
+	IDX_MODULE_ID = 0,
+	IDX_ST_OPS_COMMON_VALUE_ID = 1,
 };
 
 struct perf_event_mmap_page {
@@ -29337,12 +30327,7 @@ struct seqcount_rwlock {
 
 typedef struct seqcount_rwlock seqcount_rwlock_t;
 
-struct uprobe_consumer {
-	int (*handler)(struct uprobe_consumer *, struct pt_regs *);
-	int (*ret_handler)(struct uprobe_consumer *, long unsigned int, struct pt_regs *);
-	bool (*filter)(struct uprobe_consumer *, struct mm_struct *);
-	struct list_head cons_node;
-};
+typedef u8 uprobe_opcode_t;
 
 struct uprobe {
 	struct rb_node rb_node;
@@ -29359,6 +30344,12 @@ struct uprobe {
 	struct arch_uprobe arch;
 };
 
+enum rp_check {
+	RP_CHECK_CALL = 0,
+	RP_CHECK_CHAIN_CALL = 1,
+	RP_CHECK_RET = 2,
+};
+
 struct xol_area {
 	wait_queue_head_t wq;
 	atomic_t slot_count;
@@ -29373,22 +30364,6 @@ struct vm_special_mapping {
 	vm_fault_t (*fault)(const struct vm_special_mapping *, struct vm_area_struct *, struct vm_fault *);
 	int (*mremap)(const struct vm_special_mapping *, struct vm_area_struct *);
 	void (*close)(const struct vm_special_mapping *, struct vm_area_struct *);
-};
-
-enum {
-	FOLL_WRITE = 1,
-	FOLL_GET = 2,
-	FOLL_DUMP = 4,
-	FOLL_FORCE = 8,
-	FOLL_NOWAIT = 16,
-	FOLL_NOFAULT = 32,
-	FOLL_HWPOISON = 64,
-	FOLL_ANON = 128,
-	FOLL_LONGTERM = 256,
-	FOLL_SPLIT_PMD = 512,
-	FOLL_PCI_P2PDMA = 1024,
-	FOLL_INTERRUPTIBLE = 2048,
-	FOLL_HONOR_NUMA_FAULT = 4096,
 };
 
 struct mmu_notifier_range {
@@ -29514,7 +30489,62 @@ struct kmem_cache {
 
 typedef unsigned int zap_flags_t;
 
-struct encoded_page;
+enum vm_event_item {
+	PGPGIN = 0,
+	PGPGOUT = 1,
+	PSWPIN = 2,
+	PSWPOUT = 3,
+	PGALLOC_DMA32 = 4,
+	PGALLOC_NORMAL = 5,
+	PGALLOC_MOVABLE = 6,
+	ALLOCSTALL_DMA32 = 7,
+	ALLOCSTALL_NORMAL = 8,
+	ALLOCSTALL_MOVABLE = 9,
+	PGSCAN_SKIP_DMA32 = 10,
+	PGSCAN_SKIP_NORMAL = 11,
+	PGSCAN_SKIP_MOVABLE = 12,
+	PGFREE = 13,
+	PGACTIVATE = 14,
+	PGDEACTIVATE = 15,
+	PGLAZYFREE = 16,
+	PGFAULT = 17,
+	PGMAJFAULT = 18,
+	PGLAZYFREED = 19,
+	PGREFILL = 20,
+	PGREUSE = 21,
+	PGSTEAL_KSWAPD = 22,
+	PGSTEAL_DIRECT = 23,
+	PGSTEAL_KHUGEPAGED = 24,
+	PGSCAN_KSWAPD = 25,
+	PGSCAN_DIRECT = 26,
+	PGSCAN_KHUGEPAGED = 27,
+	PGSCAN_DIRECT_THROTTLE = 28,
+	PGSCAN_ANON = 29,
+	PGSCAN_FILE = 30,
+	PGSTEAL_ANON = 31,
+	PGSTEAL_FILE = 32,
+	PGINODESTEAL = 33,
+	SLABS_SCANNED = 34,
+	KSWAPD_INODESTEAL = 35,
+	KSWAPD_LOW_WMARK_HIT_QUICKLY = 36,
+	KSWAPD_HIGH_WMARK_HIT_QUICKLY = 37,
+	PAGEOUTRUN = 38,
+	PGROTATED = 39,
+	DROP_PAGECACHE = 40,
+	DROP_SLAB = 41,
+	OOM_KILL = 42,
+	UNEVICTABLE_PGCULLED = 43,
+	UNEVICTABLE_PGSCANNED = 44,
+	UNEVICTABLE_PGRESCUED = 45,
+	UNEVICTABLE_PGMLOCKED = 46,
+	UNEVICTABLE_PGMUNLOCKED = 47,
+	UNEVICTABLE_PGCLEARED = 48,
+	UNEVICTABLE_PGSTRANDED = 49,
+	COW_KSM = 50,
+	DIRECT_MAP_LEVEL2_SPLIT = 51,
+	DIRECT_MAP_LEVEL3_SPLIT = 52,
+	NR_VM_EVENT_ITEMS = 53,
+};
 
 struct zap_details {
 	struct folio *single_folio;
@@ -29543,36 +30573,6 @@ struct oom_control {
 	long int heuristic_points;
 	bool chosen_by_bpf;
 	enum oom_constraint constraint;
-};
-
-struct mmu_gather_batch {
-	struct mmu_gather_batch *next;
-	unsigned int nr;
-	unsigned int max;
-	struct encoded_page *encoded_pages[0];
-};
-
-struct mmu_gather {
-	struct mm_struct *mm;
-	long unsigned int start;
-	long unsigned int end;
-	unsigned int fullmm: 1;
-	unsigned int need_flush_all: 1;
-	unsigned int freed_tables: 1;
-	unsigned int delayed_rmap: 1;
-	unsigned int cleared_ptes: 1;
-	unsigned int cleared_pmds: 1;
-	unsigned int cleared_puds: 1;
-	unsigned int cleared_p4ds: 1;
-	unsigned int vma_exec: 1;
-	unsigned int vma_huge: 1;
-	unsigned int vma_pfn: 1;
-	unsigned int unshared_tables: 1;
-	unsigned int fully_unshared_tables: 1;
-	unsigned int batch_count;
-	struct mmu_gather_batch *active;
-	struct mmu_gather_batch local;
-	struct page *__pages[8];
 };
 
 enum oom_bpf_verdict {
@@ -29814,11 +30814,6 @@ typedef struct {
 typedef __u64 __le64;
 
 typedef __kernel_ulong_t ino_t;
-
-struct wait_bit_queue_entry {
-	struct wait_bit_key key;
-	struct wait_queue_entry wq_entry;
-};
 
 enum migrate_reason {
 	MR_COMPACTION = 0,
@@ -30062,33 +31057,6 @@ enum shmem_param {
 	Opt_grpquota_inode_hardlimit = 17,
 };
 
-struct mem_section_usage {
-	struct callback_head rcu;
-	long unsigned int subsection_map[1];
-	long unsigned int pageblock_flags[0];
-};
-
-struct mem_section {
-	long unsigned int section_mem_map;
-	struct mem_section_usage *usage;
-};
-
-enum {
-	SECTION_MARKED_PRESENT_BIT = 0,
-	SECTION_HAS_MEM_MAP_BIT = 1,
-	SECTION_IS_ONLINE_BIT = 2,
-	SECTION_IS_EARLY_BIT = 3,
-	SECTION_MAP_LAST_BIT = 4,
-};
-
-enum vm_stat_item {
-	NR_DIRTY_THRESHOLD = 0,
-	NR_DIRTY_BG_THRESHOLD = 1,
-	NR_MEMMAP_PAGES = 2,
-	NR_MEMMAP_BOOT_PAGES = 3,
-	NR_VM_STAT_ITEMS = 4,
-};
-
 enum meminit_context {
 	MEMINIT_EARLY = 0,
 	MEMINIT_HOTPLUG = 1,
@@ -30100,129 +31068,166 @@ enum mminit_level {
 	MMINIT_TRACE = 2,
 };
 
-struct sysinfo {
-	__kernel_long_t uptime;
-	__kernel_ulong_t loads[3];
-	__kernel_ulong_t totalram;
-	__kernel_ulong_t freeram;
-	__kernel_ulong_t sharedram;
-	__kernel_ulong_t bufferram;
-	__kernel_ulong_t totalswap;
-	__kernel_ulong_t freeswap;
-	__u16 procs;
-	__u16 pad;
-	__kernel_ulong_t totalhigh;
-	__kernel_ulong_t freehigh;
-	__u32 mem_unit;
-	char _f[0];
+struct pcpu_group_info {
+	int nr_units;
+	long unsigned int base_offset;
+	unsigned int *cpu_map;
 };
 
-enum xa_lock_type {
-	XA_LOCK_IRQ = 1,
-	XA_LOCK_BH = 2,
+struct pcpu_alloc_info {
+	size_t static_size;
+	size_t reserved_size;
+	size_t dyn_size;
+	size_t unit_size;
+	size_t atom_size;
+	size_t alloc_size;
+	size_t __ai_size;
+	int nr_groups;
+	struct pcpu_group_info groups[0];
 };
 
-enum lru_status {
-	LRU_REMOVED = 0,
-	LRU_REMOVED_RETRY = 1,
-	LRU_ROTATE = 2,
-	LRU_SKIP = 3,
-	LRU_RETRY = 4,
-	LRU_STOP = 5,
+enum memcg_stat_item {
+	MEMCG_SWAP = 43,
+	MEMCG_SOCK = 44,
+	MEMCG_PERCPU_B = 45,
+	MEMCG_VMALLOC = 46,
+	MEMCG_KMEM = 47,
+	MEMCG_ZSWAP_B = 48,
+	MEMCG_ZSWAPPED = 49,
+	MEMCG_NR_STAT = 50,
 };
 
-struct list_lru_memcg {
-	struct callback_head rcu;
-	struct list_lru_one node[0];
+struct trace_event_raw_percpu_alloc_percpu {
+	struct trace_entry ent;
+	long unsigned int call_site;
+	bool reserved;
+	bool is_atomic;
+	size_t size;
+	size_t align;
+	void *base_addr;
+	int off;
+	void *ptr;
+	size_t bytes_alloc;
+	long unsigned int gfp_flags;
+	char __data[0];
 };
 
-typedef enum lru_status (*list_lru_walk_cb)(struct list_head *, struct list_lru_one *, spinlock_t *, void *);
-
-struct list_lru_memcg_table {
-	struct list_lru_memcg *mlru;
-	struct mem_cgroup *memcg;
+struct trace_event_raw_percpu_free_percpu {
+	struct trace_entry ent;
+	void *base_addr;
+	int off;
+	void *ptr;
+	char __data[0];
 };
+
+struct trace_event_raw_percpu_alloc_percpu_fail {
+	struct trace_entry ent;
+	bool reserved;
+	bool is_atomic;
+	size_t size;
+	size_t align;
+	char __data[0];
+};
+
+struct trace_event_raw_percpu_create_chunk {
+	struct trace_entry ent;
+	void *base_addr;
+	char __data[0];
+};
+
+struct trace_event_raw_percpu_destroy_chunk {
+	struct trace_entry ent;
+	void *base_addr;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_percpu_alloc_percpu {};
+
+struct trace_event_data_offsets_percpu_free_percpu {};
+
+struct trace_event_data_offsets_percpu_alloc_percpu_fail {};
+
+struct trace_event_data_offsets_percpu_create_chunk {};
+
+struct trace_event_data_offsets_percpu_destroy_chunk {};
+
+typedef void (*btf_trace_percpu_alloc_percpu)(void *, long unsigned int, bool, bool, size_t, size_t, void *, int, void *, size_t, gfp_t);
+
+typedef void (*btf_trace_percpu_free_percpu)(void *, void *, int, void *);
+
+typedef void (*btf_trace_percpu_alloc_percpu_fail)(void *, bool, bool, size_t, size_t);
+
+typedef void (*btf_trace_percpu_create_chunk)(void *, void *);
+
+typedef void (*btf_trace_percpu_destroy_chunk)(void *, void *);
+
+struct pcpu_block_md {
+	int scan_hint;
+	int scan_hint_start;
+	int contig_hint;
+	int contig_hint_start;
+	int left_free;
+	int right_free;
+	int first_free;
+	int nr_bits;
+};
+
+struct pcpuobj_ext {
+	struct obj_cgroup *cgroup;
+};
+
+struct pcpu_chunk {
+	struct list_head list;
+	int free_bytes;
+	struct pcpu_block_md chunk_md;
+	long unsigned int *bound_map;
+	void *base_addr;
+	long unsigned int *alloc_map;
+	struct pcpu_block_md *md_blocks;
+	void *data;
+	bool immutable;
+	bool isolated;
+	int start_offset;
+	int end_offset;
+	struct pcpuobj_ext *obj_exts;
+	int nr_pages;
+	int nr_populated;
+	int nr_empty_pop_pages;
+	long unsigned int populated[0];
+};
+
+struct anon_vma_chain {
+	struct vm_area_struct *vma;
+	struct anon_vma *anon_vma;
+	struct list_head same_vma;
+	struct rb_node rb;
+	long unsigned int rb_subtree_last;
+};
+
+struct rb_augment_callbacks {
+	void (*propagate)(struct rb_node *, struct rb_node *);
+	void (*copy)(struct rb_node *, struct rb_node *);
+	void (*rotate)(struct rb_node *, struct rb_node *);
+};
+
+struct hstate {};
 
 enum {
-	DUMP_PREFIX_NONE = 0,
-	DUMP_PREFIX_ADDRESS = 1,
-	DUMP_PREFIX_OFFSET = 2,
+	FOLL_TOUCH = 65536,
+	FOLL_TRIED = 131072,
+	FOLL_REMOTE = 262144,
+	FOLL_PIN = 524288,
+	FOLL_FAST_ONLY = 1048576,
+	FOLL_UNLOCKABLE = 2097152,
+	FOLL_MADV_POPULATE = 4194304,
 };
 
-struct trace_event_raw_mmap_lock {
-	struct trace_entry ent;
-	struct mm_struct *mm;
-	u32 __data_loc_memcg_path;
-	bool write;
-	char __data[0];
-};
-
-struct trace_event_raw_mmap_lock_acquire_returned {
-	struct trace_entry ent;
-	struct mm_struct *mm;
-	u32 __data_loc_memcg_path;
-	bool write;
-	bool success;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_mmap_lock {
-	u32 memcg_path;
-	const void *memcg_path_ptr_;
-};
-
-struct trace_event_data_offsets_mmap_lock_acquire_returned {
-	u32 memcg_path;
-	const void *memcg_path_ptr_;
-};
-
-typedef void (*btf_trace_mmap_lock_start_locking)(void *, struct mm_struct *, const char *, bool);
-
-typedef void (*btf_trace_mmap_lock_released)(void *, struct mm_struct *, const char *, bool);
-
-typedef void (*btf_trace_mmap_lock_acquire_returned)(void *, struct mm_struct *, const char *, bool, bool);
-
-typedef struct {
-	u64 val;
-} pfn_t;
-
-struct ptdesc {
-	long unsigned int __page_flags;
-	union {
-		struct callback_head pt_rcu_head;
-		struct list_head pt_list;
-		struct {
-			long unsigned int _pt_pad_1;
-			pgtable_t pmd_huge_pte;
-		};
-	};
-	long unsigned int __page_mapping;
-	union {
-		long unsigned int pt_index;
-		struct mm_struct *pt_mm;
-		atomic_t pt_frag_refcount;
-	};
-	union {
-		long unsigned int _pt_pad_2;
-		spinlock_t *ptl;
-	};
-	unsigned int __page_type;
-	atomic_t __page_refcount;
-	long unsigned int pt_memcg_data;
+struct follow_page_context {
+	struct dev_pagemap *pgmap;
+	unsigned int page_mask;
 };
 
 typedef unsigned int pgtbl_mod_mask;
-
-struct follow_pfnmap_args {
-	struct vm_area_struct *vma;
-	long unsigned int address;
-	spinlock_t *lock;
-	pte_t *ptep;
-	long unsigned int pfn;
-	pgprot_t pgprot;
-	bool writable;
-	bool special;
-};
 
 typedef int (*pte_fn_t)(pte_t *, long unsigned int, void *);
 
@@ -30298,7 +31303,12 @@ struct mlock_fbatch {
 	struct folio_batch fbatch;
 };
 
-struct hstate {};
+enum pgt_entry {
+	NORMAL_PMD = 0,
+	HPAGE_PMD = 1,
+	NORMAL_PUD = 2,
+	HPAGE_PUD = 3,
+};
 
 typedef int folio_walk_flags_t;
 
@@ -30325,102 +31335,75 @@ struct folio_walk {
 	spinlock_t *ptl;
 };
 
-typedef swp_entry_t softleaf_t;
-
-enum tlb_flush_reason {
-	TLB_FLUSH_ON_TASK_SWITCH = 0,
-	TLB_REMOTE_SHOOTDOWN = 1,
-	TLB_LOCAL_SHOOTDOWN = 2,
-	TLB_LOCAL_MM_SHOOTDOWN = 3,
-	TLB_REMOTE_SEND_IPI = 4,
-	NR_TLB_FLUSH_REASONS = 5,
+struct anon_vma_name {
+	struct kref kref;
+	char name[0];
 };
 
-struct anon_vma_chain {
+struct vma_prepare {
 	struct vm_area_struct *vma;
+	struct vm_area_struct *adj_next;
+	struct file *file;
+	struct address_space *mapping;
 	struct anon_vma *anon_vma;
-	struct list_head same_vma;
-	struct rb_node rb;
-	long unsigned int rb_subtree_last;
+	struct vm_area_struct *insert;
+	struct vm_area_struct *remove;
+	struct vm_area_struct *remove2;
+	bool skip_vma_uprobe: 1;
 };
 
-enum ttu_flags {
-	TTU_SPLIT_HUGE_PMD = 4,
-	TTU_IGNORE_MLOCK = 8,
-	TTU_SYNC = 16,
-	TTU_HWPOISON = 32,
-	TTU_BATCH_FLUSH = 64,
-	TTU_RMAP_LOCKED = 128,
+struct vma_munmap_struct {
+	struct vma_iterator *vmi;
+	struct vm_area_struct *vma;
+	struct vm_area_struct *prev;
+	struct vm_area_struct *next;
+	struct list_head *uf;
+	long unsigned int start;
+	long unsigned int end;
+	long unsigned int unmap_start;
+	long unsigned int unmap_end;
+	int vma_count;
+	bool unlock;
+	bool clear_ptes;
+	long unsigned int nr_pages;
+	long unsigned int locked_vm;
+	long unsigned int nr_accounted;
+	long unsigned int exec_vm;
+	long unsigned int stack_vm;
+	long unsigned int data_vm;
 };
 
-struct rmap_walk_control {
-	void *arg;
-	bool try_lock;
-	bool contended;
-	bool (*rmap_one)(struct folio *, struct vm_area_struct *, long unsigned int, void *);
-	int (*done)(struct folio *);
-	struct anon_vma * (*anon_lock)(struct folio *, struct rmap_walk_control *);
-	bool (*invalid_vma)(struct vm_area_struct *, void *);
+enum vma_merge_state {
+	VMA_MERGE_START = 0,
+	VMA_MERGE_ERROR_NOMEM = 1,
+	VMA_MERGE_NOMERGE = 2,
+	VMA_MERGE_SUCCESS = 3,
 };
 
-struct trace_event_raw_tlb_flush {
-	struct trace_entry ent;
-	int reason;
-	long unsigned int pages;
-	char __data[0];
+enum vma_merge_flags {
+	VMG_FLAG_DEFAULT = 0,
+	VMG_FLAG_JUST_EXPAND = 1,
 };
 
-struct trace_event_data_offsets_tlb_flush {};
-
-typedef void (*btf_trace_tlb_flush)(void *, int, long unsigned int);
-
-struct trace_event_raw_mm_migrate_pages {
-	struct trace_entry ent;
-	long unsigned int succeeded;
-	long unsigned int failed;
-	long unsigned int thp_succeeded;
-	long unsigned int thp_failed;
-	long unsigned int thp_split;
-	long unsigned int large_folio_split;
-	enum migrate_mode mode;
-	int reason;
-	char __data[0];
-};
-
-struct trace_event_raw_mm_migrate_pages_start {
-	struct trace_entry ent;
-	enum migrate_mode mode;
-	int reason;
-	char __data[0];
-};
-
-struct trace_event_raw_migration_pte {
-	struct trace_entry ent;
-	long unsigned int addr;
-	long unsigned int pte;
-	int order;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_mm_migrate_pages {};
-
-struct trace_event_data_offsets_mm_migrate_pages_start {};
-
-struct trace_event_data_offsets_migration_pte {};
-
-typedef void (*btf_trace_mm_migrate_pages)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, enum migrate_mode, int);
-
-typedef void (*btf_trace_mm_migrate_pages_start)(void *, enum migrate_mode, int);
-
-typedef void (*btf_trace_set_migration_pte)(void *, long unsigned int, long unsigned int, int);
-
-typedef void (*btf_trace_remove_migration_pte)(void *, long unsigned int, long unsigned int, int);
-
-struct folio_referenced_arg {
-	int mapcount;
-	int referenced;
-	long unsigned int vm_flags;
-	struct mem_cgroup *memcg;
+struct vma_merge_struct {
+	struct mm_struct *mm;
+	struct vma_iterator *vmi;
+	long unsigned int pgoff;
+	struct vm_area_struct *prev;
+	struct vm_area_struct *next;
+	struct vm_area_struct *vma;
+	long unsigned int start;
+	long unsigned int end;
+	long unsigned int flags;
+	struct file *file;
+	struct anon_vma *anon_vma;
+	struct mempolicy *policy;
+	struct vm_userfaultfd_ctx uffd_ctx;
+	struct anon_vma_name *anon_name;
+	enum vma_merge_flags merge_flags;
+	enum vma_merge_state state;
+	bool give_up_on_oom: 1;
+	bool skip_vma_uprobe: 1;
 };
 
 struct reserve_mem_table {
@@ -30429,89 +31412,15 @@ struct reserve_mem_table {
 	phys_addr_t size;
 };
 
-struct anon_vma_name {
-	struct kref kref;
-	char name[0];
-};
-
-typedef int cydp_t;
-
-struct madvise_walk_private {
-	struct mmu_gather *tlb;
-	bool pageout;
-};
-
 typedef __int128 unsigned __u128;
 
 typedef __u128 u128;
 
-struct xa_limit {
-	u32 max;
-	u32 min;
-};
-
-enum memcg_stat_item {
-	MEMCG_SWAP = 43,
-	MEMCG_SOCK = 44,
-	MEMCG_PERCPU_B = 45,
-	MEMCG_VMALLOC = 46,
-	MEMCG_KMEM = 47,
-	MEMCG_ZSWAP_B = 48,
-	MEMCG_ZSWAPPED = 49,
-	MEMCG_NR_STAT = 50,
-};
-
-struct lruvec_stats_percpu {
-	long int state[29];
-	long int state_prev[29];
-};
-
-struct lruvec_stats {
-	long int state[29];
-	long int state_local[29];
-	long int state_pending[29];
-};
-
-struct memcg_vmstats {
-	long int state[36];
-	long unsigned int events[13];
-	long int state_local[36];
-	long unsigned int events_local[13];
-	long int state_pending[36];
-	long unsigned int events_pending[13];
-	atomic64_t stats_updates;
-};
-
-struct memcg_vmstats_percpu {
-	unsigned int stats_updates;
-	struct memcg_vmstats_percpu *parent;
-	struct memcg_vmstats *vmstats;
-	long int state[36];
-	long unsigned int events[13];
-	long int state_prev[36];
-	long unsigned int events_prev[13];
-	long: 64;
-	long: 64;
-	long: 64;
-};
+typedef struct kmem_cache *kmem_buckets[14];
 
 struct slabobj_ext {
 	struct obj_cgroup *objcg;
 };
-
-struct match_token {
-	int token;
-	const char *pattern;
-};
-
-enum {
-	MAX_OPT_ARGS = 3,
-};
-
-typedef struct {
-	char *from;
-	char *to;
-} substring_t;
 
 typedef u128 freelist_full_t;
 
@@ -30553,6 +31462,190 @@ struct slab {
 	long unsigned int obj_exts;
 };
 
+struct kmem_cache_node {
+	spinlock_t list_lock;
+	long unsigned int nr_partial;
+	struct list_head partial;
+};
+
+enum slab_state {
+	DOWN = 0,
+	PARTIAL = 1,
+	UP = 2,
+	FULL = 3,
+};
+
+struct kmem_obj_info {
+	void *kp_ptr;
+	struct slab *kp_slab;
+	void *kp_objp;
+	long unsigned int kp_data_offset;
+	struct kmem_cache *kp_slab_cache;
+	void *kp_ret;
+	void *kp_stack[16];
+	void *kp_free_stack[16];
+};
+
+typedef u32 depot_stack_handle_t;
+
+enum memory_block_state {
+	MEM_ONLINE = 0,
+	MEM_GOING_OFFLINE = 1,
+	MEM_OFFLINE = 2,
+	MEM_GOING_ONLINE = 3,
+	MEM_CANCEL_ONLINE = 4,
+	MEM_CANCEL_OFFLINE = 5,
+	MEM_PREPARE_ONLINE = 6,
+	MEM_FINISH_OFFLINE = 7,
+};
+
+struct memory_notify {
+	long unsigned int altmap_start_pfn;
+	long unsigned int altmap_nr_pages;
+	long unsigned int start_pfn;
+	long unsigned int nr_pages;
+	int status_change_nid_normal;
+	int status_change_nid;
+};
+
+struct partial_context {
+	gfp_t flags;
+	unsigned int orig_size;
+	void *object;
+};
+
+struct track {
+	long unsigned int addr;
+	int cpu;
+	int pid;
+	long unsigned int when;
+};
+
+enum stat_item {
+	ALLOC_FASTPATH = 0,
+	ALLOC_SLOWPATH = 1,
+	FREE_FASTPATH = 2,
+	FREE_SLOWPATH = 3,
+	FREE_FROZEN = 4,
+	FREE_ADD_PARTIAL = 5,
+	FREE_REMOVE_PARTIAL = 6,
+	ALLOC_FROM_PARTIAL = 7,
+	ALLOC_SLAB = 8,
+	ALLOC_REFILL = 9,
+	ALLOC_NODE_MISMATCH = 10,
+	FREE_SLAB = 11,
+	CPUSLAB_FLUSH = 12,
+	DEACTIVATE_FULL = 13,
+	DEACTIVATE_EMPTY = 14,
+	DEACTIVATE_TO_HEAD = 15,
+	DEACTIVATE_TO_TAIL = 16,
+	DEACTIVATE_REMOTE_FREES = 17,
+	DEACTIVATE_BYPASS = 18,
+	ORDER_FALLBACK = 19,
+	CMPXCHG_DOUBLE_CPU_FAIL = 20,
+	CMPXCHG_DOUBLE_FAIL = 21,
+	CPU_PARTIAL_ALLOC = 22,
+	CPU_PARTIAL_FREE = 23,
+	CPU_PARTIAL_NODE = 24,
+	CPU_PARTIAL_DRAIN = 25,
+	NR_SLUB_STAT_ITEMS = 26,
+};
+
+struct detached_freelist {
+	struct slab *slab;
+	void *tail;
+	void *freelist;
+	int cnt;
+	struct kmem_cache *s;
+};
+
+struct dma_block {
+	struct dma_block *next_block;
+	dma_addr_t dma;
+};
+
+struct dma_pool {
+	struct list_head page_list;
+	spinlock_t lock;
+	struct dma_block *next_block;
+	size_t nr_blocks;
+	size_t nr_active;
+	size_t nr_pages;
+	struct device *dev;
+	unsigned int size;
+	unsigned int allocation;
+	unsigned int boundary;
+	char name[32];
+	struct list_head pools;
+};
+
+struct dma_page {
+	struct list_head page_list;
+	void *vaddr;
+	dma_addr_t dma;
+};
+
+struct xa_limit {
+	u32 max;
+	u32 min;
+};
+
+enum vm_stat_item {
+	NR_DIRTY_THRESHOLD = 0,
+	NR_DIRTY_BG_THRESHOLD = 1,
+	NR_MEMMAP_PAGES = 2,
+	NR_MEMMAP_BOOT_PAGES = 3,
+	NR_VM_STAT_ITEMS = 4,
+};
+
+struct lruvec_stats_percpu {
+	long int state[29];
+	long int state_prev[29];
+};
+
+struct lruvec_stats {
+	long int state[29];
+	long int state_local[29];
+	long int state_pending[29];
+};
+
+struct memcg_vmstats {
+	long int state[36];
+	long unsigned int events[13];
+	long int state_local[36];
+	long unsigned int events_local[13];
+	long int state_pending[36];
+	long unsigned int events_pending[13];
+	atomic64_t stats_updates;
+};
+
+struct memcg_vmstats_percpu {
+	unsigned int stats_updates;
+	struct memcg_vmstats_percpu *parent;
+	struct memcg_vmstats *vmstats;
+	long int state[36];
+	long unsigned int events[13];
+	long int state_prev[36];
+	long unsigned int events_prev[13];
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct match_token {
+	int token;
+	const char *pattern;
+};
+
+enum {
+	MAX_OPT_ARGS = 3,
+};
+
+typedef struct {
+	char *from;
+	char *to;
+} substring_t;
+
 struct memory_stat {
 	const char *name;
 	unsigned int idx;
@@ -30582,6 +31675,24 @@ struct uncharge_gather {
 	long unsigned int pgpgout;
 	long unsigned int nr_kmem;
 	int nid;
+};
+
+enum execmem_range_flags {
+	EXECMEM_KASAN_SHADOW = 1,
+};
+
+struct execmem_range {
+	long unsigned int start;
+	long unsigned int end;
+	long unsigned int fallback_start;
+	long unsigned int fallback_end;
+	pgprot_t pgprot;
+	unsigned int alignment;
+	enum execmem_range_flags flags;
+};
+
+struct execmem_info {
+	struct execmem_range ranges[5];
 };
 
 typedef __kernel_long_t __kernel_off_t;
@@ -30721,107 +31832,99 @@ struct open_flags {
 	int lookup_flags;
 };
 
-struct files_stat_struct {
-	long unsigned int nr_files;
-	long unsigned int nr_free_files;
-	long unsigned int max_files;
+typedef struct {
+	spinlock_t *lock;
+} class_spinlock_t;
+
+enum xa_lock_type {
+	XA_LOCK_IRQ = 1,
+	XA_LOCK_BH = 2,
 };
 
-enum fsnotify_group_prio {
-	FSNOTIFY_PRIO_NORMAL = 0,
-	FSNOTIFY_PRIO_CONTENT = 1,
-	FSNOTIFY_PRIO_PRE_CONTENT = 2,
-	__FSNOTIFY_PRIO_NUM = 3,
+struct ida {
+	struct xarray xa;
 };
 
-enum fsnotify_iter_type {
-	FSNOTIFY_ITER_TYPE_INODE = 0,
-	FSNOTIFY_ITER_TYPE_VFSMOUNT = 1,
-	FSNOTIFY_ITER_TYPE_SB = 2,
-	FSNOTIFY_ITER_TYPE_PARENT = 3,
-	FSNOTIFY_ITER_TYPE_INODE2 = 4,
-	FSNOTIFY_ITER_TYPE_COUNT = 5,
+enum super_iter_flags_t {
+	SUPER_ITER_EXCL = 1,
+	SUPER_ITER_UNLOCKED = 2,
+	SUPER_ITER_REVERSE = 4,
 };
 
-struct backing_file {
-	struct file file;
-	struct path user_path;
+struct stat {
+	__kernel_ulong_t st_dev;
+	__kernel_ulong_t st_ino;
+	__kernel_ulong_t st_nlink;
+	unsigned int st_mode;
+	unsigned int st_uid;
+	unsigned int st_gid;
+	unsigned int __pad0;
+	__kernel_ulong_t st_rdev;
+	__kernel_long_t st_size;
+	__kernel_long_t st_blksize;
+	__kernel_long_t st_blocks;
+	__kernel_ulong_t st_atime;
+	__kernel_ulong_t st_atime_nsec;
+	__kernel_ulong_t st_mtime;
+	__kernel_ulong_t st_mtime_nsec;
+	__kernel_ulong_t st_ctime;
+	__kernel_ulong_t st_ctime_nsec;
+	__kernel_long_t __unused[3];
 };
 
-typedef struct kobject *kobj_probe_t(dev_t, int *, void *);
-
-struct char_device_struct {
-	struct char_device_struct *next;
-	unsigned int major;
-	unsigned int baseminor;
-	int minorct;
-	char name[64];
-	struct cdev *cdev;
+struct __old_kernel_stat {
+	short unsigned int st_dev;
+	short unsigned int st_ino;
+	short unsigned int st_mode;
+	short unsigned int st_nlink;
+	short unsigned int st_uid;
+	short unsigned int st_gid;
+	short unsigned int st_rdev;
+	unsigned int st_size;
+	unsigned int st_atime;
+	unsigned int st_mtime;
+	unsigned int st_ctime;
 };
 
-typedef short unsigned int ushort;
-
-struct user_arg_ptr {
-	union {
-		const char * const *native;
-	} ptr;
+struct statx_timestamp {
+	__s64 tv_sec;
+	__u32 tv_nsec;
+	__s32 __reserved;
 };
 
-struct saved {
-	struct path link;
-	struct delayed_call done;
-	const char *name;
-	unsigned int seq;
+struct statx {
+	__u32 stx_mask;
+	__u32 stx_blksize;
+	__u64 stx_attributes;
+	__u32 stx_nlink;
+	__u32 stx_uid;
+	__u32 stx_gid;
+	__u16 stx_mode;
+	__u16 __spare0[1];
+	__u64 stx_ino;
+	__u64 stx_size;
+	__u64 stx_blocks;
+	__u64 stx_attributes_mask;
+	struct statx_timestamp stx_atime;
+	struct statx_timestamp stx_btime;
+	struct statx_timestamp stx_ctime;
+	struct statx_timestamp stx_mtime;
+	__u32 stx_rdev_major;
+	__u32 stx_rdev_minor;
+	__u32 stx_dev_major;
+	__u32 stx_dev_minor;
+	__u64 stx_mnt_id;
+	__u32 stx_dio_mem_align;
+	__u32 stx_dio_offset_align;
+	__u64 stx_subvol;
+	__u32 stx_atomic_write_unit_min;
+	__u32 stx_atomic_write_unit_max;
+	__u32 stx_atomic_write_segments_max;
+	__u32 __spare1[1];
+	__u64 __spare3[9];
 };
 
-struct nameidata {
-	struct path path;
-	struct qstr last;
-	struct path root;
-	struct inode *inode;
-	unsigned int flags;
-	unsigned int state;
-	unsigned int seq;
-	unsigned int next_seq;
-	unsigned int m_seq;
-	unsigned int r_seq;
-	int last_type;
-	unsigned int depth;
-	int total_link_count;
-	struct saved *stack;
-	struct saved internal[2];
-	struct filename *name;
-	struct nameidata *saved;
-	unsigned int root_seq;
-	int dfd;
-	vfsuid_t dir_vfsuid;
-	umode_t dir_mode;
-};
-
-struct name_snapshot {
-	struct qstr name;
-	unsigned char inline_name[40];
-};
-
-enum inode_i_mutex_lock_class {
-	I_MUTEX_NORMAL = 0,
-	I_MUTEX_PARENT = 1,
-	I_MUTEX_CHILD = 2,
-	I_MUTEX_XATTR = 3,
-	I_MUTEX_NONDIR2 = 4,
-	I_MUTEX_PARENT2 = 5,
-};
-
-struct renamedata {
-	struct mnt_idmap *old_mnt_idmap;
-	struct inode *old_dir;
-	struct dentry *old_dentry;
-	struct mnt_idmap *new_mnt_idmap;
-	struct inode *new_dir;
-	struct dentry *new_dentry;
-	struct inode **delegated_inode;
-	unsigned int flags;
-};
+typedef struct fd class_fd_raw_t;
 
 struct mount;
 
@@ -30886,103 +31989,61 @@ struct mountpoint {
 	int m_count;
 };
 
-enum {
-	LAST_NORM = 0,
-	LAST_ROOT = 1,
-	LAST_DOT = 2,
-	LAST_DOTDOT = 3,
+struct f_owner_ex {
+	int type;
+	__kernel_pid_t pid;
 };
 
-enum {
-	WALK_TRAILING = 1,
-	WALK_MORE = 2,
-	WALK_NOFOLLOW = 4,
+struct flock {
+	short int l_type;
+	short int l_whence;
+	__kernel_off_t l_start;
+	__kernel_off_t l_len;
+	__kernel_pid_t l_pid;
 };
 
-struct word_at_a_time {
-	const long unsigned int one_bits;
-	const long unsigned int high_bits;
+struct linux_dirent64 {
+	u64 d_ino;
+	s64 d_off;
+	short unsigned int d_reclen;
+	unsigned char d_type;
+	char d_name[0];
 };
 
-struct file_clone_range {
-	__s64 src_fd;
-	__u64 src_offset;
-	__u64 src_length;
-	__u64 dest_offset;
+struct old_linux_dirent {
+	long unsigned int d_ino;
+	long unsigned int d_offset;
+	short unsigned int d_namlen;
+	char d_name[0];
 };
 
-struct fsuuid2 {
-	__u8 len;
-	__u8 uuid[16];
+struct readdir_callback {
+	struct dir_context ctx;
+	struct old_linux_dirent *dirent;
+	int result;
 };
 
-struct fs_sysfs_path {
-	__u8 len;
-	__u8 name[128];
+struct linux_dirent {
+	long unsigned int d_ino;
+	long unsigned int d_off;
+	short unsigned int d_reclen;
+	char d_name[0];
 };
 
-struct file_dedupe_range_info {
-	__s64 dest_fd;
-	__u64 dest_offset;
-	__u64 bytes_deduped;
-	__s32 status;
-	__u32 reserved;
+struct getdents_callback {
+	struct dir_context ctx;
+	struct linux_dirent *current_dir;
+	int prev_reclen;
+	int count;
+	int error;
 };
 
-struct file_dedupe_range {
-	__u64 src_offset;
-	__u64 src_length;
-	__u16 dest_count;
-	__u16 reserved1;
-	__u32 reserved2;
-	struct file_dedupe_range_info info[0];
-};
-
-struct fsxattr {
-	__u32 fsx_xflags;
-	__u32 fsx_extsize;
-	__u32 fsx_nextents;
-	__u32 fsx_projid;
-	__u32 fsx_cowextsize;
-	unsigned char fsx_pad[8];
-};
-
-struct fiemap_extent;
-
-struct fiemap_extent_info {
-	unsigned int fi_flags;
-	unsigned int fi_extents_mapped;
-	unsigned int fi_extents_max;
-	struct fiemap_extent *fi_extents_start;
-};
-
-struct space_resv {
-	__s16 l_type;
-	__s16 l_whence;
-	__s64 l_start;
-	__s64 l_len;
-	__s32 l_sysid;
-	__u32 l_pid;
-	__s32 l_pad[4];
-};
-
-struct fiemap_extent {
-	__u64 fe_logical;
-	__u64 fe_physical;
-	__u64 fe_length;
-	__u64 fe_reserved64[2];
-	__u32 fe_flags;
-	__u32 fe_reserved[3];
-};
-
-struct fiemap {
-	__u64 fm_start;
-	__u64 fm_length;
-	__u32 fm_flags;
-	__u32 fm_mapped_extents;
-	__u32 fm_extent_count;
-	__u32 fm_reserved;
-	struct fiemap_extent fm_extents[0];
+struct getdents_callback64 {
+	struct dir_context ctx;
+	struct linux_dirent64 *current_dir;
+	int prev_reclen;
+	int count;
+	int error;
 };
 
 typedef struct {
@@ -31048,19 +32109,6 @@ struct poll_list {
 	struct pollfd entries[0];
 };
 
-struct inodes_stat_t {
-	long int nr_inodes;
-	long int nr_unused;
-	long int dummy[5];
-};
-
-enum file_time_flags {
-	S_ATIME = 1,
-	S_MTIME = 2,
-	S_CTIME = 4,
-	S_VERSION = 8,
-};
-
 typedef struct {
 	rwlock_t *lock;
 } class_read_lock_t;
@@ -31070,10 +32118,6 @@ typedef struct {
 } class_write_lock_t;
 
 typedef struct rw_semaphore *class_rwsem_read_t;
-
-struct ida {
-	struct xarray xa;
-};
 
 struct mount_attr {
 	__u64 attr_set;
@@ -31166,6 +32210,15 @@ enum dentry_d_lock_class {
 	DENTRY_D_LOCK_NESTED = 1,
 };
 
+enum inode_i_mutex_lock_class {
+	I_MUTEX_NORMAL = 0,
+	I_MUTEX_PARENT = 1,
+	I_MUTEX_CHILD = 2,
+	I_MUTEX_XATTR = 3,
+	I_MUTEX_NONDIR2 = 4,
+	I_MUTEX_PARENT2 = 5,
+};
+
 struct tree_descr {
 	const char *name;
 	const struct file_operations *ops;
@@ -31243,29 +32296,9 @@ struct splice_desc {
 	bool need_wakeup;
 };
 
-struct partial_page {
-	unsigned int offset;
-	unsigned int len;
-	long unsigned int private;
-};
-
-struct splice_pipe_desc {
-	struct page **pages;
-	struct partial_page *partial;
-	int nr_pages;
-	unsigned int nr_pages_max;
-	const struct pipe_buf_operations *ops;
-	void (*spd_release)(struct splice_pipe_desc *, unsigned int);
-};
-
 typedef int splice_actor(struct pipe_inode_info *, struct pipe_buffer *, struct splice_desc *);
 
 typedef int splice_direct_actor(struct pipe_inode_info *, struct splice_desc *);
-
-struct utimbuf {
-	__kernel_old_time_t actime;
-	__kernel_old_time_t modtime;
-};
 
 struct fs_pin {
 	wait_queue_head_t wait;
@@ -31273,6 +32306,19 @@ struct fs_pin {
 	struct hlist_node s_list;
 	struct hlist_node m_list;
 	void (*kill)(struct fs_pin *);
+};
+
+typedef int class_get_unused_fd_t;
+
+struct mnt_ns_info {
+	__u32 size;
+	__u32 nr_mounts;
+	__u64 mnt_ns_id;
+};
+
+struct ns_get_path_task_args {
+	const struct proc_ns_operations *ns_ops;
+	struct task_struct *task;
 };
 
 struct va_format {
@@ -31292,18 +32338,6 @@ struct legacy_fs_context {
 	enum legacy_fs_param param_type;
 };
 
-enum fsconfig_command {
-	FSCONFIG_SET_FLAG = 0,
-	FSCONFIG_SET_STRING = 1,
-	FSCONFIG_SET_BINARY = 2,
-	FSCONFIG_SET_PATH = 3,
-	FSCONFIG_SET_PATH_EMPTY = 4,
-	FSCONFIG_SET_FD = 5,
-	FSCONFIG_CMD_CREATE = 6,
-	FSCONFIG_CMD_RECONFIGURE = 7,
-	FSCONFIG_CMD_CREATE_EXCL = 8,
-};
-
 enum kernel_read_file_id {
 	READING_UNKNOWN = 0,
 	READING_FIRMWARE = 1,
@@ -31315,28 +32349,93 @@ enum kernel_read_file_id {
 	READING_MAX_ID = 7,
 };
 
-typedef struct task_struct *class_task_lock_t;
-
-enum proc_hidepid {
-	HIDEPID_OFF = 0,
-	HIDEPID_NO_ACCESS = 1,
-	HIDEPID_INVISIBLE = 2,
-	HIDEPID_NOT_PTRACEABLE = 4,
+struct mnt_idmap {
+	struct uid_gid_map uid_map;
+	struct uid_gid_map gid_map;
+	refcount_t count;
 };
 
-enum proc_pidonly {
-	PROC_PIDONLY_OFF = 0,
-	PROC_PIDONLY_ON = 1,
+typedef u32 nlink_t;
+
+typedef int (*proc_write_t)(struct file *, char *, size_t);
+
+struct proc_dir_entry {
+	atomic_t in_use;
+	refcount_t refcnt;
+	struct list_head pde_openers;
+	spinlock_t pde_unload_lock;
+	struct completion *pde_unload_completion;
+	const struct inode_operations *proc_iops;
+	union {
+		const struct proc_ops *proc_ops;
+		const struct file_operations *proc_dir_ops;
+	};
+	const struct dentry_operations *proc_dops;
+	union {
+		const struct seq_operations *seq_ops;
+		int (*single_show)(struct seq_file *, void *);
+	};
+	proc_write_t write;
+	void *data;
+	unsigned int state_size;
+	unsigned int low_ino;
+	nlink_t nlink;
+	kuid_t uid;
+	kgid_t gid;
+	loff_t size;
+	struct proc_dir_entry *parent;
+	struct rb_root subdir;
+	struct rb_node subdir_node;
+	char *name;
+	umode_t mode;
+	u8 flags;
+	u8 namelen;
+	char inline_name[0];
 };
 
-struct proc_fs_info {
-	struct pid_namespace *pid_ns;
-	struct dentry *proc_self;
-	struct dentry *proc_thread_self;
-	kgid_t pid_gid;
-	enum proc_hidepid hide_pid;
-	enum proc_pidonly pidonly;
-	struct callback_head rcu;
+union proc_op {
+	int (*proc_get_link)(struct dentry *, struct path *, struct task_struct *);
+	int (*proc_show)(struct seq_file *, struct pid_namespace *, struct pid *, struct task_struct *);
+	int lsmid;
+};
+
+struct proc_inode {
+	struct pid *pid;
+	unsigned int fd;
+	union proc_op op;
+	struct proc_dir_entry *pde;
+	struct ctl_table_header *sysctl;
+	struct ctl_table *sysctl_entry;
+	struct hlist_node sibling_inodes;
+	const struct proc_ns_operations *ns_ops;
+	struct inode vfs_inode;
+};
+
+struct proc_fs_opts {
+	int flag;
+	const char *str;
+};
+
+struct sysinfo {
+	__kernel_long_t uptime;
+	__kernel_ulong_t loads[3];
+	__kernel_ulong_t totalram;
+	__kernel_ulong_t freeram;
+	__kernel_ulong_t sharedram;
+	__kernel_ulong_t bufferram;
+	__kernel_ulong_t totalswap;
+	__kernel_ulong_t freeswap;
+	__u16 procs;
+	__u16 pad;
+	__kernel_ulong_t totalhigh;
+	__kernel_ulong_t freehigh;
+	__u32 mem_unit;
+	char _f[0];
+};
+
+struct name_snapshot {
+	struct qstr name;
+	unsigned char inline_name[40];
 };
 
 struct epoll_event {
@@ -31443,6 +32542,11 @@ struct epitems_head {
 	struct file *file;
 };
 
+struct __kernel_itimerspec {
+	struct __kernel_timespec it_interval;
+	struct __kernel_timespec it_value;
+};
+
 struct timerfd_ctx {
 	union {
 		struct hrtimer tmr;
@@ -31461,155 +32565,15 @@ struct timerfd_ctx {
 	bool might_cancel;
 };
 
-struct flock {
-	short int l_type;
-	short int l_whence;
-	__kernel_off_t l_start;
-	__kernel_off_t l_len;
-	__kernel_pid_t l_pid;
-};
-
-struct flock64 {
-	short int l_type;
-	short int l_whence;
-	__kernel_loff_t l_start;
-	__kernel_loff_t l_len;
-	__kernel_pid_t l_pid;
-};
-
-struct trace_event_raw_locks_get_lock_context {
-	struct trace_entry ent;
-	long unsigned int i_ino;
-	dev_t s_dev;
-	unsigned char type;
-	struct file_lock_context *ctx;
-	char __data[0];
-};
-
-struct trace_event_raw_filelock_lock {
-	struct trace_entry ent;
-	struct file_lock *fl;
-	long unsigned int i_ino;
-	dev_t s_dev;
-	struct file_lock_core *blocker;
-	fl_owner_t owner;
-	unsigned int pid;
+struct eventfd_ctx {
+	struct kref kref;
+	wait_queue_head_t wqh;
+	__u64 count;
 	unsigned int flags;
-	unsigned char type;
-	loff_t fl_start;
-	loff_t fl_end;
-	int ret;
-	char __data[0];
+	int id;
 };
 
-struct trace_event_raw_filelock_lease {
-	struct trace_entry ent;
-	struct file_lease *fl;
-	long unsigned int i_ino;
-	dev_t s_dev;
-	struct file_lock_core *blocker;
-	fl_owner_t owner;
-	unsigned int flags;
-	unsigned char type;
-	long unsigned int break_time;
-	long unsigned int downgrade_time;
-	char __data[0];
-};
-
-struct trace_event_raw_generic_add_lease {
-	struct trace_entry ent;
-	long unsigned int i_ino;
-	int wcount;
-	int rcount;
-	int icount;
-	dev_t s_dev;
-	fl_owner_t owner;
-	unsigned int flags;
-	unsigned char type;
-	char __data[0];
-};
-
-struct trace_event_raw_leases_conflict {
-	struct trace_entry ent;
-	void *lease;
-	void *breaker;
-	unsigned int l_fl_flags;
-	unsigned int b_fl_flags;
-	unsigned char l_fl_type;
-	unsigned char b_fl_type;
-	bool conflict;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_locks_get_lock_context {};
-
-struct trace_event_data_offsets_filelock_lock {};
-
-struct trace_event_data_offsets_filelock_lease {};
-
-struct trace_event_data_offsets_generic_add_lease {};
-
-struct trace_event_data_offsets_leases_conflict {};
-
-typedef void (*btf_trace_locks_get_lock_context)(void *, struct inode *, int, struct file_lock_context *);
-
-typedef void (*btf_trace_posix_lock_inode)(void *, struct inode *, struct file_lock *, int);
-
-typedef void (*btf_trace_fcntl_setlk)(void *, struct inode *, struct file_lock *, int);
-
-typedef void (*btf_trace_locks_remove_posix)(void *, struct inode *, struct file_lock *, int);
-
-typedef void (*btf_trace_flock_lock_inode)(void *, struct inode *, struct file_lock *, int);
-
-typedef void (*btf_trace_break_lease_noblock)(void *, struct inode *, struct file_lease *);
-
-typedef void (*btf_trace_break_lease_block)(void *, struct inode *, struct file_lease *);
-
-typedef void (*btf_trace_break_lease_unblock)(void *, struct inode *, struct file_lease *);
-
-typedef void (*btf_trace_generic_delete_lease)(void *, struct inode *, struct file_lease *);
-
-typedef void (*btf_trace_time_out_leases)(void *, struct inode *, struct file_lease *);
-
-typedef void (*btf_trace_generic_add_lease)(void *, struct inode *, struct file_lease *);
-
-typedef void (*btf_trace_leases_conflict)(void *, bool, struct file_lease *, struct file_lease *);
-
-struct file_lock_list_struct {
-	spinlock_t lock;
-	struct hlist_head hlist;
-};
-
-struct locks_iterator {
-	int li_cpu;
-	loff_t li_pos;
-};
-
-enum cpuid_leafs {
-	CPUID_1_EDX = 0,
-	CPUID_8000_0001_EDX = 1,
-	CPUID_8086_0001_EDX = 2,
-	CPUID_LNX_1 = 3,
-	CPUID_1_ECX = 4,
-	CPUID_C000_0001_EDX = 5,
-	CPUID_8000_0001_ECX = 6,
-	CPUID_LNX_2 = 7,
-	CPUID_LNX_3 = 8,
-	CPUID_7_0_EBX = 9,
-	CPUID_D_1_EAX = 10,
-	CPUID_LNX_4 = 11,
-	CPUID_7_1_EAX = 12,
-	CPUID_8000_0008_EBX = 13,
-	CPUID_6_EAX = 14,
-	CPUID_8000_000A_EDX = 15,
-	CPUID_7_ECX = 16,
-	CPUID_8000_0007_EBX = 17,
-	CPUID_7_EDX = 18,
-	CPUID_8000_001F_EAX = 19,
-	CPUID_8000_0021_EAX = 20,
-	CPUID_LNX_5 = 21,
-	NR_CPUID_WORDS = 22,
-};
+typedef void (*exitcall_t)(void);
 
 typedef __u64 Elf64_Addr;
 
@@ -31657,7 +32621,22 @@ struct elf64_note {
 
 struct arch_elf_state {};
 
-typedef u32 nlink_t;
+struct file_handle {
+	__u32 handle_bytes;
+	int handle_type;
+	unsigned char f_handle[0];
+};
+
+enum handle_to_path_flags {
+	HANDLE_CHECK_PERMS = 1,
+	HANDLE_CHECK_SUBTREE = 2,
+};
+
+struct handle_to_path_ctx {
+	struct path root;
+	enum handle_to_path_flags flags;
+	unsigned int fh_flags;
+};
 
 enum {
 	PROC_ENTRY_PERMANENT = 1,
@@ -31666,58 +32645,26 @@ enum {
 	PROC_ENTRY_proc_lseek = 8,
 };
 
-typedef int (*proc_write_t)(struct file *, char *, size_t);
-
-struct proc_dir_entry {
-	atomic_t in_use;
-	refcount_t refcnt;
-	struct list_head pde_openers;
-	spinlock_t pde_unload_lock;
-	struct completion *pde_unload_completion;
-	const struct inode_operations *proc_iops;
-	union {
-		const struct proc_ops *proc_ops;
-		const struct file_operations *proc_dir_ops;
-	};
-	const struct dentry_operations *proc_dops;
-	union {
-		const struct seq_operations *seq_ops;
-		int (*single_show)(struct seq_file *, void *);
-	};
-	proc_write_t write;
-	void *data;
-	unsigned int state_size;
-	unsigned int low_ino;
-	nlink_t nlink;
-	kuid_t uid;
-	kgid_t gid;
-	loff_t size;
-	struct proc_dir_entry *parent;
-	struct rb_root subdir;
-	struct rb_node subdir_node;
-	char *name;
-	umode_t mode;
-	u8 flags;
-	u8 namelen;
-	char inline_name[0];
+enum proc_hidepid {
+	HIDEPID_OFF = 0,
+	HIDEPID_NO_ACCESS = 1,
+	HIDEPID_INVISIBLE = 2,
+	HIDEPID_NOT_PTRACEABLE = 4,
 };
 
-union proc_op {
-	int (*proc_get_link)(struct dentry *, struct path *, struct task_struct *);
-	int (*proc_show)(struct seq_file *, struct pid_namespace *, struct pid *, struct task_struct *);
-	int lsmid;
+enum proc_pidonly {
+	PROC_PIDONLY_OFF = 0,
+	PROC_PIDONLY_ON = 1,
 };
 
-struct proc_inode {
-	struct pid *pid;
-	unsigned int fd;
-	union proc_op op;
-	struct proc_dir_entry *pde;
-	struct ctl_table_header *sysctl;
-	struct ctl_table *sysctl_entry;
-	struct hlist_node sibling_inodes;
-	const struct proc_ns_operations *ns_ops;
-	struct inode vfs_inode;
+struct proc_fs_info {
+	struct pid_namespace *pid_ns;
+	struct dentry *proc_self;
+	struct dentry *proc_thread_self;
+	kgid_t pid_gid;
+	enum proc_hidepid hide_pid;
+	enum proc_pidonly pidonly;
+	struct callback_head rcu;
 };
 
 struct pde_opener {
@@ -31729,20 +32676,6 @@ struct pde_opener {
 
 enum {
 	BIAS = 2147483648,
-};
-
-struct proc_fs_context {
-	struct pid_namespace *pid_ns;
-	unsigned int mask;
-	enum proc_hidepid hidepid;
-	int gid;
-	enum proc_pidonly pidonly;
-};
-
-enum proc_param {
-	Opt_gid___2 = 0,
-	Opt_hidepid = 1,
-	Opt_subset = 2,
 };
 
 enum ss_state {
@@ -31759,9 +32692,10 @@ struct ss_tmp {
 	spinlock_t *lock_irqsave;
 };
 
-typedef struct dentry *instantiate_t(struct dentry *, struct task_struct *, const void *);
-
-struct seq_net_private {};
+struct sysctl_alias {
+	const char *kernel_param;
+	const char *sysctl_param;
+};
 
 enum kernfs_node_flag {
 	KERNFS_ACTIVATED = 16,
@@ -31815,19 +32749,6 @@ struct simple_xattr {
 	char *name;
 	size_t size;
 	char value[0];
-};
-
-struct kernfs_global_locks {
-	struct mutex open_file_mutex[2];
-};
-
-struct kernfs_open_node {
-	struct callback_head callback_head;
-	atomic_t event;
-	wait_queue_head_t poll;
-	struct list_head files;
-	unsigned int nr_mmapped;
-	unsigned int nr_to_release;
 };
 
 struct kernfs_super_info {
@@ -32604,22 +33525,66 @@ enum ramfs_param {
 	Opt_mode___2 = 0,
 };
 
+typedef __u32 __le32;
+
+typedef u16 uint16_t;
+
+enum p9_open_mode_t {
+	P9_OREAD = 0,
+	P9_OWRITE = 1,
+	P9_ORDWR = 2,
+	P9_OEXEC = 3,
+	P9_OTRUNC = 16,
+	P9_OREXEC = 32,
+	P9_ORCLOSE = 64,
+	P9_OAPPEND = 128,
+	P9_OEXCL = 4096,
+	P9L_MODE_MASK = 8191,
+	P9L_DIRECT = 8192,
+	P9L_NOWRITECACHE = 16384,
+	P9L_LOOSE = 32768,
+};
+
+enum p9_perm_t {
+	P9_DMDIR = 2147483648,
+	P9_DMAPPEND = 1073741824,
+	P9_DMEXCL = 536870912,
+	P9_DMMOUNT = 268435456,
+	P9_DMAUTH = 134217728,
+	P9_DMTMP = 67108864,
+	P9_DMSYMLINK = 33554432,
+	P9_DMLINK = 16777216,
+	P9_DMDEVICE = 8388608,
+	P9_DMNAMEDPIPE = 2097152,
+	P9_DMSOCKET = 1048576,
+	P9_DMSETUID = 524288,
+	P9_DMSETGID = 262144,
+	P9_DMSETVTX = 65536,
+};
+
 struct p9_qid {
 	u8 type;
 	u32 version;
 	u64 path;
 };
 
-struct p9_rstatfs {
-	u32 type;
-	u32 bsize;
-	u64 blocks;
-	u64 bfree;
-	u64 bavail;
-	u64 files;
-	u64 ffree;
-	u64 fsid;
-	u32 namelen;
+struct p9_wstat {
+	u16 size;
+	u16 type;
+	u32 dev;
+	struct p9_qid qid;
+	u32 mode;
+	u32 atime;
+	u32 mtime;
+	u64 length;
+	const char *name;
+	const char *uid;
+	const char *gid;
+	const char *muid;
+	char *extension;
+	kuid_t n_uid;
+	kgid_t n_gid;
+	kuid_t n_muid;
 };
 
 enum p9_trans_status {
@@ -32707,60 +33672,6 @@ struct v9fs_session_info {
 	long int session_lock_timeout;
 };
 
-typedef __u32 __le32;
-
-enum p9_open_mode_t {
-	P9_OREAD = 0,
-	P9_OWRITE = 1,
-	P9_ORDWR = 2,
-	P9_OEXEC = 3,
-	P9_OTRUNC = 16,
-	P9_OREXEC = 32,
-	P9_ORCLOSE = 64,
-	P9_OAPPEND = 128,
-	P9_OEXCL = 4096,
-	P9L_MODE_MASK = 8191,
-	P9L_DIRECT = 8192,
-	P9L_NOWRITECACHE = 16384,
-	P9L_LOOSE = 32768,
-};
-
-enum p9_perm_t {
-	P9_DMDIR = 2147483648,
-	P9_DMAPPEND = 1073741824,
-	P9_DMEXCL = 536870912,
-	P9_DMMOUNT = 268435456,
-	P9_DMAUTH = 134217728,
-	P9_DMTMP = 67108864,
-	P9_DMSYMLINK = 33554432,
-	P9_DMLINK = 16777216,
-	P9_DMDEVICE = 8388608,
-	P9_DMNAMEDPIPE = 2097152,
-	P9_DMSOCKET = 1048576,
-	P9_DMSETUID = 524288,
-	P9_DMSETGID = 262144,
-	P9_DMSETVTX = 65536,
-};
-
-struct p9_wstat {
-	u16 size;
-	u16 type;
-	u32 dev;
-	struct p9_qid qid;
-	u32 mode;
-	u32 atime;
-	u32 mtime;
-	u64 length;
-	const char *name;
-	const char *uid;
-	const char *gid;
-	const char *muid;
-	char *extension;
-	kuid_t n_uid;
-	kgid_t n_gid;
-	kuid_t n_muid;
-};
-
 struct v9fs_inode {
 	struct netfs_inode netfs;
 	struct p9_qid qid;
@@ -32813,6 +33724,8 @@ struct dotl_iattr_map {
 	int p9_iattr_valid;
 };
 
+typedef u8 uint8_t;
+
 struct p9_flock {
 	u8 type;
 	u32 flags;
@@ -32828,6 +33741,20 @@ struct p9_getlock {
 	u64 length;
 	u32 proc_id;
 	char *client_id;
+};
+
+struct p9_dirent {
+	struct p9_qid qid;
+	u64 d_off;
+	unsigned char d_type;
+	char d_name[256];
+};
+
+struct p9_rdir {
+	int head;
+	int tail;
+	loff_t offset;
+	uint8_t buf[0];
 };
 
 typedef int (*eventfs_callback)(const char *, umode_t *, void **, const struct file_operations **);
@@ -32878,60 +33805,74 @@ struct eventfs_inode {
 	unsigned int ino;
 };
 
-struct eventfs_root_inode {
-	struct eventfs_inode ei;
-	struct dentry *events_dir;
+struct tracefs_dir_ops {
+	int (*mkdir)(const char *);
+	int (*rmdir)(const char *);
+};
+
+struct tracefs_fs_info {
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	unsigned int opts;
 };
 
 enum {
-	EVENTFS_SAVE_MODE = 65536,
-	EVENTFS_SAVE_UID = 131072,
-	EVENTFS_SAVE_GID = 262144,
+	Opt_uid___2 = 0,
+	Opt_gid___2 = 1,
+	Opt_mode___3 = 2,
 };
 
-struct wrapper {
-	cmp_func_t cmp;
-	swap_func_t swap;
+struct vfs_cap_data {
+	__le32 magic_etc;
+	struct {
+		__le32 permitted;
+		__le32 inheritable;
+	} data[2];
 };
 
-struct rnd_state {
-	__u32 s1;
-	__u32 s2;
-	__u32 s3;
-	__u32 s4;
+struct vfs_ns_cap_data {
+	__le32 magic_etc;
+	struct {
+		__le32 permitted;
+		__le32 inheritable;
+	} data[2];
+	__le32 rootid;
 };
 
-struct sg_append_table {
-	struct sg_table sgt;
-	struct scatterlist *prv;
-	unsigned int total_nents;
+struct cpu_vfs_cap_data {
+	__u32 magic_etc;
+	kuid_t rootid;
+	kernel_cap_t permitted;
+	kernel_cap_t inheritable;
 };
 
-typedef struct scatterlist *sg_alloc_fn(unsigned int, gfp_t);
+typedef int (*list_cmp_func_t)(void *, const struct list_head *, const struct list_head *);
 
-typedef void sg_free_fn(struct scatterlist *, unsigned int);
+typedef struct {
+	__u8 b[16];
+} guid_t;
 
-struct sg_page_iter {
-	struct scatterlist *sg;
-	unsigned int sg_pgoffset;
-	unsigned int __nents;
-	int __pg_advance;
+struct iov_iter_state {
+	size_t iov_offset;
+	size_t count;
+	long unsigned int nr_segs;
 };
 
-struct sg_dma_page_iter {
-	struct sg_page_iter base;
+typedef u32 compat_size_t;
+
+typedef s32 compat_ssize_t;
+
+typedef u32 compat_uptr_t;
+
+struct compat_iovec {
+	compat_uptr_t iov_base;
+	compat_size_t iov_len;
 };
 
-struct sg_mapping_iter {
-	struct page *page;
-	void *addr;
-	size_t length;
-	size_t consumed;
-	struct sg_page_iter piter;
-	unsigned int __offset;
-	unsigned int __remaining;
-	unsigned int __flags;
-};
+typedef size_t (*iov_step_f)(void *, size_t, size_t, void *, void *);
+
+typedef size_t (*iov_ustep_f)(void *, size_t, size_t, void *, void *);
 
 struct lwq {
 	spinlock_t lock;
@@ -32939,24 +33880,28 @@ struct lwq {
 	struct llist_head new;
 };
 
-struct rhashtable_walker {
-	struct list_head list;
-	struct bucket_table *tbl;
+struct once_work {
+	struct work_struct work;
+	struct static_key_true *key;
+	struct module *module;
 };
 
-struct rhashtable_iter {
-	struct rhashtable *ht;
-	struct rhash_head *p;
-	struct rhlist_head *list;
-	struct rhashtable_walker walker;
-	unsigned int slot;
-	unsigned int skip;
-	bool end_of_table;
+struct genradix_root;
+
+struct __genradix {
+	struct genradix_root *root;
 };
 
-union nested_table {
-	union nested_table *table;
-	struct rhash_lock_head *bucket;
+struct genradix_node {
+	union {
+		struct genradix_node *children[64];
+		u8 data[512];
+	};
+};
+
+struct genradix_iter {
+	size_t offset;
+	size_t pos;
 };
 
 typedef __kernel_long_t __kernel_ptrdiff_t;
@@ -32971,111 +33916,112 @@ struct region {
 	unsigned int nbits;
 };
 
-struct reciprocal_value_adv {
-	u32 m;
-	u8 sh;
-	u8 exp;
-	bool is_wide_m;
+enum string_size_units {
+	STRING_UNITS_10 = 0,
+	STRING_UNITS_2 = 1,
+	STRING_UNITS_MASK = 1,
+	STRING_UNITS_NO_SPACE = 1073741824,
+	STRING_UNITS_NO_BYTES = 2147483648,
 };
 
-enum blake2s_lengths {
-	BLAKE2S_BLOCK_SIZE = 64,
-	BLAKE2S_HASH_SIZE = 32,
-	BLAKE2S_KEY_SIZE = 32,
-	BLAKE2S_128_HASH_SIZE = 16,
-	BLAKE2S_160_HASH_SIZE = 20,
-	BLAKE2S_224_HASH_SIZE = 28,
-	BLAKE2S_256_HASH_SIZE = 32,
+struct strarray {
+	char **array;
+	size_t n;
 };
 
-struct blake2s_state {
-	u32 h[8];
-	u32 t[2];
-	u32 f[2];
-	u8 buf[64];
-	unsigned int buflen;
-	unsigned int outlen;
-};
-
-enum blake2s_iv {
-	BLAKE2S_IV0 = 1779033703,
-	BLAKE2S_IV1 = 3144134277,
-	BLAKE2S_IV2 = 1013904242,
-	BLAKE2S_IV3 = 2773480762,
-	BLAKE2S_IV4 = 1359893119,
-	BLAKE2S_IV5 = 2600822924,
-	BLAKE2S_IV6 = 528734635,
-	BLAKE2S_IV7 = 1541459225,
+struct nla_bitfield32 {
+	__u32 value;
+	__u32 selector;
 };
 
 enum {
-	TEST_ALIGNMENT = 16,
+	NLA_UNSPEC = 0,
+	NLA_U8 = 1,
+	NLA_U16 = 2,
+	NLA_U32 = 3,
+	NLA_U64 = 4,
+	NLA_STRING = 5,
+	NLA_FLAG = 6,
+	NLA_MSECS = 7,
+	NLA_NESTED = 8,
+	NLA_NESTED_ARRAY = 9,
+	NLA_NUL_STRING = 10,
+	NLA_BINARY = 11,
+	NLA_S8 = 12,
+	NLA_S16 = 13,
+	NLA_S32 = 14,
+	NLA_S64 = 15,
+	NLA_BITFIELD32 = 16,
+	NLA_REJECT = 17,
+	NLA_BE16 = 18,
+	NLA_BE32 = 19,
+	NLA_SINT = 20,
+	NLA_UINT = 21,
+	__NLA_TYPE_MAX = 22,
 };
 
-typedef __u64 __be64;
-
-struct sha256_state {
-	u32 state[8];
-	u64 count;
-	u8 buf[64];
+enum nla_policy_validation {
+	NLA_VALIDATE_NONE = 0,
+	NLA_VALIDATE_RANGE = 1,
+	NLA_VALIDATE_RANGE_WARN_TOO_LONG = 2,
+	NLA_VALIDATE_MIN = 3,
+	NLA_VALIDATE_MAX = 4,
+	NLA_VALIDATE_MASK = 5,
+	NLA_VALIDATE_RANGE_PTR = 6,
+	NLA_VALIDATE_FUNCTION = 7,
 };
 
-typedef void sha256_block_fn(struct sha256_state *, const u8 *, int);
-
-struct dim_sample {
-	ktime_t time;
-	u32 pkt_ctr;
-	u32 byte_ctr;
-	u16 event_ctr;
-	u32 comp_ctr;
+enum netlink_validation {
+	NL_VALIDATE_LIBERAL = 0,
+	NL_VALIDATE_TRAILING = 1,
+	NL_VALIDATE_MAXTYPE = 2,
+	NL_VALIDATE_UNSPEC = 4,
+	NL_VALIDATE_STRICT_ATTRS = 8,
+	NL_VALIDATE_NESTED = 16,
 };
 
-struct dim_stats {
-	int ppms;
-	int bpms;
-	int epms;
-	int cpms;
-	int cpe_ratio;
+enum {
+	NAPI_STATE_SCHED = 0,
+	NAPI_STATE_MISSED = 1,
+	NAPI_STATE_DISABLE = 2,
+	NAPI_STATE_NPSVC = 3,
+	NAPI_STATE_LISTED = 4,
+	NAPI_STATE_NO_BUSY_POLL = 5,
+	NAPI_STATE_IN_BUSY_POLL = 6,
+	NAPI_STATE_PREFER_BUSY_POLL = 7,
+	NAPI_STATE_THREADED = 8,
+	NAPI_STATE_SCHED_THREADED = 9,
 };
 
-struct dim {
-	u8 state;
-	struct dim_stats prev_stats;
-	struct dim_sample start_sample;
-	struct dim_sample measuring_sample;
-	struct work_struct work;
-	void *priv;
-	u8 profile_ix;
-	u8 mode;
-	u8 tune_state;
-	u8 steps_right;
-	u8 steps_left;
-	u8 tired;
+enum bpf_xdp_mode {
+	XDP_MODE_SKB = 0,
+	XDP_MODE_DRV = 1,
+	XDP_MODE_HW = 2,
+	__MAX_XDP_MODE = 3,
 };
 
-enum dim_state {
-	DIM_START_MEASURE = 0,
-	DIM_MEASURE_IN_PROGRESS = 1,
-	DIM_APPLY_NEW_PROFILE = 2,
+enum {
+	NETIF_MSG_DRV_BIT = 0,
+	NETIF_MSG_PROBE_BIT = 1,
+	NETIF_MSG_LINK_BIT = 2,
+	NETIF_MSG_TIMER_BIT = 3,
+	NETIF_MSG_IFDOWN_BIT = 4,
+	NETIF_MSG_IFUP_BIT = 5,
+	NETIF_MSG_RX_ERR_BIT = 6,
+	NETIF_MSG_TX_ERR_BIT = 7,
+	NETIF_MSG_TX_QUEUED_BIT = 8,
+	NETIF_MSG_INTR_BIT = 9,
+	NETIF_MSG_TX_DONE_BIT = 10,
+	NETIF_MSG_RX_STATUS_BIT = 11,
+	NETIF_MSG_PKTDATA_BIT = 12,
+	NETIF_MSG_HW_BIT = 13,
+	NETIF_MSG_WOL_BIT = 14,
+	NETIF_MSG_CLASS_COUNT = 15,
 };
 
-enum dim_tune_state {
-	DIM_PARKING_ON_TOP = 0,
-	DIM_PARKING_TIRED = 1,
-	DIM_GOING_RIGHT = 2,
-	DIM_GOING_LEFT = 3,
-};
-
-enum dim_stats_state {
-	DIM_STATS_WORSE = 0,
-	DIM_STATS_SAME = 1,
-	DIM_STATS_BETTER = 2,
-};
-
-enum dim_step_result {
-	DIM_STEPPED = 0,
-	DIM_TOO_TIRED = 1,
-	DIM_ON_EDGE = 2,
+struct word_at_a_time {
+	const long unsigned int one_bits;
+	const long unsigned int high_bits;
 };
 
 struct msr {
@@ -33103,30 +34049,6 @@ typedef void (*btf_trace_read_msr)(void *, unsigned int, u64, int);
 typedef void (*btf_trace_write_msr)(void *, unsigned int, u64, int);
 
 typedef void (*btf_trace_rdpmc)(void *, unsigned int, u64, int);
-
-struct pci_bus_resource {
-	struct list_head list;
-	struct resource *res;
-	unsigned int flags;
-};
-
-typedef u64 pci_bus_addr_t;
-
-struct pci_bus_region {
-	pci_bus_addr_t start;
-	pci_bus_addr_t end;
-};
-
-enum pci_fixup_pass {
-	pci_fixup_early = 0,
-	pci_fixup_header = 1,
-	pci_fixup_final = 2,
-	pci_fixup_enable = 3,
-	pci_fixup_resume = 4,
-	pci_fixup_suspend = 5,
-	pci_fixup_resume_early = 6,
-	pci_fixup_suspend_late = 7,
-};
 
 struct pci_host_bridge {
 	struct device dev;
@@ -33161,6 +34083,13 @@ struct pci_host_bridge {
 	long: 64;
 	long: 64;
 	long unsigned int private[0];
+};
+
+typedef u64 pci_bus_addr_t;
+
+struct pci_bus_region {
+	pci_bus_addr_t start;
+	pci_bus_addr_t end;
 };
 
 enum {
@@ -33294,6 +34223,17 @@ enum pcie_bus_config_types {
 
 typedef int (*arch_set_vga_state_t)(struct pci_dev *, bool, unsigned int, u32);
 
+enum pci_fixup_pass {
+	pci_fixup_early = 0,
+	pci_fixup_header = 1,
+	pci_fixup_final = 2,
+	pci_fixup_enable = 3,
+	pci_fixup_resume = 4,
+	pci_fixup_suspend = 5,
+	pci_fixup_resume_early = 6,
+	pci_fixup_suspend_late = 7,
+};
+
 struct hotplug_slot_ops {
 	int (*enable_slot)(struct hotplug_slot *);
 	int (*disable_slot)(struct hotplug_slot *);
@@ -33343,7 +34283,15 @@ struct pci_saved_state {
 	struct pci_cap_saved_data cap[0];
 };
 
-typedef __u16 __le16;
+enum pci_mmap_state {
+	pci_mmap_io = 0,
+	pci_mmap_mem = 1,
+};
+
+enum pci_mmap_api {
+	PCI_MMAP_SYSFS = 0,
+	PCI_MMAP_PROCFS = 1,
+};
 
 struct pcim_iomap_devres {
 	void *table[11];
@@ -33368,32 +34316,10 @@ struct pcim_addr_devres {
 	int bar;
 };
 
-struct pcie_link_state {
-	struct pci_dev *pdev;
-	struct pci_dev *downstream;
-	struct pcie_link_state *root;
-	struct pcie_link_state *parent;
-	struct list_head sibling;
-	u32 aspm_support: 7;
-	u32 aspm_enabled: 7;
-	u32 aspm_capable: 7;
-	u32 aspm_default: 7;
-	int: 4;
-	u32 aspm_disable: 7;
-	u32 clkpm_capable: 1;
-	u32 clkpm_enabled: 1;
-	u32 clkpm_default: 1;
-	u32 clkpm_disable: 1;
-};
-
-enum pci_mmap_state {
-	pci_mmap_io = 0,
-	pci_mmap_mem = 1,
-};
-
-enum pci_mmap_api {
-	PCI_MMAP_SYSFS = 0,
-	PCI_MMAP_PROCFS = 1,
+struct pci_slot_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct pci_slot *, char *);
+	ssize_t (*store)(struct pci_slot *, const char *, size_t);
 };
 
 enum bus_notifier_event {
@@ -33609,6 +34535,8 @@ struct vgastate {
 	void *vidstate;
 };
 
+typedef __u16 __le16;
+
 struct virtio_device_id {
 	__u32 device;
 	__u32 vendor;
@@ -33819,6 +34747,15 @@ struct vring_virtqueue {
 	struct device *dma_dev;
 };
 
+struct irq_affinity {
+	unsigned int pre_vectors;
+	unsigned int post_vectors;
+	unsigned int nr_sets;
+	unsigned int set_size[4];
+	void (*calc_sets)(struct irq_affinity *, unsigned int);
+	void *priv;
+};
+
 struct virtio_pci_common_cfg {
 	__le32 device_feature_select;
 	__le32 device_feature;
@@ -33841,12 +34778,11 @@ struct virtio_pci_common_cfg {
 	__le32 queue_used_hi;
 };
 
-struct virtio_pci_modern_common_cfg {
-	struct virtio_pci_common_cfg cfg;
-	__le16 queue_notify_data;
-	__le16 queue_reset;
-	__le16 admin_queue_index;
-	__le16 admin_queue_num;
+struct virtio_pci_legacy_device {
+	struct pci_dev *pci_dev;
+	u8 *isr;
+	void *ioaddr;
+	struct virtio_device_id id;
 };
 
 struct virtio_pci_modern_device {
@@ -33865,22 +34801,6 @@ struct virtio_pci_modern_device {
 	struct virtio_device_id id;
 	int (*device_id_check)(struct pci_dev *);
 	u64 dma_mask;
-};
-
-struct irq_affinity {
-	unsigned int pre_vectors;
-	unsigned int post_vectors;
-	unsigned int nr_sets;
-	unsigned int set_size[4];
-	void (*calc_sets)(struct irq_affinity *, unsigned int);
-	void *priv;
-};
-
-struct virtio_pci_legacy_device {
-	struct pci_dev *pci_dev;
-	u8 *isr;
-	void *ioaddr;
-	struct virtio_device_id id;
 };
 
 struct virtio_pci_vq_info {
@@ -33966,7 +34886,59 @@ struct virtio_admin_cmd_notify_info_result {
 	struct virtio_admin_cmd_notify_info_data entries[4];
 };
 
-typedef int (*device_match_t)(struct device *, const void *);
+struct termios {
+	tcflag_t c_iflag;
+	tcflag_t c_oflag;
+	tcflag_t c_cflag;
+	tcflag_t c_lflag;
+	cc_t c_line;
+	cc_t c_cc[19];
+};
+
+struct termios2 {
+	tcflag_t c_iflag;
+	tcflag_t c_oflag;
+	tcflag_t c_cflag;
+	tcflag_t c_lflag;
+	cc_t c_line;
+	cc_t c_cc[19];
+	speed_t c_ispeed;
+	speed_t c_ospeed;
+};
+
+struct termio {
+	short unsigned int c_iflag;
+	short unsigned int c_oflag;
+	short unsigned int c_cflag;
+	short unsigned int c_lflag;
+	unsigned char c_line;
+	unsigned char c_cc[8];
+};
+
+enum tty_flow_change {
+	TTY_FLOW_NO_CHANGE = 0,
+	TTY_THROTTLE_SAFE = 1,
+	TTY_UNTHROTTLE_SAFE = 2,
+};
+
+enum {
+	LDISC_SEM_NORMAL = 0,
+	LDISC_SEM_OTHER = 1,
+};
+
+enum {
+	TTY_LOCK_NORMAL = 0,
+	TTY_LOCK_SLAVE = 1,
+};
+
+typedef struct {
+	spinlock_t *lock;
+} class_spinlock_irq_t;
+
+typedef struct {
+	spinlock_t *lock;
+	long unsigned int flags;
+} class_spinlock_irqsave_t;
 
 struct serial_icounter_struct {
 	int cts;
@@ -34004,23 +34976,9 @@ struct serial_struct {
 	long unsigned int iomap_base;
 };
 
-struct tty_file_private {
-	struct tty_struct *tty;
-	struct file *file;
-	struct list_head list;
-};
-
-enum {
-	TTY_LOCK_NORMAL = 0,
-	TTY_LOCK_SLAVE = 1,
-};
-
-struct sysrq_key_op {
-	void (* const handler)(u8);
-	const char * const help_msg;
-	const char * const action_msg;
-	const int enable_mask;
-};
+typedef struct {
+	struct tty_struct *lock;
+} class_tty_port_tty_t;
 
 struct input_id {
 	__u16 bustype;
@@ -34288,83 +35246,24 @@ struct vcs_poll_data {
 	struct fasync_struct *fasync;
 };
 
-struct kbentry {
-	unsigned char kb_table;
-	unsigned char kb_index;
-	short unsigned int kb_value;
+struct tiocl_selection {
+	short unsigned int xs;
+	short unsigned int ys;
+	short unsigned int xe;
+	short unsigned int ye;
+	short unsigned int sel_mode;
 };
 
-struct kbsentry {
-	unsigned char kb_func;
-	unsigned char kb_string[512];
+struct vc_selection {
+	struct mutex lock;
+	struct vc_data *cons;
+	char *buffer;
+	unsigned int buf_len;
+	volatile int start;
+	int end;
 };
 
-struct kbdiacr {
-	unsigned char diacr;
-	unsigned char base;
-	unsigned char result;
-};
-
-struct kbdiacrs {
-	unsigned int kb_cnt;
-	struct kbdiacr kbdiacr[256];
-};
-
-struct kbdiacruc {
-	unsigned int diacr;
-	unsigned int base;
-	unsigned int result;
-};
-
-struct kbdiacrsuc {
-	unsigned int kb_cnt;
-	struct kbdiacruc kbdiacruc[256];
-};
-
-struct kbkeycode {
-	unsigned int scancode;
-	unsigned int keycode;
-};
-
-struct kbd_repeat {
-	int delay;
-	int period;
-};
-
-struct keyboard_notifier_param {
-	struct vc_data *vc;
-	int down;
-	int shift;
-	int ledstate;
-	unsigned int value;
-};
-
-struct kbd_struct {
-	unsigned char lockstate;
-	unsigned char slockstate;
-	unsigned char ledmode: 1;
-	unsigned char ledflagstate: 4;
-	char: 3;
-	unsigned char default_ledflagstate: 4;
-	unsigned char kbdmode: 3;
-	int: 1;
-	unsigned char modeflags: 5;
-};
-
-struct vt_spawn_console {
-	spinlock_t lock;
-	struct pid *pid;
-	int sig;
-};
-
-typedef void k_handler_fn(struct vc_data *, unsigned char, char);
-
-typedef void fn_handler_fn(struct vc_data *);
-
-struct getset_keycode_data {
-	struct input_keymap_entry ke;
-	int error;
-};
+typedef short unsigned int ushort;
 
 struct console_font_op {
 	unsigned int op;
@@ -34382,14 +35281,6 @@ enum translation_map {
 	USER_MAP = 3,
 	FIRST_MAP = 0,
 	LAST_MAP = 3,
-};
-
-struct tiocl_selection {
-	short unsigned int xs;
-	short unsigned int ys;
-	short unsigned int xe;
-	short unsigned int ye;
-	short unsigned int sel_mode;
 };
 
 struct con_driver {
@@ -34554,19 +35445,10 @@ struct vc_draw_region {
 	int x;
 };
 
-typedef short unsigned int u_short;
-
-struct unipair {
-	short unsigned int unicode;
-	short unsigned int fontpos;
-};
-
-struct uni_pagedict {
-	u16 **uni_pgdir[32];
-	long unsigned int refcount;
-	long unsigned int sum;
-	unsigned char *inverse_translations[4];
-	u16 *inverse_trans_unicode;
+struct kbdiacruc {
+	unsigned int diacr;
+	unsigned int base;
+	unsigned int result;
 };
 
 struct serial_rs485 {
@@ -34751,18 +35633,117 @@ struct serial_ctrl_device {
 	struct ida port_ida;
 };
 
-struct earlycon_device {
-	struct console *con;
-	struct uart_port port;
-	char options[32];
-	unsigned int baud;
+struct pnp_device_id {
+	__u8 id[8];
+	kernel_ulong_t driver_data;
 };
 
-struct earlycon_id {
-	char name[15];
-	char name_term;
-	char compatible[128];
-	int (*setup)(struct earlycon_device *, const char *);
+struct pnp_card_device_id {
+	__u8 id[8];
+	kernel_ulong_t driver_data;
+	struct {
+		__u8 id[8];
+	} devs[8];
+};
+
+struct pnp_protocol;
+
+struct pnp_id;
+
+struct pnp_card {
+	struct device dev;
+	unsigned char number;
+	struct list_head global_list;
+	struct list_head protocol_list;
+	struct list_head devices;
+	struct pnp_protocol *protocol;
+	struct pnp_id *id;
+	char name[50];
+	unsigned char pnpver;
+	unsigned char productver;
+	unsigned int serial;
+	unsigned char checksum;
+	struct proc_dir_entry *procdir;
+};
+
+struct pnp_dev;
+
+struct pnp_protocol {
+	struct list_head protocol_list;
+	char *name;
+	int (*get)(struct pnp_dev *);
+	int (*set)(struct pnp_dev *);
+	int (*disable)(struct pnp_dev *);
+	bool (*can_wakeup)(struct pnp_dev *);
+	int (*suspend)(struct pnp_dev *, pm_message_t);
+	int (*resume)(struct pnp_dev *);
+	unsigned char number;
+	struct device dev;
+	struct list_head cards;
+	struct list_head devices;
+};
+
+struct pnp_id {
+	char id[8];
+	struct pnp_id *next;
+};
+
+struct pnp_card_driver;
+
+struct pnp_card_link {
+	struct pnp_card *card;
+	struct pnp_card_driver *driver;
+	void *driver_data;
+	pm_message_t pm_state;
+};
+
+struct pnp_driver {
+	const char *name;
+	const struct pnp_device_id *id_table;
+	unsigned int flags;
+	int (*probe)(struct pnp_dev *, const struct pnp_device_id *);
+	void (*remove)(struct pnp_dev *);
+	void (*shutdown)(struct pnp_dev *);
+	int (*suspend)(struct pnp_dev *, pm_message_t);
+	int (*resume)(struct pnp_dev *);
+	struct device_driver driver;
+};
+
+struct pnp_card_driver {
+	struct list_head global_list;
+	char *name;
+	const struct pnp_card_device_id *id_table;
+	unsigned int flags;
+	int (*probe)(struct pnp_card_link *, const struct pnp_card_device_id *);
+	void (*remove)(struct pnp_card_link *);
+	int (*suspend)(struct pnp_card_link *, pm_message_t);
+	int (*resume)(struct pnp_card_link *);
+	struct pnp_driver link;
+};
+
+struct pnp_dev {
+	struct device dev;
+	u64 dma_mask;
+	unsigned int number;
+	int status;
+	struct list_head global_list;
+	struct list_head protocol_list;
+	struct list_head card_list;
+	struct list_head rdev_list;
+	struct pnp_protocol *protocol;
+	struct pnp_card *card;
+	struct pnp_driver *driver;
+	struct pnp_card_link *card_link;
+	struct pnp_id *id;
+	int active;
+	int capabilities;
+	unsigned int num_dependent_sets;
+	struct list_head resources;
+	struct list_head options;
+	char name[50];
+	int flags;
+	struct proc_dir_entry *procent;
+	void *data;
 };
 
 enum hwparam_type {
@@ -34872,9 +35853,9 @@ struct uart_8250_em485 {
 	unsigned int tx_stopped: 1;
 };
 
-struct dma_chan___2;
+struct dma_chan;
 
-typedef bool (*dma_filter_fn)(struct dma_chan___2 *, void *);
+typedef bool (*dma_filter_fn)(struct dma_chan *, void *);
 
 enum dma_transfer_direction {
 	DMA_MEM_TO_MEM = 0,
@@ -34924,8 +35905,8 @@ struct uart_8250_dma {
 	void *tx_param;
 	struct dma_slave_config rxconf;
 	struct dma_slave_config txconf;
-	struct dma_chan___2 *rxchan;
-	struct dma_chan___2 *txchan;
+	struct dma_chan *rxchan;
+	struct dma_chan *txchan;
 	phys_addr_t rx_dma_addr;
 	phys_addr_t tx_dma_addr;
 	dma_addr_t rx_addr;
@@ -35040,7 +36021,7 @@ struct dma_device;
 
 struct dma_chan_dev;
 
-struct dma_chan___2 {
+struct dma_chan {
 	struct dma_device *device;
 	struct device *slave;
 	dma_cookie_t cookie;
@@ -35116,37 +36097,37 @@ struct dma_device {
 	u32 max_sg_burst;
 	bool descriptor_reuse;
 	enum dma_residue_granularity residue_granularity;
-	int (*device_alloc_chan_resources)(struct dma_chan___2 *);
-	int (*device_router_config)(struct dma_chan___2 *);
-	void (*device_free_chan_resources)(struct dma_chan___2 *);
-	struct dma_async_tx_descriptor * (*device_prep_dma_memcpy)(struct dma_chan___2 *, dma_addr_t, dma_addr_t, size_t, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_dma_xor)(struct dma_chan___2 *, dma_addr_t, dma_addr_t *, unsigned int, size_t, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_dma_xor_val)(struct dma_chan___2 *, dma_addr_t *, unsigned int, size_t, enum sum_check_flags *, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_dma_pq)(struct dma_chan___2 *, dma_addr_t *, dma_addr_t *, unsigned int, const unsigned char *, size_t, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_dma_pq_val)(struct dma_chan___2 *, dma_addr_t *, dma_addr_t *, unsigned int, const unsigned char *, size_t, enum sum_check_flags *, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_dma_memset)(struct dma_chan___2 *, dma_addr_t, int, size_t, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_dma_memset_sg)(struct dma_chan___2 *, struct scatterlist *, unsigned int, int, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_dma_interrupt)(struct dma_chan___2 *, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_peripheral_dma_vec)(struct dma_chan___2 *, const struct dma_vec *, size_t, enum dma_transfer_direction, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_slave_sg)(struct dma_chan___2 *, struct scatterlist *, unsigned int, enum dma_transfer_direction, long unsigned int, void *);
-	struct dma_async_tx_descriptor * (*device_prep_dma_cyclic)(struct dma_chan___2 *, dma_addr_t, size_t, size_t, enum dma_transfer_direction, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_interleaved_dma)(struct dma_chan___2 *, struct dma_interleaved_template *, long unsigned int);
-	struct dma_async_tx_descriptor * (*device_prep_dma_imm_data)(struct dma_chan___2 *, dma_addr_t, u64, long unsigned int);
-	void (*device_caps)(struct dma_chan___2 *, struct dma_slave_caps *);
-	int (*device_config)(struct dma_chan___2 *, struct dma_slave_config *);
-	int (*device_pause)(struct dma_chan___2 *);
-	int (*device_resume)(struct dma_chan___2 *);
-	int (*device_terminate_all)(struct dma_chan___2 *);
-	void (*device_synchronize)(struct dma_chan___2 *);
-	enum dma_status (*device_tx_status)(struct dma_chan___2 *, dma_cookie_t, struct dma_tx_state *);
-	void (*device_issue_pending)(struct dma_chan___2 *);
+	int (*device_alloc_chan_resources)(struct dma_chan *);
+	int (*device_router_config)(struct dma_chan *);
+	void (*device_free_chan_resources)(struct dma_chan *);
+	struct dma_async_tx_descriptor * (*device_prep_dma_memcpy)(struct dma_chan *, dma_addr_t, dma_addr_t, size_t, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_dma_xor)(struct dma_chan *, dma_addr_t, dma_addr_t *, unsigned int, size_t, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_dma_xor_val)(struct dma_chan *, dma_addr_t *, unsigned int, size_t, enum sum_check_flags *, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_dma_pq)(struct dma_chan *, dma_addr_t *, dma_addr_t *, unsigned int, const unsigned char *, size_t, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_dma_pq_val)(struct dma_chan *, dma_addr_t *, dma_addr_t *, unsigned int, const unsigned char *, size_t, enum sum_check_flags *, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_dma_memset)(struct dma_chan *, dma_addr_t, int, size_t, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_dma_memset_sg)(struct dma_chan *, struct scatterlist *, unsigned int, int, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_dma_interrupt)(struct dma_chan *, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_peripheral_dma_vec)(struct dma_chan *, const struct dma_vec *, size_t, enum dma_transfer_direction, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_slave_sg)(struct dma_chan *, struct scatterlist *, unsigned int, enum dma_transfer_direction, long unsigned int, void *);
+	struct dma_async_tx_descriptor * (*device_prep_dma_cyclic)(struct dma_chan *, dma_addr_t, size_t, size_t, enum dma_transfer_direction, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_interleaved_dma)(struct dma_chan *, struct dma_interleaved_template *, long unsigned int);
+	struct dma_async_tx_descriptor * (*device_prep_dma_imm_data)(struct dma_chan *, dma_addr_t, u64, long unsigned int);
+	void (*device_caps)(struct dma_chan *, struct dma_slave_caps *);
+	int (*device_config)(struct dma_chan *, struct dma_slave_config *);
+	int (*device_pause)(struct dma_chan *);
+	int (*device_resume)(struct dma_chan *);
+	int (*device_terminate_all)(struct dma_chan *);
+	void (*device_synchronize)(struct dma_chan *);
+	enum dma_status (*device_tx_status)(struct dma_chan *, dma_cookie_t, struct dma_tx_state *);
+	void (*device_issue_pending)(struct dma_chan *);
 	void (*device_release)(struct dma_device *);
 	void (*dbg_summary_show)(struct seq_file *, struct dma_device *);
 	struct dentry *dbg_dev_root;
 };
 
 struct dma_chan_dev {
-	struct dma_chan___2 *chan;
+	struct dma_chan *chan;
 	struct device device;
 	int dev_id;
 	bool chan_dma_dev;
@@ -35203,7 +36184,7 @@ struct dma_async_tx_descriptor {
 	dma_cookie_t cookie;
 	enum dma_ctrl_flags flags;
 	dma_addr_t phys;
-	struct dma_chan___2 *chan;
+	struct dma_chan *chan;
 	dma_cookie_t (*tx_submit)(struct dma_async_tx_descriptor *);
 	int (*desc_free)(struct dma_async_tx_descriptor *);
 	dma_async_tx_callback callback;
@@ -35240,99 +36221,97 @@ struct old_serial_port {
 
 typedef void (*serial8250_isa_config_fn)(int, struct uart_port *, u32 *);
 
-struct dw8250_port_data {
-	int line;
-	struct uart_8250_dma dma;
-	u32 cpr_value;
-	u8 dlf_size;
-	bool hw_rs485_support;
+struct serial8250_config {
+	const char *name;
+	short unsigned int fifo_size;
+	short unsigned int tx_loadsz;
+	unsigned char fcr;
+	unsigned char rxtrig_bytes[4];
+	unsigned int flags;
 };
 
-struct dw_dma_slave {
-	struct device *dma_dev;
-	u8 src_id;
-	u8 dst_id;
-	u8 m_master;
-	u8 p_master;
-	u8 channels;
-	bool hs_polarity;
+struct earlycon_device {
+	struct console *con;
+	struct uart_port port;
+	char options[32];
+	unsigned int baud;
 };
 
-struct dw_dma_platform_data {
-	u32 nr_masters;
-	u32 nr_channels;
-	u32 chan_allocation_order;
-	u32 chan_priority;
-	u32 block_size;
-	u32 data_width[4];
-	u32 multi_block[8];
-	u32 max_burst[8];
-	u32 protctl;
-	u32 quirks;
+struct earlycon_id {
+	char name[15];
+	char name_term;
+	char compatible[128];
+	int (*setup)(struct earlycon_device *, const char *);
 };
 
-struct dw_dma;
-
-struct dw_dma_chip {
-	struct device *dev;
-	int id;
-	int irq;
-	void *regs;
-	struct clk *clk;
-	struct dw_dma *dw;
-	const struct dw_dma_platform_data *pdata;
+enum dev_prop_type {
+	DEV_PROP_U8 = 0,
+	DEV_PROP_U16 = 1,
+	DEV_PROP_U32 = 2,
+	DEV_PROP_U64 = 3,
+	DEV_PROP_STRING = 4,
+	DEV_PROP_REF = 5,
 };
 
-struct lpss8250;
-
-struct lpss8250_board {
-	long unsigned int freq;
-	unsigned int base_baud;
-	int (*setup)(struct lpss8250 *, struct uart_port *);
-	void (*exit)(struct lpss8250 *);
+struct property_entry {
+	const char *name;
+	size_t length;
+	bool is_inline;
+	enum dev_prop_type type;
+	union {
+		const void *pointer;
+		union {
+			u8 u8_data[8];
+			u16 u16_data[4];
+			u32 u32_data[2];
+			u64 u64_data[1];
+			const char *str[1];
+		} value;
+	};
 };
 
-struct lpss8250 {
-	struct dw8250_port_data data;
-	struct lpss8250_board *board;
-	struct dw_dma_chip dma_chip;
-	struct dw_dma_slave dma_param;
-	u8 dma_maxburst;
+struct software_node {
+	const char *name;
+	const struct software_node *parent;
+	const struct property_entry *properties;
 };
 
-struct hsu_dma_slave {
-	struct device *dma_dev;
-	int chan_id;
+enum cti_port_type {
+	CTI_PORT_TYPE_NONE = 0,
+	CTI_PORT_TYPE_RS232 = 1,
+	CTI_PORT_TYPE_RS422_485 = 2,
+	CTI_PORT_TYPE_RS232_422_485_HW = 3,
+	CTI_PORT_TYPE_RS232_422_485_SW = 4,
+	CTI_PORT_TYPE_RS232_422_485_4B = 5,
+	CTI_PORT_TYPE_RS232_422_485_2B = 6,
+	CTI_PORT_TYPE_MAX = 7,
 };
 
-struct hsu_dma;
+struct exar8250;
 
-struct hsu_dma_chip {
-	struct device *dev;
-	int irq;
-	void *regs;
-	unsigned int length;
-	unsigned int offset;
-	struct hsu_dma *hsu;
+struct exar8250_platform {
+	int (*rs485_config)(struct uart_port *, struct ktermios *, struct serial_rs485 *);
+	const struct serial_rs485 *rs485_supported;
+	int (*register_gpio)(struct exar8250 *, struct pci_dev *, struct uart_8250_port *);
+	void (*unregister_gpio)(struct exar8250 *);
 };
 
-struct mid8250;
+struct exar8250_board;
 
-struct mid8250_board {
-	long unsigned int freq;
-	unsigned int base_baud;
-	unsigned int bar;
-	int (*setup)(struct mid8250 *, struct uart_port *);
-	void (*exit)(struct mid8250 *);
+struct exar8250 {
+	unsigned int nr;
+	unsigned int osc_freq;
+	struct exar8250_board *board;
+	void *virt;
+	struct platform_device *gpio;
+	int line[0];
 };
 
-struct mid8250 {
-	int line;
-	int dma_index;
-	struct pci_dev *dma_dev;
-	struct uart_8250_dma dma;
-	struct mid8250_board *board;
-	struct hsu_dma_chip dma_chip;
+struct exar8250_board {
+	unsigned int num_ports;
+	unsigned int reg_shift;
+	int (*setup)(struct exar8250 *, struct pci_dev *, struct uart_8250_port *, int);
+	void (*exit)(struct pci_dev *);
 };
 
 struct pericom8250 {
@@ -35341,101 +36320,51 @@ struct pericom8250 {
 	int line[0];
 };
 
-struct timer_rand_state {
-	long unsigned int last_time;
-	long int last_delta;
-	long int last_delta2;
+struct component_ops {
+	int (*bind)(struct device *, struct device *, void *);
+	void (*unbind)(struct device *, struct device *, void *);
 };
 
-enum chacha_constants {
-	CHACHA_CONSTANT_EXPA = 1634760805,
-	CHACHA_CONSTANT_ND_3 = 857760878,
-	CHACHA_CONSTANT_2_BY = 2036477234,
-	CHACHA_CONSTANT_TE_K = 1797285236,
+struct component_master_ops {
+	int (*bind)(struct device *);
+	void (*unbind)(struct device *);
 };
 
-struct vdso_rng_data {
-	u64 generation;
-	u8 is_ready;
+struct component;
+
+struct component_match_array {
+	void *data;
+	int (*compare)(struct device *, void *);
+	int (*compare_typed)(struct device *, int, void *);
+	void (*release)(struct device *, void *);
+	struct component *component;
+	bool duplicate;
 };
 
-enum {
-	CRNG_EMPTY = 0,
-	CRNG_EARLY = 1,
-	CRNG_READY = 2,
+struct aggregate_device;
+
+struct component {
+	struct list_head node;
+	struct aggregate_device *adev;
+	bool bound;
+	const struct component_ops *ops;
+	int subcomponent;
+	struct device *dev;
 };
 
-enum {
-	CRNG_RESEED_START_INTERVAL = 250,
-	CRNG_RESEED_INTERVAL = 15000,
+struct component_match {
+	size_t alloc;
+	size_t num;
+	struct component_match_array *compare;
 };
 
-struct crng {
-	u8 key[32];
-	long unsigned int generation;
-	local_lock_t lock;
+struct aggregate_device {
+	struct list_head node;
+	bool bound;
+	const struct component_master_ops *ops;
+	struct device *parent;
+	struct component_match *match;
 };
-
-struct batch_u8 {
-	u8 entropy[96];
-	local_lock_t lock;
-	long unsigned int generation;
-	unsigned int position;
-};
-
-struct batch_u16 {
-	u16 entropy[48];
-	local_lock_t lock;
-	long unsigned int generation;
-	unsigned int position;
-};
-
-struct batch_u32 {
-	u32 entropy[24];
-	local_lock_t lock;
-	long unsigned int generation;
-	unsigned int position;
-};
-
-struct batch_u64 {
-	u64 entropy[12];
-	local_lock_t lock;
-	long unsigned int generation;
-	unsigned int position;
-};
-
-enum {
-	POOL_BITS = 256,
-	POOL_READY_BITS = 256,
-	POOL_EARLY_BITS = 128,
-};
-
-struct fast_pool {
-	long unsigned int pool[4];
-	long unsigned int last;
-	unsigned int count;
-	struct timer_list mix;
-};
-
-struct entropy_timer_state {
-	long unsigned int entropy;
-	struct timer_list timer;
-	atomic_t samples;
-	unsigned int samples_per_bit;
-};
-
-enum {
-	NUM_TRIAL_SAMPLES = 8192,
-	MAX_SAMPLES_PER_BIT = 16,
-};
-
-enum {
-	MIX_INFLIGHT = 2147483648,
-};
-
-typedef struct {
-	spinlock_t *lock;
-} class_spinlock_t;
 
 struct klist_node;
 
@@ -35463,6 +36392,8 @@ enum dpm_order {
 	DPM_ORDER_PARENT_BEFORE_DEV = 2,
 	DPM_ORDER_DEV_LAST = 3,
 };
+
+typedef int (*device_match_t)(struct device *, const void *);
 
 struct subsys_private {
 	struct kset subsys;
@@ -35494,11 +36425,6 @@ struct driver_private {
 	struct klist_node knode_bus;
 	struct module_kobject *mkobj;
 	struct device_driver *driver;
-};
-
-struct dev_ext_attribute {
-	struct device_attribute attr;
-	void *var;
 };
 
 enum device_link_state {
@@ -35550,45 +36476,6 @@ struct fwnode_link {
 	u8 flags;
 };
 
-enum {
-	NAPI_STATE_SCHED = 0,
-	NAPI_STATE_MISSED = 1,
-	NAPI_STATE_DISABLE = 2,
-	NAPI_STATE_NPSVC = 3,
-	NAPI_STATE_LISTED = 4,
-	NAPI_STATE_NO_BUSY_POLL = 5,
-	NAPI_STATE_IN_BUSY_POLL = 6,
-	NAPI_STATE_PREFER_BUSY_POLL = 7,
-	NAPI_STATE_THREADED = 8,
-	NAPI_STATE_SCHED_THREADED = 9,
-};
-
-enum bpf_xdp_mode {
-	XDP_MODE_SKB = 0,
-	XDP_MODE_DRV = 1,
-	XDP_MODE_HW = 2,
-	__MAX_XDP_MODE = 3,
-};
-
-enum {
-	NETIF_MSG_DRV_BIT = 0,
-	NETIF_MSG_PROBE_BIT = 1,
-	NETIF_MSG_LINK_BIT = 2,
-	NETIF_MSG_TIMER_BIT = 3,
-	NETIF_MSG_IFDOWN_BIT = 4,
-	NETIF_MSG_IFUP_BIT = 5,
-	NETIF_MSG_RX_ERR_BIT = 6,
-	NETIF_MSG_TX_ERR_BIT = 7,
-	NETIF_MSG_TX_QUEUED_BIT = 8,
-	NETIF_MSG_INTR_BIT = 9,
-	NETIF_MSG_TX_DONE_BIT = 10,
-	NETIF_MSG_RX_STATUS_BIT = 11,
-	NETIF_MSG_PKTDATA_BIT = 12,
-	NETIF_MSG_HW_BIT = 13,
-	NETIF_MSG_WOL_BIT = 14,
-	NETIF_MSG_CLASS_COUNT = 15,
-};
-
 union device_attr_group_devres {
 	const struct attribute_group *group;
 	const struct attribute_group **groups;
@@ -35604,6 +36491,45 @@ struct root_device {
 	struct module *owner;
 };
 
+struct platform_device_info {
+	struct device *parent;
+	struct fwnode_handle *fwnode;
+	bool of_node_reused;
+	const char *name;
+	int id;
+	const struct resource *res;
+	unsigned int num_res;
+	const void *data;
+	size_t size_data;
+	u64 dma_mask;
+	const struct property_entry *properties;
+};
+
+typedef void *acpi_handle;
+
+struct irq_affinity_devres {
+	unsigned int count;
+	unsigned int irq[0];
+};
+
+struct platform_object {
+	struct platform_device pdev;
+	char name[0];
+};
+
+struct acpi_device;
+
+struct cpu {
+	int node_id;
+	int hotpluggable;
+	struct device dev;
+};
+
+struct cpu_attr {
+	struct device_attribute attr;
+	const struct cpumask * const map;
+};
+
 struct attribute_container {
 	struct list_head node;
 	struct klist containers;
@@ -35614,10 +36540,28 @@ struct attribute_container {
 	long unsigned int flags;
 };
 
-struct internal_container {
-	struct klist_node node;
-	struct attribute_container *cont;
-	struct device classdev;
+struct transport_container;
+
+struct transport_class {
+	struct class class;
+	int (*setup)(struct transport_container *, struct device *, struct device *);
+	int (*configure)(struct transport_container *, struct device *, struct device *);
+	int (*remove)(struct transport_container *, struct device *, struct device *);
+};
+
+struct transport_container {
+	struct attribute_container ac;
+	const struct attribute_group *statistics;
+};
+
+struct anon_transport_class {
+	struct transport_class tclass;
+	struct attribute_container container;
+};
+
+struct container_dev {
+	struct device dev;
+	int (*offline)(struct container_dev *);
 };
 
 typedef void * (*devcon_match_fn_t)(const struct fwnode_handle *, const char *, void *);
@@ -36081,34 +37025,28 @@ struct mei_cl {
 	struct mei_cl_device *cldev;
 };
 
-enum mei_stop_reason_types {
-	DRIVER_STOP_REQUEST = 0,
-	DEVICE_D1_ENTRY = 1,
-	DEVICE_D2_ENTRY = 2,
-	DEVICE_D3_ENTRY = 3,
-	SYSTEM_S1_ENTRY = 4,
-	SYSTEM_S2_ENTRY = 5,
-	SYSTEM_S3_ENTRY = 6,
-	SYSTEM_S4_ENTRY = 7,
-	SYSTEM_S5_ENTRY = 8,
-};
-
-enum mei_cl_connect_status {
-	MEI_CL_CONN_SUCCESS = 0,
-	MEI_CL_CONN_NOT_FOUND = 1,
-	MEI_CL_CONN_ALREADY_STARTED = 2,
-	MEI_CL_CONN_OUT_OF_RESOURCES = 3,
-	MEI_CL_CONN_MESSAGE_SMALL = 4,
-	MEI_CL_CONN_NOT_ALLOWED = 5,
-};
-
-enum mei_cl_disconnect_status {
-	MEI_CL_DISCONN_SUCCESS = 0,
+enum mei_ext_hdr_type {
+	MEI_EXT_HDR_NONE = 0,
+	MEI_EXT_HDR_VTAG = 1,
+	MEI_EXT_HDR_GSC = 2,
 };
 
 struct mei_ext_hdr {
 	u8 type;
 	u8 length;
+};
+
+struct mei_ext_meta_hdr {
+	u8 count;
+	u8 size;
+	u8 reserved[2];
+	u8 hdrs[0];
+};
+
+struct mei_ext_hdr_vtag {
+	struct mei_ext_hdr hdr;
+	u8 vtag;
+	u8 reserved;
 };
 
 struct mei_msg_hdr {
@@ -36121,172 +37059,6 @@ struct mei_msg_hdr {
 	u32 internal: 1;
 	u32 msg_complete: 1;
 	u32 extension[0];
-};
-
-struct mei_bus_message {
-	u8 hbm_cmd;
-	u8 data[0];
-};
-
-struct mei_hbm_cl_cmd {
-	u8 hbm_cmd;
-	u8 me_addr;
-	u8 host_addr;
-	u8 data;
-};
-
-struct hbm_host_version_request {
-	u8 hbm_cmd;
-	u8 reserved;
-	struct hbm_version host_version;
-};
-
-struct hbm_host_version_response {
-	u8 hbm_cmd;
-	u8 host_version_supported;
-	struct hbm_version me_max_version;
-};
-
-struct hbm_host_stop_request {
-	u8 hbm_cmd;
-	u8 reason;
-	u8 reserved[2];
-};
-
-enum hbm_host_enum_flags {
-	MEI_HBM_ENUM_F_ALLOW_ADD = 1,
-	MEI_HBM_ENUM_F_IMMEDIATE_ENUM = 2,
-};
-
-struct hbm_host_enum_request {
-	u8 hbm_cmd;
-	u8 flags;
-	u8 reserved[2];
-};
-
-struct hbm_host_enum_response {
-	u8 hbm_cmd;
-	u8 reserved[3];
-	u8 valid_addresses[32];
-};
-
-struct hbm_props_request {
-	u8 hbm_cmd;
-	u8 me_addr;
-	u8 reserved[2];
-};
-
-struct hbm_props_response {
-	u8 hbm_cmd;
-	u8 me_addr;
-	u8 status;
-	u8 reserved;
-	struct mei_client_properties client_properties;
-};
-
-struct hbm_add_client_request {
-	u8 hbm_cmd;
-	u8 me_addr;
-	u8 reserved[2];
-	struct mei_client_properties client_properties;
-};
-
-struct hbm_add_client_response {
-	u8 hbm_cmd;
-	u8 me_addr;
-	u8 status;
-	u8 reserved;
-};
-
-struct hbm_power_gate {
-	u8 hbm_cmd;
-	u8 reserved[3];
-};
-
-struct hbm_client_connect_request {
-	u8 hbm_cmd;
-	u8 me_addr;
-	u8 host_addr;
-	u8 reserved;
-};
-
-struct hbm_client_connect_response {
-	u8 hbm_cmd;
-	u8 me_addr;
-	u8 host_addr;
-	u8 status;
-};
-
-struct hbm_flow_control {
-	u8 hbm_cmd;
-	u8 me_addr;
-	u8 host_addr;
-	u8 reserved[5];
-};
-
-struct hbm_notification_request {
-	u8 hbm_cmd;
-	u8 me_addr;
-	u8 host_addr;
-	u8 start;
-};
-
-struct hbm_notification_response {
-	u8 hbm_cmd;
-	u8 me_addr;
-	u8 host_addr;
-	u8 status;
-	u8 start;
-	u8 reserved[3];
-};
-
-struct hbm_dma_mem_dscr {
-	u32 addr_hi;
-	u32 addr_lo;
-	u32 size;
-};
-
-struct hbm_dma_setup_request {
-	u8 hbm_cmd;
-	u8 reserved[3];
-	struct hbm_dma_mem_dscr dma_dscr[3];
-};
-
-struct hbm_dma_setup_response {
-	u8 hbm_cmd;
-	u8 status;
-	u8 reserved[2];
-};
-
-struct hbm_capability_request {
-	u8 hbm_cmd;
-	u8 capability_requested[3];
-};
-
-struct hbm_capability_response {
-	u8 hbm_cmd;
-	u8 capability_granted[3];
-};
-
-struct hbm_client_dma_map_request {
-	u8 hbm_cmd;
-	u8 client_buffer_id;
-	u8 reserved[2];
-	u32 address_lsb;
-	u32 address_msb;
-	u32 size;
-};
-
-struct hbm_client_dma_unmap_request {
-	u8 hbm_cmd;
-	u8 status;
-	u8 client_buffer_id;
-	u8 reserved;
-};
-
-struct hbm_client_dma_response {
-	u8 hbm_cmd;
-	u8 status;
 };
 
 enum mei_cb_file_ops {
@@ -36320,49 +37092,11 @@ struct mei_cl_cb {
 	struct mei_ext_hdr *ext_hdr;
 };
 
-enum mei_ext_hdr_type {
-	MEI_EXT_HDR_NONE = 0,
-	MEI_EXT_HDR_VTAG = 1,
-	MEI_EXT_HDR_GSC = 2,
-};
-
-struct mei_ext_meta_hdr {
-	u8 count;
-	u8 size;
-	u8 reserved[2];
-	u8 hdrs[0];
-};
-
-struct mei_ext_hdr_vtag {
-	struct mei_ext_hdr hdr;
-	u8 vtag;
-	u8 reserved;
-};
-
-struct mei_ext_hdr_gsc_f2h {
-	struct mei_ext_hdr hdr;
-	u8 client_id;
-	u8 reserved;
-	u32 fence_id;
-	u32 written;
-};
-
 struct mei_cl_vtag {
 	struct list_head list;
 	const struct file *fp;
 	u8 vtag;
 	u8 pending_read: 1;
-};
-
-struct hbm_dma_ring_ctrl {
-	u32 hbuf_wr_idx;
-	u32 reserved1;
-	u32 hbuf_rd_idx;
-	u32 reserved2;
-	u32 dbuf_wr_idx;
-	u32 reserved3;
-	u32 dbuf_rd_idx;
-	u32 reserved4;
 };
 
 enum mei_cl_io_mode {
@@ -36512,6 +37246,49 @@ typedef void (*btf_trace_mei_reg_write)(void *, const struct device *, const cha
 
 typedef void (*btf_trace_mei_pci_cfg_read)(void *, const struct device *, const char *, u32, u32);
 
+struct mei_cfg {
+	const struct mei_fw_status fw_status;
+	bool (*quirk_probe)(const struct pci_dev *);
+	const char *kind;
+	size_t dma_size[3];
+	u32 fw_ver_supported: 1;
+	u32 hw_trc_supported: 1;
+};
+
+struct mei_me_hw {
+	const struct mei_cfg *cfg;
+	void *mem_addr;
+	int irq;
+	enum mei_pg_state pg_state;
+	bool d0i3_supported;
+	u8 hbuf_depth;
+	int (*read_fws)(const struct mei_device *, int, u32 *);
+	struct task_struct *polling_thread;
+	wait_queue_head_t wait_active;
+	bool is_active;
+};
+
+enum mei_cfg_idx {
+	MEI_ME_UNDEF_CFG = 0,
+	MEI_ME_ICH_CFG = 1,
+	MEI_ME_ICH10_CFG = 2,
+	MEI_ME_PCH6_CFG = 3,
+	MEI_ME_PCH7_CFG = 4,
+	MEI_ME_PCH_CPT_PBG_CFG = 5,
+	MEI_ME_PCH8_CFG = 6,
+	MEI_ME_PCH8_ITOUCH_CFG = 7,
+	MEI_ME_PCH8_SPS_4_CFG = 8,
+	MEI_ME_PCH12_CFG = 9,
+	MEI_ME_PCH12_SPS_4_CFG = 10,
+	MEI_ME_PCH12_SPS_CFG = 11,
+	MEI_ME_PCH12_SPS_ITOUCH_CFG = 12,
+	MEI_ME_PCH15_CFG = 13,
+	MEI_ME_PCH15_SPS_CFG = 14,
+	MEI_ME_GSC_CFG = 15,
+	MEI_ME_GSCFI_CFG = 16,
+	MEI_ME_NUM_CFG = 17,
+};
+
 enum {
 	NETIF_F_SG_BIT = 0,
 	NETIF_F_IP_CSUM_BIT = 1,
@@ -36588,16 +37365,6 @@ struct ethhdr {
 	__be16 h_proto;
 };
 
-typedef long unsigned int netmem_ref;
-
-struct skb_frag {
-	netmem_ref netmem;
-	unsigned int len;
-	unsigned int offset;
-};
-
-typedef struct skb_frag skb_frag_t;
-
 enum {
 	SKBTX_HW_TSTAMP = 1,
 	SKBTX_SW_TSTAMP = 2,
@@ -36608,28 +37375,16 @@ enum {
 	SKBTX_SCHED_TSTAMP = 64,
 };
 
-struct xsk_tx_metadata_compl {
-	__u64 *tx_timestamp;
-};
-
-struct skb_shared_info {
-	__u8 flags;
-	__u8 meta_len;
-	__u8 nr_frags;
-	__u8 tx_flags;
-	short unsigned int gso_size;
-	short unsigned int gso_segs;
-	struct sk_buff *frag_list;
-	union {
-		struct skb_shared_hwtstamps hwtstamps;
-		struct xsk_tx_metadata_compl xsk_meta;
-	};
-	unsigned int gso_type;
-	u32 tskey;
-	atomic_t dataref;
-	unsigned int xdp_frags_size;
-	void *destructor_arg;
-	skb_frag_t frags[17];
+struct pernet_operations {
+	struct list_head list;
+	int (*init)(struct net *);
+	void (*pre_exit)(struct net *);
+	void (*exit)(struct net *);
+	void (*exit_batch)(struct list_head *);
+	void (*exit_rtnl)(struct net *, struct list_head *);
+	void (*exit_batch_rtnl)(struct list_head *, struct list_head *);
+	unsigned int * const id;
+	const size_t size;
 };
 
 struct ethtool_netdev_state {
@@ -37288,6 +38043,14 @@ struct kernel_ethtool_ts_info {
 	enum hwtstamp_rx_filters rx_filters;
 };
 
+struct input_event {
+	__kernel_ulong_t __sec;
+	__kernel_ulong_t __usec;
+	__u16 type;
+	__u16 code;
+	__s32 value;
+};
+
 struct input_mt_slot {
 	int abs[14];
 	unsigned int frame;
@@ -37304,22 +38067,19 @@ struct input_mt {
 	struct input_mt_slot slots[0];
 };
 
-struct input_seq_state {
-	short unsigned int pos;
-	bool mutex_acquired;
-	int input_devices_state;
+struct input_mt_pos {
+	s16 x;
+	s16 y;
 };
 
-struct input_devres {
+struct input_dev_poller {
+	void (*poll)(struct input_dev *);
+	unsigned int poll_interval;
+	unsigned int poll_interval_max;
+	unsigned int poll_interval_min;
 	struct input_dev *input;
+	struct delayed_work work;
 };
-
-struct vivaldi_data {
-	u32 function_row_physmap[24];
-	unsigned int num_function_row_keys;
-};
-
-typedef class_mutex_t class_mutex_intr_t;
 
 struct serio_device_id {
 	__u8 type;
@@ -37368,6 +38128,8 @@ struct serio_driver {
 	struct device_driver driver;
 };
 
+typedef struct serio *class_serio_pause_rx_t;
+
 enum ps2_disposition {
 	PS2_PROCESS = 0,
 	PS2_IGNORE = 1,
@@ -37390,50 +38152,6 @@ struct ps2dev {
 	u8 nak;
 	ps2_pre_receive_handler_t pre_receive_handler;
 	ps2_receive_handler_t receive_handler;
-};
-
-struct atkbd {
-	struct ps2dev ps2dev;
-	struct input_dev *dev;
-	char name[64];
-	char phys[32];
-	short unsigned int id;
-	short unsigned int keycode[512];
-	long unsigned int force_release_mask[8];
-	unsigned char set;
-	bool translated;
-	bool extra;
-	bool write;
-	bool softrepeat;
-	bool softraw;
-	bool scroll;
-	bool enabled;
-	unsigned char emul;
-	bool resend;
-	bool release;
-	long unsigned int xl_bit;
-	unsigned int last;
-	long unsigned int time;
-	long unsigned int err_count;
-	struct delayed_work event_work;
-	long unsigned int event_jiffies;
-	long unsigned int event_mask;
-	struct mutex mutex;
-	struct vivaldi_data vdata;
-};
-
-struct input_mt_pos {
-	s16 x;
-	s16 y;
-};
-
-typedef struct serio *class_serio_pause_rx_t;
-
-enum {
-	TASKSTATS_CMD_UNSPEC = 0,
-	TASKSTATS_CMD_GET = 1,
-	TASKSTATS_CMD_NEW = 2,
-	__TASKSTATS_CMD_MAX = 3,
 };
 
 enum psmouse_state {
@@ -37611,6 +38329,31 @@ struct min_max_quirk {
 	u32 y_max;
 };
 
+struct focaltech_finger_state {
+	bool active;
+	bool valid;
+	unsigned int x;
+	unsigned int y;
+};
+
+struct focaltech_hw_state {
+	struct focaltech_finger_state fingers[5];
+	unsigned int width;
+	bool pressed;
+};
+
+struct focaltech_data {
+	unsigned int x_max;
+	unsigned int y_max;
+	struct focaltech_hw_state state;
+};
+
+struct ps2pp_info {
+	u8 model;
+	u8 kind;
+	u16 features;
+};
+
 struct trackpoint_data {
 	u8 variant_id;
 	u8 firmware_id;
@@ -37636,6 +38379,36 @@ struct trackpoint_attr_data {
 	u8 mask;
 	bool inverted;
 	u8 power_on_default;
+};
+
+struct cytp_contact {
+	int x;
+	int y;
+	int z;
+};
+
+struct cytp_report_data {
+	int contact_cnt;
+	struct cytp_contact contacts[2];
+	unsigned int left: 1;
+	unsigned int right: 1;
+	unsigned int middle: 1;
+	unsigned int tap: 1;
+};
+
+struct cytp_data {
+	int fw_version;
+	int pkt_size;
+	int mode;
+	int tp_min_pressure;
+	int tp_max_pressure;
+	int tp_width;
+	int tp_high;
+	int tp_max_abs_x;
+	int tp_max_abs_y;
+	int tp_res_x;
+	int tp_res_y;
+	int tp_metrics_supported;
 };
 
 struct mc146818_get_time_callback_param {
@@ -37970,56 +38743,20 @@ struct hid_dynid {
 	struct hid_device_id id;
 };
 
-struct quirks_list_struct {
-	struct hid_device_id hid_bl_item;
-	struct list_head node;
-};
-
 struct net_device_devres {
 	struct net_device *ndev;
+};
+
+typedef __kernel_long_t __kernel_old_time_t;
+
+struct __kernel_old_timespec {
+	__kernel_old_time_t tv_sec;
+	__kernel_long_t tv_nsec;
 };
 
 struct __kernel_sock_timeval {
 	__s64 tv_sec;
 	__s64 tv_usec;
-};
-
-struct netdev_xmit {
-	u16 recursion;
-	u8 more;
-	u8 skip_txqueue;
-};
-
-struct dmabuf_token {
-	__u32 token_start;
-	__u32 token_count;
-};
-
-struct __kernel_sockaddr_storage {
-	union {
-		struct {
-			__kernel_sa_family_t ss_family;
-			char __data[126];
-		};
-		void *__align;
-	};
-};
-
-struct linger {
-	int l_onoff;
-	int l_linger;
-};
-
-struct cmsghdr {
-	__kernel_size_t cmsg_len;
-	int cmsg_level;
-	int cmsg_type;
-};
-
-struct ucred {
-	__u32 pid;
-	__u32 uid;
-	__u32 gid;
 };
 
 struct flowi_tunnel {
@@ -38080,26 +38817,52 @@ struct flowi {
 	} u;
 };
 
-enum {
-	SKB_GSO_TCPV4 = 1,
-	SKB_GSO_DODGY = 2,
-	SKB_GSO_TCP_ECN = 4,
-	SKB_GSO_TCP_FIXEDID = 8,
-	SKB_GSO_TCPV6 = 16,
-	SKB_GSO_FCOE = 32,
-	SKB_GSO_GRE = 64,
-	SKB_GSO_GRE_CSUM = 128,
-	SKB_GSO_IPXIP4 = 256,
-	SKB_GSO_IPXIP6 = 512,
-	SKB_GSO_UDP_TUNNEL = 1024,
-	SKB_GSO_UDP_TUNNEL_CSUM = 2048,
-	SKB_GSO_PARTIAL = 4096,
-	SKB_GSO_TUNNEL_REMCSUM = 8192,
-	SKB_GSO_SCTP = 16384,
-	SKB_GSO_ESP = 32768,
-	SKB_GSO_UDP = 65536,
-	SKB_GSO_UDP_L4 = 131072,
-	SKB_GSO_FRAGLIST = 262144,
+struct __kernel_sockaddr_storage {
+	union {
+		struct {
+			__kernel_sa_family_t ss_family;
+			char __data[126];
+		};
+		void *__align;
+	};
+};
+
+struct user_msghdr {
+	void *msg_name;
+	int msg_namelen;
+	struct iovec *msg_iov;
+	__kernel_size_t msg_iovlen;
+	void *msg_control;
+	__kernel_size_t msg_controllen;
+	unsigned int msg_flags;
+};
+
+struct mmsghdr {
+	struct user_msghdr msg_hdr;
+	unsigned int msg_len;
+};
+
+struct scm_timestamping_internal {
+	struct timespec64 ts[3];
+};
+
+enum skb_tstamp_type {
+	SKB_CLOCK_REALTIME = 0,
+	SKB_CLOCK_MONOTONIC = 1,
+	SKB_CLOCK_TAI = 2,
+	__SKB_CLOCK_MAX = 2,
+};
+
+enum sock_shutdown_cmd {
+	SHUT_RD = 0,
+	SHUT_WR = 1,
+	SHUT_RDWR = 2,
+};
+
+struct net_proto_family {
+	int family;
+	int (*create)(struct net *, struct socket *, int, int);
+	struct module *owner;
 };
 
 enum {
@@ -38109,43 +38872,71 @@ enum {
 	SOCK_WAKE_URG = 3,
 };
 
-struct sock_fprog {
-	short unsigned int len;
-	struct sock_filter *filter;
+struct ifconf {
+	int ifc_len;
+	union {
+		char *ifcu_buf;
+		struct ifreq *ifcu_req;
+	} ifc_ifcu;
 };
 
-struct netdev_name_node {
-	struct hlist_node hlist;
-	struct list_head list;
-	struct net_device *dev;
-	const char *name;
-	struct callback_head rcu;
+typedef s32 compat_int_t;
+
+typedef u32 compat_uint_t;
+
+typedef u32 compat_ulong_t;
+
+typedef u32 compat_caddr_t;
+
+struct compat_ifmap {
+	compat_ulong_t mem_start;
+	compat_ulong_t mem_end;
+	short unsigned int base_addr;
+	unsigned char irq;
+	unsigned char dma;
+	unsigned char port;
 };
 
-struct softnet_data {
-	struct list_head poll_list;
-	struct sk_buff_head process_queue;
-	local_lock_t process_queue_bh_lock;
-	unsigned int processed;
-	unsigned int time_squeeze;
-	unsigned int received_rps;
-	bool in_net_rx_action;
-	bool in_napi_threaded_poll;
-	struct Qdisc *output_queue;
-	struct Qdisc **output_queue_tailp;
-	struct sk_buff *completion_queue;
-	struct netdev_xmit xmit;
-	struct sk_buff_head input_pkt_queue;
-	struct napi_struct backlog;
-	atomic_t dropped;
-	spinlock_t defer_lock;
-	int defer_count;
-	int defer_ipi_scheduled;
-	struct sk_buff *defer_list;
-	long: 64;
-	long: 64;
-	long: 64;
-	call_single_data_t defer_csd;
+struct compat_if_settings {
+	unsigned int type;
+	unsigned int size;
+	compat_uptr_t ifs_ifsu;
+};
+
+struct compat_ifreq {
+	union {
+		char ifrn_name[16];
+	} ifr_ifrn;
+	union {
+		struct sockaddr ifru_addr;
+		struct sockaddr ifru_dstaddr;
+		struct sockaddr ifru_broadaddr;
+		struct sockaddr ifru_netmask;
+		struct sockaddr ifru_hwaddr;
+		short int ifru_flags;
+		compat_int_t ifru_ivalue;
+		compat_int_t ifru_mtu;
+		struct compat_ifmap ifru_map;
+		char ifru_slave[16];
+		char ifru_newname[16];
+		compat_caddr_t ifru_data;
+		struct compat_if_settings ifru_settings;
+	} ifr_ifru;
+};
+
+struct compat_msghdr {
+	compat_uptr_t msg_name;
+	compat_int_t msg_namelen;
+	compat_uptr_t msg_iov;
+	compat_size_t msg_iovlen;
+	compat_uptr_t msg_control;
+	compat_size_t msg_controllen;
+	compat_uint_t msg_flags;
+};
+
+struct compat_mmsghdr {
+	struct compat_msghdr msg_hdr;
+	compat_uint_t msg_len;
 };
 
 enum {
@@ -38187,27 +38978,10 @@ enum {
 	SOF_TIMESTAMPING_MASK = 262143,
 };
 
-struct so_timestamping {
-	int flags;
-	int bind_phc;
-};
-
-enum txtime_flags {
-	SOF_TXTIME_DEADLINE_MODE = 1,
-	SOF_TXTIME_REPORT_ERRORS = 2,
-	SOF_TXTIME_FLAGS_LAST = 2,
-	SOF_TXTIME_FLAGS_MASK = 3,
-};
-
-struct sock_txtime {
-	__kernel_clockid_t clockid;
-	__u32 flags;
-};
-
-enum sk_pacing {
-	SK_PACING_NONE = 0,
-	SK_PACING_NEEDED = 1,
-	SK_PACING_FQ = 2,
+struct scm_ts_pktinfo {
+	__u32 if_index;
+	__u32 pkt_length;
+	__u32 reserved[2];
 };
 
 struct socket_alloc {
@@ -38215,34 +38989,8 @@ struct socket_alloc {
 	struct inode vfs_inode;
 };
 
-struct sockcm_cookie {
-	u64 transmit_time;
-	u32 mark;
-	u32 tsflags;
-};
-
 struct sock_skb_cb {
 	u32 dropcount;
-};
-
-struct fastopen_queue {
-	struct request_sock *rskq_rst_head;
-	struct request_sock *rskq_rst_tail;
-	spinlock_t lock;
-	int qlen;
-	int max_qlen;
-	struct tcp_fastopen_context *ctx;
-};
-
-struct request_sock_queue {
-	spinlock_t rskq_lock;
-	u8 rskq_defer_accept;
-	u32 synflood_warned;
-	atomic_t qlen;
-	atomic_t young;
-	struct request_sock *rskq_accept_head;
-	struct request_sock *rskq_accept_tail;
-	struct fastopen_queue fastopenq;
 };
 
 struct ip_options {
@@ -38404,40 +39152,6 @@ struct ipv6_fl_socklist {
 	struct callback_head rcu;
 };
 
-enum {
-	INET_FLAGS_PKTINFO = 0,
-	INET_FLAGS_TTL = 1,
-	INET_FLAGS_TOS = 2,
-	INET_FLAGS_RECVOPTS = 3,
-	INET_FLAGS_RETOPTS = 4,
-	INET_FLAGS_PASSSEC = 5,
-	INET_FLAGS_ORIGDSTADDR = 6,
-	INET_FLAGS_CHECKSUM = 7,
-	INET_FLAGS_RECVFRAGSIZE = 8,
-	INET_FLAGS_RECVERR = 9,
-	INET_FLAGS_RECVERR_RFC4884 = 10,
-	INET_FLAGS_FREEBIND = 11,
-	INET_FLAGS_HDRINCL = 12,
-	INET_FLAGS_MC_LOOP = 13,
-	INET_FLAGS_MC_ALL = 14,
-	INET_FLAGS_TRANSPARENT = 15,
-	INET_FLAGS_IS_ICSK = 16,
-	INET_FLAGS_NODEFRAG = 17,
-	INET_FLAGS_BIND_ADDRESS_NO_PORT = 18,
-	INET_FLAGS_DEFER_CONNECT = 19,
-	INET_FLAGS_MC6_LOOP = 20,
-	INET_FLAGS_RECVERR6_RFC4884 = 21,
-	INET_FLAGS_MC6_ALL = 22,
-	INET_FLAGS_AUTOFLOWLABEL_SET = 23,
-	INET_FLAGS_AUTOFLOWLABEL = 24,
-	INET_FLAGS_DONTFRAG = 25,
-	INET_FLAGS_RECVERR6 = 26,
-	INET_FLAGS_REPFLOW = 27,
-	INET_FLAGS_RTALERT_ISOLATE = 28,
-	INET_FLAGS_SNDFLOW = 29,
-	INET_FLAGS_RTALERT = 30,
-};
-
 struct ipv6_rt_hdr {
 	__u8 nexthdr;
 	__u8 hdrlen;
@@ -38450,6 +39164,104 @@ struct ipv6_opt_hdr {
 	__u8 hdrlen;
 };
 
+struct inet6_skb_parm {
+	int iif;
+	__be16 ra;
+	__u16 dst0;
+	__u16 srcrt;
+	__u16 dst1;
+	__u16 lastopt;
+	__u16 nhoff;
+	__u16 flags;
+	__u16 frag_max_size;
+	__u16 srhoff;
+};
+
+struct ip6_sf_socklist;
+
+struct ipv6_mc_socklist {
+	struct in6_addr addr;
+	int ifindex;
+	unsigned int sfmode;
+	struct ipv6_mc_socklist *next;
+	struct ip6_sf_socklist *sflist;
+	struct callback_head rcu;
+};
+
+struct ipv6_ac_socklist {
+	struct in6_addr acl_addr;
+	int acl_ifindex;
+	struct ipv6_ac_socklist *acl_next;
+};
+
+struct ip6_sf_socklist {
+	unsigned int sl_max;
+	unsigned int sl_count;
+	struct callback_head rcu;
+	struct in6_addr sl_addr[0];
+};
+
+struct ip6_flowlabel {
+	struct ip6_flowlabel *next;
+	__be32 label;
+	atomic_t users;
+	struct in6_addr dst;
+	struct ipv6_txoptions *opt;
+	long unsigned int linger;
+	struct callback_head rcu;
+	u8 share;
+	union {
+		struct pid *pid;
+		kuid_t uid;
+	} owner;
+	long unsigned int lastuse;
+	long unsigned int expires;
+	struct net *fl_net;
+};
+
+struct inet_skb_parm {
+	int iif;
+	struct ip_options opt;
+	u16 flags;
+	u16 frag_max_size;
+};
+
+struct sock_ee_data_rfc4884 {
+	__u16 len;
+	__u8 flags;
+	__u8 reserved;
+};
+
+struct sock_extended_err {
+	__u32 ee_errno;
+	__u8 ee_origin;
+	__u8 ee_type;
+	__u8 ee_code;
+	__u8 ee_pad;
+	__u32 ee_info;
+	union {
+		__u32 ee_data;
+		struct sock_ee_data_rfc4884 ee_rfc4884;
+	};
+};
+
+struct sock_exterr_skb {
+	union {
+		struct inet_skb_parm h4;
+		struct inet6_skb_parm h6;
+	} header;
+	struct sock_extended_err ee;
+	u16 addr_offset;
+	__be16 port;
+	u8 opt_stats: 1;
+	u8 unused: 7;
+};
+
+struct used_address {
+	struct __kernel_sockaddr_storage name;
+	unsigned int name_len;
+};
+
 struct minmax_sample {
 	u32 t;
 	u32 v;
@@ -38457,6 +39269,47 @@ struct minmax_sample {
 
 struct minmax {
 	struct minmax_sample s[3];
+};
+
+struct fastopen_queue {
+	struct request_sock *rskq_rst_head;
+	struct request_sock *rskq_rst_tail;
+	spinlock_t lock;
+	int qlen;
+	int max_qlen;
+	struct tcp_fastopen_context *ctx;
+};
+
+struct request_sock_queue {
+	spinlock_t rskq_lock;
+	u8 rskq_defer_accept;
+	u32 synflood_warned;
+	atomic_t qlen;
+	atomic_t young;
+	struct request_sock *rskq_accept_head;
+	struct request_sock *rskq_accept_tail;
+	struct fastopen_queue fastopenq;
+};
+
+struct inet_request_sock {
+	struct request_sock req;
+	u16 snd_wscale: 4;
+	u16 rcv_wscale: 4;
+	u16 tstamp_ok: 1;
+	u16 sack_ok: 1;
+	u16 wscale_ok: 1;
+	u16 ecn_ok: 1;
+	u16 acked: 1;
+	u16 no_srccheck: 1;
+	u16 smc_ok: 1;
+	u32 ir_mark;
+	union {
+		struct ip_options_rcu *ireq_opt;
+		struct {
+			struct ipv6_txoptions *ipv6_opt;
+			struct sk_buff *pktopts;
+		};
+	};
 };
 
 struct inet_connection_sock_af_ops {
@@ -38538,32 +39391,6 @@ struct inet_connection_sock {
 	u64 icsk_ca_priv[13];
 };
 
-struct inet_bind_bucket {
-	possible_net_t ib_net;
-	int l3mdev;
-	short unsigned int port;
-	signed char fastreuse;
-	signed char fastreuseport;
-	kuid_t fastuid;
-	struct in6_addr fast_v6_rcv_saddr;
-	__be32 fast_rcv_saddr;
-	short unsigned int fast_sk_family;
-	bool fast_ipv6_only;
-	struct hlist_node node;
-	struct hlist_head bhash2;
-};
-
-struct inet_bind2_bucket {
-	possible_net_t ib_net;
-	int l3mdev;
-	short unsigned int port;
-	short unsigned int addr_type;
-	struct in6_addr v6_rcv_saddr;
-	struct hlist_node node;
-	struct hlist_node bhash_node;
-	struct hlist_head owners;
-};
-
 struct tcp_ulp_ops {
 	struct list_head list;
 	int (*init)(struct sock *);
@@ -38574,12 +39401,6 @@ struct tcp_ulp_ops {
 	void (*clone)(const struct request_sock *, struct sock *, const gfp_t);
 	char name[16];
 	struct module *owner;
-};
-
-struct tcp_fastopen_cookie {
-	__le64 val[2];
-	s8 len;
-	bool exp;
 };
 
 struct tcp_sack_block {
@@ -38605,6 +39426,41 @@ struct tcp_options_received {
 	u8 num_sacks;
 	u16 user_mss;
 	u16 mss_clamp;
+};
+
+struct tcp_request_sock_ops;
+
+struct tcp_request_sock {
+	struct inet_request_sock req;
+	const struct tcp_request_sock_ops *af_specific;
+	u64 snt_synack;
+	bool tfo_listener;
+	bool is_mptcp;
+	bool req_usec_ts;
+	u32 txhash;
+	u32 rcv_isn;
+	u32 snt_isn;
+	u32 ts_off;
+	u32 last_oow_ack_time;
+	u32 rcv_nxt;
+	u8 syn_tos;
+};
+
+enum tcp_synack_type {
+	TCP_SYNACK_NORMAL = 0,
+	TCP_SYNACK_FASTOPEN = 1,
+	TCP_SYNACK_COOKIE = 2,
+};
+
+union tcp_seq_and_ts_off;
+
+struct tcp_fastopen_cookie;
+
+struct tcp_request_sock_ops {
+	u16 mss_clamp;
+	struct dst_entry * (*route_req)(const struct sock *, struct sk_buff *, struct flowi *, struct request_sock *, u32);
+	union tcp_seq_and_ts_off (*init_seq_and_ts_off)(const struct net *, const struct sk_buff *);
+	int (*send_synack)(const struct sock *, struct dst_entry *, struct flowi *, struct request_sock *, struct tcp_fastopen_cookie *, enum tcp_synack_type, struct sk_buff *);
 };
 
 struct tcp_rack {
@@ -38795,231 +39651,7 @@ struct tcp_sock {
 	long: 64;
 };
 
-struct tcp_fastopen_request {
-	struct tcp_fastopen_cookie cookie;
-	struct msghdr *data;
-	size_t size;
-	int copied;
-	struct ubuf_info *uarg;
-};
-
-struct udp_sock {
-	struct inet_sock inet;
-	long unsigned int udp_flags;
-	int pending;
-	__u8 encap_type;
-	__u16 len;
-	__u16 gso_size;
-	__u16 pcslen;
-	__u16 pcrlen;
-	int (*encap_rcv)(struct sock *, struct sk_buff *);
-	void (*encap_err_rcv)(struct sock *, struct sk_buff *, int, __be16, u32, u8 *);
-	int (*encap_err_lookup)(struct sock *, struct sk_buff *);
-	void (*encap_destroy)(struct sock *);
-	struct sk_buff * (*gro_receive)(struct sock *, struct list_head *, struct sk_buff *);
-	int (*gro_complete)(struct sock *, struct sk_buff *, int);
-	struct sk_buff_head reader_queue;
-	int forward_deficit;
-	int forward_threshold;
-	bool peeking_with_offset;
-};
-
-struct ip6_sf_socklist;
-
-struct ipv6_mc_socklist {
-	struct in6_addr addr;
-	int ifindex;
-	unsigned int sfmode;
-	struct ipv6_mc_socklist *next;
-	struct ip6_sf_socklist *sflist;
-	struct callback_head rcu;
-};
-
-struct ipv6_ac_socklist {
-	struct in6_addr acl_addr;
-	int acl_ifindex;
-	struct ipv6_ac_socklist *acl_next;
-};
-
-struct ip6_sf_socklist {
-	unsigned int sl_max;
-	unsigned int sl_count;
-	struct callback_head rcu;
-	struct in6_addr sl_addr[0];
-};
-
-struct ip6_flowlabel {
-	struct ip6_flowlabel *next;
-	__be32 label;
-	atomic_t users;
-	struct in6_addr dst;
-	struct ipv6_txoptions *opt;
-	long unsigned int linger;
-	struct callback_head rcu;
-	u8 share;
-	union {
-		struct pid *pid;
-		kuid_t uid;
-	} owner;
-	long unsigned int lastuse;
-	long unsigned int expires;
-	struct net *fl_net;
-};
-
-struct inet_skb_parm {
-	int iif;
-	struct ip_options opt;
-	u16 flags;
-	u16 frag_max_size;
-};
-
-struct sock_ee_data_rfc4884 {
-	__u16 len;
-	__u8 flags;
-	__u8 reserved;
-};
-
-struct sock_extended_err {
-	__u32 ee_errno;
-	__u8 ee_origin;
-	__u8 ee_type;
-	__u8 ee_code;
-	__u8 ee_pad;
-	__u32 ee_info;
-	union {
-		__u32 ee_data;
-		struct sock_ee_data_rfc4884 ee_rfc4884;
-	};
-};
-
-struct sock_exterr_skb {
-	union {
-		struct inet_skb_parm h4;
-		struct inet6_skb_parm h6;
-	} header;
-	struct sock_extended_err ee;
-	u16 addr_offset;
-	__be16 port;
-	u8 opt_stats: 1;
-	u8 unused: 7;
-};
-
-enum {
-	SK_MEMINFO_RMEM_ALLOC = 0,
-	SK_MEMINFO_RCVBUF = 1,
-	SK_MEMINFO_WMEM_ALLOC = 2,
-	SK_MEMINFO_SNDBUF = 3,
-	SK_MEMINFO_FWD_ALLOC = 4,
-	SK_MEMINFO_WMEM_QUEUED = 5,
-	SK_MEMINFO_OPTMEM = 6,
-	SK_MEMINFO_BACKLOG = 7,
-	SK_MEMINFO_DROPS = 8,
-	SK_MEMINFO_VARS = 9,
-};
-
-enum sknetlink_groups {
-	SKNLGRP_NONE = 0,
-	SKNLGRP_INET_TCP_DESTROY = 1,
-	SKNLGRP_INET_UDP_DESTROY = 2,
-	SKNLGRP_INET6_TCP_DESTROY = 3,
-	SKNLGRP_INET6_UDP_DESTROY = 4,
-	__SKNLGRP_MAX = 5,
-};
-
 typedef __u16 __sum16;
-
-struct page_pool_params_fast {
-	unsigned int order;
-	unsigned int pool_size;
-	int nid;
-	struct device *dev;
-	struct napi_struct *napi;
-	enum dma_data_direction dma_dir;
-	unsigned int max_len;
-	unsigned int offset;
-};
-
-struct pp_alloc_cache {
-	u32 count;
-	netmem_ref cache[128];
-};
-
-struct page_pool_params_slow {
-	struct net_device *netdev;
-	unsigned int queue_idx;
-	unsigned int flags;
-	void (*init_callback)(netmem_ref, void *);
-	void *init_arg;
-};
-
-struct memory_provider_ops;
-
-struct page_pool {
-	struct page_pool_params_fast p;
-	int cpuid;
-	u32 pages_state_hold_cnt;
-	bool has_init_callback: 1;
-	bool dma_map: 1;
-	bool dma_sync: 1;
-	bool dma_sync_for_cpu: 1;
-	long: 0;
-	__u8 __cacheline_group_begin__frag[0];
-	long int frag_users;
-	netmem_ref frag_page;
-	unsigned int frag_offset;
-	long: 0;
-	__u8 __cacheline_group_end__frag[0];
-	long: 64;
-	struct {} __cacheline_group_pad__frag;
-	struct delayed_work release_dw;
-	void (*disconnect)(void *);
-	long unsigned int defer_start;
-	long unsigned int defer_warn;
-	u32 xdp_mem_id;
-	struct pp_alloc_cache alloc;
-	struct ptr_ring ring;
-	void *mp_priv;
-	const struct memory_provider_ops *mp_ops;
-	struct xarray dma_mapped;
-	atomic_t pages_state_release_cnt;
-	refcount_t user_cnt;
-	u64 destroy_cnt;
-	struct page_pool_params_slow slow;
-	struct {
-		struct hlist_node list;
-		u64 detach_time;
-		u32 napi_id;
-		u32 id;
-	} user;
-};
-
-struct page_frag_cache {
-	void *va;
-	__u16 offset;
-	__u16 size;
-	unsigned int pagecnt_bias;
-	bool pfmemalloc;
-};
-
-struct udp_hslot;
-
-struct udp_table {
-	struct udp_hslot *hash;
-	struct udp_hslot *hash2;
-	unsigned int mask;
-	unsigned int log;
-};
-
-struct dmabuf_genpool_chunk_owner;
-
-struct net_iov {
-	long unsigned int __unused_padding;
-	long unsigned int pp_magic;
-	struct page_pool *pp;
-	struct dmabuf_genpool_chunk_owner *owner;
-	long unsigned int dma_addr;
-	atomic_long_t pp_ref_count;
-};
 
 enum {
 	SKBFL_ZEROCOPY_ENABLE = 1,
@@ -39029,88 +39661,514 @@ enum {
 	SKBFL_MANAGED_FRAG_REFS = 16,
 };
 
-struct mmpin {
-	struct user_struct *user;
-	unsigned int num_pg;
+typedef void (*crypto_completion_t)(void *, int);
+
+struct crypto_tfm;
+
+struct crypto_async_request {
+	struct list_head list;
+	crypto_completion_t complete;
+	void *data;
+	struct crypto_tfm *tfm;
+	u32 flags;
 };
 
-struct ubuf_info_msgzc {
-	struct ubuf_info ubuf;
+struct crypto_alg;
+
+struct crypto_tfm {
+	refcount_t refcnt;
+	u32 crt_flags;
+	int node;
+	void (*exit)(struct crypto_tfm *);
+	struct crypto_alg *__crt_alg;
+	void *__crt_ctx[0];
+};
+
+struct cipher_alg {
+	unsigned int cia_min_keysize;
+	unsigned int cia_max_keysize;
+	int (*cia_setkey)(struct crypto_tfm *, const u8 *, unsigned int);
+	void (*cia_encrypt)(struct crypto_tfm *, u8 *, const u8 *);
+	void (*cia_decrypt)(struct crypto_tfm *, u8 *, const u8 *);
+};
+
+struct compress_alg {
+	int (*coa_compress)(struct crypto_tfm *, const u8 *, unsigned int, u8 *, unsigned int *);
+	int (*coa_decompress)(struct crypto_tfm *, const u8 *, unsigned int, u8 *, unsigned int *);
+};
+
+struct crypto_type;
+
+struct crypto_alg {
+	struct list_head cra_list;
+	struct list_head cra_users;
+	u32 cra_flags;
+	unsigned int cra_blocksize;
+	unsigned int cra_ctxsize;
+	unsigned int cra_alignmask;
+	int cra_priority;
+	refcount_t cra_refcnt;
+	char cra_name[128];
+	char cra_driver_name[128];
+	const struct crypto_type *cra_type;
 	union {
-		struct {
-			long unsigned int desc;
-			void *ctx;
-		};
-		struct {
-			u32 id;
-			u16 len;
-			u16 zerocopy: 1;
-			u32 bytelen;
-		};
-	};
-	struct mmpin mmp;
+		struct cipher_alg cipher;
+		struct compress_alg compress;
+	} cra_u;
+	int (*cra_init)(struct crypto_tfm *);
+	void (*cra_exit)(struct crypto_tfm *);
+	void (*cra_destroy)(struct crypto_alg *);
+	struct module *cra_module;
+};
+
+struct ahash_request {
+	struct crypto_async_request base;
+	unsigned int nbytes;
+	struct scatterlist *src;
+	u8 *result;
+	void *priv;
+	void *__ctx[0];
+};
+
+struct csum_state {
+	__wsum csum;
+	size_t off;
 };
 
 enum {
-	SKB_FCLONE_UNAVAILABLE = 0,
-	SKB_FCLONE_ORIG = 1,
-	SKB_FCLONE_CLONE = 2,
+	TCA_STATS_UNSPEC = 0,
+	TCA_STATS_BASIC = 1,
+	TCA_STATS_RATE_EST = 2,
+	TCA_STATS_QUEUE = 3,
+	TCA_STATS_APP = 4,
+	TCA_STATS_RATE_EST64 = 5,
+	TCA_STATS_PAD = 6,
+	TCA_STATS_BASIC_HW = 7,
+	TCA_STATS_PKT64 = 8,
+	__TCA_STATS_MAX = 9,
 };
 
-enum skb_tstamp_type {
-	SKB_CLOCK_REALTIME = 0,
-	SKB_CLOCK_MONOTONIC = 1,
-	SKB_CLOCK_TAI = 2,
-	__SKB_CLOCK_MAX = 2,
+struct gnet_stats_basic {
+	__u64 bytes;
+	__u32 packets;
 };
 
-struct sk_buff_fclones {
-	struct sk_buff skb1;
-	struct sk_buff skb2;
-	refcount_t fclone_ref;
+struct gnet_stats_rate_est {
+	__u32 bps;
+	__u32 pps;
 };
 
-struct skb_seq_state {
-	__u32 lower_offset;
-	__u32 upper_offset;
-	__u32 frag_idx;
-	__u32 stepped_offset;
-	struct sk_buff *root_skb;
-	struct sk_buff *cur_skb;
-	__u8 *frag_data;
-	__u32 frag_off;
+struct gnet_stats_rate_est64 {
+	__u64 bps;
+	__u64 pps;
 };
 
-struct skb_checksum_ops {
-	__wsum (*update)(const void *, int, __wsum);
-	__wsum (*combine)(__wsum, __wsum, int, int);
+struct net_generic {
+	union {
+		struct {
+			unsigned int len;
+			struct callback_head rcu;
+		} s;
+		struct {
+			struct {} __empty_ptr;
+			void *ptr[0];
+		};
+	};
 };
 
-struct tcphdr {
-	__be16 source;
-	__be16 dest;
-	__be32 seq;
-	__be32 ack_seq;
-	__u16 res1: 4;
-	__u16 doff: 4;
-	__u16 fin: 1;
-	__u16 syn: 1;
-	__u16 rst: 1;
-	__u16 psh: 1;
-	__u16 ack: 1;
-	__u16 urg: 1;
-	__u16 ece: 1;
-	__u16 cwr: 1;
-	__be16 window;
-	__sum16 check;
-	__be16 urg_ptr;
+struct scm_creds {
+	u32 pid;
+	kuid_t uid;
+	kgid_t gid;
 };
 
-struct udphdr {
-	__be16 source;
-	__be16 dest;
-	__be16 len;
-	__sum16 check;
+struct netlink_skb_parms {
+	struct scm_creds creds;
+	__u32 portid;
+	__u32 dst_group;
+	__u32 flags;
+	struct sock *sk;
+	bool nsid_is_set;
+	int nsid;
+};
+
+enum {
+	RTM_BASE = 16,
+	RTM_NEWLINK = 16,
+	RTM_DELLINK = 17,
+	RTM_GETLINK = 18,
+	RTM_SETLINK = 19,
+	RTM_NEWADDR = 20,
+	RTM_DELADDR = 21,
+	RTM_GETADDR = 22,
+	RTM_NEWROUTE = 24,
+	RTM_DELROUTE = 25,
+	RTM_GETROUTE = 26,
+	RTM_NEWNEIGH = 28,
+	RTM_DELNEIGH = 29,
+	RTM_GETNEIGH = 30,
+	RTM_NEWRULE = 32,
+	RTM_DELRULE = 33,
+	RTM_GETRULE = 34,
+	RTM_NEWQDISC = 36,
+	RTM_DELQDISC = 37,
+	RTM_GETQDISC = 38,
+	RTM_NEWTCLASS = 40,
+	RTM_DELTCLASS = 41,
+	RTM_GETTCLASS = 42,
+	RTM_NEWTFILTER = 44,
+	RTM_DELTFILTER = 45,
+	RTM_GETTFILTER = 46,
+	RTM_NEWACTION = 48,
+	RTM_DELACTION = 49,
+	RTM_GETACTION = 50,
+	RTM_NEWPREFIX = 52,
+	RTM_GETMULTICAST = 58,
+	RTM_GETANYCAST = 62,
+	RTM_NEWNEIGHTBL = 64,
+	RTM_GETNEIGHTBL = 66,
+	RTM_SETNEIGHTBL = 67,
+	RTM_NEWNDUSEROPT = 68,
+	RTM_NEWADDRLABEL = 72,
+	RTM_DELADDRLABEL = 73,
+	RTM_GETADDRLABEL = 74,
+	RTM_GETDCB = 78,
+	RTM_SETDCB = 79,
+	RTM_NEWNETCONF = 80,
+	RTM_DELNETCONF = 81,
+	RTM_GETNETCONF = 82,
+	RTM_NEWMDB = 84,
+	RTM_DELMDB = 85,
+	RTM_GETMDB = 86,
+	RTM_NEWNSID = 88,
+	RTM_DELNSID = 89,
+	RTM_GETNSID = 90,
+	RTM_NEWSTATS = 92,
+	RTM_GETSTATS = 94,
+	RTM_SETSTATS = 95,
+	RTM_NEWCACHEREPORT = 96,
+	RTM_NEWCHAIN = 100,
+	RTM_DELCHAIN = 101,
+	RTM_GETCHAIN = 102,
+	RTM_NEWNEXTHOP = 104,
+	RTM_DELNEXTHOP = 105,
+	RTM_GETNEXTHOP = 106,
+	RTM_NEWLINKPROP = 108,
+	RTM_DELLINKPROP = 109,
+	RTM_GETLINKPROP = 110,
+	RTM_NEWVLAN = 112,
+	RTM_DELVLAN = 113,
+	RTM_GETVLAN = 114,
+	RTM_NEWNEXTHOPBUCKET = 116,
+	RTM_DELNEXTHOPBUCKET = 117,
+	RTM_GETNEXTHOPBUCKET = 118,
+	RTM_NEWTUNNEL = 120,
+	RTM_DELTUNNEL = 121,
+	RTM_GETTUNNEL = 122,
+	__RTM_MAX = 123,
+};
+
+struct rtgenmsg {
+	unsigned char rtgen_family;
+};
+
+enum rtnetlink_groups {
+	RTNLGRP_NONE = 0,
+	RTNLGRP_LINK = 1,
+	RTNLGRP_NOTIFY = 2,
+	RTNLGRP_NEIGH = 3,
+	RTNLGRP_TC = 4,
+	RTNLGRP_IPV4_IFADDR = 5,
+	RTNLGRP_IPV4_MROUTE = 6,
+	RTNLGRP_IPV4_ROUTE = 7,
+	RTNLGRP_IPV4_RULE = 8,
+	RTNLGRP_IPV6_IFADDR = 9,
+	RTNLGRP_IPV6_MROUTE = 10,
+	RTNLGRP_IPV6_ROUTE = 11,
+	RTNLGRP_IPV6_IFINFO = 12,
+	RTNLGRP_DECnet_IFADDR = 13,
+	RTNLGRP_NOP2 = 14,
+	RTNLGRP_DECnet_ROUTE = 15,
+	RTNLGRP_DECnet_RULE = 16,
+	RTNLGRP_NOP4 = 17,
+	RTNLGRP_IPV6_PREFIX = 18,
+	RTNLGRP_IPV6_RULE = 19,
+	RTNLGRP_ND_USEROPT = 20,
+	RTNLGRP_PHONET_IFADDR = 21,
+	RTNLGRP_PHONET_ROUTE = 22,
+	RTNLGRP_DCB = 23,
+	RTNLGRP_IPV4_NETCONF = 24,
+	RTNLGRP_IPV6_NETCONF = 25,
+	RTNLGRP_MDB = 26,
+	RTNLGRP_MPLS_ROUTE = 27,
+	RTNLGRP_NSID = 28,
+	RTNLGRP_MPLS_NETCONF = 29,
+	RTNLGRP_IPV4_MROUTE_R = 30,
+	RTNLGRP_IPV6_MROUTE_R = 31,
+	RTNLGRP_NEXTHOP = 32,
+	RTNLGRP_BRVLAN = 33,
+	RTNLGRP_MCTP_IFADDR = 34,
+	RTNLGRP_TUNNEL = 35,
+	RTNLGRP_STATS = 36,
+	__RTNLGRP_MAX = 37,
+};
+
+enum {
+	NETNSA_NONE = 0,
+	NETNSA_NSID = 1,
+	NETNSA_PID = 2,
+	NETNSA_FD = 3,
+	NETNSA_TARGET_NSID = 4,
+	NETNSA_CURRENT_NSID = 5,
+	__NETNSA_MAX = 6,
+};
+
+struct pcpu_gen_cookie {
+	local_t nesting;
+	u64 last;
+};
+
+struct gen_cookie {
+	struct pcpu_gen_cookie *local;
+	atomic64_t forward_last;
+	atomic64_t reverse_last;
+};
+
+typedef int (*rtnl_doit_func)(struct sk_buff *, struct nlmsghdr *, struct netlink_ext_ack *);
+
+typedef int (*rtnl_dumpit_func)(struct sk_buff *, struct netlink_callback *);
+
+enum rtnl_link_flags {
+	RTNL_FLAG_DOIT_UNLOCKED = 1,
+	RTNL_FLAG_BULK_DEL_SUPPORTED = 2,
+	RTNL_FLAG_DUMP_UNLOCKED = 4,
+	RTNL_FLAG_DUMP_SPLIT_NLM_DONE = 8,
+};
+
+struct net_fill_args {
+	u32 portid;
+	u32 seq;
+	int flags;
+	int cmd;
+	int nsid;
+	bool add_ref;
+	int ref_nsid;
+};
+
+struct rtnl_net_dump_cb {
+	struct net *tgt_net;
+	struct net *ref_net;
+	struct sk_buff *skb;
+	struct net_fill_args fillargs;
+	int idx;
+	int s_idx;
+};
+
+struct flow_dissector_key_control {
+	u16 thoff;
+	u16 addr_type;
+	u32 flags;
+};
+
+enum flow_dissector_ctrl_flags {
+	FLOW_DIS_IS_FRAGMENT = 1,
+	FLOW_DIS_FIRST_FRAG = 2,
+	FLOW_DIS_F_TUNNEL_CSUM = 4,
+	FLOW_DIS_F_TUNNEL_DONT_FRAGMENT = 8,
+	FLOW_DIS_F_TUNNEL_OAM = 16,
+	FLOW_DIS_F_TUNNEL_CRIT_OPT = 32,
+	FLOW_DIS_ENCAPSULATION = 64,
+};
+
+enum flow_dissect_ret {
+	FLOW_DISSECT_RET_OUT_GOOD = 0,
+	FLOW_DISSECT_RET_OUT_BAD = 1,
+	FLOW_DISSECT_RET_PROTO_AGAIN = 2,
+	FLOW_DISSECT_RET_IPPROTO_AGAIN = 3,
+	FLOW_DISSECT_RET_CONTINUE = 4,
+};
+
+struct flow_dissector_key_basic {
+	__be16 n_proto;
+	u8 ip_proto;
+	u8 padding;
+};
+
+struct flow_dissector_key_tags {
+	u32 flow_label;
+};
+
+struct flow_dissector_key_vlan {
+	union {
+		struct {
+			u16 vlan_id: 12;
+			u16 vlan_dei: 1;
+			u16 vlan_priority: 3;
+		};
+		__be16 vlan_tci;
+	};
+	__be16 vlan_tpid;
+	__be16 vlan_eth_type;
+	u16 padding;
+};
+
+struct flow_dissector_mpls_lse {
+	u32 mpls_ttl: 8;
+	u32 mpls_bos: 1;
+	u32 mpls_tc: 3;
+	u32 mpls_label: 20;
+};
+
+struct flow_dissector_key_mpls {
+	struct flow_dissector_mpls_lse ls[7];
+	u8 used_lses;
+};
+
+struct flow_dissector_key_enc_opts {
+	u8 data[255];
+	u8 len;
+	u32 dst_opt_type;
+};
+
+struct flow_dissector_key_keyid {
+	__be32 keyid;
+};
+
+struct flow_dissector_key_ipv4_addrs {
+	__be32 src;
+	__be32 dst;
+};
+
+struct flow_dissector_key_ipv6_addrs {
+	struct in6_addr src;
+	struct in6_addr dst;
+};
+
+struct flow_dissector_key_tipc {
+	__be32 key;
+};
+
+struct flow_dissector_key_addrs {
+	union {
+		struct flow_dissector_key_ipv4_addrs v4addrs;
+		struct flow_dissector_key_ipv6_addrs v6addrs;
+		struct flow_dissector_key_tipc tipckey;
+	};
+};
+
+struct flow_dissector_key_arp {
+	__u32 sip;
+	__u32 tip;
+	__u8 op;
+	unsigned char sha[6];
+	unsigned char tha[6];
+};
+
+struct flow_dissector_key_ports {
+	union {
+		__be32 ports;
+		struct {
+			__be16 src;
+			__be16 dst;
+		};
+	};
+};
+
+struct flow_dissector_key_ports_range {
+	union {
+		struct flow_dissector_key_ports tp;
+		struct {
+			struct flow_dissector_key_ports tp_min;
+			struct flow_dissector_key_ports tp_max;
+		};
+	};
+};
+
+struct flow_dissector_key_icmp {
+	struct {
+		u8 type;
+		u8 code;
+	};
+	u16 id;
+};
+
+struct flow_dissector_key_eth_addrs {
+	unsigned char dst[6];
+	unsigned char src[6];
+};
+
+struct flow_dissector_key_tcp {
+	__be16 flags;
+};
+
+struct flow_dissector_key_ip {
+	__u8 tos;
+	__u8 ttl;
+};
+
+struct flow_dissector_key_meta {
+	int ingress_ifindex;
+	u16 ingress_iftype;
+	u8 l2_miss;
+};
+
+struct flow_dissector_key_hash {
+	u32 hash;
+};
+
+struct flow_dissector_key_num_of_vlans {
+	u8 num_of_vlans;
+};
+
+struct flow_dissector_key_pppoe {
+	__be16 session_id;
+	__be16 ppp_proto;
+	__be16 type;
+};
+
+struct flow_dissector_key_l2tpv3 {
+	__be32 session_id;
+};
+
+struct flow_dissector_key_ipsec {
+	__be32 spi;
+};
+
+struct flow_dissector_key_cfm {
+	u8 mdl_ver;
+	u8 opcode;
+};
+
+struct flow_dissector_key {
+	enum flow_dissector_key_id key_id;
+	size_t offset;
+};
+
+struct flow_dissector {
+	long long unsigned int used_keys;
+	short unsigned int offset[33];
+};
+
+struct flow_keys_basic {
+	struct flow_dissector_key_control control;
+	struct flow_dissector_key_basic basic;
+};
+
+struct flow_keys {
+	struct flow_dissector_key_control control;
+	struct flow_dissector_key_basic basic;
+	struct flow_dissector_key_tags tags;
+	struct flow_dissector_key_vlan vlan;
+	struct flow_dissector_key_vlan cvlan;
+	struct flow_dissector_key_keyid keyid;
+	struct flow_dissector_key_ports ports;
+	struct flow_dissector_key_icmp icmp;
+	struct flow_dissector_key_addrs addrs;
+	long: 0;
+};
+
+struct flow_keys_digest {
+	u8 data[16];
 };
 
 struct iphdr {
@@ -39144,6 +40202,12 @@ struct ip_auth_hdr {
 	__u8 auth_data[0];
 };
 
+struct ip_esp_hdr {
+	__be32 spi;
+	__be32 seq_no;
+	__u8 enc_data[0];
+};
+
 struct ipv6hdr {
 	__u8 priority: 4;
 	__u8 version: 4;
@@ -39163,282 +40227,253 @@ struct ipv6hdr {
 	};
 };
 
-struct frag_hdr {
-	__u8 nexthdr;
-	__u8 reserved;
-	__be16 frag_off;
-	__be32 identification;
+enum bpf_ret_code {
+	BPF_OK = 0,
+	BPF_DROP = 2,
+	BPF_REDIRECT = 7,
+	BPF_LWT_REROUTE = 128,
+	BPF_FLOW_DISSECTOR_CONTINUE = 129,
 };
 
 enum {
-	SCM_TSTAMP_SND = 0,
-	SCM_TSTAMP_SCHED = 1,
-	SCM_TSTAMP_ACK = 2,
+	BPF_FLOW_DISSECTOR_F_PARSE_1ST_FRAG = 1,
+	BPF_FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL = 2,
+	BPF_FLOW_DISSECTOR_F_STOP_AT_ENCAP = 4,
 };
 
-struct vlan_hdr {
-	__be16 h_vlan_TCI;
-	__be16 h_vlan_encapsulated_proto;
+struct ip_tunnel_parm_kern {
+	char name[16];
+	long unsigned int i_flags[1];
+	long unsigned int o_flags[1];
+	__be32 i_key;
+	__be32 o_key;
+	int link;
+	struct iphdr iph;
 };
 
-struct vlan_ethhdr {
-	union {
-		struct {
-			unsigned char h_dest[6];
-			unsigned char h_source[6];
-		};
-		struct {
-			unsigned char h_dest[6];
-			unsigned char h_source[6];
-		} addrs;
-	};
-	__be16 h_vlan_proto;
-	__be16 h_vlan_TCI;
-	__be16 h_vlan_encapsulated_proto;
-};
+struct reset_control;
 
-typedef size_t (*iov_step_f)(void *, size_t, size_t, void *, void *);
+struct mii_bus;
 
-typedef size_t (*iov_ustep_f)(void *, size_t, size_t, void *, void *);
-
-struct skb_gso_cb {
-	union {
-		int mac_offset;
-		int data_offset;
-	};
-	int encap_level;
-	__wsum csum;
-	__u16 csum_start;
-	u8 recursion_counter;
-};
-
-struct udp_hslot {
-	struct hlist_head head;
-	int count;
-	spinlock_t lock;
-};
-
-struct mpls_shim_hdr {
-	__be32 label_stack_entry;
-};
-
-struct memory_provider_ops {
-	netmem_ref (*alloc_netmems)(struct page_pool *, gfp_t);
-	bool (*release_netmem)(struct page_pool *, netmem_ref);
-	int (*init)(struct page_pool *);
-	void (*destroy)(struct page_pool *);
-};
-
-enum skb_drop_reason_subsys {
-	SKB_DROP_REASON_SUBSYS_CORE = 0,
-	SKB_DROP_REASON_SUBSYS_MAC80211_UNUSABLE = 1,
-	SKB_DROP_REASON_SUBSYS_MAC80211_MONITOR = 2,
-	SKB_DROP_REASON_SUBSYS_OPENVSWITCH = 3,
-	SKB_DROP_REASON_SUBSYS_NUM = 4,
-};
-
-struct drop_reason_list {
-	const char * const *reasons;
-	size_t n_reasons;
-};
-
-struct ts_state {
-	unsigned int offset;
-	char cb[48];
-};
-
-struct ts_config;
-
-struct ts_ops {
-	const char *name;
-	struct ts_config * (*init)(const void *, unsigned int, gfp_t, int);
-	unsigned int (*find)(struct ts_config *, struct ts_state *);
-	void (*destroy)(struct ts_config *);
-	void * (*get_pattern)(struct ts_config *);
-	unsigned int (*get_pattern_len)(struct ts_config *);
-	struct module *owner;
-	struct list_head list;
-};
-
-struct ts_config {
-	struct ts_ops *ops;
+struct mdio_device {
+	struct device dev;
+	struct mii_bus *bus;
+	char modalias[32];
+	int (*bus_match)(struct device *, const struct device_driver *);
+	void (*device_free)(struct mdio_device *);
+	void (*device_remove)(struct mdio_device *);
+	int addr;
 	int flags;
-	unsigned int (*get_next_block)(unsigned int, const u8 **, struct ts_config *, struct ts_state *);
-	void (*finish)(struct ts_config *, struct ts_state *);
+	int reset_state;
+	struct gpio_desc *reset_gpio;
+	struct reset_control *reset_ctrl;
+	unsigned int reset_assert_delay;
+	unsigned int reset_deassert_delay;
 };
 
-struct page_frag_1k {
-	void *va;
-	u16 offset;
-	bool pfmemalloc;
+struct phy_c45_device_ids {
+	u32 devices_in_package;
+	u32 mmds_present;
+	u32 device_ids[32];
 };
 
-struct napi_alloc_cache {
-	local_lock_t bh_lock;
-	struct page_frag_cache page;
-	struct page_frag_1k page_small;
-	unsigned int skb_count;
-	void *skb_cache[64];
+enum phy_state {
+	PHY_DOWN = 0,
+	PHY_READY = 1,
+	PHY_HALTED = 2,
+	PHY_ERROR = 3,
+	PHY_UP = 4,
+	PHY_RUNNING = 5,
+	PHY_NOLINK = 6,
+	PHY_CABLETEST = 7,
 };
 
-struct skb_free_array {
-	unsigned int skb_count;
-	void *skb_array[16];
+struct eee_config {
+	u32 tx_lpi_timer;
+	bool tx_lpi_enabled;
+	bool eee_enabled;
 };
 
-typedef int (*sendmsg_func)(struct sock *, struct msghdr *);
+struct phylink;
 
-struct __kernel_old_timespec {
-	__kernel_old_time_t tv_sec;
-	__kernel_long_t tv_nsec;
+struct pse_control;
+
+struct phy_driver;
+
+struct phy_package_shared;
+
+struct mii_timestamper;
+
+struct phy_device {
+	struct mdio_device mdio;
+	const struct phy_driver *drv;
+	struct device_link *devlink;
+	u32 phyindex;
+	u32 phy_id;
+	struct phy_c45_device_ids c45_ids;
+	unsigned int is_c45: 1;
+	unsigned int is_internal: 1;
+	unsigned int is_pseudo_fixed_link: 1;
+	unsigned int is_gigabit_capable: 1;
+	unsigned int has_fixups: 1;
+	unsigned int suspended: 1;
+	unsigned int suspended_by_mdio_bus: 1;
+	unsigned int sysfs_links: 1;
+	unsigned int loopback_enabled: 1;
+	unsigned int downshifted_rate: 1;
+	unsigned int is_on_sfp_module: 1;
+	unsigned int mac_managed_pm: 1;
+	unsigned int wol_enabled: 1;
+	unsigned int autoneg: 1;
+	unsigned int link: 1;
+	unsigned int autoneg_complete: 1;
+	unsigned int interrupts: 1;
+	unsigned int irq_suspended: 1;
+	unsigned int irq_rerun: 1;
+	unsigned int default_timestamp: 1;
+	int rate_matching;
+	enum phy_state state;
+	u32 dev_flags;
+	phy_interface_t interface;
+	long unsigned int possible_interfaces[1];
+	int speed;
+	int duplex;
+	int port;
+	int pause;
+	int asym_pause;
+	u8 master_slave_get;
+	u8 master_slave_set;
+	u8 master_slave_state;
+	long unsigned int supported[2];
+	long unsigned int advertising[2];
+	long unsigned int lp_advertising[2];
+	long unsigned int adv_old[2];
+	long unsigned int supported_eee[2];
+	long unsigned int advertising_eee[2];
+	bool eee_enabled;
+	long unsigned int host_interfaces[1];
+	u32 eee_broken_modes;
+	bool enable_tx_lpi;
+	struct eee_config eee_cfg;
+	struct list_head leds;
+	int irq;
+	void *priv;
+	struct phy_package_shared *shared;
+	struct sk_buff *skb;
+	void *ehdr;
+	struct nlattr *nest;
+	struct delayed_work state_queue;
+	struct mutex lock;
+	bool sfp_bus_attached;
+	struct sfp_bus *sfp_bus;
+	struct phylink *phylink;
+	struct net_device *attached_dev;
+	struct mii_timestamper *mii_ts;
+	struct pse_control *psec;
+	u8 mdix;
+	u8 mdix_ctrl;
+	int pma_extable;
+	unsigned int link_down_events;
+	void (*phy_link_change)(struct phy_device *, bool);
+	void (*adjust_link)(struct net_device *);
 };
 
-struct scm_timestamping_internal {
-	struct timespec64 ts[3];
+struct devlink;
+
+enum devlink_port_type {
+	DEVLINK_PORT_TYPE_NOTSET = 0,
+	DEVLINK_PORT_TYPE_AUTO = 1,
+	DEVLINK_PORT_TYPE_ETH = 2,
+	DEVLINK_PORT_TYPE_IB = 3,
 };
 
-struct scm_creds {
-	u32 pid;
-	kuid_t uid;
-	kgid_t gid;
+struct ib_device;
+
+enum devlink_port_flavour {
+	DEVLINK_PORT_FLAVOUR_PHYSICAL = 0,
+	DEVLINK_PORT_FLAVOUR_CPU = 1,
+	DEVLINK_PORT_FLAVOUR_DSA = 2,
+	DEVLINK_PORT_FLAVOUR_PCI_PF = 3,
+	DEVLINK_PORT_FLAVOUR_PCI_VF = 4,
+	DEVLINK_PORT_FLAVOUR_VIRTUAL = 5,
+	DEVLINK_PORT_FLAVOUR_UNUSED = 6,
+	DEVLINK_PORT_FLAVOUR_PCI_SF = 7,
 };
 
-struct unix_edge;
-
-struct scm_fp_list {
-	short int count;
-	short int count_unix;
-	short int max;
-	bool inflight;
-	bool dead;
-	struct list_head vertices;
-	struct unix_edge *edges;
-	struct user_struct *user;
-	struct file *fp[253];
+struct devlink_port_phys_attrs {
+	u32 port_number;
+	u32 split_subport_number;
 };
 
-struct unix_sock;
-
-struct unix_edge {
-	struct unix_sock *predecessor;
-	struct unix_sock *successor;
-	struct list_head vertex_entry;
-	struct list_head stack_entry;
+struct devlink_port_pci_pf_attrs {
+	u32 controller;
+	u16 pf;
+	u8 external: 1;
 };
 
-struct scm_cookie {
-	struct pid *pid;
-	struct scm_fp_list *fp;
-	struct scm_creds creds;
+struct devlink_port_pci_vf_attrs {
+	u32 controller;
+	u16 pf;
+	u16 vf;
+	u8 external: 1;
 };
 
-struct scm_timestamping {
-	struct __kernel_old_timespec ts[3];
+struct devlink_port_pci_sf_attrs {
+	u32 controller;
+	u32 sf;
+	u16 pf;
+	u8 external: 1;
 };
 
-struct scm_timestamping64 {
-	struct __kernel_timespec ts[3];
-};
-
-struct sockaddr_un {
-	__kernel_sa_family_t sun_family;
-	char sun_path[108];
-};
-
-struct unix_vertex {
-	struct list_head edges;
-	struct list_head entry;
-	struct list_head scc_entry;
-	long unsigned int out_degree;
-	long unsigned int index;
-	long unsigned int scc_index;
-};
-
-struct scm_stat {
-	atomic_t nr_fds;
-	long unsigned int nr_unix_fds;
-};
-
-struct unix_address;
-
-struct unix_sock {
-	struct sock sk;
-	struct unix_address *addr;
-	struct path path;
-	struct mutex iolock;
-	struct mutex bindlock;
-	struct sock *peer;
-	struct sock *listener;
-	struct unix_vertex *vertex;
-	spinlock_t lock;
-	struct socket_wq peer_wq;
-	wait_queue_entry_t peer_wake;
-	struct scm_stat scm_stat;
-	struct sk_buff *oob_skb;
-};
-
-struct unix_address {
-	refcount_t refcnt;
-	int len;
-	struct sockaddr_un name[0];
-};
-
-enum {
-	TCA_STATS_UNSPEC = 0,
-	TCA_STATS_BASIC = 1,
-	TCA_STATS_RATE_EST = 2,
-	TCA_STATS_QUEUE = 3,
-	TCA_STATS_APP = 4,
-	TCA_STATS_RATE_EST64 = 5,
-	TCA_STATS_PAD = 6,
-	TCA_STATS_BASIC_HW = 7,
-	TCA_STATS_PKT64 = 8,
-	__TCA_STATS_MAX = 9,
-};
-
-struct gnet_stats_basic {
-	__u64 bytes;
-	__u32 packets;
-};
-
-struct gnet_stats_rate_est {
-	__u32 bps;
-	__u32 pps;
-};
-
-struct gnet_stats_rate_est64 {
-	__u64 bps;
-	__u64 pps;
-};
-
-struct gnet_estimator {
-	signed char interval;
-	unsigned char ewma_log;
-};
-
-struct net_rate_estimator {
-	struct gnet_stats_basic_sync *bstats;
-	spinlock_t *stats_lock;
-	bool running;
-	struct gnet_stats_basic_sync *cpu_bstats;
-	u8 ewma_log;
-	u8 intvl_log;
-	seqcount_t seq;
-	u64 last_packets;
-	u64 last_bytes;
-	u64 avpps;
-	u64 avbps;
-	long unsigned int next_jiffies;
-	struct timer_list timer;
-	struct callback_head rcu;
-};
-
-union tcp_seq_and_ts_off {
-	struct {
-		u32 seq;
-		u32 ts_off;
+struct devlink_port_attrs {
+	u8 split: 1;
+	u8 splittable: 1;
+	u32 lanes;
+	enum devlink_port_flavour flavour;
+	struct netdev_phys_item_id switch_id;
+	union {
+		struct devlink_port_phys_attrs phys;
+		struct devlink_port_pci_pf_attrs pci_pf;
+		struct devlink_port_pci_vf_attrs pci_vf;
+		struct devlink_port_pci_sf_attrs pci_sf;
 	};
-	u64 hash64;
+};
+
+struct devlink_linecard;
+
+struct devlink_port_ops;
+
+struct devlink_rate;
+
+struct devlink_port {
+	struct list_head list;
+	struct list_head region_list;
+	struct devlink *devlink;
+	const struct devlink_port_ops *ops;
+	unsigned int index;
+	spinlock_t type_lock;
+	enum devlink_port_type type;
+	enum devlink_port_type desired_type;
+	union {
+		struct {
+			struct net_device *netdev;
+			int ifindex;
+			char ifname[16];
+		} type_eth;
+		struct {
+			struct ib_device *ibdev;
+		} type_ib;
+	};
+	struct devlink_port_attrs attrs;
+	u8 attrs_set: 1;
+	u8 switch_port: 1;
+	u8 registered: 1;
+	u8 initialized: 1;
+	struct delayed_work type_warn_dw;
+	struct list_head reporter_list;
+	struct devlink_rate *devlink_rate;
+	struct devlink_linecard *linecard;
+	u32 rel_index;
 };
 
 enum {
@@ -39462,6 +40497,80 @@ enum {
 	__TCA_MAX = 17,
 };
 
+struct tcphdr {
+	__be16 source;
+	__be16 dest;
+	__be32 seq;
+	__be32 ack_seq;
+	__u16 res1: 4;
+	__u16 doff: 4;
+	__u16 fin: 1;
+	__u16 syn: 1;
+	__u16 rst: 1;
+	__u16 psh: 1;
+	__u16 ack: 1;
+	__u16 urg: 1;
+	__u16 ece: 1;
+	__u16 cwr: 1;
+	__be16 window;
+	__sum16 check;
+	__be16 urg_ptr;
+};
+
+union tcp_word_hdr {
+	struct tcphdr hdr;
+	__be32 words[5];
+};
+
+struct vlan_hdr {
+	__be16 h_vlan_TCI;
+	__be16 h_vlan_encapsulated_proto;
+};
+
+struct ip_tunnel_key {
+	__be64 tun_id;
+	union {
+		struct {
+			__be32 src;
+			__be32 dst;
+		} ipv4;
+		struct {
+			struct in6_addr src;
+			struct in6_addr dst;
+		} ipv6;
+	} u;
+	long unsigned int tun_flags[1];
+	__be32 label;
+	u32 nhid;
+	u8 tos;
+	u8 ttl;
+	__be16 tp_src;
+	__be16 tp_dst;
+	__u8 flow_flags;
+};
+
+struct ip_tunnel_encap {
+	u16 type;
+	u16 flags;
+	__be16 sport;
+	__be16 dport;
+};
+
+struct dst_cache_pcpu;
+
+struct dst_cache {
+	struct dst_cache_pcpu *cache;
+	long unsigned int reset_ts;
+};
+
+struct ip_tunnel_info {
+	struct ip_tunnel_key key;
+	struct ip_tunnel_encap encap;
+	struct dst_cache dst_cache;
+	u8 options_len;
+	u8 mode;
+};
+
 struct qdisc_walker {
 	int stop;
 	int skip;
@@ -39469,82 +40578,234 @@ struct qdisc_walker {
 	int (*fn)(struct Qdisc *, long unsigned int, struct qdisc_walker *);
 };
 
-struct netdev_hw_addr {
+struct tcf_walker {
+	int stop;
+	int skip;
+	int count;
+	bool nonempty;
+	long unsigned int cookie;
+	int (*fn)(struct tcf_proto *, void *, struct tcf_walker *);
+};
+
+struct tcf_exts {
+	int action;
+	int police;
+};
+
+struct ethtool_phy_stats {
+	u64 rx_packets;
+	u64 rx_bytes;
+	u64 rx_errors;
+	u64 tx_packets;
+	u64 tx_bytes;
+	u64 tx_errors;
+};
+
+struct phy_plca_cfg {
+	int version;
+	int enabled;
+	int node_id;
+	int node_cnt;
+	int to_tmr;
+	int burst_cnt;
+	int burst_tmr;
+};
+
+struct phy_plca_status {
+	bool pst;
+};
+
+struct phy_tdr_config {
+	u32 first;
+	u32 last;
+	u32 step;
+	s8 pair;
+};
+
+enum led_brightness {
+	LED_OFF = 0,
+	LED_ON = 1,
+	LED_HALF = 127,
+	LED_FULL = 255,
+};
+
+struct mdio_bus_stats {
+	u64_stats_t transfers;
+	u64_stats_t errors;
+	u64_stats_t writes;
+	u64_stats_t reads;
+	struct u64_stats_sync syncp;
+};
+
+struct mii_bus {
+	struct module *owner;
+	const char *name;
+	char id[61];
+	void *priv;
+	int (*read)(struct mii_bus *, int, int);
+	int (*write)(struct mii_bus *, int, int, u16);
+	int (*read_c45)(struct mii_bus *, int, int, int);
+	int (*write_c45)(struct mii_bus *, int, int, int, u16);
+	int (*reset)(struct mii_bus *);
+	struct mdio_bus_stats stats[32];
+	struct mutex mdio_lock;
+	struct device *parent;
+	enum {
+		MDIOBUS_ALLOCATED = 1,
+		MDIOBUS_REGISTERED = 2,
+		MDIOBUS_UNREGISTERED = 3,
+		MDIOBUS_RELEASED = 4,
+	} state;
+	struct device dev;
+	struct mdio_device *mdio_map[32];
+	u32 phy_mask;
+	u32 phy_ignore_ta_mask;
+	int irq[32];
+	int reset_delay_us;
+	int reset_post_delay_us;
+	struct gpio_desc *reset_gpiod;
+	struct mutex shared_lock;
+	struct phy_package_shared *shared[32];
+};
+
+struct mdio_driver_common {
+	struct device_driver driver;
+	int flags;
+};
+
+struct mii_timestamper {
+	bool (*rxtstamp)(struct mii_timestamper *, struct sk_buff *, int);
+	void (*txtstamp)(struct mii_timestamper *, struct sk_buff *, int);
+	int (*hwtstamp)(struct mii_timestamper *, struct kernel_hwtstamp_config *, struct netlink_ext_ack *);
+	void (*link_state)(struct mii_timestamper *, struct phy_device *);
+	int (*ts_info)(struct mii_timestamper *, struct kernel_ethtool_ts_info *);
+	struct device *device;
+};
+
+struct phy_package_shared {
+	u8 base_addr;
+	struct device_node *np;
+	refcount_t refcnt;
+	long unsigned int flags;
+	size_t priv_size;
+	void *priv;
+};
+
+struct phy_driver {
+	struct mdio_driver_common mdiodrv;
+	u32 phy_id;
+	char *name;
+	u32 phy_id_mask;
+	const long unsigned int * const features;
+	u32 flags;
+	const void *driver_data;
+	int (*soft_reset)(struct phy_device *);
+	int (*config_init)(struct phy_device *);
+	int (*probe)(struct phy_device *);
+	int (*get_features)(struct phy_device *);
+	int (*get_rate_matching)(struct phy_device *, phy_interface_t);
+	int (*suspend)(struct phy_device *);
+	int (*resume)(struct phy_device *);
+	int (*config_aneg)(struct phy_device *);
+	int (*aneg_done)(struct phy_device *);
+	int (*read_status)(struct phy_device *);
+	int (*config_intr)(struct phy_device *);
+	irqreturn_t (*handle_interrupt)(struct phy_device *);
+	void (*remove)(struct phy_device *);
+	int (*match_phy_device)(struct phy_device *);
+	int (*set_wol)(struct phy_device *, struct ethtool_wolinfo *);
+	void (*get_wol)(struct phy_device *, struct ethtool_wolinfo *);
+	void (*link_change_notify)(struct phy_device *);
+	int (*read_mmd)(struct phy_device *, int, u16);
+	int (*write_mmd)(struct phy_device *, int, u16, u16);
+	int (*read_page)(struct phy_device *);
+	int (*write_page)(struct phy_device *, int);
+	int (*module_info)(struct phy_device *, struct ethtool_modinfo *);
+	int (*module_eeprom)(struct phy_device *, struct ethtool_eeprom *, u8 *);
+	int (*cable_test_start)(struct phy_device *);
+	int (*cable_test_tdr_start)(struct phy_device *, const struct phy_tdr_config *);
+	int (*cable_test_get_status)(struct phy_device *, bool *);
+	void (*get_phy_stats)(struct phy_device *, struct ethtool_eth_phy_stats *, struct ethtool_phy_stats *);
+	void (*get_link_stats)(struct phy_device *, struct ethtool_link_ext_stats *);
+	int (*get_sset_count)(struct phy_device *);
+	void (*get_strings)(struct phy_device *, u8 *);
+	void (*get_stats)(struct phy_device *, struct ethtool_stats *, u64 *);
+	int (*get_tunable)(struct phy_device *, struct ethtool_tunable *, void *);
+	int (*set_tunable)(struct phy_device *, struct ethtool_tunable *, const void *);
+	int (*set_loopback)(struct phy_device *, bool);
+	int (*get_sqi)(struct phy_device *);
+	int (*get_sqi_max)(struct phy_device *);
+	int (*get_plca_cfg)(struct phy_device *, struct phy_plca_cfg *);
+	int (*set_plca_cfg)(struct phy_device *, const struct phy_plca_cfg *);
+	int (*get_plca_status)(struct phy_device *, struct phy_plca_status *);
+	int (*led_brightness_set)(struct phy_device *, u8, enum led_brightness);
+	int (*led_blink_set)(struct phy_device *, u8, long unsigned int *, long unsigned int *);
+	int (*led_hw_is_supported)(struct phy_device *, u8, long unsigned int);
+	int (*led_hw_control_set)(struct phy_device *, u8, long unsigned int);
+	int (*led_hw_control_get)(struct phy_device *, u8, long unsigned int *);
+	int (*led_polarity_set)(struct phy_device *, int, long unsigned int);
+};
+
+enum devlink_rate_type {
+	DEVLINK_RATE_TYPE_LEAF = 0,
+	DEVLINK_RATE_TYPE_NODE = 1,
+};
+
+enum devlink_port_fn_state {
+	DEVLINK_PORT_FN_STATE_INACTIVE = 0,
+	DEVLINK_PORT_FN_STATE_ACTIVE = 1,
+};
+
+enum devlink_port_fn_opstate {
+	DEVLINK_PORT_FN_OPSTATE_DETACHED = 0,
+	DEVLINK_PORT_FN_OPSTATE_ATTACHED = 1,
+};
+
+struct devlink_rate {
 	struct list_head list;
-	struct rb_node node;
-	unsigned char addr[32];
-	unsigned char type;
-	bool global_use;
-	int sync_cnt;
-	int refcount;
-	int synced;
-	struct callback_head callback_head;
-};
-
-enum netdev_cmd {
-	NETDEV_UP = 1,
-	NETDEV_DOWN = 2,
-	NETDEV_REBOOT = 3,
-	NETDEV_CHANGE = 4,
-	NETDEV_REGISTER = 5,
-	NETDEV_UNREGISTER = 6,
-	NETDEV_CHANGEMTU = 7,
-	NETDEV_CHANGEADDR = 8,
-	NETDEV_PRE_CHANGEADDR = 9,
-	NETDEV_GOING_DOWN = 10,
-	NETDEV_CHANGENAME = 11,
-	NETDEV_FEAT_CHANGE = 12,
-	NETDEV_BONDING_FAILOVER = 13,
-	NETDEV_PRE_UP = 14,
-	NETDEV_PRE_TYPE_CHANGE = 15,
-	NETDEV_POST_TYPE_CHANGE = 16,
-	NETDEV_POST_INIT = 17,
-	NETDEV_PRE_UNINIT = 18,
-	NETDEV_RELEASE = 19,
-	NETDEV_NOTIFY_PEERS = 20,
-	NETDEV_JOIN = 21,
-	NETDEV_CHANGEUPPER = 22,
-	NETDEV_RESEND_IGMP = 23,
-	NETDEV_PRECHANGEMTU = 24,
-	NETDEV_CHANGEINFODATA = 25,
-	NETDEV_BONDING_INFO = 26,
-	NETDEV_PRECHANGEUPPER = 27,
-	NETDEV_CHANGELOWERSTATE = 28,
-	NETDEV_UDP_TUNNEL_PUSH_INFO = 29,
-	NETDEV_UDP_TUNNEL_DROP_INFO = 30,
-	NETDEV_CHANGE_TX_QUEUE_LEN = 31,
-	NETDEV_CVLAN_FILTER_PUSH_INFO = 32,
-	NETDEV_CVLAN_FILTER_DROP_INFO = 33,
-	NETDEV_SVLAN_FILTER_PUSH_INFO = 34,
-	NETDEV_SVLAN_FILTER_DROP_INFO = 35,
-	NETDEV_OFFLOAD_XSTATS_ENABLE = 36,
-	NETDEV_OFFLOAD_XSTATS_DISABLE = 37,
-	NETDEV_OFFLOAD_XSTATS_REPORT_USED = 38,
-	NETDEV_OFFLOAD_XSTATS_REPORT_DELTA = 39,
-	NETDEV_XDP_FEAT_CHANGE = 40,
-};
-
-struct net_generic {
+	enum devlink_rate_type type;
+	struct devlink *devlink;
+	void *priv;
+	u64 tx_share;
+	u64 tx_max;
+	struct devlink_rate *parent;
 	union {
+		struct devlink_port *devlink_port;
 		struct {
-			unsigned int len;
-			struct callback_head rcu;
-		} s;
-		struct {
-			struct {} __empty_ptr;
-			void *ptr[0];
+			char *name;
+			refcount_t refcnt;
 		};
 	};
+	u32 tx_priority;
+	u32 tx_weight;
 };
 
-struct ip_tunnel_parm_kern {
-	char name[16];
-	long unsigned int i_flags[1];
-	long unsigned int o_flags[1];
-	__be32 i_key;
-	__be32 o_key;
-	int link;
-	struct iphdr iph;
+struct devlink_port_ops {
+	int (*port_split)(struct devlink *, struct devlink_port *, unsigned int, struct netlink_ext_ack *);
+	int (*port_unsplit)(struct devlink *, struct devlink_port *, struct netlink_ext_ack *);
+	int (*port_type_set)(struct devlink_port *, enum devlink_port_type);
+	int (*port_del)(struct devlink *, struct devlink_port *, struct netlink_ext_ack *);
+	int (*port_fn_hw_addr_get)(struct devlink_port *, u8 *, int *, struct netlink_ext_ack *);
+	int (*port_fn_hw_addr_set)(struct devlink_port *, const u8 *, int, struct netlink_ext_ack *);
+	int (*port_fn_roce_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
+	int (*port_fn_roce_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
+	int (*port_fn_migratable_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
+	int (*port_fn_migratable_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
+	int (*port_fn_state_get)(struct devlink_port *, enum devlink_port_fn_state *, enum devlink_port_fn_opstate *, struct netlink_ext_ack *);
+	int (*port_fn_state_set)(struct devlink_port *, enum devlink_port_fn_state, struct netlink_ext_ack *);
+	int (*port_fn_ipsec_crypto_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
+	int (*port_fn_ipsec_crypto_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
+	int (*port_fn_ipsec_packet_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
+	int (*port_fn_ipsec_packet_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
+	int (*port_fn_max_io_eqs_get)(struct devlink_port *, u32 *, struct netlink_ext_ack *);
+	int (*port_fn_max_io_eqs_set)(struct devlink_port *, u32, struct netlink_ext_ack *);
+};
+
+struct frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;
+	__be32 identification;
 };
 
 struct fib_info;
@@ -39628,11 +40889,27 @@ enum {
 	__IP_TUNNEL_FLAG_NUM = 18,
 };
 
-struct dst_cache_pcpu;
+enum lwtunnel_encap_types {
+	LWTUNNEL_ENCAP_NONE = 0,
+	LWTUNNEL_ENCAP_MPLS = 1,
+	LWTUNNEL_ENCAP_IP = 2,
+	LWTUNNEL_ENCAP_ILA = 3,
+	LWTUNNEL_ENCAP_IP6 = 4,
+	LWTUNNEL_ENCAP_SEG6 = 5,
+	LWTUNNEL_ENCAP_BPF = 6,
+	LWTUNNEL_ENCAP_SEG6_LOCAL = 7,
+	LWTUNNEL_ENCAP_RPL = 8,
+	LWTUNNEL_ENCAP_IOAM6 = 9,
+	LWTUNNEL_ENCAP_XFRM = 10,
+	__LWTUNNEL_ENCAP_MAX = 11,
+};
 
-struct dst_cache {
-	struct dst_cache_pcpu *cache;
-	long unsigned int reset_ts;
+struct arphdr {
+	__be16 ar_hrd;
+	__be16 ar_pro;
+	unsigned char ar_hln;
+	unsigned char ar_pln;
+	__be16 ar_op;
 };
 
 struct nh_info {
@@ -39709,43 +40986,6 @@ struct nh_group {
 	struct nh_grp_entry nh_entries[0];
 };
 
-struct ip_tunnel_key {
-	__be64 tun_id;
-	union {
-		struct {
-			__be32 src;
-			__be32 dst;
-		} ipv4;
-		struct {
-			struct in6_addr src;
-			struct in6_addr dst;
-		} ipv6;
-	} u;
-	long unsigned int tun_flags[1];
-	__be32 label;
-	u32 nhid;
-	u8 tos;
-	u8 ttl;
-	__be16 tp_src;
-	__be16 tp_dst;
-	__u8 flow_flags;
-};
-
-struct ip_tunnel_encap {
-	u16 type;
-	u16 flags;
-	__be16 sport;
-	__be16 dport;
-};
-
-struct ip_tunnel_info {
-	struct ip_tunnel_key key;
-	struct ip_tunnel_encap encap;
-	struct dst_cache dst_cache;
-	u8 options_len;
-	u8 mode;
-};
-
 typedef u64 sci_t;
 
 enum metadata_type {
@@ -39781,21 +41021,185 @@ struct metadata_dst {
 	} u;
 };
 
+struct gre_base_hdr {
+	__be16 flags;
+	__be16 protocol;
+};
+
+struct gre_full_hdr {
+	struct gre_base_hdr fixed_header;
+	__be16 csum;
+	__be16 reserved1;
+	__be32 key;
+	__be32 seq;
+};
+
+struct pptp_gre_header {
+	struct gre_base_hdr gre_hd;
+	__be16 payload_len;
+	__be16 call_id;
+	__be32 seq;
+	__be32 ack;
+};
+
+struct tipc_basic_hdr {
+	__be32 w[4];
+};
+
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	union {
+		struct {
+			__be16 id;
+			__be16 sequence;
+		} echo;
+		__be32 gateway;
+		struct {
+			__be16 __unused;
+			__be16 mtu;
+		} frag;
+		__u8 reserved[4];
+	} un;
+};
+
+enum sctp_msg_flags {
+	MSG_NOTIFICATION = 32768,
+};
+
+enum dccp_state {
+	DCCP_OPEN = 1,
+	DCCP_REQUESTING = 2,
+	DCCP_LISTEN = 10,
+	DCCP_RESPOND = 3,
+	DCCP_ACTIVE_CLOSEREQ = 4,
+	DCCP_PASSIVE_CLOSE = 8,
+	DCCP_CLOSING = 11,
+	DCCP_TIME_WAIT = 6,
+	DCCP_CLOSED = 7,
+	DCCP_NEW_SYN_RECV = 12,
+	DCCP_PARTOPEN = 14,
+	DCCP_PASSIVE_CLOSEREQ = 15,
+	DCCP_MAX_STATES = 16,
+};
+
+enum l2tp_debug_flags {
+	L2TP_MSG_DEBUG = 1,
+	L2TP_MSG_CONTROL = 2,
+	L2TP_MSG_SEQ = 4,
+	L2TP_MSG_DATA = 8,
+};
+
+struct pppoe_tag {
+	__be16 tag_type;
+	__be16 tag_len;
+	char tag_data[0];
+};
+
+struct pppoe_hdr {
+	__u8 type: 4;
+	__u8 ver: 4;
+	__u8 code;
+	__be16 sid;
+	__be16 length;
+	struct pppoe_tag tag[0];
+};
+
+struct hsr_tag {
+	__be16 path_and_LSDU_size;
+	__be16 sequence_nr;
+	__be16 encap_proto;
+};
+
+struct mpls_label {
+	__be32 entry;
+};
+
+struct clock_identity {
+	u8 id[8];
+};
+
+struct port_identity {
+	struct clock_identity clock_identity;
+	__be16 port_number;
+};
+
+struct ptp_header {
+	u8 tsmt;
+	u8 ver;
+	__be16 message_length;
+	u8 domain_number;
+	u8 reserved1;
+	u8 flag_field[2];
+	__be64 correction;
+	__be32 reserved2;
+	struct port_identity source_port_identity;
+	__be16 sequence_id;
+	u8 control;
+	u8 log_message_interval;
+} __attribute__((packed));
+
+enum batadv_packettype {
+	BATADV_IV_OGM = 0,
+	BATADV_BCAST = 1,
+	BATADV_CODED = 2,
+	BATADV_ELP = 3,
+	BATADV_OGM2 = 4,
+	BATADV_MCAST = 5,
+	BATADV_UNICAST = 64,
+	BATADV_UNICAST_FRAG = 65,
+	BATADV_UNICAST_4ADDR = 66,
+	BATADV_ICMP = 67,
+	BATADV_UNICAST_TVLV = 68,
+};
+
+struct batadv_unicast_packet {
+	__u8 packet_type;
+	__u8 version;
+	__u8 ttl;
+	__u8 ttvn;
+	__u8 dest[6];
+};
+
+struct _flow_keys_digest_data {
+	__be16 n_proto;
+	u8 ip_proto;
+	u8 padding;
+	__be32 ports;
+	__be32 src;
+	__be32 dst;
+};
+
+struct netdev_hw_addr {
+	struct list_head list;
+	struct rb_node node;
+	unsigned char addr[32];
+	unsigned char type;
+	bool global_use;
+	int sync_cnt;
+	int refcount;
+	int synced;
+	struct callback_head callback_head;
+};
+
+struct netdev_name_node {
+	struct hlist_node hlist;
+	struct list_head list;
+	struct net_device *dev;
+	const char *name;
+	struct callback_head rcu;
+};
+
+typedef __kernel_clock_t clock_t;
+
 struct ipv4_devconf {
 	void *sysctl;
 	int data[33];
 	long unsigned int state[1];
 };
 
-struct netlink_skb_parms {
-	struct scm_creds creds;
-	__u32 portid;
-	__u32 dst_group;
-	__u32 flags;
-	struct sock *sk;
-	bool nsid_is_set;
-	int nsid;
-};
+struct seq_net_private {};
 
 enum {
 	NDA_UNSPEC = 0,
@@ -39936,82 +41340,6 @@ struct in_device {
 };
 
 enum {
-	RTM_BASE = 16,
-	RTM_NEWLINK = 16,
-	RTM_DELLINK = 17,
-	RTM_GETLINK = 18,
-	RTM_SETLINK = 19,
-	RTM_NEWADDR = 20,
-	RTM_DELADDR = 21,
-	RTM_GETADDR = 22,
-	RTM_NEWROUTE = 24,
-	RTM_DELROUTE = 25,
-	RTM_GETROUTE = 26,
-	RTM_NEWNEIGH = 28,
-	RTM_DELNEIGH = 29,
-	RTM_GETNEIGH = 30,
-	RTM_NEWRULE = 32,
-	RTM_DELRULE = 33,
-	RTM_GETRULE = 34,
-	RTM_NEWQDISC = 36,
-	RTM_DELQDISC = 37,
-	RTM_GETQDISC = 38,
-	RTM_NEWTCLASS = 40,
-	RTM_DELTCLASS = 41,
-	RTM_GETTCLASS = 42,
-	RTM_NEWTFILTER = 44,
-	RTM_DELTFILTER = 45,
-	RTM_GETTFILTER = 46,
-	RTM_NEWACTION = 48,
-	RTM_DELACTION = 49,
-	RTM_GETACTION = 50,
-	RTM_NEWPREFIX = 52,
-	RTM_GETMULTICAST = 58,
-	RTM_GETANYCAST = 62,
-	RTM_NEWNEIGHTBL = 64,
-	RTM_GETNEIGHTBL = 66,
-	RTM_SETNEIGHTBL = 67,
-	RTM_NEWNDUSEROPT = 68,
-	RTM_NEWADDRLABEL = 72,
-	RTM_DELADDRLABEL = 73,
-	RTM_GETADDRLABEL = 74,
-	RTM_GETDCB = 78,
-	RTM_SETDCB = 79,
-	RTM_NEWNETCONF = 80,
-	RTM_DELNETCONF = 81,
-	RTM_GETNETCONF = 82,
-	RTM_NEWMDB = 84,
-	RTM_DELMDB = 85,
-	RTM_GETMDB = 86,
-	RTM_NEWNSID = 88,
-	RTM_DELNSID = 89,
-	RTM_GETNSID = 90,
-	RTM_NEWSTATS = 92,
-	RTM_GETSTATS = 94,
-	RTM_SETSTATS = 95,
-	RTM_NEWCACHEREPORT = 96,
-	RTM_NEWCHAIN = 100,
-	RTM_DELCHAIN = 101,
-	RTM_GETCHAIN = 102,
-	RTM_NEWNEXTHOP = 104,
-	RTM_DELNEXTHOP = 105,
-	RTM_GETNEXTHOP = 106,
-	RTM_NEWLINKPROP = 108,
-	RTM_DELLINKPROP = 109,
-	RTM_GETLINKPROP = 110,
-	RTM_NEWVLAN = 112,
-	RTM_DELVLAN = 113,
-	RTM_GETVLAN = 114,
-	RTM_NEWNEXTHOPBUCKET = 116,
-	RTM_DELNEXTHOPBUCKET = 117,
-	RTM_GETNEXTHOPBUCKET = 118,
-	RTM_NEWTUNNEL = 120,
-	RTM_DELTUNNEL = 121,
-	RTM_GETTUNNEL = 122,
-	__RTM_MAX = 123,
-};
-
-enum {
 	RTN_UNSPEC = 0,
 	RTN_UNICAST = 1,
 	RTN_LOCAL = 2,
@@ -40025,108 +41353,6 @@ enum {
 	RTN_NAT = 10,
 	RTN_XRESOLVE = 11,
 	__RTN_MAX = 12,
-};
-
-struct rtgenmsg {
-	unsigned char rtgen_family;
-};
-
-enum rtnetlink_groups {
-	RTNLGRP_NONE = 0,
-	RTNLGRP_LINK = 1,
-	RTNLGRP_NOTIFY = 2,
-	RTNLGRP_NEIGH = 3,
-	RTNLGRP_TC = 4,
-	RTNLGRP_IPV4_IFADDR = 5,
-	RTNLGRP_IPV4_MROUTE = 6,
-	RTNLGRP_IPV4_ROUTE = 7,
-	RTNLGRP_IPV4_RULE = 8,
-	RTNLGRP_IPV6_IFADDR = 9,
-	RTNLGRP_IPV6_MROUTE = 10,
-	RTNLGRP_IPV6_ROUTE = 11,
-	RTNLGRP_IPV6_IFINFO = 12,
-	RTNLGRP_DECnet_IFADDR = 13,
-	RTNLGRP_NOP2 = 14,
-	RTNLGRP_DECnet_ROUTE = 15,
-	RTNLGRP_DECnet_RULE = 16,
-	RTNLGRP_NOP4 = 17,
-	RTNLGRP_IPV6_PREFIX = 18,
-	RTNLGRP_IPV6_RULE = 19,
-	RTNLGRP_ND_USEROPT = 20,
-	RTNLGRP_PHONET_IFADDR = 21,
-	RTNLGRP_PHONET_ROUTE = 22,
-	RTNLGRP_DCB = 23,
-	RTNLGRP_IPV4_NETCONF = 24,
-	RTNLGRP_IPV6_NETCONF = 25,
-	RTNLGRP_MDB = 26,
-	RTNLGRP_MPLS_ROUTE = 27,
-	RTNLGRP_NSID = 28,
-	RTNLGRP_MPLS_NETCONF = 29,
-	RTNLGRP_IPV4_MROUTE_R = 30,
-	RTNLGRP_IPV6_MROUTE_R = 31,
-	RTNLGRP_NEXTHOP = 32,
-	RTNLGRP_BRVLAN = 33,
-	RTNLGRP_MCTP_IFADDR = 34,
-	RTNLGRP_TUNNEL = 35,
-	RTNLGRP_STATS = 36,
-	__RTNLGRP_MAX = 37,
-};
-
-enum {
-	NLA_UNSPEC = 0,
-	NLA_U8 = 1,
-	NLA_U16 = 2,
-	NLA_U32 = 3,
-	NLA_U64 = 4,
-	NLA_STRING = 5,
-	NLA_FLAG = 6,
-	NLA_MSECS = 7,
-	NLA_NESTED = 8,
-	NLA_NESTED_ARRAY = 9,
-	NLA_NUL_STRING = 10,
-	NLA_BINARY = 11,
-	NLA_S8 = 12,
-	NLA_S16 = 13,
-	NLA_S32 = 14,
-	NLA_S64 = 15,
-	NLA_BITFIELD32 = 16,
-	NLA_REJECT = 17,
-	NLA_BE16 = 18,
-	NLA_BE32 = 19,
-	NLA_SINT = 20,
-	NLA_UINT = 21,
-	__NLA_TYPE_MAX = 22,
-};
-
-enum nla_policy_validation {
-	NLA_VALIDATE_NONE = 0,
-	NLA_VALIDATE_RANGE = 1,
-	NLA_VALIDATE_RANGE_WARN_TOO_LONG = 2,
-	NLA_VALIDATE_MIN = 3,
-	NLA_VALIDATE_MAX = 4,
-	NLA_VALIDATE_MASK = 5,
-	NLA_VALIDATE_RANGE_PTR = 6,
-	NLA_VALIDATE_FUNCTION = 7,
-};
-
-enum netlink_validation {
-	NL_VALIDATE_LIBERAL = 0,
-	NL_VALIDATE_TRAILING = 1,
-	NL_VALIDATE_MAXTYPE = 2,
-	NL_VALIDATE_UNSPEC = 4,
-	NL_VALIDATE_STRICT_ATTRS = 8,
-	NL_VALIDATE_NESTED = 16,
-};
-
-typedef int (*rtnl_doit_func)(struct sk_buff *, struct nlmsghdr *, struct netlink_ext_ack *);
-
-typedef int (*rtnl_dumpit_func)(struct sk_buff *, struct netlink_callback *);
-
-enum rtnl_link_flags {
-	RTNL_FLAG_DOIT_UNLOCKED = 1,
-	RTNL_FLAG_BULK_DEL_SUPPORTED = 2,
-	RTNL_FLAG_DUMP_UNLOCKED = 4,
-	RTNL_FLAG_DUMP_SPLIT_NLM_DONE = 8,
 };
 
 enum {
@@ -40248,1277 +41474,181 @@ struct sockaddr_in {
 };
 
 enum {
-	BPF_F_RECOMPUTE_CSUM = 1,
-	BPF_F_INVALIDATE_HASH = 2,
+	IF_OPER_UNKNOWN = 0,
+	IF_OPER_NOTPRESENT = 1,
+	IF_OPER_DOWN = 2,
+	IF_OPER_LOWERLAYERDOWN = 3,
+	IF_OPER_TESTING = 4,
+	IF_OPER_DORMANT = 5,
+	IF_OPER_UP = 6,
 };
 
 enum {
-	BPF_F_HDR_FIELD_MASK = 15,
+	IF_LINK_MODE_DEFAULT = 0,
+	IF_LINK_MODE_DORMANT = 1,
+	IF_LINK_MODE_TESTING = 2,
+};
+
+enum netdev_reg_state {
+	NETREG_UNINITIALIZED = 0,
+	NETREG_REGISTERED = 1,
+	NETREG_UNREGISTERING = 2,
+	NETREG_UNREGISTERED = 3,
+	NETREG_RELEASED = 4,
+	NETREG_DUMMY = 5,
+};
+
+enum lw_bits {
+	LW_URGENT = 0,
+};
+
+struct netlink_kernel_cfg {
+	unsigned int groups;
+	unsigned int flags;
+	void (*input)(struct sk_buff *);
+	int (*bind)(struct net *, int);
+	void (*unbind)(struct net *, int);
+	void (*release)(struct sock *, long unsigned int *);
+};
+
+typedef int (*netlink_filter_fn)(struct sock *, struct sk_buff *, void *);
+
+enum {
+	INET_DIAG_REQ_NONE = 0,
+	INET_DIAG_REQ_BYTECODE = 1,
+	INET_DIAG_REQ_SK_BPF_STORAGES = 2,
+	INET_DIAG_REQ_PROTOCOL = 3,
+	__INET_DIAG_REQ_MAX = 4,
+};
+
+struct sock_diag_req {
+	__u8 sdiag_family;
+	__u8 sdiag_protocol;
 };
 
 enum {
-	BPF_F_PSEUDO_HDR = 16,
-	BPF_F_MARK_MANGLED_0 = 32,
-	BPF_F_MARK_ENFORCE = 64,
-	BPF_F_IPV6 = 128,
+	SK_MEMINFO_RMEM_ALLOC = 0,
+	SK_MEMINFO_RCVBUF = 1,
+	SK_MEMINFO_WMEM_ALLOC = 2,
+	SK_MEMINFO_SNDBUF = 3,
+	SK_MEMINFO_FWD_ALLOC = 4,
+	SK_MEMINFO_WMEM_QUEUED = 5,
+	SK_MEMINFO_OPTMEM = 6,
+	SK_MEMINFO_BACKLOG = 7,
+	SK_MEMINFO_DROPS = 8,
+	SK_MEMINFO_VARS = 9,
 };
 
-enum {
-	BPF_F_TUNINFO_IPV6 = 1,
+enum sknetlink_groups {
+	SKNLGRP_NONE = 0,
+	SKNLGRP_INET_TCP_DESTROY = 1,
+	SKNLGRP_INET_UDP_DESTROY = 2,
+	SKNLGRP_INET6_TCP_DESTROY = 3,
+	SKNLGRP_INET6_UDP_DESTROY = 4,
+	__SKNLGRP_MAX = 5,
 };
 
-enum {
-	BPF_F_ZERO_CSUM_TX = 2,
-	BPF_F_DONT_FRAGMENT = 4,
-	BPF_F_SEQ_NUMBER = 8,
-	BPF_F_NO_TUNNEL_KEY = 16,
-};
-
-enum {
-	BPF_F_TUNINFO_FLAGS = 16,
-};
-
-enum {
-	BPF_F_INDEX_MASK = 4294967295ULL,
-	BPF_F_CURRENT_CPU = 4294967295ULL,
-	BPF_F_CTXLEN_MASK = 4503595332403200ULL,
-};
-
-enum {
-	BPF_CSUM_LEVEL_QUERY = 0,
-	BPF_CSUM_LEVEL_INC = 1,
-	BPF_CSUM_LEVEL_DEC = 2,
-	BPF_CSUM_LEVEL_RESET = 3,
-};
-
-enum {
-	BPF_F_ADJ_ROOM_FIXED_GSO = 1,
-	BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 = 2,
-	BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 = 4,
-	BPF_F_ADJ_ROOM_ENCAP_L4_GRE = 8,
-	BPF_F_ADJ_ROOM_ENCAP_L4_UDP = 16,
-	BPF_F_ADJ_ROOM_NO_CSUM_RESET = 32,
-	BPF_F_ADJ_ROOM_ENCAP_L2_ETH = 64,
-	BPF_F_ADJ_ROOM_DECAP_L3_IPV4 = 128,
-	BPF_F_ADJ_ROOM_DECAP_L3_IPV6 = 256,
-};
-
-enum {
-	BPF_ADJ_ROOM_ENCAP_L2_MASK = 255,
-	BPF_ADJ_ROOM_ENCAP_L2_SHIFT = 56,
-};
-
-enum {
-	BPF_SK_LOOKUP_F_REPLACE = 1,
-	BPF_SK_LOOKUP_F_NO_REUSEPORT = 2,
-};
-
-enum bpf_adj_room_mode {
-	BPF_ADJ_ROOM_NET = 0,
-	BPF_ADJ_ROOM_MAC = 1,
-};
-
-enum bpf_hdr_start_off {
-	BPF_HDR_START_MAC = 0,
-	BPF_HDR_START_NET = 1,
-};
-
-enum {
-	BPF_SKB_TSTAMP_UNSPEC = 0,
-	BPF_SKB_TSTAMP_DELIVERY_MONO = 1,
-	BPF_SKB_CLOCK_REALTIME = 0,
-	BPF_SKB_CLOCK_MONOTONIC = 1,
-	BPF_SKB_CLOCK_TAI = 2,
-};
-
-struct bpf_tunnel_key {
-	__u32 tunnel_id;
-	union {
-		__u32 remote_ipv4;
-		__u32 remote_ipv6[4];
-	};
-	__u8 tunnel_tos;
-	__u8 tunnel_ttl;
-	union {
-		__u16 tunnel_ext;
-		__be16 tunnel_flags;
-	};
-	__u32 tunnel_label;
-	union {
-		__u32 local_ipv4;
-		__u32 local_ipv6[4];
-	};
-};
-
-struct bpf_tcp_sock {
-	__u32 snd_cwnd;
-	__u32 srtt_us;
-	__u32 rtt_min;
-	__u32 snd_ssthresh;
-	__u32 rcv_nxt;
-	__u32 snd_nxt;
-	__u32 snd_una;
-	__u32 mss_cache;
-	__u32 ecn_flags;
-	__u32 rate_delivered;
-	__u32 rate_interval_us;
-	__u32 packets_out;
-	__u32 retrans_out;
-	__u32 total_retrans;
-	__u32 segs_in;
-	__u32 data_segs_in;
-	__u32 segs_out;
-	__u32 data_segs_out;
-	__u32 lost_out;
-	__u32 sacked_out;
-	__u64 bytes_received;
-	__u64 bytes_acked;
-	__u32 dsack_dups;
-	__u32 delivered;
-	__u32 delivered_ce;
-	__u32 icsk_retransmits;
-};
-
-struct bpf_sock_tuple {
-	union {
-		struct {
-			__be32 saddr;
-			__be32 daddr;
-			__be16 sport;
-			__be16 dport;
-		} ipv4;
-		struct {
-			__be32 saddr[4];
-			__be32 daddr[4];
-			__be16 sport;
-			__be16 dport;
-		} ipv6;
-	};
-};
-
-struct bpf_xdp_sock {
-	__u32 queue_id;
-};
-
-enum {
-	BPF_SOCK_OPS_RTO_CB_FLAG = 1,
-	BPF_SOCK_OPS_RETRANS_CB_FLAG = 2,
-	BPF_SOCK_OPS_STATE_CB_FLAG = 4,
-	BPF_SOCK_OPS_RTT_CB_FLAG = 8,
-	BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG = 16,
-	BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG = 32,
-	BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG = 64,
-	BPF_SOCK_OPS_ALL_CB_FLAGS = 127,
-};
-
-enum {
-	BPF_SOCK_OPS_VOID = 0,
-	BPF_SOCK_OPS_TIMEOUT_INIT = 1,
-	BPF_SOCK_OPS_RWND_INIT = 2,
-	BPF_SOCK_OPS_TCP_CONNECT_CB = 3,
-	BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB = 4,
-	BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB = 5,
-	BPF_SOCK_OPS_NEEDS_ECN = 6,
-	BPF_SOCK_OPS_BASE_RTT = 7,
-	BPF_SOCK_OPS_RTO_CB = 8,
-	BPF_SOCK_OPS_RETRANS_CB = 9,
-	BPF_SOCK_OPS_STATE_CB = 10,
-	BPF_SOCK_OPS_TCP_LISTEN_CB = 11,
-	BPF_SOCK_OPS_RTT_CB = 12,
-	BPF_SOCK_OPS_PARSE_HDR_OPT_CB = 13,
-	BPF_SOCK_OPS_HDR_OPT_LEN_CB = 14,
-	BPF_SOCK_OPS_WRITE_HDR_OPT_CB = 15,
-};
-
-enum {
-	TCP_BPF_IW = 1001,
-	TCP_BPF_SNDCWND_CLAMP = 1002,
-	TCP_BPF_DELACK_MAX = 1003,
-	TCP_BPF_RTO_MIN = 1004,
-	TCP_BPF_SYN = 1005,
-	TCP_BPF_SYN_IP = 1006,
-	TCP_BPF_SYN_MAC = 1007,
-	TCP_BPF_SOCK_OPS_CB_FLAGS = 1008,
-};
-
-enum {
-	BPF_LOAD_HDR_OPT_TCP_SYN = 1,
-};
-
-enum {
-	BPF_FIB_LOOKUP_DIRECT = 1,
-	BPF_FIB_LOOKUP_OUTPUT = 2,
-	BPF_FIB_LOOKUP_SKIP_NEIGH = 4,
-	BPF_FIB_LOOKUP_TBID = 8,
-	BPF_FIB_LOOKUP_SRC = 16,
-	BPF_FIB_LOOKUP_MARK = 32,
-};
-
-enum {
-	BPF_FIB_LKUP_RET_SUCCESS = 0,
-	BPF_FIB_LKUP_RET_BLACKHOLE = 1,
-	BPF_FIB_LKUP_RET_UNREACHABLE = 2,
-	BPF_FIB_LKUP_RET_PROHIBIT = 3,
-	BPF_FIB_LKUP_RET_NOT_FWDED = 4,
-	BPF_FIB_LKUP_RET_FWD_DISABLED = 5,
-	BPF_FIB_LKUP_RET_UNSUPP_LWT = 6,
-	BPF_FIB_LKUP_RET_NO_NEIGH = 7,
-	BPF_FIB_LKUP_RET_FRAG_NEEDED = 8,
-	BPF_FIB_LKUP_RET_NO_SRC_ADDR = 9,
-};
-
-struct bpf_fib_lookup {
+struct sock_diag_handler {
+	struct module *owner;
 	__u8 family;
-	__u8 l4_protocol;
-	__be16 sport;
-	__be16 dport;
-	union {
-		__u16 tot_len;
-		__u16 mtu_result;
-	};
-	__u32 ifindex;
-	union {
-		__u8 tos;
-		__be32 flowinfo;
-		__u32 rt_metric;
-	};
-	union {
-		__be32 ipv4_src;
-		__u32 ipv6_src[4];
-	};
-	union {
-		__be32 ipv4_dst;
-		__u32 ipv6_dst[4];
-	};
-	union {
-		struct {
-			__be16 h_vlan_proto;
-			__be16 h_vlan_TCI;
-		};
-		__u32 tbid;
-	};
-	union {
-		struct {
-			__u32 mark;
-		};
-		struct {
-			__u8 smac[6];
-			__u8 dmac[6];
-		};
-	};
+	int (*dump)(struct sk_buff *, struct nlmsghdr *);
+	int (*get_info)(struct sk_buff *, struct sock *);
+	int (*destroy)(struct sk_buff *, struct nlmsghdr *);
 };
 
-struct bpf_redir_neigh {
-	__u32 nh_family;
-	union {
-		__be32 ipv4_nh;
-		__u32 ipv6_nh[4];
-	};
+struct sock_diag_inet_compat {
+	struct module *owner;
+	int (*fn)(struct sk_buff *, struct nlmsghdr *);
 };
 
-enum bpf_check_mtu_flags {
-	BPF_MTU_CHK_SEGS = 1,
-};
-
-enum bpf_check_mtu_ret {
-	BPF_MTU_CHK_RET_SUCCESS = 0,
-	BPF_MTU_CHK_RET_FRAG_NEEDED = 1,
-	BPF_MTU_CHK_RET_SEGS_TOOBIG = 2,
-};
-
-typedef long unsigned int (*bpf_ctx_copy_t)(void *, const void *, long unsigned int, long unsigned int);
-
-struct bpf_empty_prog_array {
-	struct bpf_prog_array hdr;
-	struct bpf_prog *null_prog;
-};
-
-typedef u32 compat_uptr_t;
-
-struct seg6_pernet_data {
-	struct mutex lock;
-	struct in6_addr *tun_src;
-};
-
-struct xsk_queue;
-
-struct xdp_umem;
-
-struct xdp_buff_xsk;
-
-struct xdp_desc;
-
-struct xsk_buff_pool {
-	struct device *dev;
-	struct net_device *netdev;
-	struct list_head xsk_tx_list;
-	spinlock_t xsk_tx_list_lock;
-	refcount_t users;
-	struct xdp_umem *umem;
+struct broadcast_sk {
+	struct sock *sk;
 	struct work_struct work;
-	spinlock_t rx_lock;
-	struct list_head free_list;
-	struct list_head xskb_list;
-	u32 heads_cnt;
-	u16 queue_id;
-	struct xsk_queue *fq;
-	struct xsk_queue *cq;
-	dma_addr_t *dma_pages;
-	struct xdp_buff_xsk *heads;
-	struct xdp_desc *tx_descs;
-	u64 chunk_mask;
-	u64 addrs_cnt;
-	u32 free_list_cnt;
-	u32 dma_pages_cnt;
-	u32 free_heads_cnt;
-	u32 headroom;
-	u32 chunk_size;
-	u32 chunk_shift;
-	u32 frame_len;
-	u32 tx_descs_nentries;
-	u32 reclaim_descs;
-	u32 tx_zc_pending_descs;
-	u8 tx_metadata_len;
-	u8 cached_need_wakeup;
-	bool uses_need_wakeup;
-	bool unaligned;
-	bool tx_sw_csum;
-	void *addrs;
-	spinlock_t cq_lock;
-	struct xdp_buff_xsk *free_heads[0];
 };
 
-enum rt_scope_t {
-	RT_SCOPE_UNIVERSE = 0,
-	RT_SCOPE_SITE = 200,
-	RT_SCOPE_LINK = 253,
-	RT_SCOPE_HOST = 254,
-	RT_SCOPE_NOWHERE = 255,
+struct compat_ifconf {
+	compat_int_t ifc_len;
+	compat_caddr_t ifcbuf;
 };
 
-enum rt_class_t {
-	RT_TABLE_UNSPEC = 0,
-	RT_TABLE_COMPAT = 252,
-	RT_TABLE_DEFAULT = 253,
-	RT_TABLE_MAIN = 254,
-	RT_TABLE_LOCAL = 255,
-	RT_TABLE_MAX = 4294967295,
+struct hwtstamp_config {
+	int flags;
+	int tx_type;
+	int rx_filter;
 };
 
-struct nl_info {
-	struct nlmsghdr *nlh;
-	struct net *nl_net;
-	u32 portid;
-	u8 skip_notify: 1;
-	u8 skip_notify_kernel: 1;
-};
-
-struct qdisc_skb_cb {
-	struct {
-		unsigned int pkt_len;
-		u16 slave_dev_queue_mapping;
-		u16 tc_classid;
-	};
-	unsigned char data[20];
-};
-
-struct compat_sock_fprog {
-	u16 len;
-	compat_uptr_t filter;
-};
-
-struct bpf_skb_data_end {
-	struct qdisc_skb_cb qdisc_cb;
-	void *data_meta;
-	void *data_end;
-};
-
-typedef int (*bpf_aux_classic_check_t)(struct sock_filter *, unsigned int);
-
-struct inet_timewait_sock {
-	struct sock_common __tw_common;
-	__u32 tw_mark;
-	unsigned char tw_substate;
-	unsigned char tw_rcv_wscale;
-	__be16 tw_sport;
-	unsigned int tw_transparent: 1;
-	unsigned int tw_flowlabel: 20;
-	unsigned int tw_usec_ts: 1;
-	unsigned int tw_pad: 2;
-	unsigned int tw_tos: 8;
-	u32 tw_txhash;
-	u32 tw_priority;
-	struct timer_list tw_timer;
-	struct inet_bind_bucket *tw_tb;
-	struct inet_bind2_bucket *tw_tb2;
-};
-
-struct tcp_timewait_sock {
-	struct inet_timewait_sock tw_sk;
-	u32 tw_rcv_wnd;
-	u32 tw_ts_offset;
-	u32 tw_ts_recent;
-	u32 tw_last_oow_ack_time;
-	int tw_ts_recent_stamp;
-	u32 tw_tx_delay;
-};
-
-struct udp6_sock {
-	struct udp_sock udp;
-	struct ipv6_pinfo inet6;
-};
-
-struct tcp6_sock {
-	struct tcp_sock tcp;
-	struct ipv6_pinfo inet6;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-typedef u8 dscp_t;
-
-struct fib_table;
-
-struct fib_result {
-	__be32 prefix;
-	unsigned char prefixlen;
-	unsigned char nh_sel;
-	unsigned char type;
-	unsigned char scope;
-	u32 tclassid;
-	dscp_t dscp;
-	struct fib_nh_common *nhc;
-	struct fib_info *fi;
-	struct fib_table *table;
-	struct hlist_head *fa_head;
-};
-
-struct fib_table {
-	struct hlist_node tb_hlist;
-	u32 tb_id;
-	int tb_num_default;
-	struct callback_head rcu;
-	long unsigned int *tb_data;
-	long unsigned int __data[0];
-};
-
-struct fib6_result;
-
-struct fib6_config;
-
-struct ipv6_stub {
-	int (*ipv6_sock_mc_join)(struct sock *, int, const struct in6_addr *);
-	int (*ipv6_sock_mc_drop)(struct sock *, int, const struct in6_addr *);
-	struct dst_entry * (*ipv6_dst_lookup_flow)(struct net *, const struct sock *, struct flowi6 *, const struct in6_addr *);
-	int (*ipv6_route_input)(struct sk_buff *);
-	struct fib6_table * (*fib6_get_table)(struct net *, u32);
-	int (*fib6_lookup)(struct net *, int, struct flowi6 *, struct fib6_result *, int);
-	int (*fib6_table_lookup)(struct net *, struct fib6_table *, int, struct flowi6 *, struct fib6_result *, int);
-	void (*fib6_select_path)(const struct net *, struct fib6_result *, struct flowi6 *, int, bool, const struct sk_buff *, int);
-	u32 (*ip6_mtu_from_fib6)(const struct fib6_result *, const struct in6_addr *, const struct in6_addr *);
-	int (*fib6_nh_init)(struct net *, struct fib6_nh *, struct fib6_config *, gfp_t, struct netlink_ext_ack *);
-	void (*fib6_nh_release)(struct fib6_nh *);
-	void (*fib6_nh_release_dsts)(struct fib6_nh *);
-	void (*fib6_update_sernum)(struct net *, struct fib6_info *);
-	int (*ip6_del_rt)(struct net *, struct fib6_info *, bool);
-	void (*fib6_rt_update)(struct net *, struct fib6_info *, struct nl_info *);
-	void (*udpv6_encap_enable)(void);
-	void (*ndisc_send_na)(struct net_device *, const struct in6_addr *, const struct in6_addr *, bool, bool, bool, bool);
-	struct neigh_table *nd_tbl;
-	int (*ipv6_fragment)(struct net *, struct sock *, struct sk_buff *, int (*)(struct net *, struct sock *, struct sk_buff *));
-	struct net_device * (*ipv6_dev_find)(struct net *, const struct in6_addr *, struct net_device *);
-	int (*ip6_xmit)(const struct sock *, struct sk_buff *, struct flowi6 *, __u32, struct ipv6_txoptions *, int, u32);
-};
-
-struct fib6_result {
-	struct fib6_nh *nh;
-	struct fib6_info *f6i;
-	u32 fib6_flags;
-	u8 fib6_type;
-	struct rt6_info *rt6;
-};
-
-struct fib6_config {
-	u32 fc_table;
-	u32 fc_metric;
-	int fc_dst_len;
-	int fc_src_len;
-	int fc_ifindex;
-	u32 fc_flags;
-	u32 fc_protocol;
-	u16 fc_type;
-	u16 fc_delete_all_nh: 1;
-	u16 fc_ignore_dev_down: 1;
-	u16 __unused: 14;
-	u32 fc_nh_id;
-	struct in6_addr fc_dst;
-	struct in6_addr fc_src;
-	struct in6_addr fc_prefsrc;
-	struct in6_addr fc_gateway;
-	long unsigned int fc_expires;
-	struct nlattr *fc_mx;
-	int fc_mx_len;
-	int fc_mp_len;
-	struct nlattr *fc_mp;
-	struct nl_info fc_nlinfo;
-	struct nlattr *fc_encap;
-	u16 fc_encap_type;
-	bool fc_is_fdb;
-};
-
-struct ipv6_bpf_stub {
-	int (*inet6_bind)(struct sock *, struct sockaddr *, int, u32);
-	struct sock * (*udp6_lib_lookup)(const struct net *, const struct in6_addr *, __be16, const struct in6_addr *, __be16, int, int, struct udp_table *, struct sk_buff *);
-	int (*ipv6_setsockopt)(struct sock *, int, int, sockptr_t, unsigned int);
-	int (*ipv6_getsockopt)(struct sock *, int, int, sockptr_t, sockptr_t);
-	int (*ipv6_dev_get_saddr)(struct net *, const struct net_device *, const struct in6_addr *, unsigned int, struct in6_addr *);
-};
-
-enum lwtunnel_encap_types {
-	LWTUNNEL_ENCAP_NONE = 0,
-	LWTUNNEL_ENCAP_MPLS = 1,
-	LWTUNNEL_ENCAP_IP = 2,
-	LWTUNNEL_ENCAP_ILA = 3,
-	LWTUNNEL_ENCAP_IP6 = 4,
-	LWTUNNEL_ENCAP_SEG6 = 5,
-	LWTUNNEL_ENCAP_BPF = 6,
-	LWTUNNEL_ENCAP_SEG6_LOCAL = 7,
-	LWTUNNEL_ENCAP_RPL = 8,
-	LWTUNNEL_ENCAP_IOAM6 = 9,
-	LWTUNNEL_ENCAP_XFRM = 10,
-	__LWTUNNEL_ENCAP_MAX = 11,
+enum hwtstamp_flags {
+	HWTSTAMP_FLAG_BONDED_PHC_INDEX = 1,
+	HWTSTAMP_FLAG_LAST = 1,
+	HWTSTAMP_FLAG_MASK = 1,
 };
 
 enum {
-	INET_ECN_NOT_ECT = 0,
-	INET_ECN_ECT_1 = 1,
-	INET_ECN_ECT_0 = 2,
-	INET_ECN_CE = 3,
-	INET_ECN_MASK = 3,
+	BR_MCAST_DIR_RX = 0,
+	BR_MCAST_DIR_TX = 1,
+	BR_MCAST_DIR_SIZE = 2,
 };
-
-struct mptcp_sock {};
-
-struct bpf_tcp_req_attrs {
-	u32 rcv_tsval;
-	u32 rcv_tsecr;
-	u16 mss;
-	u8 rcv_wscale;
-	u8 snd_wscale;
-	u8 ecn_ok;
-	u8 wscale_ok;
-	u8 sack_ok;
-	u8 tstamp_ok;
-	u8 usec_ts_ok;
-	u8 reserved[3];
-};
-
-struct tcp_skb_cb {
-	__u32 seq;
-	__u32 end_seq;
-	union {
-		u32 tcp_tw_isn;
-		struct {
-			u16 tcp_gso_segs;
-			u16 tcp_gso_size;
-		};
-	};
-	__u8 tcp_flags;
-	__u8 sacked;
-	__u8 ip_dsfield;
-	__u8 txstamp_ack: 1;
-	__u8 eor: 1;
-	__u8 has_rxtstamp: 1;
-	__u8 unused: 5;
-	__u32 ack_seq;
-	union {
-		struct {
-			__u32 is_app_limited: 1;
-			__u32 delivered_ce: 20;
-			__u32 unused: 11;
-			__u32 delivered;
-			u64 first_tx_mstamp;
-			u64 delivered_mstamp;
-		} tx;
-		union {
-			struct inet_skb_parm h4;
-			struct inet6_skb_parm h6;
-		} header;
-	};
-};
-
-struct strp_msg {
-	int full_len;
-	int offset;
-};
-
-struct _strp_msg {
-	struct strp_msg strp;
-	int accum_len;
-};
-
-struct tls_msg {
-	u8 control;
-};
-
-struct sk_skb_cb {
-	unsigned char data[20];
-	unsigned char pad[4];
-	struct _strp_msg strp;
-	struct tls_msg tls;
-	u64 temp_reg;
-};
-
-struct crypto_alg;
-
-struct crypto_tfm {
-	refcount_t refcnt;
-	u32 crt_flags;
-	int node;
-	void (*exit)(struct crypto_tfm *);
-	struct crypto_alg *__crt_alg;
-	void *__crt_ctx[0];
-};
-
-struct crypto_aead {
-	unsigned int authsize;
-	unsigned int reqsize;
-	struct crypto_tfm base;
-};
-
-enum xdp_mem_type {
-	MEM_TYPE_PAGE_SHARED = 0,
-	MEM_TYPE_PAGE_ORDER0 = 1,
-	MEM_TYPE_PAGE_POOL = 2,
-	MEM_TYPE_XSK_BUFF_POOL = 3,
-	MEM_TYPE_MAX = 4,
-};
-
-enum xdp_buff_flags {
-	XDP_FLAGS_HAS_FRAGS = 1,
-	XDP_FLAGS_FRAGS_PF_MEMALLOC = 2,
-};
-
-struct xdp_desc {
-	__u64 addr;
-	__u32 len;
-	__u32 options;
-};
-
-struct xdp_umem {
-	void *addrs;
-	u64 size;
-	u32 headroom;
-	u32 chunk_size;
-	u32 chunks;
-	u32 npgs;
-	struct user_struct *user;
-	refcount_t users;
-	u8 flags;
-	u8 tx_metadata_len;
-	bool zc;
-	struct page **pgs;
-	int id;
-	struct list_head xsk_dma_list;
-	struct work_struct work;
-};
-
-struct xdp_sock {
-	struct sock sk;
-	struct xsk_queue *rx;
-	struct net_device *dev;
-	struct xdp_umem *umem;
-	struct list_head flush_node;
-	struct xsk_buff_pool *pool;
-	u16 queue_id;
-	bool zc;
-	bool sg;
-	enum {
-		XSK_READY = 0,
-		XSK_BOUND = 1,
-		XSK_UNBOUND = 2,
-	} state;
-	struct xsk_queue *tx;
-	struct list_head tx_list;
-	u32 tx_budget_spent;
-	u64 rx_dropped;
-	u64 rx_queue_full;
-	struct sk_buff *skb;
-	bool drain_cont;
-	struct list_head map_list;
-	spinlock_t map_list_lock;
-	struct mutex mutex;
-	struct xsk_queue *fq_tmp;
-	struct xsk_queue *cq_tmp;
-};
-
-struct cipher_alg {
-	unsigned int cia_min_keysize;
-	unsigned int cia_max_keysize;
-	int (*cia_setkey)(struct crypto_tfm *, const u8 *, unsigned int);
-	void (*cia_encrypt)(struct crypto_tfm *, u8 *, const u8 *);
-	void (*cia_decrypt)(struct crypto_tfm *, u8 *, const u8 *);
-};
-
-struct compress_alg {
-	int (*coa_compress)(struct crypto_tfm *, const u8 *, unsigned int, u8 *, unsigned int *);
-	int (*coa_decompress)(struct crypto_tfm *, const u8 *, unsigned int, u8 *, unsigned int *);
-};
-
-struct crypto_type;
-
-struct crypto_alg {
-	struct list_head cra_list;
-	struct list_head cra_users;
-	u32 cra_flags;
-	unsigned int cra_blocksize;
-	unsigned int cra_ctxsize;
-	unsigned int cra_alignmask;
-	int cra_priority;
-	refcount_t cra_refcnt;
-	char cra_name[128];
-	char cra_driver_name[128];
-	const struct crypto_type *cra_type;
-	union {
-		struct cipher_alg cipher;
-		struct compress_alg compress;
-	} cra_u;
-	int (*cra_init)(struct crypto_tfm *);
-	void (*cra_exit)(struct crypto_tfm *);
-	void (*cra_destroy)(struct crypto_alg *);
-	struct module *cra_module;
-};
-
-struct crypto_wait {
-	struct completion completion;
-	int err;
-};
-
-struct tls_crypto_info {
-	__u16 version;
-	__u16 cipher_type;
-};
-
-struct tls12_crypto_info_aes_gcm_128 {
-	struct tls_crypto_info info;
-	unsigned char iv[8];
-	unsigned char key[16];
-	unsigned char salt[4];
-	unsigned char rec_seq[8];
-};
-
-struct tls12_crypto_info_aes_gcm_256 {
-	struct tls_crypto_info info;
-	unsigned char iv[8];
-	unsigned char key[32];
-	unsigned char salt[4];
-	unsigned char rec_seq[8];
-};
-
-struct tls12_crypto_info_chacha20_poly1305 {
-	struct tls_crypto_info info;
-	unsigned char iv[12];
-	unsigned char key[32];
-	unsigned char salt[0];
-	unsigned char rec_seq[8];
-};
-
-struct tls12_crypto_info_sm4_gcm {
-	struct tls_crypto_info info;
-	unsigned char iv[8];
-	unsigned char key[16];
-	unsigned char salt[4];
-	unsigned char rec_seq[8];
-};
-
-struct tls12_crypto_info_sm4_ccm {
-	struct tls_crypto_info info;
-	unsigned char iv[8];
-	unsigned char key[16];
-	unsigned char salt[4];
-	unsigned char rec_seq[8];
-};
-
-struct tls_strparser {
-	struct sock *sk;
-	u32 mark: 8;
-	u32 stopped: 1;
-	u32 copy_mode: 1;
-	u32 mixed_decrypted: 1;
-	bool msg_ready;
-	struct strp_msg stm;
-	struct sk_buff *anchor;
-	struct work_struct work;
-};
-
-struct tls_sw_context_rx {
-	struct crypto_aead *aead_recv;
-	struct crypto_wait async_wait;
-	struct sk_buff_head rx_list;
-	void (*saved_data_ready)(struct sock *);
-	u8 reader_present;
-	u8 async_capable: 1;
-	u8 zc_capable: 1;
-	u8 reader_contended: 1;
-	struct tls_strparser strp;
-	atomic_t decrypt_pending;
-	struct sk_buff_head async_hold;
-	struct wait_queue_head wq;
-};
-
-struct tls_prot_info {
-	u16 version;
-	u16 cipher_type;
-	u16 prepend_size;
-	u16 tag_size;
-	u16 overhead_size;
-	u16 iv_size;
-	u16 salt_size;
-	u16 rec_seq_size;
-	u16 aad_size;
-	u16 tail_size;
-};
-
-struct cipher_context {
-	char iv[20];
-	char rec_seq[8];
-};
-
-union tls_crypto_context {
-	struct tls_crypto_info info;
-	union {
-		struct tls12_crypto_info_aes_gcm_128 aes_gcm_128;
-		struct tls12_crypto_info_aes_gcm_256 aes_gcm_256;
-		struct tls12_crypto_info_chacha20_poly1305 chacha20_poly1305;
-		struct tls12_crypto_info_sm4_gcm sm4_gcm;
-		struct tls12_crypto_info_sm4_ccm sm4_ccm;
-	};
-};
-
-struct tls_context {
-	struct tls_prot_info prot_info;
-	u8 tx_conf: 3;
-	u8 rx_conf: 3;
-	u8 zerocopy_sendfile: 1;
-	u8 rx_no_pad: 1;
-	int (*push_pending_record)(struct sock *, int);
-	void (*sk_write_space)(struct sock *);
-	void *priv_ctx_tx;
-	void *priv_ctx_rx;
-	struct net_device *netdev;
-	struct cipher_context tx;
-	struct cipher_context rx;
-	struct scatterlist *partially_sent_record;
-	u16 partially_sent_offset;
-	bool splicing_pages;
-	bool pending_open_record_frags;
-	struct mutex tx_lock;
-	long unsigned int flags;
-	struct proto *sk_proto;
-	struct sock *sk;
-	void (*sk_destruct)(struct sock *);
-	union tls_crypto_context crypto_send;
-	union tls_crypto_context crypto_recv;
-	struct list_head list;
-	refcount_t refcount;
-	struct callback_head rcu;
-};
-
-enum ip_conntrack_dir {
-	IP_CT_DIR_ORIGINAL = 0,
-	IP_CT_DIR_REPLY = 1,
-	IP_CT_DIR_MAX = 2,
-};
-
-struct xdp_buff_xsk {
-	struct xdp_buff xdp;
-	u8 cb[24];
-	dma_addr_t dma;
-	dma_addr_t frame_dma;
-	struct xsk_buff_pool *pool;
-	struct list_head list_node;
-};
-
-typedef u64 (*btf_bpf_skb_get_pay_offset)(struct sk_buff *);
-
-typedef u64 (*btf_bpf_skb_get_nlattr)(struct sk_buff *, u32, u32);
-
-typedef u64 (*btf_bpf_skb_get_nlattr_nest)(struct sk_buff *, u32, u32);
-
-typedef u64 (*btf_bpf_skb_load_helper_8)(const struct sk_buff *, const void *, int, int);
-
-typedef u64 (*btf_bpf_skb_load_helper_8_no_cache)(const struct sk_buff *, int);
-
-typedef u64 (*btf_bpf_skb_load_helper_16)(const struct sk_buff *, const void *, int, int);
-
-typedef u64 (*btf_bpf_skb_load_helper_16_no_cache)(const struct sk_buff *, int);
-
-typedef u64 (*btf_bpf_skb_load_helper_32)(const struct sk_buff *, const void *, int, int);
-
-typedef u64 (*btf_bpf_skb_load_helper_32_no_cache)(const struct sk_buff *, int);
-
-struct bpf_scratchpad {
-	union {
-		__be32 diff[128];
-		u8 buff[512];
-	};
-	local_lock_t bh_lock;
-};
-
-typedef u64 (*btf_bpf_skb_store_bytes)(struct sk_buff *, u32, const void *, u32, u64);
-
-typedef u64 (*btf_bpf_skb_load_bytes)(const struct sk_buff *, u32, void *, u32);
-
-typedef u64 (*btf_bpf_flow_dissector_load_bytes)(const struct bpf_flow_dissector *, u32, void *, u32);
-
-typedef u64 (*btf_bpf_skb_load_bytes_relative)(const struct sk_buff *, u32, void *, u32, u32);
-
-typedef u64 (*btf_bpf_skb_pull_data)(struct sk_buff *, u32);
-
-typedef u64 (*btf_bpf_sk_fullsock)(struct sock *);
-
-typedef u64 (*btf_sk_skb_pull_data)(struct sk_buff *, u32);
-
-typedef u64 (*btf_bpf_l3_csum_replace)(struct sk_buff *, u32, u64, u64, u64);
-
-typedef u64 (*btf_bpf_l4_csum_replace)(struct sk_buff *, u32, u64, u64, u64);
-
-typedef u64 (*btf_bpf_csum_diff)(__be32 *, u32, __be32 *, u32, __wsum);
-
-typedef u64 (*btf_bpf_csum_update)(struct sk_buff *, __wsum);
-
-typedef u64 (*btf_bpf_csum_level)(struct sk_buff *, u64);
 
 enum {
-	BPF_F_NEIGH = 65536,
-	BPF_F_PEER = 131072,
-	BPF_F_NEXTHOP = 262144,
+	SKB_GSO_TCPV4 = 1,
+	SKB_GSO_DODGY = 2,
+	SKB_GSO_TCP_ECN = 4,
+	SKB_GSO_TCP_FIXEDID = 8,
+	SKB_GSO_TCPV6 = 16,
+	SKB_GSO_FCOE = 32,
+	SKB_GSO_GRE = 64,
+	SKB_GSO_GRE_CSUM = 128,
+	SKB_GSO_IPXIP4 = 256,
+	SKB_GSO_IPXIP6 = 512,
+	SKB_GSO_UDP_TUNNEL = 1024,
+	SKB_GSO_UDP_TUNNEL_CSUM = 2048,
+	SKB_GSO_PARTIAL = 4096,
+	SKB_GSO_TUNNEL_REMCSUM = 8192,
+	SKB_GSO_SCTP = 16384,
+	SKB_GSO_ESP = 32768,
+	SKB_GSO_UDP = 65536,
+	SKB_GSO_UDP_L4 = 131072,
+	SKB_GSO_FRAGLIST = 262144,
 };
 
-typedef u64 (*btf_bpf_clone_redirect)(struct sk_buff *, u32, u64);
-
-typedef u64 (*btf_bpf_redirect)(u32, u64);
-
-typedef u64 (*btf_bpf_redirect_peer)(u32, u64);
-
-typedef u64 (*btf_bpf_redirect_neigh)(u32, struct bpf_redir_neigh *, int, u64);
-
-typedef u64 (*btf_bpf_msg_apply_bytes)(struct sk_msg *, u32);
-
-typedef u64 (*btf_bpf_msg_cork_bytes)(struct sk_msg *, u32);
-
-typedef u64 (*btf_bpf_msg_pull_data)(struct sk_msg *, u32, u32, u64);
-
-typedef u64 (*btf_bpf_msg_push_data)(struct sk_msg *, u32, u32, u64);
-
-typedef u64 (*btf_bpf_msg_pop_data)(struct sk_msg *, u32, u32, u64);
-
-typedef u64 (*btf_bpf_get_cgroup_classid)(const struct sk_buff *);
-
-typedef u64 (*btf_bpf_get_route_realm)(const struct sk_buff *);
-
-typedef u64 (*btf_bpf_get_hash_recalc)(struct sk_buff *);
-
-typedef u64 (*btf_bpf_set_hash_invalid)(struct sk_buff *);
-
-typedef u64 (*btf_bpf_set_hash)(struct sk_buff *, u32);
-
-typedef u64 (*btf_bpf_skb_vlan_push)(struct sk_buff *, __be16, u16);
-
-typedef u64 (*btf_bpf_skb_vlan_pop)(struct sk_buff *);
-
-typedef u64 (*btf_bpf_skb_change_proto)(struct sk_buff *, __be16, u64);
-
-typedef u64 (*btf_bpf_skb_change_type)(struct sk_buff *, u32);
-
-typedef u64 (*btf_sk_skb_adjust_room)(struct sk_buff *, s32, u32, u64);
-
-typedef u64 (*btf_bpf_skb_adjust_room)(struct sk_buff *, s32, u32, u64);
-
-typedef u64 (*btf_bpf_skb_change_tail)(struct sk_buff *, u32, u64);
-
-typedef u64 (*btf_sk_skb_change_tail)(struct sk_buff *, u32, u64);
-
-typedef u64 (*btf_bpf_skb_change_head)(struct sk_buff *, u32, u64);
-
-typedef u64 (*btf_sk_skb_change_head)(struct sk_buff *, u32, u64);
-
-typedef u64 (*btf_bpf_xdp_get_buff_len)(struct xdp_buff *);
-
-typedef u64 (*btf_bpf_xdp_adjust_head)(struct xdp_buff *, int);
-
-typedef u64 (*btf_bpf_xdp_load_bytes)(struct xdp_buff *, u32, void *, u32);
-
-typedef u64 (*btf_bpf_xdp_store_bytes)(struct xdp_buff *, u32, void *, u32);
-
-typedef u64 (*btf_bpf_xdp_adjust_tail)(struct xdp_buff *, int);
-
-typedef u64 (*btf_bpf_xdp_adjust_meta)(struct xdp_buff *, int);
-
-typedef u64 (*btf_bpf_xdp_redirect)(u32, u64);
-
-typedef u64 (*btf_bpf_xdp_redirect_map)(struct bpf_map *, u64, u64);
-
-typedef u64 (*btf_bpf_skb_event_output)(struct sk_buff *, struct bpf_map *, u64, void *, u64);
-
-typedef u64 (*btf_bpf_skb_get_tunnel_key)(struct sk_buff *, struct bpf_tunnel_key *, u32, u64);
-
-typedef u64 (*btf_bpf_skb_get_tunnel_opt)(struct sk_buff *, u8 *, u32);
-
-typedef u64 (*btf_bpf_skb_set_tunnel_key)(struct sk_buff *, const struct bpf_tunnel_key *, u32, u64);
-
-typedef u64 (*btf_bpf_skb_set_tunnel_opt)(struct sk_buff *, const u8 *, u32);
-
-typedef u64 (*btf_bpf_skb_under_cgroup)(struct sk_buff *, struct bpf_map *, u32);
-
-typedef u64 (*btf_bpf_skb_cgroup_id)(const struct sk_buff *);
-
-typedef u64 (*btf_bpf_skb_ancestor_cgroup_id)(const struct sk_buff *, int);
-
-typedef u64 (*btf_bpf_sk_cgroup_id)(struct sock *);
-
-typedef u64 (*btf_bpf_sk_ancestor_cgroup_id)(struct sock *, int);
-
-typedef u64 (*btf_bpf_xdp_event_output)(struct xdp_buff *, struct bpf_map *, u64, void *, u64);
-
-typedef u64 (*btf_bpf_get_socket_cookie)(struct sk_buff *);
-
-typedef u64 (*btf_bpf_get_socket_cookie_sock_addr)(struct bpf_sock_addr_kern *);
-
-typedef u64 (*btf_bpf_get_socket_cookie_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_get_socket_ptr_cookie)(struct sock *);
-
-typedef u64 (*btf_bpf_get_socket_cookie_sock_ops)(struct bpf_sock_ops_kern *);
-
-typedef u64 (*btf_bpf_get_netns_cookie_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_get_netns_cookie_sock_addr)(struct bpf_sock_addr_kern *);
-
-typedef u64 (*btf_bpf_get_netns_cookie_sock_ops)(struct bpf_sock_ops_kern *);
-
-typedef u64 (*btf_bpf_get_netns_cookie_sk_msg)(struct sk_msg *);
-
-typedef u64 (*btf_bpf_get_socket_uid)(struct sk_buff *);
-
-typedef u64 (*btf_bpf_sk_setsockopt)(struct sock *, int, int, char *, int);
-
-typedef u64 (*btf_bpf_sk_getsockopt)(struct sock *, int, int, char *, int);
-
-typedef u64 (*btf_bpf_unlocked_sk_setsockopt)(struct sock *, int, int, char *, int);
-
-typedef u64 (*btf_bpf_unlocked_sk_getsockopt)(struct sock *, int, int, char *, int);
-
-typedef u64 (*btf_bpf_sock_addr_setsockopt)(struct bpf_sock_addr_kern *, int, int, char *, int);
-
-typedef u64 (*btf_bpf_sock_addr_getsockopt)(struct bpf_sock_addr_kern *, int, int, char *, int);
-
-typedef u64 (*btf_bpf_sock_ops_setsockopt)(struct bpf_sock_ops_kern *, int, int, char *, int);
-
-typedef u64 (*btf_bpf_sock_ops_getsockopt)(struct bpf_sock_ops_kern *, int, int, char *, int);
-
-typedef u64 (*btf_bpf_sock_ops_cb_flags_set)(struct bpf_sock_ops_kern *, int);
-
-typedef u64 (*btf_bpf_bind)(struct bpf_sock_addr_kern *, struct sockaddr *, int);
-
-typedef u64 (*btf_bpf_xdp_fib_lookup)(struct xdp_buff *, struct bpf_fib_lookup *, int, u32);
-
-typedef u64 (*btf_bpf_skb_fib_lookup)(struct sk_buff *, struct bpf_fib_lookup *, int, u32);
-
-typedef u64 (*btf_bpf_skb_check_mtu)(struct sk_buff *, u32, u32 *, s32, u64);
-
-typedef u64 (*btf_bpf_xdp_check_mtu)(struct xdp_buff *, u32, u32 *, s32, u64);
-
-typedef u64 (*btf_bpf_lwt_in_push_encap)(struct sk_buff *, u32, void *, u32);
-
-typedef u64 (*btf_bpf_lwt_xmit_push_encap)(struct sk_buff *, u32, void *, u32);
-
-typedef u64 (*btf_bpf_skc_lookup_tcp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
-
-typedef u64 (*btf_bpf_sk_lookup_tcp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
-
-typedef u64 (*btf_bpf_sk_lookup_udp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
-
-typedef u64 (*btf_bpf_tc_skc_lookup_tcp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
-
-typedef u64 (*btf_bpf_tc_sk_lookup_tcp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
-
-typedef u64 (*btf_bpf_tc_sk_lookup_udp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
-
-typedef u64 (*btf_bpf_sk_release)(struct sock *);
-
-typedef u64 (*btf_bpf_xdp_sk_lookup_udp)(struct xdp_buff *, struct bpf_sock_tuple *, u32, u32, u64);
-
-typedef u64 (*btf_bpf_xdp_skc_lookup_tcp)(struct xdp_buff *, struct bpf_sock_tuple *, u32, u32, u64);
-
-typedef u64 (*btf_bpf_xdp_sk_lookup_tcp)(struct xdp_buff *, struct bpf_sock_tuple *, u32, u32, u64);
-
-typedef u64 (*btf_bpf_sock_addr_skc_lookup_tcp)(struct bpf_sock_addr_kern *, struct bpf_sock_tuple *, u32, u64, u64);
-
-typedef u64 (*btf_bpf_sock_addr_sk_lookup_tcp)(struct bpf_sock_addr_kern *, struct bpf_sock_tuple *, u32, u64, u64);
-
-typedef u64 (*btf_bpf_sock_addr_sk_lookup_udp)(struct bpf_sock_addr_kern *, struct bpf_sock_tuple *, u32, u64, u64);
-
-typedef u64 (*btf_bpf_tcp_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_get_listener_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_skb_ecn_set_ce)(struct sk_buff *);
-
-typedef u64 (*btf_bpf_tcp_check_syncookie)(struct sock *, void *, u32, struct tcphdr *, u32);
-
-typedef u64 (*btf_bpf_tcp_gen_syncookie)(struct sock *, void *, u32, struct tcphdr *, u32);
-
-typedef u64 (*btf_bpf_sk_assign)(struct sk_buff *, struct sock *, u64);
-
-typedef u64 (*btf_bpf_sock_ops_load_hdr_opt)(struct bpf_sock_ops_kern *, void *, u32, u64);
-
-typedef u64 (*btf_bpf_sock_ops_store_hdr_opt)(struct bpf_sock_ops_kern *, const void *, u32, u64);
-
-typedef u64 (*btf_bpf_sock_ops_reserve_hdr_opt)(struct bpf_sock_ops_kern *, u32, u64);
-
-typedef u64 (*btf_bpf_skb_set_tstamp)(struct sk_buff *, u64, u32);
-
-typedef u64 (*btf_sk_select_reuseport)(struct sk_reuseport_kern *, struct bpf_map *, void *, u32);
-
-typedef u64 (*btf_sk_reuseport_load_bytes)(const struct sk_reuseport_kern *, u32, void *, u32);
-
-typedef u64 (*btf_sk_reuseport_load_bytes_relative)(const struct sk_reuseport_kern *, u32, void *, u32, u32);
-
-typedef u64 (*btf_bpf_sk_lookup_assign)(struct bpf_sk_lookup_kern *, struct sock *, u64);
-
-typedef u64 (*btf_bpf_skc_to_tcp6_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_skc_to_tcp_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_skc_to_tcp_timewait_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_skc_to_tcp_request_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_skc_to_udp6_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_skc_to_unix_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_skc_to_mptcp_sock)(struct sock *);
-
-typedef u64 (*btf_bpf_sock_from_file)(struct file *);
-
-struct flow_dissector_key_control {
-	u16 thoff;
-	u16 addr_type;
-	u32 flags;
+struct udphdr {
+	__be16 source;
+	__be16 dest;
+	__be16 len;
+	__sum16 check;
 };
 
-struct flow_dissector_key_basic {
-	__be16 n_proto;
-	u8 ip_proto;
-	u8 padding;
+struct tso_t {
+	int next_frag_idx;
+	int size;
+	void *data;
+	u16 ip_id;
+	u8 tlen;
+	bool ipv6;
+	u32 tcp_seq;
 };
 
-struct flow_dissector_key_vlan {
-	union {
-		struct {
-			u16 vlan_id: 12;
-			u16 vlan_dei: 1;
-			u16 vlan_priority: 3;
-		};
-		__be16 vlan_tci;
-	};
-	__be16 vlan_tpid;
-	__be16 vlan_eth_type;
-	u16 padding;
+struct fib_notifier_info {
+	int family;
+	struct netlink_ext_ack *extack;
 };
 
-struct flow_dissector_mpls_lse {
-	u32 mpls_ttl: 8;
-	u32 mpls_bos: 1;
-	u32 mpls_tc: 3;
-	u32 mpls_label: 20;
+enum fib_event_type {
+	FIB_EVENT_ENTRY_REPLACE = 0,
+	FIB_EVENT_ENTRY_APPEND = 1,
+	FIB_EVENT_ENTRY_ADD = 2,
+	FIB_EVENT_ENTRY_DEL = 3,
+	FIB_EVENT_RULE_ADD = 4,
+	FIB_EVENT_RULE_DEL = 5,
+	FIB_EVENT_NH_ADD = 6,
+	FIB_EVENT_NH_DEL = 7,
+	FIB_EVENT_VIF_ADD = 8,
+	FIB_EVENT_VIF_DEL = 9,
 };
 
-struct flow_dissector_key_mpls {
-	struct flow_dissector_mpls_lse ls[7];
-	u8 used_lses;
-};
-
-struct flow_dissector_key_enc_opts {
-	u8 data[255];
-	u8 len;
-	u32 dst_opt_type;
-};
-
-struct flow_dissector_key_keyid {
-	__be32 keyid;
-};
-
-struct flow_dissector_key_ipv4_addrs {
-	__be32 src;
-	__be32 dst;
-};
-
-struct flow_dissector_key_ipv6_addrs {
-	struct in6_addr src;
-	struct in6_addr dst;
-};
-
-struct flow_dissector_key_arp {
-	__u32 sip;
-	__u32 tip;
-	__u8 op;
-	unsigned char sha[6];
-	unsigned char tha[6];
-};
-
-struct flow_dissector_key_ports {
-	union {
-		__be32 ports;
-		struct {
-			__be16 src;
-			__be16 dst;
-		};
-	};
-};
-
-struct flow_dissector_key_ports_range {
-	union {
-		struct flow_dissector_key_ports tp;
-		struct {
-			struct flow_dissector_key_ports tp_min;
-			struct flow_dissector_key_ports tp_max;
-		};
-	};
-};
-
-struct flow_dissector_key_icmp {
-	struct {
-		u8 type;
-		u8 code;
-	};
-	u16 id;
-};
-
-struct flow_dissector_key_eth_addrs {
-	unsigned char dst[6];
-	unsigned char src[6];
-};
-
-struct flow_dissector_key_tcp {
-	__be16 flags;
-};
-
-struct flow_dissector_key_ip {
-	__u8 tos;
-	__u8 ttl;
-};
-
-struct flow_dissector_key_meta {
-	int ingress_ifindex;
-	u16 ingress_iftype;
-	u8 l2_miss;
+struct fib_notifier_net {
+	struct list_head fib_notifier_ops;
+	struct atomic_notifier_head fib_chain;
 };
 
 struct flow_dissector_key_ct {
@@ -41526,25 +41656,6 @@ struct flow_dissector_key_ct {
 	u16 ct_zone;
 	u32 ct_mark;
 	u32 ct_labels[4];
-};
-
-struct flow_dissector_key_pppoe {
-	__be16 session_id;
-	__be16 ppp_proto;
-	__be16 type;
-};
-
-struct flow_dissector_key_l2tpv3 {
-	__be32 session_id;
-};
-
-struct flow_dissector_key_ipsec {
-	__be32 spi;
-};
-
-struct flow_dissector {
-	long long unsigned int used_keys;
-	short unsigned int offset[33];
 };
 
 struct flow_match {
@@ -41932,93 +42043,205 @@ struct flow_indir_dev_info {
 	struct list_head *cb_list;
 };
 
-enum gro_result {
-	GRO_MERGED = 0,
-	GRO_MERGED_FREE = 1,
-	GRO_HELD = 2,
-	GRO_NORMAL = 3,
-	GRO_CONSUMED = 4,
+struct page_pool_params_fast {
+	unsigned int order;
+	unsigned int pool_size;
+	int nid;
+	struct device *dev;
+	struct napi_struct *napi;
+	enum dma_data_direction dma_dir;
+	unsigned int max_len;
+	unsigned int offset;
 };
 
-typedef enum gro_result gro_result_t;
-
-struct napi_gro_cb {
-	union {
-		struct {
-			void *frag0;
-			unsigned int frag0_len;
-		};
-		struct {
-			struct sk_buff *last;
-			long unsigned int age;
-		};
-	};
-	int data_offset;
-	u16 flush;
-	u16 count;
-	u16 proto;
-	u16 pad;
-	union {
-		struct {
-			u16 gro_remcsum_start;
-			u8 same_flow: 1;
-			u8 encap_mark: 1;
-			u8 csum_valid: 1;
-			u8 csum_cnt: 3;
-			u8 free: 2;
-			u8 is_ipv6: 1;
-			u8 is_fou: 1;
-			u8 ip_fixedid: 1;
-			u8 recursion_counter: 4;
-			u8 is_flist: 1;
-		};
-		struct {
-			u16 gro_remcsum_start;
-			u8 same_flow: 1;
-			u8 encap_mark: 1;
-			u8 csum_valid: 1;
-			u8 csum_cnt: 3;
-			u8 free: 2;
-			u8 is_ipv6: 1;
-			u8 is_fou: 1;
-			u8 ip_fixedid: 1;
-			u8 recursion_counter: 4;
-			u8 is_flist: 1;
-		} zeroed;
-	};
-	__wsum csum;
-	union {
-		struct {
-			u16 network_offset;
-			u16 inner_network_offset;
-		};
-		u16 network_offsets[2];
-	};
+struct pp_alloc_cache {
+	u32 count;
+	netmem_ref cache[128];
 };
 
-struct class_attribute {
-	struct attribute attr;
-	ssize_t (*show)(const struct class *, const struct class_attribute *, char *);
-	ssize_t (*store)(const struct class *, const struct class_attribute *, const char *, size_t);
+struct ptr_ring {
+	int producer;
+	spinlock_t producer_lock;
+	int consumer_head;
+	int consumer_tail;
+	spinlock_t consumer_lock;
+	int size;
+	int batch;
+	void **queue;
+};
+
+struct page_pool_params_slow {
+	struct net_device *netdev;
+	unsigned int queue_idx;
+	unsigned int flags;
+	void (*init_callback)(netmem_ref, void *);
+	void *init_arg;
+};
+
+struct memory_provider_ops;
+
+struct page_pool {
+	struct page_pool_params_fast p;
+	int cpuid;
+	u32 pages_state_hold_cnt;
+	bool has_init_callback: 1;
+	bool dma_map: 1;
+	bool dma_sync: 1;
+	bool dma_sync_for_cpu: 1;
+	long: 0;
+	__u8 __cacheline_group_begin__frag[0];
+	long int frag_users;
+	netmem_ref frag_page;
+	unsigned int frag_offset;
+	long: 0;
+	__u8 __cacheline_group_end__frag[0];
+	long: 64;
+	struct {} __cacheline_group_pad__frag;
+	struct delayed_work release_dw;
+	void (*disconnect)(void *);
+	long unsigned int defer_start;
+	long unsigned int defer_warn;
+	u32 xdp_mem_id;
+	struct pp_alloc_cache alloc;
+	struct ptr_ring ring;
+	void *mp_priv;
+	const struct memory_provider_ops *mp_ops;
+	struct xarray dma_mapped;
+	atomic_t pages_state_release_cnt;
+	refcount_t user_cnt;
+	u64 destroy_cnt;
+	struct page_pool_params_slow slow;
+	struct {
+		struct hlist_node list;
+		u64 detach_time;
+		u32 napi_id;
+		u32 id;
+	} user;
+};
+
+enum netdev_xdp_rx_metadata {
+	NETDEV_XDP_RX_METADATA_TIMESTAMP = 1,
+	NETDEV_XDP_RX_METADATA_HASH = 2,
+	NETDEV_XDP_RX_METADATA_VLAN_TAG = 4,
+};
+
+enum netdev_xsk_flags {
+	NETDEV_XSK_FLAGS_TX_TIMESTAMP = 1,
+	NETDEV_XSK_FLAGS_TX_CHECKSUM = 2,
+};
+
+enum netdev_queue_type {
+	NETDEV_QUEUE_TYPE_RX = 0,
+	NETDEV_QUEUE_TYPE_TX = 1,
+};
+
+enum netdev_qstats_scope {
+	NETDEV_QSTATS_SCOPE_QUEUE = 1,
 };
 
 enum {
-	IF_OPER_UNKNOWN = 0,
-	IF_OPER_NOTPRESENT = 1,
-	IF_OPER_DOWN = 2,
-	IF_OPER_LOWERLAYERDOWN = 3,
-	IF_OPER_TESTING = 4,
-	IF_OPER_DORMANT = 5,
-	IF_OPER_UP = 6,
+	NETDEV_A_DEV_IFINDEX = 1,
+	NETDEV_A_DEV_PAD = 2,
+	NETDEV_A_DEV_XDP_FEATURES = 3,
+	NETDEV_A_DEV_XDP_ZC_MAX_SEGS = 4,
+	NETDEV_A_DEV_XDP_RX_METADATA_FEATURES = 5,
+	NETDEV_A_DEV_XSK_FEATURES = 6,
+	__NETDEV_A_DEV_MAX = 7,
+	NETDEV_A_DEV_MAX = 6,
 };
 
-enum netdev_reg_state {
-	NETREG_UNINITIALIZED = 0,
-	NETREG_REGISTERED = 1,
-	NETREG_UNREGISTERING = 2,
-	NETREG_UNREGISTERED = 3,
-	NETREG_RELEASED = 4,
-	NETREG_DUMMY = 5,
+enum {
+	NETDEV_A_PAGE_POOL_ID = 1,
+	NETDEV_A_PAGE_POOL_IFINDEX = 2,
+	NETDEV_A_PAGE_POOL_NAPI_ID = 3,
+	NETDEV_A_PAGE_POOL_INFLIGHT = 4,
+	NETDEV_A_PAGE_POOL_INFLIGHT_MEM = 5,
+	NETDEV_A_PAGE_POOL_DETACH_TIME = 6,
+	NETDEV_A_PAGE_POOL_DMABUF = 7,
+	__NETDEV_A_PAGE_POOL_MAX = 8,
+	NETDEV_A_PAGE_POOL_MAX = 7,
+};
+
+enum {
+	NETDEV_A_NAPI_IFINDEX = 1,
+	NETDEV_A_NAPI_ID = 2,
+	NETDEV_A_NAPI_IRQ = 3,
+	NETDEV_A_NAPI_PID = 4,
+	__NETDEV_A_NAPI_MAX = 5,
+	NETDEV_A_NAPI_MAX = 4,
+};
+
+enum {
+	NETDEV_A_QUEUE_ID = 1,
+	NETDEV_A_QUEUE_IFINDEX = 2,
+	NETDEV_A_QUEUE_TYPE = 3,
+	NETDEV_A_QUEUE_NAPI_ID = 4,
+	NETDEV_A_QUEUE_DMABUF = 5,
+	__NETDEV_A_QUEUE_MAX = 6,
+	NETDEV_A_QUEUE_MAX = 5,
+};
+
+enum {
+	NETDEV_A_QSTATS_IFINDEX = 1,
+	NETDEV_A_QSTATS_QUEUE_TYPE = 2,
+	NETDEV_A_QSTATS_QUEUE_ID = 3,
+	NETDEV_A_QSTATS_SCOPE = 4,
+	NETDEV_A_QSTATS_RX_PACKETS = 8,
+	NETDEV_A_QSTATS_RX_BYTES = 9,
+	NETDEV_A_QSTATS_TX_PACKETS = 10,
+	NETDEV_A_QSTATS_TX_BYTES = 11,
+	NETDEV_A_QSTATS_RX_ALLOC_FAIL = 12,
+	NETDEV_A_QSTATS_RX_HW_DROPS = 13,
+	NETDEV_A_QSTATS_RX_HW_DROP_OVERRUNS = 14,
+	NETDEV_A_QSTATS_RX_CSUM_COMPLETE = 15,
+	NETDEV_A_QSTATS_RX_CSUM_UNNECESSARY = 16,
+	NETDEV_A_QSTATS_RX_CSUM_NONE = 17,
+	NETDEV_A_QSTATS_RX_CSUM_BAD = 18,
+	NETDEV_A_QSTATS_RX_HW_GRO_PACKETS = 19,
+	NETDEV_A_QSTATS_RX_HW_GRO_BYTES = 20,
+	NETDEV_A_QSTATS_RX_HW_GRO_WIRE_PACKETS = 21,
+	NETDEV_A_QSTATS_RX_HW_GRO_WIRE_BYTES = 22,
+	NETDEV_A_QSTATS_RX_HW_DROP_RATELIMITS = 23,
+	NETDEV_A_QSTATS_TX_HW_DROPS = 24,
+	NETDEV_A_QSTATS_TX_HW_DROP_ERRORS = 25,
+	NETDEV_A_QSTATS_TX_CSUM_NONE = 26,
+	NETDEV_A_QSTATS_TX_NEEDS_CSUM = 27,
+	NETDEV_A_QSTATS_TX_HW_GSO_PACKETS = 28,
+	NETDEV_A_QSTATS_TX_HW_GSO_BYTES = 29,
+	NETDEV_A_QSTATS_TX_HW_GSO_WIRE_PACKETS = 30,
+	NETDEV_A_QSTATS_TX_HW_GSO_WIRE_BYTES = 31,
+	NETDEV_A_QSTATS_TX_HW_DROP_RATELIMITS = 32,
+	NETDEV_A_QSTATS_TX_STOP = 33,
+	NETDEV_A_QSTATS_TX_WAKE = 34,
+	__NETDEV_A_QSTATS_MAX = 35,
+	NETDEV_A_QSTATS_MAX = 34,
+};
+
+enum {
+	NETDEV_A_DMABUF_IFINDEX = 1,
+	NETDEV_A_DMABUF_QUEUES = 2,
+	NETDEV_A_DMABUF_FD = 3,
+	NETDEV_A_DMABUF_ID = 4,
+	__NETDEV_A_DMABUF_MAX = 5,
+	NETDEV_A_DMABUF_MAX = 4,
+};
+
+enum {
+	NETDEV_CMD_DEV_GET = 1,
+	NETDEV_CMD_DEV_ADD_NTF = 2,
+	NETDEV_CMD_DEV_DEL_NTF = 3,
+	NETDEV_CMD_DEV_CHANGE_NTF = 4,
+	NETDEV_CMD_PAGE_POOL_GET = 5,
+	NETDEV_CMD_PAGE_POOL_ADD_NTF = 6,
+	NETDEV_CMD_PAGE_POOL_DEL_NTF = 7,
+	NETDEV_CMD_PAGE_POOL_CHANGE_NTF = 8,
+	NETDEV_CMD_PAGE_POOL_STATS_GET = 9,
+	NETDEV_CMD_QUEUE_GET = 10,
+	NETDEV_CMD_NAPI_GET = 11,
+	NETDEV_CMD_QSTATS_GET = 12,
+	NETDEV_CMD_BIND_RX = 13,
+	__NETDEV_CMD_MAX = 14,
+	NETDEV_CMD_MAX = 13,
 };
 
 struct pp_memory_provider_params {
@@ -42037,299 +42260,6 @@ struct netdev_rx_queue {
 	long: 64;
 	long: 64;
 	long: 64;
-};
-
-struct reset_control;
-
-struct mii_bus;
-
-struct mdio_device {
-	struct device dev;
-	struct mii_bus *bus;
-	char modalias[32];
-	int (*bus_match)(struct device *, const struct device_driver *);
-	void (*device_free)(struct mdio_device *);
-	void (*device_remove)(struct mdio_device *);
-	int addr;
-	int flags;
-	int reset_state;
-	struct gpio_desc *reset_gpio;
-	struct reset_control *reset_ctrl;
-	unsigned int reset_assert_delay;
-	unsigned int reset_deassert_delay;
-};
-
-struct phy_c45_device_ids {
-	u32 devices_in_package;
-	u32 mmds_present;
-	u32 device_ids[32];
-};
-
-enum phy_state {
-	PHY_DOWN = 0,
-	PHY_READY = 1,
-	PHY_HALTED = 2,
-	PHY_ERROR = 3,
-	PHY_UP = 4,
-	PHY_RUNNING = 5,
-	PHY_NOLINK = 6,
-	PHY_CABLETEST = 7,
-};
-
-struct eee_config {
-	u32 tx_lpi_timer;
-	bool tx_lpi_enabled;
-	bool eee_enabled;
-};
-
-struct phylink;
-
-struct pse_control;
-
-struct phy_driver;
-
-struct phy_package_shared;
-
-struct mii_timestamper;
-
-struct phy_device {
-	struct mdio_device mdio;
-	const struct phy_driver *drv;
-	struct device_link *devlink;
-	u32 phyindex;
-	u32 phy_id;
-	struct phy_c45_device_ids c45_ids;
-	unsigned int is_c45: 1;
-	unsigned int is_internal: 1;
-	unsigned int is_pseudo_fixed_link: 1;
-	unsigned int is_gigabit_capable: 1;
-	unsigned int has_fixups: 1;
-	unsigned int suspended: 1;
-	unsigned int suspended_by_mdio_bus: 1;
-	unsigned int sysfs_links: 1;
-	unsigned int loopback_enabled: 1;
-	unsigned int downshifted_rate: 1;
-	unsigned int is_on_sfp_module: 1;
-	unsigned int mac_managed_pm: 1;
-	unsigned int wol_enabled: 1;
-	unsigned int autoneg: 1;
-	unsigned int link: 1;
-	unsigned int autoneg_complete: 1;
-	unsigned int interrupts: 1;
-	unsigned int irq_suspended: 1;
-	unsigned int irq_rerun: 1;
-	unsigned int default_timestamp: 1;
-	int rate_matching;
-	enum phy_state state;
-	u32 dev_flags;
-	phy_interface_t interface;
-	long unsigned int possible_interfaces[1];
-	int speed;
-	int duplex;
-	int port;
-	int pause;
-	int asym_pause;
-	u8 master_slave_get;
-	u8 master_slave_set;
-	u8 master_slave_state;
-	long unsigned int supported[2];
-	long unsigned int advertising[2];
-	long unsigned int lp_advertising[2];
-	long unsigned int adv_old[2];
-	long unsigned int supported_eee[2];
-	long unsigned int advertising_eee[2];
-	bool eee_enabled;
-	long unsigned int host_interfaces[1];
-	u32 eee_broken_modes;
-	bool enable_tx_lpi;
-	struct eee_config eee_cfg;
-	struct list_head leds;
-	int irq;
-	void *priv;
-	struct phy_package_shared *shared;
-	struct sk_buff *skb;
-	void *ehdr;
-	struct nlattr *nest;
-	struct delayed_work state_queue;
-	struct mutex lock;
-	bool sfp_bus_attached;
-	struct sfp_bus *sfp_bus;
-	struct phylink *phylink;
-	struct net_device *attached_dev;
-	struct mii_timestamper *mii_ts;
-	struct pse_control *psec;
-	u8 mdix;
-	u8 mdix_ctrl;
-	int pma_extable;
-	unsigned int link_down_events;
-	void (*phy_link_change)(struct phy_device *, bool);
-	void (*adjust_link)(struct net_device *);
-};
-
-struct ethtool_phy_stats {
-	u64 rx_packets;
-	u64 rx_bytes;
-	u64 rx_errors;
-	u64 tx_packets;
-	u64 tx_bytes;
-	u64 tx_errors;
-};
-
-struct phy_plca_cfg {
-	int version;
-	int enabled;
-	int node_id;
-	int node_cnt;
-	int to_tmr;
-	int burst_cnt;
-	int burst_tmr;
-};
-
-struct phy_plca_status {
-	bool pst;
-};
-
-struct phy_tdr_config {
-	u32 first;
-	u32 last;
-	u32 step;
-	s8 pair;
-};
-
-enum led_brightness {
-	LED_OFF = 0,
-	LED_ON = 1,
-	LED_HALF = 127,
-	LED_FULL = 255,
-};
-
-struct mdio_bus_stats {
-	u64_stats_t transfers;
-	u64_stats_t errors;
-	u64_stats_t writes;
-	u64_stats_t reads;
-	struct u64_stats_sync syncp;
-};
-
-struct mii_bus {
-	struct module *owner;
-	const char *name;
-	char id[61];
-	void *priv;
-	int (*read)(struct mii_bus *, int, int);
-	int (*write)(struct mii_bus *, int, int, u16);
-	int (*read_c45)(struct mii_bus *, int, int, int);
-	int (*write_c45)(struct mii_bus *, int, int, int, u16);
-	int (*reset)(struct mii_bus *);
-	struct mdio_bus_stats stats[32];
-	struct mutex mdio_lock;
-	struct device *parent;
-	enum {
-		MDIOBUS_ALLOCATED = 1,
-		MDIOBUS_REGISTERED = 2,
-		MDIOBUS_UNREGISTERED = 3,
-		MDIOBUS_RELEASED = 4,
-	} state;
-	struct device dev;
-	struct mdio_device *mdio_map[32];
-	u32 phy_mask;
-	u32 phy_ignore_ta_mask;
-	int irq[32];
-	int reset_delay_us;
-	int reset_post_delay_us;
-	struct gpio_desc *reset_gpiod;
-	struct mutex shared_lock;
-	struct phy_package_shared *shared[32];
-};
-
-struct mdio_driver_common {
-	struct device_driver driver;
-	int flags;
-};
-
-struct mii_timestamper {
-	bool (*rxtstamp)(struct mii_timestamper *, struct sk_buff *, int);
-	void (*txtstamp)(struct mii_timestamper *, struct sk_buff *, int);
-	int (*hwtstamp)(struct mii_timestamper *, struct kernel_hwtstamp_config *, struct netlink_ext_ack *);
-	void (*link_state)(struct mii_timestamper *, struct phy_device *);
-	int (*ts_info)(struct mii_timestamper *, struct kernel_ethtool_ts_info *);
-	struct device *device;
-};
-
-struct phy_package_shared {
-	u8 base_addr;
-	struct device_node *np;
-	refcount_t refcnt;
-	long unsigned int flags;
-	size_t priv_size;
-	void *priv;
-};
-
-struct phy_driver {
-	struct mdio_driver_common mdiodrv;
-	u32 phy_id;
-	char *name;
-	u32 phy_id_mask;
-	const long unsigned int * const features;
-	u32 flags;
-	const void *driver_data;
-	int (*soft_reset)(struct phy_device *);
-	int (*config_init)(struct phy_device *);
-	int (*probe)(struct phy_device *);
-	int (*get_features)(struct phy_device *);
-	int (*get_rate_matching)(struct phy_device *, phy_interface_t);
-	int (*suspend)(struct phy_device *);
-	int (*resume)(struct phy_device *);
-	int (*config_aneg)(struct phy_device *);
-	int (*aneg_done)(struct phy_device *);
-	int (*read_status)(struct phy_device *);
-	int (*config_intr)(struct phy_device *);
-	irqreturn_t (*handle_interrupt)(struct phy_device *);
-	void (*remove)(struct phy_device *);
-	int (*match_phy_device)(struct phy_device *);
-	int (*set_wol)(struct phy_device *, struct ethtool_wolinfo *);
-	void (*get_wol)(struct phy_device *, struct ethtool_wolinfo *);
-	void (*link_change_notify)(struct phy_device *);
-	int (*read_mmd)(struct phy_device *, int, u16);
-	int (*write_mmd)(struct phy_device *, int, u16, u16);
-	int (*read_page)(struct phy_device *);
-	int (*write_page)(struct phy_device *, int);
-	int (*module_info)(struct phy_device *, struct ethtool_modinfo *);
-	int (*module_eeprom)(struct phy_device *, struct ethtool_eeprom *, u8 *);
-	int (*cable_test_start)(struct phy_device *);
-	int (*cable_test_tdr_start)(struct phy_device *, const struct phy_tdr_config *);
-	int (*cable_test_get_status)(struct phy_device *, bool *);
-	void (*get_phy_stats)(struct phy_device *, struct ethtool_eth_phy_stats *, struct ethtool_phy_stats *);
-	void (*get_link_stats)(struct phy_device *, struct ethtool_link_ext_stats *);
-	int (*get_sset_count)(struct phy_device *);
-	void (*get_strings)(struct phy_device *, u8 *);
-	void (*get_stats)(struct phy_device *, struct ethtool_stats *, u64 *);
-	int (*get_tunable)(struct phy_device *, struct ethtool_tunable *, void *);
-	int (*set_tunable)(struct phy_device *, struct ethtool_tunable *, const void *);
-	int (*set_loopback)(struct phy_device *, bool);
-	int (*get_sqi)(struct phy_device *);
-	int (*get_sqi_max)(struct phy_device *);
-	int (*get_plca_cfg)(struct phy_device *, struct phy_plca_cfg *);
-	int (*set_plca_cfg)(struct phy_device *, const struct phy_plca_cfg *);
-	int (*get_plca_status)(struct phy_device *, struct phy_plca_status *);
-	int (*led_brightness_set)(struct phy_device *, u8, enum led_brightness);
-	int (*led_blink_set)(struct phy_device *, u8, long unsigned int *, long unsigned int *);
-	int (*led_hw_is_supported)(struct phy_device *, u8, long unsigned int);
-	int (*led_hw_control_set)(struct phy_device *, u8, long unsigned int);
-	int (*led_hw_control_get)(struct phy_device *, u8, long unsigned int *);
-	int (*led_polarity_set)(struct phy_device *, int, long unsigned int);
-};
-
-struct rx_queue_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct netdev_rx_queue *, char *);
-	ssize_t (*store)(struct netdev_rx_queue *, const char *, size_t);
-};
-
-struct netdev_queue_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct netdev_queue *, char *);
-	ssize_t (*store)(struct netdev_queue *, const char *, size_t);
 };
 
 struct netdev_queue_stats_rx {
@@ -42364,68 +42294,11 @@ struct netdev_queue_stats_tx {
 	u64 wake;
 };
 
-typedef int (*netlink_filter_fn)(struct sock *, struct sk_buff *, void *);
-
-enum {
-	NETDEV_A_PAGE_POOL_ID = 1,
-	NETDEV_A_PAGE_POOL_IFINDEX = 2,
-	NETDEV_A_PAGE_POOL_NAPI_ID = 3,
-	NETDEV_A_PAGE_POOL_INFLIGHT = 4,
-	NETDEV_A_PAGE_POOL_INFLIGHT_MEM = 5,
-	NETDEV_A_PAGE_POOL_DETACH_TIME = 6,
-	NETDEV_A_PAGE_POOL_DMABUF = 7,
-	__NETDEV_A_PAGE_POOL_MAX = 8,
-	NETDEV_A_PAGE_POOL_MAX = 7,
-};
-
-enum {
-	NETDEV_A_PAGE_POOL_STATS_INFO = 1,
-	NETDEV_A_PAGE_POOL_STATS_ALLOC_FAST = 8,
-	NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW = 9,
-	NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW_HIGH_ORDER = 10,
-	NETDEV_A_PAGE_POOL_STATS_ALLOC_EMPTY = 11,
-	NETDEV_A_PAGE_POOL_STATS_ALLOC_REFILL = 12,
-	NETDEV_A_PAGE_POOL_STATS_ALLOC_WAIVE = 13,
-	NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHED = 14,
-	NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHE_FULL = 15,
-	NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING = 16,
-	NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING_FULL = 17,
-	NETDEV_A_PAGE_POOL_STATS_RECYCLE_RELEASED_REFCNT = 18,
-	__NETDEV_A_PAGE_POOL_STATS_MAX = 19,
-	NETDEV_A_PAGE_POOL_STATS_MAX = 18,
-};
-
-enum {
-	NETDEV_A_QUEUE_ID = 1,
-	NETDEV_A_QUEUE_IFINDEX = 2,
-	NETDEV_A_QUEUE_TYPE = 3,
-	NETDEV_A_QUEUE_NAPI_ID = 4,
-	NETDEV_A_QUEUE_DMABUF = 5,
-	__NETDEV_A_QUEUE_MAX = 6,
-	NETDEV_A_QUEUE_MAX = 5,
-};
-
-enum {
-	NETDEV_CMD_DEV_GET = 1,
-	NETDEV_CMD_DEV_ADD_NTF = 2,
-	NETDEV_CMD_DEV_DEL_NTF = 3,
-	NETDEV_CMD_DEV_CHANGE_NTF = 4,
-	NETDEV_CMD_PAGE_POOL_GET = 5,
-	NETDEV_CMD_PAGE_POOL_ADD_NTF = 6,
-	NETDEV_CMD_PAGE_POOL_DEL_NTF = 7,
-	NETDEV_CMD_PAGE_POOL_CHANGE_NTF = 8,
-	NETDEV_CMD_PAGE_POOL_STATS_GET = 9,
-	NETDEV_CMD_QUEUE_GET = 10,
-	NETDEV_CMD_NAPI_GET = 11,
-	NETDEV_CMD_QSTATS_GET = 12,
-	NETDEV_CMD_BIND_RX = 13,
-	__NETDEV_CMD_MAX = 14,
-	NETDEV_CMD_MAX = 13,
-};
-
-struct netdev_notifier_info {
-	struct net_device *dev;
-	struct netlink_ext_ack *extack;
+struct memory_provider_ops {
+	netmem_ref (*alloc_netmems)(struct page_pool *, gfp_t);
+	bool (*release_netmem)(struct page_pool *, netmem_ref);
+	int (*init)(struct page_pool *);
+	void (*destroy)(struct page_pool *);
 };
 
 struct dma_buf;
@@ -42560,11 +42433,178 @@ enum {
 	NETDEV_NLGRP_PAGE_POOL = 1,
 };
 
-typedef int (*pp_nl_fill_cb)(struct sk_buff *, const struct page_pool *, const struct genl_info *);
-
-struct page_pool_dump_cb {
+struct netdev_nl_dump_ctx {
 	long unsigned int ifindex;
-	u32 pp_id;
+	unsigned int rxq_idx;
+	unsigned int txq_idx;
+	unsigned int napi_id;
+};
+
+struct class_attribute {
+	struct attribute attr;
+	ssize_t (*show)(const struct class *, const struct class_attribute *, char *);
+	ssize_t (*store)(const struct class *, const struct class_attribute *, const char *, size_t);
+};
+
+struct rx_queue_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct netdev_rx_queue *, char *);
+	ssize_t (*store)(struct netdev_rx_queue *, const char *, size_t);
+};
+
+struct netdev_queue_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct netdev_queue *, char *);
+	ssize_t (*store)(struct netdev_queue *, const char *, size_t);
+};
+
+struct dmabuf_genpool_chunk_owner;
+
+struct net_iov {
+	long unsigned int __unused_padding;
+	long unsigned int pp_magic;
+	struct page_pool *pp;
+	struct dmabuf_genpool_chunk_owner *owner;
+	long unsigned int dma_addr;
+	atomic_long_t pp_ref_count;
+};
+
+struct page_pool_params {
+	union {
+		struct {
+			unsigned int order;
+			unsigned int pool_size;
+			int nid;
+			struct device *dev;
+			struct napi_struct *napi;
+			enum dma_data_direction dma_dir;
+			unsigned int max_len;
+			unsigned int offset;
+		};
+		struct page_pool_params_fast fast;
+	};
+	union {
+		struct {
+			struct net_device *netdev;
+			unsigned int queue_idx;
+			unsigned int flags;
+			void (*init_callback)(netmem_ref, void *);
+			void *init_arg;
+		};
+		struct page_pool_params_slow slow;
+	};
+};
+
+struct netdev_xmit {
+	u16 recursion;
+	u8 more;
+	u8 skip_txqueue;
+};
+
+struct packet_type {
+	__be16 type;
+	bool ignore_outgoing;
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	int (*func)(struct sk_buff *, struct net_device *, struct packet_type *, struct net_device *);
+	void (*list_func)(struct list_head *, struct packet_type *, struct net_device *);
+	bool (*id_match)(struct packet_type *, struct sock *);
+	struct net *af_packet_net;
+	void *af_packet_priv;
+	struct list_head list;
+};
+
+struct offload_callbacks {
+	struct sk_buff * (*gso_segment)(struct sk_buff *, netdev_features_t);
+	struct sk_buff * (*gro_receive)(struct list_head *, struct sk_buff *);
+	int (*gro_complete)(struct sk_buff *, int);
+};
+
+struct packet_offload {
+	__be16 type;
+	u16 priority;
+	struct offload_callbacks callbacks;
+	struct list_head list;
+};
+
+struct softnet_data {
+	struct list_head poll_list;
+	struct sk_buff_head process_queue;
+	local_lock_t process_queue_bh_lock;
+	unsigned int processed;
+	unsigned int time_squeeze;
+	unsigned int received_rps;
+	bool in_net_rx_action;
+	bool in_napi_threaded_poll;
+	struct Qdisc *output_queue;
+	struct Qdisc **output_queue_tailp;
+	struct sk_buff *completion_queue;
+	struct netdev_xmit xmit;
+	struct sk_buff_head input_pkt_queue;
+	struct napi_struct backlog;
+	atomic_t dropped;
+	spinlock_t defer_lock;
+	int defer_count;
+	int defer_ipi_scheduled;
+	struct sk_buff *defer_list;
+	long: 64;
+	long: 64;
+	long: 64;
+	call_single_data_t defer_csd;
+};
+
+struct net_protocol {
+	int (*handler)(struct sk_buff *);
+	int (*err_handler)(struct sk_buff *, u32);
+	unsigned int no_policy: 1;
+	unsigned int icmp_strict_tag_validation: 1;
+	u32 secret;
+};
+
+struct inet6_protocol {
+	int (*handler)(struct sk_buff *);
+	int (*err_handler)(struct sk_buff *, struct inet6_skb_parm *, u8, u8, int, __be32);
+	unsigned int flags;
+	u32 secret;
+};
+
+struct net_offload {
+	struct offload_callbacks callbacks;
+	unsigned int flags;
+	u32 secret;
+};
+
+struct net_hotdata {
+	struct packet_offload ip_packet_offload;
+	struct net_offload tcpv4_offload;
+	struct net_protocol tcp_protocol;
+	struct net_offload udpv4_offload;
+	struct net_protocol udp_protocol;
+	struct packet_offload ipv6_packet_offload;
+	struct net_offload tcpv6_offload;
+	struct inet6_protocol tcpv6_protocol;
+	struct inet6_protocol udpv6_protocol;
+	struct net_offload udpv6_offload;
+	struct list_head offload_base;
+	struct list_head ptype_all;
+	struct kmem_cache *skbuff_cache;
+	struct kmem_cache *skbuff_fclone_cache;
+	struct kmem_cache *skb_small_head_cache;
+	int gro_normal_batch;
+	int netdev_budget;
+	int netdev_budget_usecs;
+	int tstamp_prequeue;
+	int max_backlog;
+	int dev_tx_weight;
+	int dev_rx_weight;
+	int sysctl_max_skb_frags;
+	int sysctl_skb_defer_max;
+	int sysctl_mem_pcpu_rsv;
+};
+
+struct ptype_iter_state {
+	struct seq_net_private p;
+	struct net_device *dev;
 };
 
 struct dst_cache_pcpu {
@@ -42576,6 +42616,16 @@ struct dst_cache_pcpu {
 		struct in6_addr in6_saddr;
 	};
 };
+
+enum gro_result {
+	GRO_MERGED = 0,
+	GRO_MERGED_FREE = 1,
+	GRO_HELD = 2,
+	GRO_NORMAL = 3,
+	GRO_CONSUMED = 4,
+};
+
+typedef enum gro_result gro_result_t;
 
 struct gro_cell;
 
@@ -42593,294 +42643,442 @@ struct percpu_free_defer {
 	void *ptr;
 };
 
+enum {
+	INET_FLAGS_PKTINFO = 0,
+	INET_FLAGS_TTL = 1,
+	INET_FLAGS_TOS = 2,
+	INET_FLAGS_RECVOPTS = 3,
+	INET_FLAGS_RETOPTS = 4,
+	INET_FLAGS_PASSSEC = 5,
+	INET_FLAGS_ORIGDSTADDR = 6,
+	INET_FLAGS_CHECKSUM = 7,
+	INET_FLAGS_RECVFRAGSIZE = 8,
+	INET_FLAGS_RECVERR = 9,
+	INET_FLAGS_RECVERR_RFC4884 = 10,
+	INET_FLAGS_FREEBIND = 11,
+	INET_FLAGS_HDRINCL = 12,
+	INET_FLAGS_MC_LOOP = 13,
+	INET_FLAGS_MC_ALL = 14,
+	INET_FLAGS_TRANSPARENT = 15,
+	INET_FLAGS_IS_ICSK = 16,
+	INET_FLAGS_NODEFRAG = 17,
+	INET_FLAGS_BIND_ADDRESS_NO_PORT = 18,
+	INET_FLAGS_DEFER_CONNECT = 19,
+	INET_FLAGS_MC6_LOOP = 20,
+	INET_FLAGS_RECVERR6_RFC4884 = 21,
+	INET_FLAGS_MC6_ALL = 22,
+	INET_FLAGS_AUTOFLOWLABEL_SET = 23,
+	INET_FLAGS_AUTOFLOWLABEL = 24,
+	INET_FLAGS_DONTFRAG = 25,
+	INET_FLAGS_RECVERR6 = 26,
+	INET_FLAGS_REPFLOW = 27,
+	INET_FLAGS_RTALERT_ISOLATE = 28,
+	INET_FLAGS_SNDFLOW = 29,
+	INET_FLAGS_RTALERT = 30,
+};
+
+struct inet_bind_bucket {
+	possible_net_t ib_net;
+	int l3mdev;
+	short unsigned int port;
+	signed char fastreuse;
+	signed char fastreuseport;
+	kuid_t fastuid;
+	struct in6_addr fast_v6_rcv_saddr;
+	__be32 fast_rcv_saddr;
+	short unsigned int fast_sk_family;
+	bool fast_ipv6_only;
+	struct hlist_node node;
+	struct hlist_head bhash2;
+};
+
+struct inet_bind2_bucket {
+	possible_net_t ib_net;
+	int l3mdev;
+	short unsigned int port;
+	short unsigned int addr_type;
+	struct in6_addr v6_rcv_saddr;
+	struct hlist_node node;
+	struct hlist_node bhash_node;
+	struct hlist_head owners;
+};
+
+struct strp_msg {
+	int full_len;
+	int offset;
+};
+
+enum __sk_action {
+	__SK_DROP = 0,
+	__SK_PASS = 1,
+	__SK_REDIRECT = 2,
+	__SK_NONE = 3,
+};
+
+enum sk_psock_state_bits {
+	SK_PSOCK_TX_ENABLED = 0,
+	SK_PSOCK_RX_STRP_ENABLED = 1,
+};
+
 struct sk_psock_link {
 	struct list_head list;
 	struct bpf_map *map;
 	void *link_raw;
 };
 
-struct bpf_stab {
-	struct bpf_map map;
-	struct sock **sks;
-	struct sk_psock_progs progs;
-	spinlock_t lock;
+struct crypto_wait {
+	struct completion completion;
+	int err;
 };
 
-typedef u64 (*btf_bpf_sock_map_update)(struct bpf_sock_ops_kern *, struct bpf_map *, void *, u64);
+struct crypto_aead {
+	unsigned int authsize;
+	unsigned int reqsize;
+	struct crypto_tfm base;
+};
 
-typedef u64 (*btf_bpf_sk_redirect_map)(struct sk_buff *, struct bpf_map *, u32, u64);
+struct tls_crypto_info {
+	__u16 version;
+	__u16 cipher_type;
+};
 
-typedef u64 (*btf_bpf_msg_redirect_map)(struct sk_msg *, struct bpf_map *, u32, u64);
+struct tls12_crypto_info_aes_gcm_128 {
+	struct tls_crypto_info info;
+	unsigned char iv[8];
+	unsigned char key[16];
+	unsigned char salt[4];
+	unsigned char rec_seq[8];
+};
 
-struct sock_map_seq_info {
-	struct bpf_map *map;
+struct tls12_crypto_info_aes_gcm_256 {
+	struct tls_crypto_info info;
+	unsigned char iv[8];
+	unsigned char key[32];
+	unsigned char salt[4];
+	unsigned char rec_seq[8];
+};
+
+struct tls12_crypto_info_chacha20_poly1305 {
+	struct tls_crypto_info info;
+	unsigned char iv[12];
+	unsigned char key[32];
+	unsigned char salt[0];
+	unsigned char rec_seq[8];
+};
+
+struct tls12_crypto_info_sm4_gcm {
+	struct tls_crypto_info info;
+	unsigned char iv[8];
+	unsigned char key[16];
+	unsigned char salt[4];
+	unsigned char rec_seq[8];
+};
+
+struct tls12_crypto_info_sm4_ccm {
+	struct tls_crypto_info info;
+	unsigned char iv[8];
+	unsigned char key[16];
+	unsigned char salt[4];
+	unsigned char rec_seq[8];
+};
+
+struct tls_strparser {
 	struct sock *sk;
-	u32 index;
+	u32 mark: 8;
+	u32 stopped: 1;
+	u32 copy_mode: 1;
+	u32 mixed_decrypted: 1;
+	bool msg_ready;
+	struct strp_msg stm;
+	struct sk_buff *anchor;
+	struct work_struct work;
 };
 
-struct bpf_iter__sockmap {
+struct tls_sw_context_rx {
+	struct crypto_aead *aead_recv;
+	struct crypto_wait async_wait;
+	struct sk_buff_head rx_list;
+	void (*saved_data_ready)(struct sock *);
+	u8 reader_present;
+	u8 async_capable: 1;
+	u8 zc_capable: 1;
+	u8 reader_contended: 1;
+	struct tls_strparser strp;
+	atomic_t decrypt_pending;
+	struct sk_buff_head async_hold;
+	struct wait_queue_head wq;
+};
+
+struct tls_prot_info {
+	u16 version;
+	u16 cipher_type;
+	u16 prepend_size;
+	u16 tag_size;
+	u16 overhead_size;
+	u16 iv_size;
+	u16 salt_size;
+	u16 rec_seq_size;
+	u16 aad_size;
+	u16 tail_size;
+};
+
+struct cipher_context {
+	char iv[20];
+	char rec_seq[8];
+};
+
+union tls_crypto_context {
+	struct tls_crypto_info info;
 	union {
-		struct bpf_iter_meta *meta;
-	};
-	union {
-		struct bpf_map *map;
-	};
-	union {
-		void *key;
-	};
-	union {
-		struct sock *sk;
+		struct tls12_crypto_info_aes_gcm_128 aes_gcm_128;
+		struct tls12_crypto_info_aes_gcm_256 aes_gcm_256;
+		struct tls12_crypto_info_chacha20_poly1305 chacha20_poly1305;
+		struct tls12_crypto_info_sm4_gcm sm4_gcm;
+		struct tls12_crypto_info_sm4_ccm sm4_ccm;
 	};
 };
 
-struct bpf_shtab_elem {
+struct tls_context {
+	struct tls_prot_info prot_info;
+	u8 tx_conf: 3;
+	u8 rx_conf: 3;
+	u8 zerocopy_sendfile: 1;
+	u8 rx_no_pad: 1;
+	int (*push_pending_record)(struct sock *, int);
+	void (*sk_write_space)(struct sock *);
+	void *priv_ctx_tx;
+	void *priv_ctx_rx;
+	struct net_device *netdev;
+	struct cipher_context tx;
+	struct cipher_context rx;
+	struct scatterlist *partially_sent_record;
+	u16 partially_sent_offset;
+	bool splicing_pages;
+	bool pending_open_record_frags;
+	struct mutex tx_lock;
+	long unsigned int flags;
+	struct proto *sk_proto;
+	struct sock *sk;
+	void (*sk_destruct)(struct sock *);
+	union tls_crypto_context crypto_send;
+	union tls_crypto_context crypto_recv;
+	struct list_head list;
+	refcount_t refcount;
 	struct callback_head rcu;
-	u32 hash;
-	struct sock *sk;
-	struct hlist_node node;
-	u8 key[0];
 };
 
-struct bpf_shtab_bucket {
+struct udp_hslot;
+
+struct udp_table {
+	struct udp_hslot *hash;
+	struct udp_hslot *hash2;
+	unsigned int mask;
+	unsigned int log;
+};
+
+struct udp_hslot {
 	struct hlist_head head;
+	int count;
 	spinlock_t lock;
 };
 
-struct bpf_shtab {
-	struct bpf_map map;
-	struct bpf_shtab_bucket *buckets;
-	u32 buckets_num;
-	u32 elem_size;
-	struct sk_psock_progs progs;
-	atomic_t count;
-};
-
-typedef u64 (*btf_bpf_sock_hash_update)(struct bpf_sock_ops_kern *, struct bpf_map *, void *, u64);
-
-typedef u64 (*btf_bpf_sk_redirect_hash)(struct sk_buff *, struct bpf_map *, void *, u64);
-
-typedef u64 (*btf_bpf_msg_redirect_hash)(struct sk_msg *, struct bpf_map *, void *, u64);
-
-struct sock_hash_seq_info {
-	struct bpf_map *map;
-	struct bpf_shtab *htab;
-	u32 bucket_id;
-};
-
-struct sockmap_link {
-	struct bpf_link link;
-	struct bpf_map *map;
-	enum bpf_attach_type attach_type;
-};
-
-struct flow_keys_basic {
-	struct flow_dissector_key_control control;
-	struct flow_dissector_key_basic basic;
-};
-
-struct devlink;
-
-enum devlink_port_type {
-	DEVLINK_PORT_TYPE_NOTSET = 0,
-	DEVLINK_PORT_TYPE_AUTO = 1,
-	DEVLINK_PORT_TYPE_ETH = 2,
-	DEVLINK_PORT_TYPE_IB = 3,
-};
-
-struct ib_device;
-
-enum devlink_port_flavour {
-	DEVLINK_PORT_FLAVOUR_PHYSICAL = 0,
-	DEVLINK_PORT_FLAVOUR_CPU = 1,
-	DEVLINK_PORT_FLAVOUR_DSA = 2,
-	DEVLINK_PORT_FLAVOUR_PCI_PF = 3,
-	DEVLINK_PORT_FLAVOUR_PCI_VF = 4,
-	DEVLINK_PORT_FLAVOUR_VIRTUAL = 5,
-	DEVLINK_PORT_FLAVOUR_UNUSED = 6,
-	DEVLINK_PORT_FLAVOUR_PCI_SF = 7,
-};
-
-struct devlink_port_phys_attrs {
-	u32 port_number;
-	u32 split_subport_number;
-};
-
-struct devlink_port_pci_pf_attrs {
-	u32 controller;
-	u16 pf;
-	u8 external: 1;
-};
-
-struct devlink_port_pci_vf_attrs {
-	u32 controller;
-	u16 pf;
-	u16 vf;
-	u8 external: 1;
-};
-
-struct devlink_port_pci_sf_attrs {
-	u32 controller;
-	u32 sf;
-	u16 pf;
-	u8 external: 1;
-};
-
-struct devlink_port_attrs {
-	u8 split: 1;
-	u8 splittable: 1;
-	u32 lanes;
-	enum devlink_port_flavour flavour;
-	struct netdev_phys_item_id switch_id;
-	union {
-		struct devlink_port_phys_attrs phys;
-		struct devlink_port_pci_pf_attrs pci_pf;
-		struct devlink_port_pci_vf_attrs pci_vf;
-		struct devlink_port_pci_sf_attrs pci_sf;
-	};
-};
-
-struct devlink_linecard;
-
-struct devlink_port_ops;
-
-struct devlink_rate;
-
-struct devlink_port {
-	struct list_head list;
-	struct list_head region_list;
-	struct devlink *devlink;
-	const struct devlink_port_ops *ops;
-	unsigned int index;
-	spinlock_t type_lock;
-	enum devlink_port_type type;
-	enum devlink_port_type desired_type;
+struct napi_gro_cb {
 	union {
 		struct {
-			struct net_device *netdev;
-			int ifindex;
-			char ifname[16];
-		} type_eth;
+			void *frag0;
+			unsigned int frag0_len;
+		};
 		struct {
-			struct ib_device *ibdev;
-		} type_ib;
-	};
-	struct devlink_port_attrs attrs;
-	u8 attrs_set: 1;
-	u8 switch_port: 1;
-	u8 registered: 1;
-	u8 initialized: 1;
-	struct delayed_work type_warn_dw;
-	struct list_head reporter_list;
-	struct devlink_rate *devlink_rate;
-	struct devlink_linecard *linecard;
-	u32 rel_index;
-};
-
-enum devlink_rate_type {
-	DEVLINK_RATE_TYPE_LEAF = 0,
-	DEVLINK_RATE_TYPE_NODE = 1,
-};
-
-enum devlink_port_fn_state {
-	DEVLINK_PORT_FN_STATE_INACTIVE = 0,
-	DEVLINK_PORT_FN_STATE_ACTIVE = 1,
-};
-
-enum devlink_port_fn_opstate {
-	DEVLINK_PORT_FN_OPSTATE_DETACHED = 0,
-	DEVLINK_PORT_FN_OPSTATE_ATTACHED = 1,
-};
-
-struct devlink_rate {
-	struct list_head list;
-	enum devlink_rate_type type;
-	struct devlink *devlink;
-	void *priv;
-	u64 tx_share;
-	u64 tx_max;
-	struct devlink_rate *parent;
-	union {
-		struct devlink_port *devlink_port;
-		struct {
-			char *name;
-			refcount_t refcnt;
+			struct sk_buff *last;
+			long unsigned int age;
 		};
 	};
-	u32 tx_priority;
-	u32 tx_weight;
-};
-
-struct devlink_port_ops {
-	int (*port_split)(struct devlink *, struct devlink_port *, unsigned int, struct netlink_ext_ack *);
-	int (*port_unsplit)(struct devlink *, struct devlink_port *, struct netlink_ext_ack *);
-	int (*port_type_set)(struct devlink_port *, enum devlink_port_type);
-	int (*port_del)(struct devlink *, struct devlink_port *, struct netlink_ext_ack *);
-	int (*port_fn_hw_addr_get)(struct devlink_port *, u8 *, int *, struct netlink_ext_ack *);
-	int (*port_fn_hw_addr_set)(struct devlink_port *, const u8 *, int, struct netlink_ext_ack *);
-	int (*port_fn_roce_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
-	int (*port_fn_roce_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
-	int (*port_fn_migratable_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
-	int (*port_fn_migratable_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
-	int (*port_fn_state_get)(struct devlink_port *, enum devlink_port_fn_state *, enum devlink_port_fn_opstate *, struct netlink_ext_ack *);
-	int (*port_fn_state_set)(struct devlink_port *, enum devlink_port_fn_state, struct netlink_ext_ack *);
-	int (*port_fn_ipsec_crypto_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
-	int (*port_fn_ipsec_crypto_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
-	int (*port_fn_ipsec_packet_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
-	int (*port_fn_ipsec_packet_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
-	int (*port_fn_max_io_eqs_get)(struct devlink_port *, u32 *, struct netlink_ext_ack *);
-	int (*port_fn_max_io_eqs_set)(struct devlink_port *, u32, struct netlink_ext_ack *);
+	int data_offset;
+	u16 flush;
+	u16 count;
+	u16 proto;
+	u16 pad;
+	union {
+		struct {
+			u16 gro_remcsum_start;
+			u8 same_flow: 1;
+			u8 encap_mark: 1;
+			u8 csum_valid: 1;
+			u8 csum_cnt: 3;
+			u8 free: 2;
+			u8 is_ipv6: 1;
+			u8 is_fou: 1;
+			u8 ip_fixedid: 1;
+			u8 recursion_counter: 4;
+			u8 is_flist: 1;
+		};
+		struct {
+			u16 gro_remcsum_start;
+			u8 same_flow: 1;
+			u8 encap_mark: 1;
+			u8 csum_valid: 1;
+			u8 csum_cnt: 3;
+			u8 free: 2;
+			u8 is_ipv6: 1;
+			u8 is_fou: 1;
+			u8 ip_fixedid: 1;
+			u8 recursion_counter: 4;
+			u8 is_flist: 1;
+		} zeroed;
+	};
+	__wsum csum;
+	union {
+		struct {
+			u16 network_offset;
+			u16 inner_network_offset;
+		};
+		u16 network_offsets[2];
+	};
 };
 
 struct nvmem_cell;
 
-struct tcf_walker {
-	int stop;
-	int skip;
-	int count;
-	bool nonempty;
-	long unsigned int cookie;
-	int (*fn)(struct tcf_proto *, void *, struct tcf_walker *);
+struct nl_info {
+	struct nlmsghdr *nlh;
+	struct net *nl_net;
+	u32 portid;
+	u8 skip_notify: 1;
+	u8 skip_notify_kernel: 1;
 };
 
-struct tcf_exts {
-	int action;
-	int police;
-};
-
-struct tc_qopt_offload_stats {
-	struct gnet_stats_basic_sync *bstats;
-	struct gnet_stats_queue *qstats;
-};
-
-enum tc_mq_command {
-	TC_MQ_CREATE = 0,
-	TC_MQ_DESTROY = 1,
-	TC_MQ_STATS = 2,
-	TC_MQ_GRAFT = 3,
-};
-
-struct tc_mq_opt_offload_graft_params {
-	long unsigned int queue;
-	u32 child_handle;
-};
-
-struct tc_mq_qopt_offload {
-	enum tc_mq_command command;
-	u32 handle;
-	union {
-		struct tc_qopt_offload_stats stats;
-		struct tc_mq_opt_offload_graft_params graft_params;
+struct qdisc_skb_cb {
+	struct {
+		unsigned int pkt_len;
+		u16 slave_dev_queue_mapping;
+		u16 tc_classid;
 	};
+	unsigned char data[20];
 };
 
-struct mq_sched {
-	struct Qdisc **qdiscs;
+struct tc_skb_cb {
+	struct qdisc_skb_cb qdisc_cb;
+	u32 drop_reason;
+	u16 zone;
+	u16 mru;
+	u8 post_ct: 1;
+	u8 post_ct_snat: 1;
+	u8 post_ct_dnat: 1;
 };
 
-struct net_proto_family {
-	int family;
-	int (*create)(struct net *, struct socket *, int, int);
-	struct module *owner;
+struct fib6_result;
+
+struct fib6_config;
+
+struct ipv6_stub {
+	int (*ipv6_sock_mc_join)(struct sock *, int, const struct in6_addr *);
+	int (*ipv6_sock_mc_drop)(struct sock *, int, const struct in6_addr *);
+	struct dst_entry * (*ipv6_dst_lookup_flow)(struct net *, const struct sock *, struct flowi6 *, const struct in6_addr *);
+	int (*ipv6_route_input)(struct sk_buff *);
+	struct fib6_table * (*fib6_get_table)(struct net *, u32);
+	int (*fib6_lookup)(struct net *, int, struct flowi6 *, struct fib6_result *, int);
+	int (*fib6_table_lookup)(struct net *, struct fib6_table *, int, struct flowi6 *, struct fib6_result *, int);
+	void (*fib6_select_path)(const struct net *, struct fib6_result *, struct flowi6 *, int, bool, const struct sk_buff *, int);
+	u32 (*ip6_mtu_from_fib6)(const struct fib6_result *, const struct in6_addr *, const struct in6_addr *);
+	int (*fib6_nh_init)(struct net *, struct fib6_nh *, struct fib6_config *, gfp_t, struct netlink_ext_ack *);
+	void (*fib6_nh_release)(struct fib6_nh *);
+	void (*fib6_nh_release_dsts)(struct fib6_nh *);
+	void (*fib6_update_sernum)(struct net *, struct fib6_info *);
+	int (*ip6_del_rt)(struct net *, struct fib6_info *, bool);
+	void (*fib6_rt_update)(struct net *, struct fib6_info *, struct nl_info *);
+	void (*udpv6_encap_enable)(void);
+	void (*ndisc_send_na)(struct net_device *, const struct in6_addr *, const struct in6_addr *, bool, bool, bool, bool);
+	struct neigh_table *nd_tbl;
+	int (*ipv6_fragment)(struct net *, struct sock *, struct sk_buff *, int (*)(struct net *, struct sock *, struct sk_buff *));
+	struct net_device * (*ipv6_dev_find)(struct net *, const struct in6_addr *, struct net_device *);
+	int (*ip6_xmit)(const struct sock *, struct sk_buff *, struct flowi6 *, __u32, struct ipv6_txoptions *, int, u32);
+};
+
+struct fib6_result {
+	struct fib6_nh *nh;
+	struct fib6_info *f6i;
+	u32 fib6_flags;
+	u8 fib6_type;
+	struct rt6_info *rt6;
+};
+
+struct fib6_config {
+	u32 fc_table;
+	u32 fc_metric;
+	int fc_dst_len;
+	int fc_src_len;
+	int fc_ifindex;
+	u32 fc_flags;
+	u32 fc_protocol;
+	u16 fc_type;
+	u16 fc_delete_all_nh: 1;
+	u16 fc_ignore_dev_down: 1;
+	u16 __unused: 14;
+	u32 fc_nh_id;
+	struct in6_addr fc_dst;
+	struct in6_addr fc_src;
+	struct in6_addr fc_prefsrc;
+	struct in6_addr fc_gateway;
+	long unsigned int fc_expires;
+	struct nlattr *fc_mx;
+	int fc_mx_len;
+	int fc_mp_len;
+	struct nlattr *fc_mp;
+	struct nl_info fc_nlinfo;
+	struct nlattr *fc_encap;
+	u16 fc_encap_type;
+	bool fc_is_fdb;
+};
+
+struct sch_frag_data {
+	long unsigned int dst;
+	struct qdisc_skb_cb cb;
+	__be16 inner_protocol;
+	u16 vlan_tci;
+	__be16 vlan_proto;
+	unsigned int l2_len;
+	u8 l2_data[18];
+	int (*xmit)(struct sk_buff *);
+};
+
+struct rhashtable_walker {
+	struct list_head list;
+	struct bucket_table *tbl;
+};
+
+struct rhashtable_iter {
+	struct rhashtable *ht;
+	struct rhash_head *p;
+	struct rhlist_head *list;
+	struct rhashtable_walker walker;
+	unsigned int slot;
+	unsigned int skip;
+	bool end_of_table;
+};
+
+struct ucred {
+	__u32 pid;
+	__u32 uid;
+	__u32 gid;
+};
+
+struct unix_edge;
+
+struct scm_fp_list {
+	short int count;
+	short int count_unix;
+	short int max;
+	bool inflight;
+	bool dead;
+	struct list_head vertices;
+	struct unix_edge *edges;
+	struct user_struct *user;
+	struct file *fp[253];
+};
+
+struct scm_cookie {
+	struct pid *pid;
+	struct scm_fp_list *fp;
+	struct scm_creds creds;
 };
 
 struct sockaddr_nl {
@@ -42918,15 +43116,6 @@ enum {
 
 enum netlink_skb_flags {
 	NETLINK_SKB_DST = 8,
-};
-
-struct netlink_kernel_cfg {
-	unsigned int groups;
-	unsigned int flags;
-	void (*input)(struct sk_buff *);
-	int (*bind)(struct net *, int);
-	void (*unbind)(struct net *, int);
-	void (*release)(struct sock *, long unsigned int *);
 };
 
 struct netlink_notify {
@@ -43071,23 +43260,6 @@ struct bpf_iter__netlink {
 	};
 };
 
-struct bpf_tramp_links {
-	struct bpf_tramp_link *links[38];
-	int nr_links;
-};
-
-enum bpf_struct_ops_state {
-	BPF_STRUCT_OPS_STATE_INIT = 0,
-	BPF_STRUCT_OPS_STATE_INUSE = 1,
-	BPF_STRUCT_OPS_STATE_TOBEFREE = 2,
-	BPF_STRUCT_OPS_STATE_READY = 3,
-};
-
-struct bpf_struct_ops_common_value {
-	refcount_t refcnt;
-	enum bpf_struct_ops_state state;
-};
-
 struct bpf_dummy_ops_state {
 	int val;
 };
@@ -43110,6 +43282,54 @@ struct bpf_struct_ops_bpf_dummy_ops {
 	struct bpf_dummy_ops data;
 };
 
+struct xsk_queue;
+
+struct xdp_umem;
+
+struct xdp_buff_xsk;
+
+struct xdp_desc;
+
+struct xsk_buff_pool {
+	struct device *dev;
+	struct net_device *netdev;
+	struct list_head xsk_tx_list;
+	spinlock_t xsk_tx_list_lock;
+	refcount_t users;
+	struct xdp_umem *umem;
+	struct work_struct work;
+	spinlock_t rx_lock;
+	struct list_head free_list;
+	struct list_head xskb_list;
+	u32 heads_cnt;
+	u16 queue_id;
+	struct xsk_queue *fq;
+	struct xsk_queue *cq;
+	dma_addr_t *dma_pages;
+	struct xdp_buff_xsk *heads;
+	struct xdp_desc *tx_descs;
+	u64 chunk_mask;
+	u64 addrs_cnt;
+	u32 free_list_cnt;
+	u32 dma_pages_cnt;
+	u32 free_heads_cnt;
+	u32 headroom;
+	u32 chunk_size;
+	u32 chunk_shift;
+	u32 frame_len;
+	u32 tx_descs_nentries;
+	u32 reclaim_descs;
+	u32 tx_zc_pending_descs;
+	u8 tx_metadata_len;
+	u8 cached_need_wakeup;
+	bool uses_need_wakeup;
+	bool unaligned;
+	bool tx_sw_csum;
+	void *addrs;
+	spinlock_t cq_lock;
+	struct xdp_buff_xsk *free_heads[0];
+};
+
 struct ethtool_cmd {
 	__u32 cmd;
 	__u32 supported;
@@ -43130,6 +43350,11 @@ struct ethtool_cmd {
 	__u32 reserved[2];
 };
 
+struct ethtool_value {
+	__u32 cmd;
+	__u32 data;
+};
+
 enum tunable_id {
 	ETHTOOL_ID_UNSPEC = 0,
 	ETHTOOL_RX_COPYBREAK = 1,
@@ -43137,6 +43362,19 @@ enum tunable_id {
 	ETHTOOL_PFC_PREVENTION_TOUT = 3,
 	ETHTOOL_TX_COPYBREAK_BUF_SIZE = 4,
 	__ETHTOOL_TUNABLE_COUNT = 5,
+};
+
+enum tunable_type_id {
+	ETHTOOL_TUNABLE_UNSPEC = 0,
+	ETHTOOL_TUNABLE_U8 = 1,
+	ETHTOOL_TUNABLE_U16 = 2,
+	ETHTOOL_TUNABLE_U32 = 3,
+	ETHTOOL_TUNABLE_U64 = 4,
+	ETHTOOL_TUNABLE_STRING = 5,
+	ETHTOOL_TUNABLE_S8 = 6,
+	ETHTOOL_TUNABLE_S16 = 7,
+	ETHTOOL_TUNABLE_S32 = 8,
+	ETHTOOL_TUNABLE_S64 = 9,
 };
 
 enum phy_tunable_id {
@@ -43147,11 +43385,188 @@ enum phy_tunable_id {
 	__ETHTOOL_PHY_TUNABLE_COUNT = 4,
 };
 
+struct ethtool_eee {
+	__u32 cmd;
+	__u32 supported;
+	__u32 advertised;
+	__u32 lp_advertised;
+	__u32 eee_active;
+	__u32 eee_enabled;
+	__u32 tx_lpi_enabled;
+	__u32 tx_lpi_timer;
+	__u32 reserved[2];
+};
+
+enum ethtool_stringset {
+	ETH_SS_TEST = 0,
+	ETH_SS_STATS = 1,
+	ETH_SS_PRIV_FLAGS = 2,
+	ETH_SS_NTUPLE_FILTERS = 3,
+	ETH_SS_FEATURES = 4,
+	ETH_SS_RSS_HASH_FUNCS = 5,
+	ETH_SS_TUNABLES = 6,
+	ETH_SS_PHY_STATS = 7,
+	ETH_SS_PHY_TUNABLES = 8,
+	ETH_SS_LINK_MODES = 9,
+	ETH_SS_MSG_CLASSES = 10,
+	ETH_SS_WOL_MODES = 11,
+	ETH_SS_SOF_TIMESTAMPING = 12,
+	ETH_SS_TS_TX_TYPES = 13,
+	ETH_SS_TS_RX_FILTERS = 14,
+	ETH_SS_UDP_TUNNEL_TYPES = 15,
+	ETH_SS_STATS_STD = 16,
+	ETH_SS_STATS_ETH_PHY = 17,
+	ETH_SS_STATS_ETH_MAC = 18,
+	ETH_SS_STATS_ETH_CTRL = 19,
+	ETH_SS_STATS_RMON = 20,
+	ETH_SS_COUNT = 21,
+};
+
+struct ethtool_gstrings {
+	__u32 cmd;
+	__u32 string_set;
+	__u32 len;
+	__u8 data[0];
+};
+
+struct ethtool_sset_info {
+	__u32 cmd;
+	__u32 reserved;
+	__u64 sset_mask;
+	__u32 data[0];
+};
+
+struct ethtool_perm_addr {
+	__u32 cmd;
+	__u32 size;
+	__u8 data[0];
+};
+
+enum ethtool_flags {
+	ETH_FLAG_TXVLAN = 128,
+	ETH_FLAG_RXVLAN = 256,
+	ETH_FLAG_LRO = 32768,
+	ETH_FLAG_NTUPLE = 134217728,
+	ETH_FLAG_RXHASH = 268435456,
+};
+
+struct ethtool_rxfh {
+	__u32 cmd;
+	__u32 rss_context;
+	__u32 indir_size;
+	__u32 key_size;
+	__u8 hfunc;
+	__u8 input_xfrm;
+	__u8 rsvd8[2];
+	__u32 rsvd32;
+	__u32 rss_config[0];
+};
+
+struct ethtool_get_features_block {
+	__u32 available;
+	__u32 requested;
+	__u32 active;
+	__u32 never_changed;
+};
+
+struct ethtool_gfeatures {
+	__u32 cmd;
+	__u32 size;
+	struct ethtool_get_features_block features[0];
+};
+
+struct ethtool_set_features_block {
+	__u32 valid;
+	__u32 requested;
+};
+
+struct ethtool_sfeatures {
+	__u32 cmd;
+	__u32 size;
+	struct ethtool_set_features_block features[0];
+};
+
+struct ethtool_ts_info {
+	__u32 cmd;
+	__u32 so_timestamping;
+	__s32 phc_index;
+	__u32 tx_types;
+	__u32 tx_reserved[3];
+	__u32 rx_filters;
+	__u32 rx_reserved[3];
+};
+
+enum ethtool_sfeatures_retval_bits {
+	ETHTOOL_F_UNSUPPORTED__BIT = 0,
+	ETHTOOL_F_WISH__BIT = 1,
+	ETHTOOL_F_COMPAT__BIT = 2,
+};
+
+struct ethtool_per_queue_op {
+	__u32 cmd;
+	__u32 sub_command;
+	__u32 queue_mask[128];
+	char data[0];
+};
+
+enum ethtool_fec_config_bits {
+	ETHTOOL_FEC_NONE_BIT = 0,
+	ETHTOOL_FEC_AUTO_BIT = 1,
+	ETHTOOL_FEC_OFF_BIT = 2,
+	ETHTOOL_FEC_RS_BIT = 3,
+	ETHTOOL_FEC_BASER_BIT = 4,
+	ETHTOOL_FEC_LLRS_BIT = 5,
+};
+
+enum {
+	TCP_V4_FLOW = 1,
+	UDP_V4_FLOW = 2,
+	SCTP_V4_FLOW = 3,
+	AH_ESP_V4_FLOW = 4,
+	TCP_V6_FLOW = 5,
+	UDP_V6_FLOW = 6,
+	SCTP_V6_FLOW = 7,
+	AH_ESP_V6_FLOW = 8,
+	AH_V4_FLOW = 9,
+	ESP_V4_FLOW = 10,
+	AH_V6_FLOW = 11,
+	ESP_V6_FLOW = 12,
+	IPV4_USER_FLOW = 13,
+	IP_USER_FLOW = 13,
+	IPV6_USER_FLOW = 14,
+	IPV4_FLOW = 16,
+	IPV6_FLOW = 17,
+	ETHER_FLOW = 18,
+	GTPU_V4_FLOW = 19,
+	GTPU_V6_FLOW = 20,
+	GTPC_V4_FLOW = 21,
+	GTPC_V6_FLOW = 22,
+	GTPC_TEID_V4_FLOW = 23,
+	GTPC_TEID_V6_FLOW = 24,
+	GTPU_EH_V4_FLOW = 25,
+	GTPU_EH_V6_FLOW = 26,
+	GTPU_UL_V4_FLOW = 27,
+	GTPU_UL_V6_FLOW = 28,
+	GTPU_DL_V4_FLOW = 29,
+	GTPU_DL_V6_FLOW = 30,
+	__FLOW_TYPE_COUNT = 31,
+};
+
 enum {
 	ETH_RSS_HASH_TOP_BIT = 0,
 	ETH_RSS_HASH_XOR_BIT = 1,
 	ETH_RSS_HASH_CRC32_BIT = 2,
 	ETH_RSS_HASH_FUNCS_COUNT = 3,
+};
+
+struct ethtool_rx_flow_rule {
+	struct flow_rule *rule;
+	long unsigned int priv[0];
+};
+
+struct ethtool_rx_flow_spec_input {
+	const struct ethtool_rx_flow_spec *fs;
+	u32 rss_ctx;
 };
 
 struct ethtool_phy_ops {
@@ -43165,11 +43580,124 @@ struct ethtool_phy_ops {
 	int (*start_cable_test_tdr)(struct phy_device *, struct netlink_ext_ack *, const struct phy_tdr_config *);
 };
 
-struct ethtool_forced_speed_map {
-	u32 speed;
-	long unsigned int caps[2];
-	const u32 *cap_arr;
-	u32 arr_size;
+struct xdp_desc {
+	__u64 addr;
+	__u32 len;
+	__u32 options;
+};
+
+struct xdp_umem {
+	void *addrs;
+	u64 size;
+	u32 headroom;
+	u32 chunk_size;
+	u32 chunks;
+	u32 npgs;
+	struct user_struct *user;
+	refcount_t users;
+	u8 flags;
+	u8 tx_metadata_len;
+	bool zc;
+	struct page **pgs;
+	int id;
+	struct list_head xsk_dma_list;
+	struct work_struct work;
+};
+
+struct xdp_buff_xsk {
+	struct xdp_buff xdp;
+	u8 cb[24];
+	dma_addr_t dma;
+	dma_addr_t frame_dma;
+	struct xsk_buff_pool *pool;
+	struct list_head list_node;
+};
+
+enum {
+	ETHTOOL_MSG_KERNEL_NONE = 0,
+	ETHTOOL_MSG_STRSET_GET_REPLY = 1,
+	ETHTOOL_MSG_LINKINFO_GET_REPLY = 2,
+	ETHTOOL_MSG_LINKINFO_NTF = 3,
+	ETHTOOL_MSG_LINKMODES_GET_REPLY = 4,
+	ETHTOOL_MSG_LINKMODES_NTF = 5,
+	ETHTOOL_MSG_LINKSTATE_GET_REPLY = 6,
+	ETHTOOL_MSG_DEBUG_GET_REPLY = 7,
+	ETHTOOL_MSG_DEBUG_NTF = 8,
+	ETHTOOL_MSG_WOL_GET_REPLY = 9,
+	ETHTOOL_MSG_WOL_NTF = 10,
+	ETHTOOL_MSG_FEATURES_GET_REPLY = 11,
+	ETHTOOL_MSG_FEATURES_SET_REPLY = 12,
+	ETHTOOL_MSG_FEATURES_NTF = 13,
+	ETHTOOL_MSG_PRIVFLAGS_GET_REPLY = 14,
+	ETHTOOL_MSG_PRIVFLAGS_NTF = 15,
+	ETHTOOL_MSG_RINGS_GET_REPLY = 16,
+	ETHTOOL_MSG_RINGS_NTF = 17,
+	ETHTOOL_MSG_CHANNELS_GET_REPLY = 18,
+	ETHTOOL_MSG_CHANNELS_NTF = 19,
+	ETHTOOL_MSG_COALESCE_GET_REPLY = 20,
+	ETHTOOL_MSG_COALESCE_NTF = 21,
+	ETHTOOL_MSG_PAUSE_GET_REPLY = 22,
+	ETHTOOL_MSG_PAUSE_NTF = 23,
+	ETHTOOL_MSG_EEE_GET_REPLY = 24,
+	ETHTOOL_MSG_EEE_NTF = 25,
+	ETHTOOL_MSG_TSINFO_GET_REPLY = 26,
+	ETHTOOL_MSG_CABLE_TEST_NTF = 27,
+	ETHTOOL_MSG_CABLE_TEST_TDR_NTF = 28,
+	ETHTOOL_MSG_TUNNEL_INFO_GET_REPLY = 29,
+	ETHTOOL_MSG_FEC_GET_REPLY = 30,
+	ETHTOOL_MSG_FEC_NTF = 31,
+	ETHTOOL_MSG_MODULE_EEPROM_GET_REPLY = 32,
+	ETHTOOL_MSG_STATS_GET_REPLY = 33,
+	ETHTOOL_MSG_PHC_VCLOCKS_GET_REPLY = 34,
+	ETHTOOL_MSG_MODULE_GET_REPLY = 35,
+	ETHTOOL_MSG_MODULE_NTF = 36,
+	ETHTOOL_MSG_PSE_GET_REPLY = 37,
+	ETHTOOL_MSG_RSS_GET_REPLY = 38,
+	ETHTOOL_MSG_PLCA_GET_CFG_REPLY = 39,
+	ETHTOOL_MSG_PLCA_GET_STATUS_REPLY = 40,
+	ETHTOOL_MSG_PLCA_NTF = 41,
+	ETHTOOL_MSG_MM_GET_REPLY = 42,
+	ETHTOOL_MSG_MM_NTF = 43,
+	ETHTOOL_MSG_MODULE_FW_FLASH_NTF = 44,
+	ETHTOOL_MSG_PHY_GET_REPLY = 45,
+	ETHTOOL_MSG_PHY_NTF = 46,
+	__ETHTOOL_MSG_KERNEL_CNT = 47,
+	ETHTOOL_MSG_KERNEL_MAX = 46,
+};
+
+struct ethtool_devlink_compat {
+	struct devlink *devlink;
+	union {
+		struct ethtool_flash efl;
+		struct ethtool_drvinfo info;
+	};
+};
+
+struct ethtool_link_usettings {
+	struct ethtool_link_settings base;
+	struct {
+		__u32 supported[4];
+		__u32 advertising[4];
+		__u32 lp_advertising[4];
+	} link_modes;
+};
+
+struct ethtool_rx_flow_key {
+	struct flow_dissector_key_basic basic;
+	union {
+		struct flow_dissector_key_ipv4_addrs ipv4;
+		struct flow_dissector_key_ipv6_addrs ipv6;
+	};
+	struct flow_dissector_key_ports tp;
+	struct flow_dissector_key_ip ip;
+	struct flow_dissector_key_vlan vlan;
+	struct flow_dissector_key_eth_addrs eth_addrs;
+};
+
+struct ethtool_rx_flow_match {
+	struct flow_dissector dissector;
+	struct ethtool_rx_flow_key key;
+	struct ethtool_rx_flow_key mask;
 };
 
 enum {
@@ -43180,6 +43708,33 @@ enum {
 	ETHTOOL_A_HEADER_PHY_INDEX = 4,
 	__ETHTOOL_A_HEADER_CNT = 5,
 	ETHTOOL_A_HEADER_MAX = 4,
+};
+
+enum {
+	ETHTOOL_A_BITSET_BIT_UNSPEC = 0,
+	ETHTOOL_A_BITSET_BIT_INDEX = 1,
+	ETHTOOL_A_BITSET_BIT_NAME = 2,
+	ETHTOOL_A_BITSET_BIT_VALUE = 3,
+	__ETHTOOL_A_BITSET_BIT_CNT = 4,
+	ETHTOOL_A_BITSET_BIT_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_BITSET_BITS_UNSPEC = 0,
+	ETHTOOL_A_BITSET_BITS_BIT = 1,
+	__ETHTOOL_A_BITSET_BITS_CNT = 2,
+	ETHTOOL_A_BITSET_BITS_MAX = 1,
+};
+
+enum {
+	ETHTOOL_A_BITSET_UNSPEC = 0,
+	ETHTOOL_A_BITSET_NOMASK = 1,
+	ETHTOOL_A_BITSET_SIZE = 2,
+	ETHTOOL_A_BITSET_BITS = 3,
+	ETHTOOL_A_BITSET_VALUE = 4,
+	ETHTOOL_A_BITSET_MASK = 5,
+	__ETHTOOL_A_BITSET_CNT = 6,
+	ETHTOOL_A_BITSET_MAX = 5,
 };
 
 enum {
@@ -43403,13 +43958,6 @@ enum {
 };
 
 enum {
-	ETHTOOL_UDP_TUNNEL_TYPE_VXLAN = 0,
-	ETHTOOL_UDP_TUNNEL_TYPE_GENEVE = 1,
-	ETHTOOL_UDP_TUNNEL_TYPE_VXLAN_GPE = 2,
-	__ETHTOOL_UDP_TUNNEL_TYPE_CNT = 3,
-};
-
-enum {
 	ETHTOOL_A_TUNNEL_INFO_UNSPEC = 0,
 	ETHTOOL_A_TUNNEL_INFO_HEADER = 1,
 	ETHTOOL_A_TUNNEL_INFO_UDP_PORTS = 2,
@@ -43610,16 +44158,7 @@ enum {
 	ETHTOOL_A_PHY_MAX = 8,
 };
 
-struct link_mode_info {
-	int speed;
-	u8 lanes;
-	u8 duplex;
-};
-
-struct phy_link_topology {
-	struct xarray phys;
-	u32 next_phy_index;
-};
+typedef const char (* const ethnl_string_array_t)[32];
 
 enum {
 	ETHTOOL_MSG_USER_NONE = 0,
@@ -43672,68 +44211,6 @@ enum {
 	ETHTOOL_MSG_USER_MAX = 45,
 };
 
-enum {
-	ETHTOOL_MSG_KERNEL_NONE = 0,
-	ETHTOOL_MSG_STRSET_GET_REPLY = 1,
-	ETHTOOL_MSG_LINKINFO_GET_REPLY = 2,
-	ETHTOOL_MSG_LINKINFO_NTF = 3,
-	ETHTOOL_MSG_LINKMODES_GET_REPLY = 4,
-	ETHTOOL_MSG_LINKMODES_NTF = 5,
-	ETHTOOL_MSG_LINKSTATE_GET_REPLY = 6,
-	ETHTOOL_MSG_DEBUG_GET_REPLY = 7,
-	ETHTOOL_MSG_DEBUG_NTF = 8,
-	ETHTOOL_MSG_WOL_GET_REPLY = 9,
-	ETHTOOL_MSG_WOL_NTF = 10,
-	ETHTOOL_MSG_FEATURES_GET_REPLY = 11,
-	ETHTOOL_MSG_FEATURES_SET_REPLY = 12,
-	ETHTOOL_MSG_FEATURES_NTF = 13,
-	ETHTOOL_MSG_PRIVFLAGS_GET_REPLY = 14,
-	ETHTOOL_MSG_PRIVFLAGS_NTF = 15,
-	ETHTOOL_MSG_RINGS_GET_REPLY = 16,
-	ETHTOOL_MSG_RINGS_NTF = 17,
-	ETHTOOL_MSG_CHANNELS_GET_REPLY = 18,
-	ETHTOOL_MSG_CHANNELS_NTF = 19,
-	ETHTOOL_MSG_COALESCE_GET_REPLY = 20,
-	ETHTOOL_MSG_COALESCE_NTF = 21,
-	ETHTOOL_MSG_PAUSE_GET_REPLY = 22,
-	ETHTOOL_MSG_PAUSE_NTF = 23,
-	ETHTOOL_MSG_EEE_GET_REPLY = 24,
-	ETHTOOL_MSG_EEE_NTF = 25,
-	ETHTOOL_MSG_TSINFO_GET_REPLY = 26,
-	ETHTOOL_MSG_CABLE_TEST_NTF = 27,
-	ETHTOOL_MSG_CABLE_TEST_TDR_NTF = 28,
-	ETHTOOL_MSG_TUNNEL_INFO_GET_REPLY = 29,
-	ETHTOOL_MSG_FEC_GET_REPLY = 30,
-	ETHTOOL_MSG_FEC_NTF = 31,
-	ETHTOOL_MSG_MODULE_EEPROM_GET_REPLY = 32,
-	ETHTOOL_MSG_STATS_GET_REPLY = 33,
-	ETHTOOL_MSG_PHC_VCLOCKS_GET_REPLY = 34,
-	ETHTOOL_MSG_MODULE_GET_REPLY = 35,
-	ETHTOOL_MSG_MODULE_NTF = 36,
-	ETHTOOL_MSG_PSE_GET_REPLY = 37,
-	ETHTOOL_MSG_RSS_GET_REPLY = 38,
-	ETHTOOL_MSG_PLCA_GET_CFG_REPLY = 39,
-	ETHTOOL_MSG_PLCA_GET_STATUS_REPLY = 40,
-	ETHTOOL_MSG_PLCA_NTF = 41,
-	ETHTOOL_MSG_MM_GET_REPLY = 42,
-	ETHTOOL_MSG_MM_NTF = 43,
-	ETHTOOL_MSG_MODULE_FW_FLASH_NTF = 44,
-	ETHTOOL_MSG_PHY_GET_REPLY = 45,
-	ETHTOOL_MSG_PHY_NTF = 46,
-	__ETHTOOL_MSG_KERNEL_CNT = 47,
-	ETHTOOL_MSG_KERNEL_MAX = 46,
-};
-
-enum ethtool_header_flags {
-	ETHTOOL_FLAG_COMPACT_BITSETS = 1,
-	ETHTOOL_FLAG_OMIT_REPLY = 2,
-	ETHTOOL_FLAG_STATS = 4,
-};
-
-enum ethtool_multicast_groups {
-	ETHNL_MCGRP_MONITOR = 0,
-};
-
 struct ethnl_req_info {
 	struct net_device *dev;
 	netdevice_tracker dev_tracker;
@@ -43743,16 +44220,6 @@ struct ethnl_req_info {
 
 struct ethnl_reply_data {
 	struct net_device *dev;
-};
-
-enum ethnl_sock_type {
-	ETHTOOL_SOCK_TYPE_MODULE_FW_FLASH = 0,
-};
-
-struct ethnl_sock_priv {
-	struct net *net;
-	u32 portid;
-	enum ethnl_sock_type type;
 };
 
 struct ethnl_request_ops {
@@ -43772,147 +44239,53 @@ struct ethnl_request_ops {
 	int (*set)(struct ethnl_req_info *, struct genl_info *);
 };
 
-struct ethnl_dump_ctx {
-	const struct ethnl_request_ops *ops;
-	struct ethnl_req_info *req_info;
-	struct ethnl_reply_data *reply_data;
-	long unsigned int pos_ifindex;
-};
-
-typedef void (*ethnl_notify_handler_t)(struct net_device *, unsigned int, const void *);
-
-enum ethtool_stringset {
-	ETH_SS_TEST = 0,
-	ETH_SS_STATS = 1,
-	ETH_SS_PRIV_FLAGS = 2,
-	ETH_SS_NTUPLE_FILTERS = 3,
-	ETH_SS_FEATURES = 4,
-	ETH_SS_RSS_HASH_FUNCS = 5,
-	ETH_SS_TUNABLES = 6,
-	ETH_SS_PHY_STATS = 7,
-	ETH_SS_PHY_TUNABLES = 8,
-	ETH_SS_LINK_MODES = 9,
-	ETH_SS_MSG_CLASSES = 10,
-	ETH_SS_WOL_MODES = 11,
-	ETH_SS_SOF_TIMESTAMPING = 12,
-	ETH_SS_TS_TX_TYPES = 13,
-	ETH_SS_TS_RX_FILTERS = 14,
-	ETH_SS_UDP_TUNNEL_TYPES = 15,
-	ETH_SS_STATS_STD = 16,
-	ETH_SS_STATS_ETH_PHY = 17,
-	ETH_SS_STATS_ETH_MAC = 18,
-	ETH_SS_STATS_ETH_CTRL = 19,
-	ETH_SS_STATS_RMON = 20,
-	ETH_SS_COUNT = 21,
-};
-
-enum {
-	ETHTOOL_A_STRING_UNSPEC = 0,
-	ETHTOOL_A_STRING_INDEX = 1,
-	ETHTOOL_A_STRING_VALUE = 2,
-	__ETHTOOL_A_STRING_CNT = 3,
-	ETHTOOL_A_STRING_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_STRINGS_UNSPEC = 0,
-	ETHTOOL_A_STRINGS_STRING = 1,
-	__ETHTOOL_A_STRINGS_CNT = 2,
-	ETHTOOL_A_STRINGS_MAX = 1,
-};
-
-enum {
-	ETHTOOL_A_STRINGSET_UNSPEC = 0,
-	ETHTOOL_A_STRINGSET_ID = 1,
-	ETHTOOL_A_STRINGSET_COUNT = 2,
-	ETHTOOL_A_STRINGSET_STRINGS = 3,
-	__ETHTOOL_A_STRINGSET_CNT = 4,
-	ETHTOOL_A_STRINGSET_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_STRINGSETS_UNSPEC = 0,
-	ETHTOOL_A_STRINGSETS_STRINGSET = 1,
-	__ETHTOOL_A_STRINGSETS_CNT = 2,
-	ETHTOOL_A_STRINGSETS_MAX = 1,
-};
-
-struct strset_info {
-	bool per_dev;
-	bool free_strings;
-	unsigned int count;
-	const char (*strings)[32];
-};
-
-struct strset_req_info {
-	struct ethnl_req_info base;
-	u32 req_ids;
-	bool counts_only;
-};
-
-struct strset_reply_data {
+struct linkinfo_reply_data {
 	struct ethnl_reply_data base;
-	struct strset_info sets[21];
+	struct ethtool_link_ksettings ksettings;
+	struct ethtool_link_settings *lsettings;
 };
 
-struct rss_req_info {
-	struct ethnl_req_info base;
-	u32 rss_context;
+enum ethtool_header_flags {
+	ETHTOOL_FLAG_COMPACT_BITSETS = 1,
+	ETHTOOL_FLAG_OMIT_REPLY = 2,
+	ETHTOOL_FLAG_STATS = 4,
 };
 
-struct rss_reply_data {
+struct link_mode_info {
+	int speed;
+	u8 lanes;
+	u8 duplex;
+};
+
+struct linkmodes_reply_data {
 	struct ethnl_reply_data base;
-	bool no_key_fields;
-	u32 indir_size;
-	u32 hkey_size;
-	u32 hfunc;
-	u32 input_xfrm;
-	u32 *indir_table;
-	u8 *hkey;
+	struct ethtool_link_ksettings ksettings;
+	struct ethtool_link_settings *lsettings;
+	bool peer_empty;
 };
 
-struct rss_nl_dump_ctx {
-	long unsigned int ifindex;
-	long unsigned int ctx_idx;
-	unsigned int match_ifindex;
-	unsigned int start_ctx;
-};
-
-typedef const char (* const ethnl_string_array_t)[32];
-
-struct wol_reply_data {
+struct linkstate_reply_data {
 	struct ethnl_reply_data base;
-	struct ethtool_wolinfo wol;
-	bool show_sopass;
+	int link;
+	int sqi;
+	int sqi_max;
+	struct ethtool_link_ext_stats link_stats;
+	bool link_ext_state_provided;
+	struct ethtool_link_ext_state_info ethtool_link_ext_state_info;
 };
 
-struct privflags_reply_data {
+struct features_reply_data {
 	struct ethnl_reply_data base;
-	const char (*priv_flag_names)[32];
-	unsigned int n_priv_flags;
-	u32 priv_flags;
+	u32 hw[2];
+	u32 wanted[2];
+	u32 active[2];
+	u32 nochange[2];
+	u32 all[2];
 };
 
-enum ethtool_supported_ring_param {
-	ETHTOOL_RING_USE_RX_BUF_LEN = 1,
-	ETHTOOL_RING_USE_CQE_SIZE = 2,
-	ETHTOOL_RING_USE_TX_PUSH = 4,
-	ETHTOOL_RING_USE_RX_PUSH = 8,
-	ETHTOOL_RING_USE_TX_PUSH_BUF_LEN = 16,
-	ETHTOOL_RING_USE_TCP_DATA_SPLIT = 32,
-};
-
-enum {
-	ETHTOOL_TCP_DATA_SPLIT_UNKNOWN = 0,
-	ETHTOOL_TCP_DATA_SPLIT_DISABLED = 1,
-	ETHTOOL_TCP_DATA_SPLIT_ENABLED = 2,
-};
-
-struct rings_reply_data {
+struct channels_reply_data {
 	struct ethnl_reply_data base;
-	struct ethtool_ringparam ringparam;
-	struct kernel_ethtool_ringparam kernel_ringparam;
-	u32 supported_ring_params;
+	struct ethtool_channels channels;
 };
 
 struct dim_cq_moder {
@@ -44059,85 +44432,172 @@ enum {
 	ETHTOOL_A_CABLE_TDR_NEST_MAX = 3,
 };
 
-enum {
-	ETHTOOL_A_STATS_GRP_UNSPEC = 0,
-	ETHTOOL_A_STATS_GRP_PAD = 1,
-	ETHTOOL_A_STATS_GRP_ID = 2,
-	ETHTOOL_A_STATS_GRP_SS_ID = 3,
-	ETHTOOL_A_STATS_GRP_STAT = 4,
-	ETHTOOL_A_STATS_GRP_HIST_RX = 5,
-	ETHTOOL_A_STATS_GRP_HIST_TX = 6,
-	ETHTOOL_A_STATS_GRP_HIST_BKT_LOW = 7,
-	ETHTOOL_A_STATS_GRP_HIST_BKT_HI = 8,
-	ETHTOOL_A_STATS_GRP_HIST_VAL = 9,
-	__ETHTOOL_A_STATS_GRP_CNT = 10,
-	ETHTOOL_A_STATS_GRP_MAX = 9,
-};
-
-struct stats_req_info {
+struct eeprom_req_info {
 	struct ethnl_req_info base;
-	long unsigned int stat_mask[1];
-	enum ethtool_mac_stats_src src;
+	u32 offset;
+	u32 length;
+	u8 page;
+	u8 bank;
+	u8 i2c_address;
 };
 
-struct stats_reply_data {
+struct eeprom_reply_data {
 	struct ethnl_reply_data base;
-	union {
-		struct {
-			struct ethtool_eth_phy_stats phy_stats;
-			struct ethtool_eth_mac_stats mac_stats;
-			struct ethtool_eth_ctrl_stats ctrl_stats;
-			struct ethtool_rmon_stats rmon_stats;
-			struct ethtool_phy_stats phydev_stats;
-		};
-		struct {
-			struct ethtool_eth_phy_stats phy_stats;
-			struct ethtool_eth_mac_stats mac_stats;
-			struct ethtool_eth_ctrl_stats ctrl_stats;
-			struct ethtool_rmon_stats rmon_stats;
-			struct ethtool_phy_stats phydev_stats;
-		} stats;
-	};
-	const struct ethtool_rmon_hist_range *rmon_ranges;
+	u32 length;
+	u8 *data;
+};
+
+struct phc_vclocks_reply_data {
+	struct ethnl_reply_data base;
+	int num;
+	int *index;
+};
+
+enum ethtool_module_fw_flash_status {
+	ETHTOOL_MODULE_FW_FLASH_STATUS_STARTED = 1,
+	ETHTOOL_MODULE_FW_FLASH_STATUS_IN_PROGRESS = 2,
+	ETHTOOL_MODULE_FW_FLASH_STATUS_COMPLETED = 3,
+	ETHTOOL_MODULE_FW_FLASH_STATUS_ERROR = 4,
 };
 
 enum {
-	ETHTOOL_A_MM_STAT_UNSPEC = 0,
-	ETHTOOL_A_MM_STAT_PAD = 1,
-	ETHTOOL_A_MM_STAT_REASSEMBLY_ERRORS = 2,
-	ETHTOOL_A_MM_STAT_SMD_ERRORS = 3,
-	ETHTOOL_A_MM_STAT_REASSEMBLY_OK = 4,
-	ETHTOOL_A_MM_STAT_RX_FRAG_COUNT = 5,
-	ETHTOOL_A_MM_STAT_TX_FRAG_COUNT = 6,
-	ETHTOOL_A_MM_STAT_HOLD_COUNT = 7,
-	__ETHTOOL_A_MM_STAT_CNT = 8,
-	ETHTOOL_A_MM_STAT_MAX = 7,
+	SFF8024_ID_UNK = 0,
+	SFF8024_ID_SFF_8472 = 2,
+	SFF8024_ID_SFP = 3,
+	SFF8024_ID_DWDM_SFP = 11,
+	SFF8024_ID_QSFP_8438 = 12,
+	SFF8024_ID_QSFP_8436_8636 = 13,
+	SFF8024_ID_QSFP28_8636 = 17,
+	SFF8024_ID_QSFP_DD = 24,
+	SFF8024_ID_OSFP = 25,
+	SFF8024_ID_DSFP = 27,
+	SFF8024_ID_QSFP_PLUS_CMIS = 30,
+	SFF8024_ID_SFP_DD_CMIS = 31,
+	SFF8024_ID_SFP_PLUS_CMIS = 32,
+	SFF8024_ENCODING_UNSPEC = 0,
+	SFF8024_ENCODING_8B10B = 1,
+	SFF8024_ENCODING_4B5B = 2,
+	SFF8024_ENCODING_NRZ = 3,
+	SFF8024_ENCODING_8472_MANCHESTER = 4,
+	SFF8024_ENCODING_8472_SONET = 5,
+	SFF8024_ENCODING_8472_64B66B = 6,
+	SFF8024_ENCODING_8436_MANCHESTER = 6,
+	SFF8024_ENCODING_8436_SONET = 4,
+	SFF8024_ENCODING_8436_64B66B = 5,
+	SFF8024_ENCODING_256B257B = 7,
+	SFF8024_ENCODING_PAM4 = 8,
+	SFF8024_CONNECTOR_UNSPEC = 0,
+	SFF8024_CONNECTOR_SC = 1,
+	SFF8024_CONNECTOR_FIBERJACK = 6,
+	SFF8024_CONNECTOR_LC = 7,
+	SFF8024_CONNECTOR_MT_RJ = 8,
+	SFF8024_CONNECTOR_MU = 9,
+	SFF8024_CONNECTOR_SG = 10,
+	SFF8024_CONNECTOR_OPTICAL_PIGTAIL = 11,
+	SFF8024_CONNECTOR_MPO_1X12 = 12,
+	SFF8024_CONNECTOR_MPO_2X16 = 13,
+	SFF8024_CONNECTOR_HSSDC_II = 32,
+	SFF8024_CONNECTOR_COPPER_PIGTAIL = 33,
+	SFF8024_CONNECTOR_RJ45 = 34,
+	SFF8024_CONNECTOR_NOSEPARATE = 35,
+	SFF8024_CONNECTOR_MXC_2X16 = 36,
+	SFF8024_ECC_UNSPEC = 0,
+	SFF8024_ECC_100G_25GAUI_C2M_AOC = 1,
+	SFF8024_ECC_100GBASE_SR4_25GBASE_SR = 2,
+	SFF8024_ECC_100GBASE_LR4_25GBASE_LR = 3,
+	SFF8024_ECC_100GBASE_ER4_25GBASE_ER = 4,
+	SFF8024_ECC_100GBASE_SR10 = 5,
+	SFF8024_ECC_100GBASE_CR4 = 11,
+	SFF8024_ECC_25GBASE_CR_S = 12,
+	SFF8024_ECC_25GBASE_CR_N = 13,
+	SFF8024_ECC_10GBASE_T_SFI = 22,
+	SFF8024_ECC_10GBASE_T_SR = 28,
+	SFF8024_ECC_5GBASE_T = 29,
+	SFF8024_ECC_2_5GBASE_T = 30,
 };
 
-struct mm_reply_data {
-	struct ethnl_reply_data base;
-	struct ethtool_mm_state state;
-	struct ethtool_mm_stats stats;
+enum {
+	SFP_PHYS_ID = 0,
+	SFP_PHYS_EXT_ID = 1,
+	SFP_PHYS_EXT_ID_SFP = 4,
+	SFP_CONNECTOR = 2,
+	SFP_COMPLIANCE = 3,
+	SFP_ENCODING = 11,
+	SFP_BR_NOMINAL = 12,
+	SFP_RATE_ID = 13,
+	SFF_RID_8079 = 1,
+	SFF_RID_8431_RX_ONLY = 2,
+	SFF_RID_8431_TX_ONLY = 4,
+	SFF_RID_8431 = 6,
+	SFF_RID_10G8G = 14,
+	SFP_LINK_LEN_SM_KM = 14,
+	SFP_LINK_LEN_SM_100M = 15,
+	SFP_LINK_LEN_50UM_OM2_10M = 16,
+	SFP_LINK_LEN_62_5UM_OM1_10M = 17,
+	SFP_LINK_LEN_COPPER_1M = 18,
+	SFP_LINK_LEN_50UM_OM4_10M = 18,
+	SFP_LINK_LEN_50UM_OM3_10M = 19,
+	SFP_VENDOR_NAME = 20,
+	SFP_VENDOR_OUI = 37,
+	SFP_VENDOR_PN = 40,
+	SFP_VENDOR_REV = 56,
+	SFP_OPTICAL_WAVELENGTH_MSB = 60,
+	SFP_OPTICAL_WAVELENGTH_LSB = 61,
+	SFP_CABLE_SPEC = 60,
+	SFP_CC_BASE = 63,
+	SFP_OPTIONS = 64,
+	SFP_OPTIONS_HIGH_POWER_LEVEL = 8192,
+	SFP_OPTIONS_PAGING_A2 = 4096,
+	SFP_OPTIONS_RETIMER = 2048,
+	SFP_OPTIONS_COOLED_XCVR = 1024,
+	SFP_OPTIONS_POWER_DECL = 512,
+	SFP_OPTIONS_RX_LINEAR_OUT = 256,
+	SFP_OPTIONS_RX_DECISION_THRESH = 128,
+	SFP_OPTIONS_TUNABLE_TX = 64,
+	SFP_OPTIONS_RATE_SELECT = 32,
+	SFP_OPTIONS_TX_DISABLE = 16,
+	SFP_OPTIONS_TX_FAULT = 8,
+	SFP_OPTIONS_LOS_INVERTED = 4,
+	SFP_OPTIONS_LOS_NORMAL = 2,
+	SFP_BR_MAX = 66,
+	SFP_BR_MIN = 67,
+	SFP_VENDOR_SN = 68,
+	SFP_DATECODE = 84,
+	SFP_DIAGMON = 92,
+	SFP_DIAGMON_DDM = 64,
+	SFP_DIAGMON_INT_CAL = 32,
+	SFP_DIAGMON_EXT_CAL = 16,
+	SFP_DIAGMON_RXPWR_AVG = 8,
+	SFP_DIAGMON_ADDRMODE = 4,
+	SFP_ENHOPTS = 93,
+	SFP_ENHOPTS_ALARMWARN = 128,
+	SFP_ENHOPTS_SOFT_TX_DISABLE = 64,
+	SFP_ENHOPTS_SOFT_TX_FAULT = 32,
+	SFP_ENHOPTS_SOFT_RX_LOS = 16,
+	SFP_ENHOPTS_SOFT_RATE_SELECT = 8,
+	SFP_ENHOPTS_APP_SELECT_SFF8079 = 4,
+	SFP_ENHOPTS_SOFT_RATE_SFF8431 = 2,
+	SFP_SFF8472_COMPLIANCE = 94,
+	SFP_SFF8472_COMPLIANCE_NONE = 0,
+	SFP_SFF8472_COMPLIANCE_REV9_3 = 1,
+	SFP_SFF8472_COMPLIANCE_REV9_5 = 2,
+	SFP_SFF8472_COMPLIANCE_REV10_2 = 3,
+	SFP_SFF8472_COMPLIANCE_REV10_4 = 4,
+	SFP_SFF8472_COMPLIANCE_REV11_0 = 5,
+	SFP_SFF8472_COMPLIANCE_REV11_3 = 6,
+	SFP_SFF8472_COMPLIANCE_REV11_4 = 7,
+	SFP_SFF8472_COMPLIANCE_REV12_0 = 8,
+	SFP_CC_EXT = 95,
 };
 
-enum ethtool_reset_flags {
-	ETH_RESET_MGMT = 1,
-	ETH_RESET_IRQ = 2,
-	ETH_RESET_DMA = 4,
-	ETH_RESET_FILTER = 8,
-	ETH_RESET_OFFLOAD = 16,
-	ETH_RESET_MAC = 32,
-	ETH_RESET_PHY = 64,
-	ETH_RESET_RAM = 128,
-	ETH_RESET_AP = 256,
-	ETH_RESET_DEDICATED = 65535,
-	ETH_RESET_ALL = 4294967295,
+enum ethnl_sock_type {
+	ETHTOOL_SOCK_TYPE_MODULE_FW_FLASH = 0,
 };
 
-struct firmware {
-	size_t size;
-	const u8 *data;
-	void *priv;
+struct ethnl_sock_priv {
+	struct net *net;
+	u32 portid;
+	enum ethnl_sock_type type;
 };
 
 struct ethnl_module_fw_flash_ntf_params {
@@ -44156,6 +44616,32 @@ struct ethtool_cmis_fw_update_params {
 	struct ethtool_module_fw_flash_params params;
 	struct ethnl_module_fw_flash_ntf_params ntf_params;
 	const struct firmware *fw;
+};
+
+struct ethtool_module_fw_flash {
+	struct list_head list;
+	netdevice_tracker dev_tracker;
+	struct work_struct work;
+	struct ethtool_cmis_fw_update_params fw_update;
+};
+
+struct module_reply_data {
+	struct ethnl_reply_data base;
+	struct ethtool_module_power_mode_params power;
+};
+
+enum ethtool_reset_flags {
+	ETH_RESET_MGMT = 1,
+	ETH_RESET_IRQ = 2,
+	ETH_RESET_DMA = 4,
+	ETH_RESET_FILTER = 8,
+	ETH_RESET_OFFLOAD = 16,
+	ETH_RESET_MAC = 32,
+	ETH_RESET_PHY = 64,
+	ETH_RESET_RAM = 128,
+	ETH_RESET_AP = 256,
+	ETH_RESET_DEDICATED = 65535,
+	ETH_RESET_ALL = 4294967295,
 };
 
 struct ethtool_cmis_cdb {
@@ -44276,165 +44762,145 @@ struct cmis_cdb_run_fw_image_pl {
 	u16 delay_to_reset;
 };
 
-enum ethtool_c33_pse_ext_state {
-	ETHTOOL_C33_PSE_EXT_STATE_ERROR_CONDITION = 1,
-	ETHTOOL_C33_PSE_EXT_STATE_MR_MPS_VALID = 2,
-	ETHTOOL_C33_PSE_EXT_STATE_MR_PSE_ENABLE = 3,
-	ETHTOOL_C33_PSE_EXT_STATE_OPTION_DETECT_TED = 4,
-	ETHTOOL_C33_PSE_EXT_STATE_OPTION_VPORT_LIM = 5,
-	ETHTOOL_C33_PSE_EXT_STATE_OVLD_DETECTED = 6,
-	ETHTOOL_C33_PSE_EXT_STATE_PD_DLL_POWER_TYPE = 7,
-	ETHTOOL_C33_PSE_EXT_STATE_POWER_NOT_AVAILABLE = 8,
-	ETHTOOL_C33_PSE_EXT_STATE_SHORT_DETECTED = 9,
-};
-
-enum ethtool_c33_pse_ext_substate_error_condition {
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_NON_EXISTING_PORT = 1,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_UNDEFINED_PORT = 2,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_INTERNAL_HW_FAULT = 3,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_COMM_ERROR_AFTER_FORCE_ON = 4,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_UNKNOWN_PORT_STATUS = 5,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_HOST_CRASH_TURN_OFF = 6,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_HOST_CRASH_FORCE_SHUTDOWN = 7,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_CONFIG_CHANGE = 8,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_DETECTED_OVER_TEMP = 9,
-};
-
-enum ethtool_c33_pse_ext_substate_mr_pse_enable {
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_MR_PSE_ENABLE_DISABLE_PIN_ACTIVE = 1,
-};
-
-enum ethtool_c33_pse_ext_substate_option_detect_ted {
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_OPTION_DETECT_TED_DET_IN_PROCESS = 1,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_OPTION_DETECT_TED_CONNECTION_CHECK_ERROR = 2,
-};
-
-enum ethtool_c33_pse_ext_substate_option_vport_lim {
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_OPTION_VPORT_LIM_HIGH_VOLTAGE = 1,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_OPTION_VPORT_LIM_LOW_VOLTAGE = 2,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_OPTION_VPORT_LIM_VOLTAGE_INJECTION = 3,
-};
-
-enum ethtool_c33_pse_ext_substate_ovld_detected {
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_OVLD_DETECTED_OVERLOAD = 1,
-};
-
-enum ethtool_c33_pse_ext_substate_power_not_available {
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_POWER_NOT_AVAILABLE_BUDGET_EXCEEDED = 1,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_POWER_NOT_AVAILABLE_PORT_PW_LIMIT_EXCEEDS_CONTROLLER_BUDGET = 2,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_POWER_NOT_AVAILABLE_PD_REQUEST_EXCEEDS_PORT_LIMIT = 3,
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_POWER_NOT_AVAILABLE_HW_PW_LIMIT = 4,
-};
-
-enum ethtool_c33_pse_ext_substate_short_detected {
-	ETHTOOL_C33_PSE_EXT_SUBSTATE_SHORT_DETECTED_SHORT_CONDITION = 1,
-};
-
-enum ethtool_c33_pse_admin_state {
-	ETHTOOL_C33_PSE_ADMIN_STATE_UNKNOWN = 1,
-	ETHTOOL_C33_PSE_ADMIN_STATE_DISABLED = 2,
-	ETHTOOL_C33_PSE_ADMIN_STATE_ENABLED = 3,
-};
-
-enum ethtool_c33_pse_pw_d_status {
-	ETHTOOL_C33_PSE_PW_D_STATUS_UNKNOWN = 1,
-	ETHTOOL_C33_PSE_PW_D_STATUS_DISABLED = 2,
-	ETHTOOL_C33_PSE_PW_D_STATUS_SEARCHING = 3,
-	ETHTOOL_C33_PSE_PW_D_STATUS_DELIVERING = 4,
-	ETHTOOL_C33_PSE_PW_D_STATUS_TEST = 5,
-	ETHTOOL_C33_PSE_PW_D_STATUS_FAULT = 6,
-	ETHTOOL_C33_PSE_PW_D_STATUS_OTHERFAULT = 7,
-};
-
-enum ethtool_podl_pse_admin_state {
-	ETHTOOL_PODL_PSE_ADMIN_STATE_UNKNOWN = 1,
-	ETHTOOL_PODL_PSE_ADMIN_STATE_DISABLED = 2,
-	ETHTOOL_PODL_PSE_ADMIN_STATE_ENABLED = 3,
-};
-
-enum ethtool_podl_pse_pw_d_status {
-	ETHTOOL_PODL_PSE_PW_D_STATUS_UNKNOWN = 1,
-	ETHTOOL_PODL_PSE_PW_D_STATUS_DISABLED = 2,
-	ETHTOOL_PODL_PSE_PW_D_STATUS_SEARCHING = 3,
-	ETHTOOL_PODL_PSE_PW_D_STATUS_DELIVERING = 4,
-	ETHTOOL_PODL_PSE_PW_D_STATUS_SLEEP = 5,
-	ETHTOOL_PODL_PSE_PW_D_STATUS_IDLE = 6,
-	ETHTOOL_PODL_PSE_PW_D_STATUS_ERROR = 7,
-};
-
-struct ethtool_c33_pse_ext_state_info {
-	enum ethtool_c33_pse_ext_state c33_pse_ext_state;
-	union {
-		enum ethtool_c33_pse_ext_substate_error_condition error_condition;
-		enum ethtool_c33_pse_ext_substate_mr_pse_enable mr_pse_enable;
-		enum ethtool_c33_pse_ext_substate_option_detect_ted option_detect_ted;
-		enum ethtool_c33_pse_ext_substate_option_vport_lim option_vport_lim;
-		enum ethtool_c33_pse_ext_substate_ovld_detected ovld_detected;
-		enum ethtool_c33_pse_ext_substate_power_not_available power_not_available;
-		enum ethtool_c33_pse_ext_substate_short_detected short_detected;
-		u32 __c33_pse_ext_substate;
-	};
-};
-
-struct ethtool_c33_pse_pw_limit_range {
-	u32 min;
-	u32 max;
-};
-
-struct pse_control_config {
-	enum ethtool_podl_pse_admin_state podl_admin_control;
-	enum ethtool_c33_pse_admin_state c33_admin_control;
-};
-
-struct pse_control_status {
-	enum ethtool_podl_pse_admin_state podl_admin_state;
-	enum ethtool_podl_pse_pw_d_status podl_pw_status;
-	enum ethtool_c33_pse_admin_state c33_admin_state;
-	enum ethtool_c33_pse_pw_d_status c33_pw_status;
-	u32 c33_pw_class;
-	u32 c33_actual_pw;
-	struct ethtool_c33_pse_ext_state_info c33_ext_state_info;
-	u32 c33_avail_pw_limit;
-	struct ethtool_c33_pse_pw_limit_range *c33_pw_limit_ranges;
-	u32 c33_pw_limit_nb_ranges;
-};
-
-enum {
-	ETHTOOL_A_C33_PSE_PW_LIMIT_UNSPEC = 0,
-	ETHTOOL_A_C33_PSE_PW_LIMIT_MIN = 1,
-	ETHTOOL_A_C33_PSE_PW_LIMIT_MAX = 2,
-};
-
-struct pse_reply_data {
+struct plca_reply_data {
 	struct ethnl_reply_data base;
-	struct pse_control_status status;
+	struct phy_plca_cfg plca_cfg;
+	struct phy_plca_status plca_st;
 };
 
-enum phy_upstream {
-	PHY_UPSTREAM_MAC = 0,
-	PHY_UPSTREAM_PHY = 1,
+struct ip_mreqn {
+	struct in_addr imr_multiaddr;
+	struct in_addr imr_address;
+	int imr_ifindex;
 };
 
-struct phy_device_node {
-	enum phy_upstream upstream_type;
+struct rtmsg {
+	unsigned char rtm_family;
+	unsigned char rtm_dst_len;
+	unsigned char rtm_src_len;
+	unsigned char rtm_tos;
+	unsigned char rtm_table;
+	unsigned char rtm_protocol;
+	unsigned char rtm_scope;
+	unsigned char rtm_type;
+	unsigned int rtm_flags;
+};
+
+enum rt_scope_t {
+	RT_SCOPE_UNIVERSE = 0,
+	RT_SCOPE_SITE = 200,
+	RT_SCOPE_LINK = 253,
+	RT_SCOPE_HOST = 254,
+	RT_SCOPE_NOWHERE = 255,
+};
+
+enum rt_class_t {
+	RT_TABLE_UNSPEC = 0,
+	RT_TABLE_COMPAT = 252,
+	RT_TABLE_DEFAULT = 253,
+	RT_TABLE_MAIN = 254,
+	RT_TABLE_LOCAL = 255,
+	RT_TABLE_MAX = 4294967295,
+};
+
+enum rtattr_type_t {
+	RTA_UNSPEC = 0,
+	RTA_DST = 1,
+	RTA_SRC = 2,
+	RTA_IIF = 3,
+	RTA_OIF = 4,
+	RTA_GATEWAY = 5,
+	RTA_PRIORITY = 6,
+	RTA_PREFSRC = 7,
+	RTA_METRICS = 8,
+	RTA_MULTIPATH = 9,
+	RTA_PROTOINFO = 10,
+	RTA_FLOW = 11,
+	RTA_CACHEINFO = 12,
+	RTA_SESSION = 13,
+	RTA_MP_ALGO = 14,
+	RTA_TABLE = 15,
+	RTA_MARK = 16,
+	RTA_MFC_STATS = 17,
+	RTA_VIA = 18,
+	RTA_NEWDST = 19,
+	RTA_PREF = 20,
+	RTA_ENCAP_TYPE = 21,
+	RTA_ENCAP = 22,
+	RTA_EXPIRES = 23,
+	RTA_PAD = 24,
+	RTA_UID = 25,
+	RTA_TTL_PROPAGATE = 26,
+	RTA_IP_PROTO = 27,
+	RTA_SPORT = 28,
+	RTA_DPORT = 29,
+	RTA_NH_ID = 30,
+	__RTA_MAX = 31,
+};
+
+struct rtvia {
+	__kernel_sa_family_t rtvia_family;
+	__u8 rtvia_addr[0];
+};
+
+struct ip_sf_list;
+
+struct ip_mc_list {
+	struct in_device *interface;
+	__be32 multiaddr;
+	unsigned int sfmode;
+	struct ip_sf_list *sources;
+	struct ip_sf_list *tomb;
+	long unsigned int sfcount[2];
 	union {
-		struct net_device *netdev;
-		struct phy_device *phydev;
-	} upstream;
-	struct sfp_bus *parent_sfp_bus;
-	struct phy_device *phy;
+		struct ip_mc_list *next;
+		struct ip_mc_list *next_rcu;
+	};
+	struct ip_mc_list *next_hash;
+	struct timer_list timer;
+	int users;
+	refcount_t refcnt;
+	spinlock_t lock;
+	char tm_running;
+	char reporter;
+	char unsolicit_count;
+	char loaded;
+	unsigned char gsquery;
+	unsigned char crcount;
+	struct callback_head rcu;
 };
 
-struct phy_req_info {
-	struct ethnl_req_info base;
-	struct phy_device_node *pdn;
+struct ip_sf_socklist {
+	unsigned int sl_max;
+	unsigned int sl_count;
+	struct callback_head rcu;
+	__be32 sl_addr[0];
 };
 
-struct ethnl_phy_dump_ctx {
-	struct phy_req_info *phy_req_info;
-	long unsigned int ifindex;
-	long unsigned int phy_index;
+struct ip_mc_socklist {
+	struct ip_mc_socklist *next_rcu;
+	struct ip_mreqn multi;
+	unsigned int sfmode;
+	struct ip_sf_socklist *sflist;
+	struct callback_head rcu;
 };
+
+struct ip_sf_list {
+	struct ip_sf_list *sf_next;
+	long unsigned int sf_count[2];
+	__be32 sf_inaddr;
+	unsigned char sf_gsresp;
+	unsigned char sf_oldin;
+	unsigned char sf_crcount;
+	struct callback_head rcu;
+};
+
+struct uncached_list {
+	spinlock_t lock;
+	struct list_head head;
+};
+
+typedef u8 dscp_t;
 
 struct ipv4_addr_key {
 	__be32 addr;
@@ -44468,17 +44934,73 @@ struct inet_peer {
 	refcount_t refcnt;
 };
 
-struct packet_type {
-	__be16 type;
-	bool ignore_outgoing;
-	struct net_device *dev;
-	netdevice_tracker dev_tracker;
-	int (*func)(struct sk_buff *, struct net_device *, struct packet_type *, struct net_device *);
-	void (*list_func)(struct list_head *, struct packet_type *, struct net_device *);
-	bool (*id_match)(struct packet_type *, struct sock *);
-	struct net *af_packet_net;
-	void *af_packet_priv;
-	struct list_head list;
+struct fib_table;
+
+struct fib_result {
+	__be32 prefix;
+	unsigned char prefixlen;
+	unsigned char nh_sel;
+	unsigned char type;
+	unsigned char scope;
+	u32 tclassid;
+	dscp_t dscp;
+	struct fib_nh_common *nhc;
+	struct fib_info *fi;
+	struct fib_table *table;
+	struct hlist_head *fa_head;
+};
+
+struct fib_table {
+	struct hlist_node tb_hlist;
+	u32 tb_id;
+	int tb_num_default;
+	struct callback_head rcu;
+	long unsigned int *tb_data;
+	long unsigned int __data[0];
+};
+
+struct fib_rt_info {
+	struct fib_info *fi;
+	u32 tb_id;
+	__be32 dst;
+	int dst_len;
+	dscp_t dscp;
+	u8 type;
+	u8 offload: 1;
+	u8 trap: 1;
+	u8 offload_failed: 1;
+	u8 unused: 5;
+};
+
+struct rt_cache_stat {
+	unsigned int in_slow_tot;
+	unsigned int in_slow_mc;
+	unsigned int in_no_route;
+	unsigned int in_brd;
+	unsigned int in_martian_dst;
+	unsigned int in_martian_src;
+	unsigned int out_slow_tot;
+	unsigned int out_slow_mc;
+};
+
+struct fib_alias {
+	struct hlist_node fa_list;
+	struct fib_info *fa_info;
+	dscp_t fa_dscp;
+	u8 fa_type;
+	u8 fa_state;
+	u8 fa_slen;
+	u32 tb_id;
+	s16 fa_default;
+	u8 offload;
+	u8 trap;
+	u8 offload_failed;
+	struct callback_head rcu;
+};
+
+struct fib_prop {
+	int error;
+	u8 scope;
 };
 
 struct raw_hashinfo {
@@ -44503,407 +45025,11 @@ enum ip_defrag_users {
 };
 
 enum {
-	INET_FRAG_FIRST_IN = 1,
-	INET_FRAG_LAST_IN = 2,
-	INET_FRAG_COMPLETE = 4,
-	INET_FRAG_HASH_DEAD = 8,
-	INET_FRAG_DROP = 16,
-};
-
-struct ipq {
-	struct inet_frag_queue q;
-	u8 ecn;
-	u16 max_df_size;
-	int iif;
-	unsigned int rid;
-	struct inet_peer *peer;
-};
-
-struct icmphdr {
-	__u8 type;
-	__u8 code;
-	__sum16 checksum;
-	union {
-		struct {
-			__be16 id;
-			__be16 sequence;
-		} echo;
-		__be32 gateway;
-		struct {
-			__be16 __unused;
-			__be16 mtu;
-		} frag;
-		__u8 reserved[4];
-	} un;
-};
-
-struct ip_mreqn {
-	struct in_addr imr_multiaddr;
-	struct in_addr imr_address;
-	int imr_ifindex;
-};
-
-struct ip_mreq_source {
-	__be32 imr_multiaddr;
-	__be32 imr_interface;
-	__be32 imr_sourceaddr;
-};
-
-struct ip_msfilter {
-	__be32 imsf_multiaddr;
-	__be32 imsf_interface;
-	__u32 imsf_fmode;
-	__u32 imsf_numsrc;
-	union {
-		__be32 imsf_slist[1];
-		struct {
-			struct {} __empty_imsf_slist_flex;
-			__be32 imsf_slist_flex[0];
-		};
-	};
-};
-
-struct group_req {
-	__u32 gr_interface;
-	struct __kernel_sockaddr_storage gr_group;
-};
-
-struct group_source_req {
-	__u32 gsr_interface;
-	struct __kernel_sockaddr_storage gsr_group;
-	struct __kernel_sockaddr_storage gsr_source;
-};
-
-struct group_filter {
-	union {
-		struct {
-			__u32 gf_interface_aux;
-			struct __kernel_sockaddr_storage gf_group_aux;
-			__u32 gf_fmode_aux;
-			__u32 gf_numsrc_aux;
-			struct __kernel_sockaddr_storage gf_slist[1];
-		};
-		struct {
-			__u32 gf_interface;
-			struct __kernel_sockaddr_storage gf_group;
-			__u32 gf_fmode;
-			__u32 gf_numsrc;
-			struct __kernel_sockaddr_storage gf_slist_flex[0];
-		};
-	};
-};
-
-struct in_pktinfo {
-	int ipi_ifindex;
-	struct in_addr ipi_spec_dst;
-	struct in_addr ipi_addr;
-};
-
-struct compat_group_req {
-	__u32 gr_interface;
-	struct __kernel_sockaddr_storage gr_group;
-} __attribute__((packed));
-
-struct compat_group_source_req {
-	__u32 gsr_interface;
-	struct __kernel_sockaddr_storage gsr_group;
-	struct __kernel_sockaddr_storage gsr_source;
-} __attribute__((packed));
-
-struct compat_group_filter {
-	union {
-		struct {
-			__u32 gf_interface_aux;
-			struct __kernel_sockaddr_storage gf_group_aux;
-			__u32 gf_fmode_aux;
-			__u32 gf_numsrc_aux;
-			struct __kernel_sockaddr_storage gf_slist[1];
-		} __attribute__((packed));
-		struct {
-			__u32 gf_interface;
-			struct __kernel_sockaddr_storage gf_group;
-			__u32 gf_fmode;
-			__u32 gf_numsrc;
-			struct __kernel_sockaddr_storage gf_slist_flex[0];
-		} __attribute__((packed));
-	};
-};
-
-struct ip_sf_list;
-
-struct ip_mc_list {
-	struct in_device *interface;
-	__be32 multiaddr;
-	unsigned int sfmode;
-	struct ip_sf_list *sources;
-	struct ip_sf_list *tomb;
-	long unsigned int sfcount[2];
-	union {
-		struct ip_mc_list *next;
-		struct ip_mc_list *next_rcu;
-	};
-	struct ip_mc_list *next_hash;
-	struct timer_list timer;
-	int users;
-	refcount_t refcnt;
-	spinlock_t lock;
-	char tm_running;
-	char reporter;
-	char unsolicit_count;
-	char loaded;
-	unsigned char gsquery;
-	unsigned char crcount;
-	struct callback_head rcu;
-};
-
-struct ip_sf_socklist;
-
-struct ip_mc_socklist {
-	struct ip_mc_socklist *next_rcu;
-	struct ip_mreqn multi;
-	unsigned int sfmode;
-	struct ip_sf_socklist *sflist;
-	struct callback_head rcu;
-};
-
-struct ipcm_cookie {
-	struct sockcm_cookie sockc;
-	__be32 addr;
-	int oif;
-	struct ip_options_rcu *opt;
-	__u8 protocol;
-	__u8 ttl;
-	__s16 tos;
-	char priority;
-	__u16 gso_size;
-};
-
-struct ip_sf_socklist {
-	unsigned int sl_max;
-	unsigned int sl_count;
-	struct callback_head rcu;
-	__be32 sl_addr[0];
-};
-
-struct ip_sf_list {
-	struct ip_sf_list *sf_next;
-	long unsigned int sf_count[2];
-	__be32 sf_inaddr;
-	unsigned char sf_gsresp;
-	unsigned char sf_oldin;
-	unsigned char sf_crcount;
-	struct callback_head rcu;
-};
-
-struct inet_request_sock {
-	struct request_sock req;
-	u16 snd_wscale: 4;
-	u16 rcv_wscale: 4;
-	u16 tstamp_ok: 1;
-	u16 sack_ok: 1;
-	u16 wscale_ok: 1;
-	u16 ecn_ok: 1;
-	u16 acked: 1;
-	u16 no_srccheck: 1;
-	u16 smc_ok: 1;
-	u32 ir_mark;
-	union {
-		struct ip_options_rcu *ireq_opt;
-		struct {
-			struct ipv6_txoptions *ipv6_opt;
-			struct sk_buff *pktopts;
-		};
-	};
-};
-
-struct tcp_request_sock_ops;
-
-struct tcp_request_sock {
-	struct inet_request_sock req;
-	const struct tcp_request_sock_ops *af_specific;
-	u64 snt_synack;
-	bool tfo_listener;
-	bool is_mptcp;
-	bool req_usec_ts;
-	u32 txhash;
-	u32 rcv_isn;
-	u32 snt_isn;
-	u32 ts_off;
-	u32 last_oow_ack_time;
-	u32 rcv_nxt;
-	u8 syn_tos;
-};
-
-enum tcp_synack_type {
-	TCP_SYNACK_NORMAL = 0,
-	TCP_SYNACK_FASTOPEN = 1,
-	TCP_SYNACK_COOKIE = 2,
-};
-
-struct tcp_request_sock_ops {
-	u16 mss_clamp;
-	struct dst_entry * (*route_req)(const struct sock *, struct sk_buff *, struct flowi *, struct request_sock *, u32);
-	union tcp_seq_and_ts_off (*init_seq_and_ts_off)(const struct net *, const struct sk_buff *);
-	int (*send_synack)(const struct sock *, struct dst_entry *, struct flowi *, struct request_sock *, struct tcp_fastopen_cookie *, enum tcp_synack_type, struct sk_buff *);
-};
-
-enum inet_csk_ack_state_t {
-	ICSK_ACK_SCHED = 1,
-	ICSK_ACK_TIMER = 2,
-	ICSK_ACK_PUSHED = 4,
-	ICSK_ACK_PUSHED2 = 8,
-	ICSK_ACK_NOW = 16,
-	ICSK_ACK_NOMEM = 32,
-};
-
-union tcp_word_hdr {
-	struct tcphdr hdr;
-	__be32 words[5];
-};
-
-enum {
-	TCP_FLAG_CWR = 32768,
-	TCP_FLAG_ECE = 16384,
-	TCP_FLAG_URG = 8192,
-	TCP_FLAG_ACK = 4096,
-	TCP_FLAG_PSH = 2048,
-	TCP_FLAG_RST = 1024,
-	TCP_FLAG_SYN = 512,
-	TCP_FLAG_FIN = 256,
-	TCP_RESERVED_BITS = 15,
-	TCP_DATA_OFFSET = 240,
-};
-
-enum tcp_fastopen_client_fail {
-	TFO_STATUS_UNSPEC = 0,
-	TFO_COOKIE_UNAVAILABLE = 1,
-	TFO_DATA_NOT_ACKED = 2,
-	TFO_SYN_RETRANSMITTED = 3,
-};
-
-enum tcp_ca_state {
-	TCP_CA_Open = 0,
-	TCP_CA_Disorder = 1,
-	TCP_CA_CWR = 2,
-	TCP_CA_Recovery = 3,
-	TCP_CA_Loss = 4,
-};
-
-struct tcp_sack_block_wire {
-	__be32 start_seq;
-	__be32 end_seq;
-};
-
-enum tcp_queue {
-	TCP_FRAG_IN_WRITE_QUEUE = 0,
-	TCP_FRAG_IN_RTX_QUEUE = 1,
-};
-
-enum tcp_skb_cb_sacked_flags {
-	TCPCB_SACKED_ACKED = 1,
-	TCPCB_SACKED_RETRANS = 2,
-	TCPCB_LOST = 4,
-	TCPCB_TAGBITS = 7,
-	TCPCB_REPAIRED = 16,
-	TCPCB_EVER_RETRANS = 128,
-	TCPCB_RETRANS = 146,
-};
-
-enum tcp_ca_ack_event_flags {
-	CA_ACK_SLOWPATH = 1,
-	CA_ACK_WIN_UPDATE = 2,
-	CA_ACK_ECE = 4,
-};
-
-enum tcp_chrono {
-	TCP_CHRONO_UNSPEC = 0,
-	TCP_CHRONO_BUSY = 1,
-	TCP_CHRONO_RWND_LIMITED = 2,
-	TCP_CHRONO_SNDBUF_LIMITED = 3,
-	__TCP_CHRONO_MAX = 4,
-};
-
-struct tcp_sacktag_state {
-	u64 first_sackt;
-	u64 last_sackt;
-	u32 reord;
-	u32 sack_delivered;
-	int flag;
-	unsigned int mss_now;
-	struct rate_sample *rate;
-};
-
-enum tcp_tw_status {
-	TCP_TW_SUCCESS = 0,
-	TCP_TW_RST = 1,
-	TCP_TW_ACK = 2,
-	TCP_TW_SYN = 3,
-};
-
-enum tcp_metric_index {
-	TCP_METRIC_RTT = 0,
-	TCP_METRIC_RTTVAR = 1,
-	TCP_METRIC_SSTHRESH = 2,
-	TCP_METRIC_CWND = 3,
-	TCP_METRIC_REORDERING = 4,
-	TCP_METRIC_RTT_US = 5,
-	TCP_METRIC_RTTVAR_US = 6,
-	__TCP_METRIC_MAX = 7,
-};
-
-enum {
-	TCP_METRICS_ATTR_UNSPEC = 0,
-	TCP_METRICS_ATTR_ADDR_IPV4 = 1,
-	TCP_METRICS_ATTR_ADDR_IPV6 = 2,
-	TCP_METRICS_ATTR_AGE = 3,
-	TCP_METRICS_ATTR_TW_TSVAL = 4,
-	TCP_METRICS_ATTR_TW_TS_STAMP = 5,
-	TCP_METRICS_ATTR_VALS = 6,
-	TCP_METRICS_ATTR_FOPEN_MSS = 7,
-	TCP_METRICS_ATTR_FOPEN_SYN_DROPS = 8,
-	TCP_METRICS_ATTR_FOPEN_SYN_DROP_TS = 9,
-	TCP_METRICS_ATTR_FOPEN_COOKIE = 10,
-	TCP_METRICS_ATTR_SADDR_IPV4 = 11,
-	TCP_METRICS_ATTR_SADDR_IPV6 = 12,
-	TCP_METRICS_ATTR_PAD = 13,
-	__TCP_METRICS_ATTR_MAX = 14,
-};
-
-enum {
-	TCP_METRICS_CMD_UNSPEC = 0,
-	TCP_METRICS_CMD_GET = 1,
-	TCP_METRICS_CMD_DEL = 2,
-	__TCP_METRICS_CMD_MAX = 3,
-};
-
-enum genl_validate_flags {
-	GENL_DONT_VALIDATE_STRICT = 1,
-	GENL_DONT_VALIDATE_DUMP = 2,
-	GENL_DONT_VALIDATE_DUMP_STRICT = 4,
-};
-
-struct tcp_fastopen_metrics {
-	u16 mss;
-	u16 syn_loss: 10;
-	u16 try_exp: 2;
-	long unsigned int last_syn_loss;
-	struct tcp_fastopen_cookie cookie;
-};
-
-struct tcp_metrics_block {
-	struct tcp_metrics_block *tcpm_next;
-	struct net *tcpm_net;
-	struct inetpeer_addr tcpm_saddr;
-	struct inetpeer_addr tcpm_daddr;
-	long unsigned int tcpm_stamp;
-	u32 tcpm_lock;
-	u32 tcpm_vals[5];
-	struct tcp_fastopen_metrics tcpm_fastopen;
-	struct callback_head callback_head;
-};
-
-struct tcpm_hash_bucket {
-	struct tcp_metrics_block *chain;
+	INET_ECN_NOT_ECT = 0,
+	INET_ECN_ECT_1 = 1,
+	INET_ECN_ECT_0 = 2,
+	INET_ECN_CE = 3,
+	INET_ECN_MASK = 3,
 };
 
 typedef union {
@@ -45019,36 +45145,6 @@ struct xfrm_address_filter {
 	__u16 family;
 	__u8 splen;
 	__u8 dplen;
-};
-
-struct ip_options_data {
-	struct ip_options_rcu opt;
-	char data[40];
-};
-
-enum {
-	UDP_FLAGS_CORK = 0,
-	UDP_FLAGS_NO_CHECK6_TX = 1,
-	UDP_FLAGS_NO_CHECK6_RX = 2,
-	UDP_FLAGS_GRO_ENABLED = 3,
-	UDP_FLAGS_ACCEPT_FRAGLIST = 4,
-	UDP_FLAGS_ACCEPT_L4 = 5,
-	UDP_FLAGS_ENCAP_ENABLED = 6,
-	UDP_FLAGS_UDPLITE_SEND_CC = 7,
-	UDP_FLAGS_UDPLITE_RECV_CC = 8,
-};
-
-struct icmp_err {
-	int errno;
-	unsigned int fatal: 1;
-};
-
-typedef u32 inet_ehashfn_t(const struct net *, const __be32, const __u16, const __be32, const __be16);
-
-struct ip_tunnel_encap_ops {
-	size_t (*encap_hlen)(struct ip_tunnel_encap *);
-	int (*build_header)(struct sk_buff *, struct ip_tunnel_encap *, u8 *, struct flowi4 *);
-	int (*err_handler)(struct sk_buff *, u32);
 };
 
 struct xfrm_state_walk {
@@ -45185,6 +45281,807 @@ struct xfrm_type_offload {
 	int (*xmit)(struct xfrm_state *, struct sk_buff *, netdev_features_t);
 };
 
+struct xfrm_offload {
+	struct {
+		__u32 low;
+		__u32 hi;
+	} seq;
+	__u32 flags;
+	__u32 status;
+	__u32 orig_mac_len;
+	__u8 proto;
+	__u8 inner_ipproto;
+};
+
+struct sec_path {
+	int len;
+	int olen;
+	int verified_cnt;
+	struct xfrm_state *xvec[6];
+	struct xfrm_offload ovec[1];
+};
+
+struct cmsghdr {
+	__kernel_size_t cmsg_len;
+	int cmsg_level;
+	int cmsg_type;
+};
+
+struct ip_mreq_source {
+	__be32 imr_multiaddr;
+	__be32 imr_interface;
+	__be32 imr_sourceaddr;
+};
+
+struct ip_msfilter {
+	__be32 imsf_multiaddr;
+	__be32 imsf_interface;
+	__u32 imsf_fmode;
+	__u32 imsf_numsrc;
+	union {
+		__be32 imsf_slist[1];
+		struct {
+			struct {} __empty_imsf_slist_flex;
+			__be32 imsf_slist_flex[0];
+		};
+	};
+};
+
+struct group_req {
+	__u32 gr_interface;
+	struct __kernel_sockaddr_storage gr_group;
+};
+
+struct group_source_req {
+	__u32 gsr_interface;
+	struct __kernel_sockaddr_storage gsr_group;
+	struct __kernel_sockaddr_storage gsr_source;
+};
+
+struct group_filter {
+	union {
+		struct {
+			__u32 gf_interface_aux;
+			struct __kernel_sockaddr_storage gf_group_aux;
+			__u32 gf_fmode_aux;
+			__u32 gf_numsrc_aux;
+			struct __kernel_sockaddr_storage gf_slist[1];
+		};
+		struct {
+			__u32 gf_interface;
+			struct __kernel_sockaddr_storage gf_group;
+			__u32 gf_fmode;
+			__u32 gf_numsrc;
+			struct __kernel_sockaddr_storage gf_slist_flex[0];
+		};
+	};
+};
+
+struct in_pktinfo {
+	int ipi_ifindex;
+	struct in_addr ipi_spec_dst;
+	struct in_addr ipi_addr;
+};
+
+struct compat_group_req {
+	__u32 gr_interface;
+	struct __kernel_sockaddr_storage gr_group;
+} __attribute__((packed));
+
+struct compat_group_source_req {
+	__u32 gsr_interface;
+	struct __kernel_sockaddr_storage gsr_group;
+	struct __kernel_sockaddr_storage gsr_source;
+} __attribute__((packed));
+
+struct compat_group_filter {
+	union {
+		struct {
+			__u32 gf_interface_aux;
+			struct __kernel_sockaddr_storage gf_group_aux;
+			__u32 gf_fmode_aux;
+			__u32 gf_numsrc_aux;
+			struct __kernel_sockaddr_storage gf_slist[1];
+		} __attribute__((packed));
+		struct {
+			__u32 gf_interface;
+			struct __kernel_sockaddr_storage gf_group;
+			__u32 gf_fmode;
+			__u32 gf_numsrc;
+			struct __kernel_sockaddr_storage gf_slist_flex[0];
+		} __attribute__((packed));
+	};
+};
+
+struct sockcm_cookie {
+	u64 transmit_time;
+	u32 mark;
+	u32 tsflags;
+};
+
+struct ipcm_cookie {
+	struct sockcm_cookie sockc;
+	__be32 addr;
+	int oif;
+	struct ip_options_rcu *opt;
+	__u8 protocol;
+	__u8 ttl;
+	__s16 tos;
+	char priority;
+	__u16 gso_size;
+};
+
+struct inet_timewait_sock {
+	struct sock_common __tw_common;
+	__u32 tw_mark;
+	unsigned char tw_substate;
+	unsigned char tw_rcv_wscale;
+	__be16 tw_sport;
+	unsigned int tw_transparent: 1;
+	unsigned int tw_flowlabel: 20;
+	unsigned int tw_usec_ts: 1;
+	unsigned int tw_pad: 2;
+	unsigned int tw_tos: 8;
+	u32 tw_txhash;
+	u32 tw_priority;
+	struct timer_list tw_timer;
+	struct inet_bind_bucket *tw_tb;
+	struct inet_bind2_bucket *tw_tb2;
+};
+
+typedef u32 inet_ehashfn_t(const struct net *, const __be32, const __u16, const __be32, const __be16);
+
+struct dmabuf_cmsg {
+	__u64 frag_offset;
+	__u32 frag_size;
+	__u32 frag_token;
+	__u32 dmabuf_id;
+	__u32 flags;
+};
+
+struct mmpin {
+	struct user_struct *user;
+	unsigned int num_pg;
+};
+
+struct ubuf_info_msgzc {
+	struct ubuf_info ubuf;
+	union {
+		struct {
+			long unsigned int desc;
+			void *ctx;
+		};
+		struct {
+			u32 id;
+			u16 len;
+			u16 zerocopy: 1;
+			u32 bytelen;
+		};
+	};
+	struct mmpin mmp;
+};
+
+enum {
+	BPF_SOCK_OPS_RTO_CB_FLAG = 1,
+	BPF_SOCK_OPS_RETRANS_CB_FLAG = 2,
+	BPF_SOCK_OPS_STATE_CB_FLAG = 4,
+	BPF_SOCK_OPS_RTT_CB_FLAG = 8,
+	BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG = 16,
+	BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG = 32,
+	BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG = 64,
+	BPF_SOCK_OPS_ALL_CB_FLAGS = 127,
+};
+
+enum {
+	BPF_SOCK_OPS_VOID = 0,
+	BPF_SOCK_OPS_TIMEOUT_INIT = 1,
+	BPF_SOCK_OPS_RWND_INIT = 2,
+	BPF_SOCK_OPS_TCP_CONNECT_CB = 3,
+	BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB = 4,
+	BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB = 5,
+	BPF_SOCK_OPS_NEEDS_ECN = 6,
+	BPF_SOCK_OPS_BASE_RTT = 7,
+	BPF_SOCK_OPS_RTO_CB = 8,
+	BPF_SOCK_OPS_RETRANS_CB = 9,
+	BPF_SOCK_OPS_STATE_CB = 10,
+	BPF_SOCK_OPS_TCP_LISTEN_CB = 11,
+	BPF_SOCK_OPS_RTT_CB = 12,
+	BPF_SOCK_OPS_PARSE_HDR_OPT_CB = 13,
+	BPF_SOCK_OPS_HDR_OPT_LEN_CB = 14,
+	BPF_SOCK_OPS_WRITE_HDR_OPT_CB = 15,
+};
+
+enum {
+	BPF_TCP_ESTABLISHED = 1,
+	BPF_TCP_SYN_SENT = 2,
+	BPF_TCP_SYN_RECV = 3,
+	BPF_TCP_FIN_WAIT1 = 4,
+	BPF_TCP_FIN_WAIT2 = 5,
+	BPF_TCP_TIME_WAIT = 6,
+	BPF_TCP_CLOSE = 7,
+	BPF_TCP_CLOSE_WAIT = 8,
+	BPF_TCP_LAST_ACK = 9,
+	BPF_TCP_LISTEN = 10,
+	BPF_TCP_CLOSING = 11,
+	BPF_TCP_NEW_SYN_RECV = 12,
+	BPF_TCP_BOUND_INACTIVE = 13,
+	BPF_TCP_MAX_STATES = 14,
+};
+
+struct tcpvegas_info {
+	__u32 tcpv_enabled;
+	__u32 tcpv_rttcnt;
+	__u32 tcpv_rtt;
+	__u32 tcpv_minrtt;
+};
+
+struct tcp_dctcp_info {
+	__u16 dctcp_enabled;
+	__u16 dctcp_ce_state;
+	__u32 dctcp_alpha;
+	__u32 dctcp_ab_ecn;
+	__u32 dctcp_ab_tot;
+};
+
+struct tcp_bbr_info {
+	__u32 bbr_bw_lo;
+	__u32 bbr_bw_hi;
+	__u32 bbr_min_rtt;
+	__u32 bbr_pacing_gain;
+	__u32 bbr_cwnd_gain;
+};
+
+union tcp_cc_info {
+	struct tcpvegas_info vegas;
+	struct tcp_dctcp_info dctcp;
+	struct tcp_bbr_info bbr;
+};
+
+enum inet_csk_ack_state_t {
+	ICSK_ACK_SCHED = 1,
+	ICSK_ACK_TIMER = 2,
+	ICSK_ACK_PUSHED = 4,
+	ICSK_ACK_PUSHED2 = 8,
+	ICSK_ACK_NOW = 16,
+	ICSK_ACK_NOMEM = 32,
+};
+
+enum {
+	TCP_FLAG_CWR = 32768,
+	TCP_FLAG_ECE = 16384,
+	TCP_FLAG_URG = 8192,
+	TCP_FLAG_ACK = 4096,
+	TCP_FLAG_PSH = 2048,
+	TCP_FLAG_RST = 1024,
+	TCP_FLAG_SYN = 512,
+	TCP_FLAG_FIN = 256,
+	TCP_RESERVED_BITS = 15,
+	TCP_DATA_OFFSET = 240,
+};
+
+struct tcp_repair_opt {
+	__u32 opt_code;
+	__u32 opt_val;
+};
+
+struct tcp_repair_window {
+	__u32 snd_wl1;
+	__u32 snd_wnd;
+	__u32 max_window;
+	__u32 rcv_wnd;
+	__u32 rcv_wup;
+};
+
+enum {
+	TCP_NO_QUEUE = 0,
+	TCP_RECV_QUEUE = 1,
+	TCP_SEND_QUEUE = 2,
+	TCP_QUEUES_NR = 3,
+};
+
+enum tcp_ca_state {
+	TCP_CA_Open = 0,
+	TCP_CA_Disorder = 1,
+	TCP_CA_CWR = 2,
+	TCP_CA_Recovery = 3,
+	TCP_CA_Loss = 4,
+};
+
+struct tcp_info {
+	__u8 tcpi_state;
+	__u8 tcpi_ca_state;
+	__u8 tcpi_retransmits;
+	__u8 tcpi_probes;
+	__u8 tcpi_backoff;
+	__u8 tcpi_options;
+	__u8 tcpi_snd_wscale: 4;
+	__u8 tcpi_rcv_wscale: 4;
+	__u8 tcpi_delivery_rate_app_limited: 1;
+	__u8 tcpi_fastopen_client_fail: 2;
+	__u32 tcpi_rto;
+	__u32 tcpi_ato;
+	__u32 tcpi_snd_mss;
+	__u32 tcpi_rcv_mss;
+	__u32 tcpi_unacked;
+	__u32 tcpi_sacked;
+	__u32 tcpi_lost;
+	__u32 tcpi_retrans;
+	__u32 tcpi_fackets;
+	__u32 tcpi_last_data_sent;
+	__u32 tcpi_last_ack_sent;
+	__u32 tcpi_last_data_recv;
+	__u32 tcpi_last_ack_recv;
+	__u32 tcpi_pmtu;
+	__u32 tcpi_rcv_ssthresh;
+	__u32 tcpi_rtt;
+	__u32 tcpi_rttvar;
+	__u32 tcpi_snd_ssthresh;
+	__u32 tcpi_snd_cwnd;
+	__u32 tcpi_advmss;
+	__u32 tcpi_reordering;
+	__u32 tcpi_rcv_rtt;
+	__u32 tcpi_rcv_space;
+	__u32 tcpi_total_retrans;
+	__u64 tcpi_pacing_rate;
+	__u64 tcpi_max_pacing_rate;
+	__u64 tcpi_bytes_acked;
+	__u64 tcpi_bytes_received;
+	__u32 tcpi_segs_out;
+	__u32 tcpi_segs_in;
+	__u32 tcpi_notsent_bytes;
+	__u32 tcpi_min_rtt;
+	__u32 tcpi_data_segs_in;
+	__u32 tcpi_data_segs_out;
+	__u64 tcpi_delivery_rate;
+	__u64 tcpi_busy_time;
+	__u64 tcpi_rwnd_limited;
+	__u64 tcpi_sndbuf_limited;
+	__u32 tcpi_delivered;
+	__u32 tcpi_delivered_ce;
+	__u64 tcpi_bytes_sent;
+	__u64 tcpi_bytes_retrans;
+	__u32 tcpi_dsack_dups;
+	__u32 tcpi_reord_seen;
+	__u32 tcpi_rcv_ooopack;
+	__u32 tcpi_snd_wnd;
+	__u32 tcpi_rcv_wnd;
+	__u32 tcpi_rehash;
+	__u16 tcpi_total_rto;
+	__u16 tcpi_total_rto_recoveries;
+	__u32 tcpi_total_rto_time;
+};
+
+enum {
+	TCP_NLA_PAD = 0,
+	TCP_NLA_BUSY = 1,
+	TCP_NLA_RWND_LIMITED = 2,
+	TCP_NLA_SNDBUF_LIMITED = 3,
+	TCP_NLA_DATA_SEGS_OUT = 4,
+	TCP_NLA_TOTAL_RETRANS = 5,
+	TCP_NLA_PACING_RATE = 6,
+	TCP_NLA_DELIVERY_RATE = 7,
+	TCP_NLA_SND_CWND = 8,
+	TCP_NLA_REORDERING = 9,
+	TCP_NLA_MIN_RTT = 10,
+	TCP_NLA_RECUR_RETRANS = 11,
+	TCP_NLA_DELIVERY_RATE_APP_LMT = 12,
+	TCP_NLA_SNDQ_SIZE = 13,
+	TCP_NLA_CA_STATE = 14,
+	TCP_NLA_SND_SSTHRESH = 15,
+	TCP_NLA_DELIVERED = 16,
+	TCP_NLA_DELIVERED_CE = 17,
+	TCP_NLA_BYTES_SENT = 18,
+	TCP_NLA_BYTES_RETRANS = 19,
+	TCP_NLA_DSACK_DUPS = 20,
+	TCP_NLA_REORD_SEEN = 21,
+	TCP_NLA_SRTT = 22,
+	TCP_NLA_TIMEOUT_REHASH = 23,
+	TCP_NLA_BYTES_NOTSENT = 24,
+	TCP_NLA_EDT = 25,
+	TCP_NLA_TTL = 26,
+	TCP_NLA_REHASH = 27,
+};
+
+struct tcp_zerocopy_receive {
+	__u64 address;
+	__u32 length;
+	__u32 recv_skip_hint;
+	__u32 inq;
+	__s32 err;
+	__u64 copybuf_address;
+	__s32 copybuf_len;
+	__u32 flags;
+	__u64 msg_control;
+	__u64 msg_controllen;
+	__u32 msg_flags;
+	__u32 reserved;
+};
+
+struct tcp_fastopen_cookie {
+	__le64 val[2];
+	s8 len;
+	bool exp;
+};
+
+struct tcp_fastopen_request {
+	struct tcp_fastopen_cookie cookie;
+	struct msghdr *data;
+	size_t size;
+	int copied;
+	struct ubuf_info *uarg;
+};
+
+union tcp_ao_addr {
+	struct in_addr a4;
+	struct in6_addr a6;
+};
+
+struct tcp_ao_hdr {
+	u8 kind;
+	u8 length;
+	u8 keyid;
+	u8 rnext_keyid;
+};
+
+enum tcp_skb_cb_sacked_flags {
+	TCPCB_SACKED_ACKED = 1,
+	TCPCB_SACKED_RETRANS = 2,
+	TCPCB_LOST = 4,
+	TCPCB_TAGBITS = 7,
+	TCPCB_REPAIRED = 16,
+	TCPCB_EVER_RETRANS = 128,
+	TCPCB_RETRANS = 146,
+};
+
+struct tcp_skb_cb {
+	__u32 seq;
+	__u32 end_seq;
+	union {
+		u32 tcp_tw_isn;
+		struct {
+			u16 tcp_gso_segs;
+			u16 tcp_gso_size;
+		};
+	};
+	__u8 tcp_flags;
+	__u8 sacked;
+	__u8 ip_dsfield;
+	__u8 txstamp_ack: 1;
+	__u8 eor: 1;
+	__u8 has_rxtstamp: 1;
+	__u8 unused: 5;
+	__u32 ack_seq;
+	union {
+		struct {
+			__u32 is_app_limited: 1;
+			__u32 delivered_ce: 20;
+			__u32 unused: 11;
+			__u32 delivered;
+			u64 first_tx_mstamp;
+			u64 delivered_mstamp;
+		} tx;
+		union {
+			struct inet_skb_parm h4;
+			struct inet6_skb_parm h6;
+		} header;
+	};
+};
+
+struct tcp_md5sig_key {
+	struct hlist_node node;
+	u8 keylen;
+	u8 family;
+	u8 prefixlen;
+	u8 flags;
+	union tcp_ao_addr addr;
+	int l3index;
+	u8 key[80];
+	struct callback_head rcu;
+};
+
+enum tcp_chrono {
+	TCP_CHRONO_UNSPEC = 0,
+	TCP_CHRONO_BUSY = 1,
+	TCP_CHRONO_RWND_LIMITED = 2,
+	TCP_CHRONO_SNDBUF_LIMITED = 3,
+	__TCP_CHRONO_MAX = 4,
+};
+
+enum {
+	TCP_CMSG_INQ = 1,
+	TCP_CMSG_TS = 2,
+};
+
+struct tcp_splice_state {
+	struct pipe_inode_info *pipe;
+	size_t len;
+	unsigned int flags;
+};
+
+struct tcp_xa_pool {
+	u8 max;
+	u8 idx;
+	__u32 tokens[17];
+	netmem_ref netmems[17];
+};
+
+enum {
+	SKB_FCLONE_UNAVAILABLE = 0,
+	SKB_FCLONE_ORIG = 1,
+	SKB_FCLONE_CLONE = 2,
+};
+
+struct sk_buff_fclones {
+	struct sk_buff skb1;
+	struct sk_buff skb2;
+	refcount_t fclone_ref;
+};
+
+enum pkt_hash_types {
+	PKT_HASH_TYPE_NONE = 0,
+	PKT_HASH_TYPE_L2 = 1,
+	PKT_HASH_TYPE_L3 = 2,
+	PKT_HASH_TYPE_L4 = 3,
+};
+
+struct tasklet_struct {
+	struct tasklet_struct *next;
+	long unsigned int state;
+	atomic_t count;
+	bool use_callback;
+	union {
+		void (*func)(long unsigned int);
+		void (*callback)(struct tasklet_struct *);
+	};
+	long unsigned int data;
+};
+
+enum {
+	TASKLET_STATE_SCHED = 0,
+	TASKLET_STATE_RUN = 1,
+};
+
+enum {
+	BPF_WRITE_HDR_TCP_CURRENT_MSS = 1,
+	BPF_WRITE_HDR_TCP_SYNACK_COOKIE = 2,
+};
+
+enum sk_pacing {
+	SK_PACING_NONE = 0,
+	SK_PACING_NEEDED = 1,
+	SK_PACING_FQ = 2,
+};
+
+enum tsq_flags {
+	TSQF_THROTTLED = 1,
+	TSQF_QUEUED = 2,
+	TCPF_TSQ_DEFERRED = 4,
+	TCPF_WRITE_TIMER_DEFERRED = 8,
+	TCPF_DELACK_TIMER_DEFERRED = 16,
+	TCPF_MTU_REDUCED_DEFERRED = 32,
+	TCPF_ACK_DEFERRED = 64,
+};
+
+struct tcp_ao_key {
+	struct hlist_node node;
+	union tcp_ao_addr addr;
+	u8 key[80];
+	unsigned int tcp_sigpool_id;
+	unsigned int digest_size;
+	int l3index;
+	u8 prefixlen;
+	u8 family;
+	u8 keylen;
+	u8 keyflags;
+	u8 sndid;
+	u8 rcvid;
+	u8 maclen;
+	struct callback_head rcu;
+	atomic64_t pkt_good;
+	atomic64_t pkt_bad;
+	u8 traffic_keys[0];
+};
+
+struct mptcp_out_options {};
+
+union tcp_seq_and_ts_off {
+	struct {
+		u32 seq;
+		u32 ts_off;
+	};
+	u64 hash64;
+};
+
+enum tcp_queue {
+	TCP_FRAG_IN_WRITE_QUEUE = 0,
+	TCP_FRAG_IN_RTX_QUEUE = 1,
+};
+
+struct tcp_key {
+	union {
+		struct {
+			struct tcp_ao_key *ao_key;
+			char *traffic_key;
+			u32 sne;
+			u8 rcv_next;
+		};
+		struct tcp_md5sig_key *md5_key;
+	};
+	enum {
+		TCP_KEY_NONE = 0,
+		TCP_KEY_MD5 = 1,
+		TCP_KEY_AO = 2,
+	} type;
+};
+
+struct tcp_out_options {
+	u16 options;
+	u16 mss;
+	u8 ws;
+	u8 num_sack_blocks;
+	u8 hash_size;
+	u8 bpf_opt_len;
+	__u8 *hash_location;
+	__u32 tsval;
+	__u32 tsecr;
+	struct tcp_fastopen_cookie *fastopen_cookie;
+	struct mptcp_out_options mptcp;
+};
+
+struct tsq_tasklet {
+	struct tasklet_struct tasklet;
+	struct list_head head;
+};
+
+struct tcp_timewait_sock {
+	struct inet_timewait_sock tw_sk;
+	u32 tw_rcv_wnd;
+	u32 tw_ts_offset;
+	u32 tw_ts_recent;
+	u32 tw_last_oow_ack_time;
+	int tw_ts_recent_stamp;
+	u32 tw_tx_delay;
+};
+
+enum tcp_tw_status {
+	TCP_TW_SUCCESS = 0,
+	TCP_TW_RST = 1,
+	TCP_TW_ACK = 2,
+	TCP_TW_SYN = 3,
+};
+
+enum tcp_metric_index {
+	TCP_METRIC_RTT = 0,
+	TCP_METRIC_RTTVAR = 1,
+	TCP_METRIC_SSTHRESH = 2,
+	TCP_METRIC_CWND = 3,
+	TCP_METRIC_REORDERING = 4,
+	TCP_METRIC_RTT_US = 5,
+	TCP_METRIC_RTTVAR_US = 6,
+	__TCP_METRIC_MAX = 7,
+};
+
+enum {
+	TCP_METRICS_ATTR_UNSPEC = 0,
+	TCP_METRICS_ATTR_ADDR_IPV4 = 1,
+	TCP_METRICS_ATTR_ADDR_IPV6 = 2,
+	TCP_METRICS_ATTR_AGE = 3,
+	TCP_METRICS_ATTR_TW_TSVAL = 4,
+	TCP_METRICS_ATTR_TW_TS_STAMP = 5,
+	TCP_METRICS_ATTR_VALS = 6,
+	TCP_METRICS_ATTR_FOPEN_MSS = 7,
+	TCP_METRICS_ATTR_FOPEN_SYN_DROPS = 8,
+	TCP_METRICS_ATTR_FOPEN_SYN_DROP_TS = 9,
+	TCP_METRICS_ATTR_FOPEN_COOKIE = 10,
+	TCP_METRICS_ATTR_SADDR_IPV4 = 11,
+	TCP_METRICS_ATTR_SADDR_IPV6 = 12,
+	TCP_METRICS_ATTR_PAD = 13,
+	__TCP_METRICS_ATTR_MAX = 14,
+};
+
+enum {
+	TCP_METRICS_CMD_UNSPEC = 0,
+	TCP_METRICS_CMD_GET = 1,
+	TCP_METRICS_CMD_DEL = 2,
+	__TCP_METRICS_CMD_MAX = 3,
+};
+
+enum genl_validate_flags {
+	GENL_DONT_VALIDATE_STRICT = 1,
+	GENL_DONT_VALIDATE_DUMP = 2,
+	GENL_DONT_VALIDATE_DUMP_STRICT = 4,
+};
+
+struct tcp_fastopen_metrics {
+	u16 mss;
+	u16 syn_loss: 10;
+	u16 try_exp: 2;
+	long unsigned int last_syn_loss;
+	struct tcp_fastopen_cookie cookie;
+};
+
+struct tcp_metrics_block {
+	struct tcp_metrics_block *tcpm_next;
+	struct net *tcpm_net;
+	struct inetpeer_addr tcpm_saddr;
+	struct inetpeer_addr tcpm_daddr;
+	long unsigned int tcpm_stamp;
+	u32 tcpm_lock;
+	u32 tcpm_vals[5];
+	struct tcp_fastopen_metrics tcpm_fastopen;
+	struct callback_head callback_head;
+};
+
+struct tcpm_hash_bucket {
+	struct tcp_metrics_block *chain;
+};
+
+struct skb_gso_cb {
+	union {
+		int mac_offset;
+		int data_offset;
+	};
+	int encap_level;
+	__wsum csum;
+	__u16 csum_start;
+	u8 recursion_counter;
+};
+
+struct tcp_plb_state {
+	u8 consec_cong_rounds: 5;
+	u8 unused: 3;
+	u32 pause_until;
+};
+
+struct ip_options_data {
+	struct ip_options_rcu opt;
+	char data[40];
+};
+
+enum {
+	UDP_FLAGS_CORK = 0,
+	UDP_FLAGS_NO_CHECK6_TX = 1,
+	UDP_FLAGS_NO_CHECK6_RX = 2,
+	UDP_FLAGS_GRO_ENABLED = 3,
+	UDP_FLAGS_ACCEPT_FRAGLIST = 4,
+	UDP_FLAGS_ACCEPT_L4 = 5,
+	UDP_FLAGS_ENCAP_ENABLED = 6,
+	UDP_FLAGS_UDPLITE_SEND_CC = 7,
+	UDP_FLAGS_UDPLITE_RECV_CC = 8,
+};
+
+struct udp_sock {
+	struct inet_sock inet;
+	long unsigned int udp_flags;
+	int pending;
+	__u8 encap_type;
+	__u16 len;
+	__u16 gso_size;
+	__u16 pcslen;
+	__u16 pcrlen;
+	int (*encap_rcv)(struct sock *, struct sk_buff *);
+	void (*encap_err_rcv)(struct sock *, struct sk_buff *, int, __be16, u32, u8 *);
+	int (*encap_err_lookup)(struct sock *, struct sk_buff *);
+	void (*encap_destroy)(struct sock *);
+	struct sk_buff * (*gro_receive)(struct sock *, struct list_head *, struct sk_buff *);
+	int (*gro_complete)(struct sock *, struct sk_buff *, int);
+	struct sk_buff_head reader_queue;
+	int forward_deficit;
+	int forward_threshold;
+	bool peeking_with_offset;
+};
+
+struct icmp_err {
+	int errno;
+	unsigned int fatal: 1;
+};
+
+struct ip_tunnel_encap_ops {
+	size_t (*encap_hlen)(struct ip_tunnel_encap *);
+	int (*build_header)(struct sk_buff *, struct ip_tunnel_encap *, u8 *, struct flowi4 *);
+	int (*err_handler)(struct sk_buff *, u32);
+};
+
 struct udp_skb_cb {
 	union {
 		struct inet_skb_parm h4;
@@ -45245,11 +46142,35 @@ struct bpf_udp_iter_state {
 	bool st_bucket_done;
 };
 
-typedef struct sock * (*udp_lookup_t)(const struct sk_buff *, __be16, __be16);
+struct netdev_notifier_change_info {
+	struct netdev_notifier_info info;
+	unsigned int flags_changed;
+};
 
-typedef struct sk_buff * (*gro_receive_t)(struct list_head *, struct sk_buff *);
+struct arpreq {
+	struct sockaddr arp_pa;
+	struct sockaddr arp_ha;
+	int arp_flags;
+	struct sockaddr arp_netmask;
+	char arp_dev[16];
+};
 
-typedef struct sk_buff * (*gro_receive_sk_t)(struct sock *, struct list_head *, struct sk_buff *);
+enum {
+	AX25_VALUES_IPDEFMODE = 0,
+	AX25_VALUES_AXDEFMODE = 1,
+	AX25_VALUES_BACKOFF = 2,
+	AX25_VALUES_CONMODE = 3,
+	AX25_VALUES_WINDOW = 4,
+	AX25_VALUES_EWINDOW = 5,
+	AX25_VALUES_T1 = 6,
+	AX25_VALUES_T2 = 7,
+	AX25_VALUES_T3 = 8,
+	AX25_VALUES_IDLE = 9,
+	AX25_VALUES_N2 = 10,
+	AX25_VALUES_PACLEN = 11,
+	AX25_VALUES_PROTOCOL = 12,
+	AX25_MAX_VALUES = 13,
+};
 
 enum {
 	XFRM_LOOKUP_ICMP = 1,
@@ -45291,26 +46212,6 @@ struct icmp_ext_echo_iio {
 	} ident;
 };
 
-struct xfrm_offload {
-	struct {
-		__u32 low;
-		__u32 hi;
-	} seq;
-	__u32 flags;
-	__u32 status;
-	__u32 orig_mac_len;
-	__u8 proto;
-	__u8 inner_ipproto;
-};
-
-struct sec_path {
-	int len;
-	int olen;
-	int verified_cnt;
-	struct xfrm_state *xvec[6];
-	struct xfrm_offload ovec[1];
-};
-
 struct trace_event_raw_icmp_send {
 	struct trace_entry ent;
 	const void *skbaddr;
@@ -45345,67 +46246,24 @@ struct icmp_control {
 	short int error;
 };
 
-struct rtentry {
-	long unsigned int rt_pad1;
-	struct sockaddr rt_dst;
-	struct sockaddr rt_gateway;
-	struct sockaddr rt_genmask;
-	short unsigned int rt_flags;
-	short int rt_pad2;
-	long unsigned int rt_pad3;
-	void *rt_pad4;
-	short int rt_metric;
-	char *rt_dev;
-	long unsigned int rt_mtu;
-	long unsigned int rt_window;
-	short unsigned int rt_irtt;
+struct igmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 csum;
+	__be32 group;
 };
 
-struct inet_protosw {
-	struct list_head list;
-	short unsigned int type;
-	short unsigned int protocol;
-	struct proto *prot;
-	const struct proto_ops *ops;
-	unsigned char flags;
+struct igmp_mc_iter_state {
+	struct seq_net_private p;
+	struct net_device *dev;
+	struct in_device *in_dev;
 };
 
-struct pingv6_ops {
-	int (*ipv6_recv_error)(struct sock *, struct msghdr *, int, int *);
-	void (*ip6_datagram_recv_common_ctl)(struct sock *, struct msghdr *, struct sk_buff *);
-	void (*ip6_datagram_recv_specific_ctl)(struct sock *, struct msghdr *, struct sk_buff *);
-	int (*icmpv6_err_convert)(u8, u8, int *);
-	void (*ipv6_icmp_error)(struct sock *, struct sk_buff *, int, __be16, u32, u8 *);
-	int (*ipv6_chk_addr)(struct net *, const struct in6_addr *, const struct net_device *, int);
-};
-
-struct flow_dissector_key_tags {
-	u32 flow_label;
-};
-
-struct flow_dissector_key_tipc {
-	__be32 key;
-};
-
-struct flow_dissector_key_addrs {
-	union {
-		struct flow_dissector_key_ipv4_addrs v4addrs;
-		struct flow_dissector_key_ipv6_addrs v6addrs;
-		struct flow_dissector_key_tipc tipckey;
-	};
-};
-
-struct flow_keys {
-	struct flow_dissector_key_control control;
-	struct flow_dissector_key_basic basic;
-	struct flow_dissector_key_tags tags;
-	struct flow_dissector_key_vlan vlan;
-	struct flow_dissector_key_vlan cvlan;
-	struct flow_dissector_key_keyid keyid;
-	struct flow_dissector_key_ports ports;
-	struct flow_dissector_key_icmp icmp;
-	struct flow_dissector_key_addrs addrs;
-	long: 0;
+struct igmp_mcf_iter_state {
+	struct seq_net_private p;
+	struct net_device *dev;
+	struct in_device *idev;
+	struct ip_mc_list *im;
 };
 
 struct netdev_notifier_info_ext {
@@ -45423,63 +46281,11 @@ struct netdev_notifier_changeupper_info {
 	void *upper_info;
 };
 
-struct rtmsg {
-	unsigned char rtm_family;
-	unsigned char rtm_dst_len;
-	unsigned char rtm_src_len;
-	unsigned char rtm_tos;
-	unsigned char rtm_table;
-	unsigned char rtm_protocol;
-	unsigned char rtm_scope;
-	unsigned char rtm_type;
-	unsigned int rtm_flags;
-};
-
-enum rtattr_type_t {
-	RTA_UNSPEC = 0,
-	RTA_DST = 1,
-	RTA_SRC = 2,
-	RTA_IIF = 3,
-	RTA_OIF = 4,
-	RTA_GATEWAY = 5,
-	RTA_PRIORITY = 6,
-	RTA_PREFSRC = 7,
-	RTA_METRICS = 8,
-	RTA_MULTIPATH = 9,
-	RTA_PROTOINFO = 10,
-	RTA_FLOW = 11,
-	RTA_CACHEINFO = 12,
-	RTA_SESSION = 13,
-	RTA_MP_ALGO = 14,
-	RTA_TABLE = 15,
-	RTA_MARK = 16,
-	RTA_MFC_STATS = 17,
-	RTA_VIA = 18,
-	RTA_NEWDST = 19,
-	RTA_PREF = 20,
-	RTA_ENCAP_TYPE = 21,
-	RTA_ENCAP = 22,
-	RTA_EXPIRES = 23,
-	RTA_PAD = 24,
-	RTA_UID = 25,
-	RTA_TTL_PROPAGATE = 26,
-	RTA_IP_PROTO = 27,
-	RTA_SPORT = 28,
-	RTA_DPORT = 29,
-	RTA_NH_ID = 30,
-	__RTA_MAX = 31,
-};
-
 struct rtnexthop {
 	short unsigned int rtnh_len;
 	unsigned char rtnh_flags;
 	unsigned char rtnh_hops;
 	int rtnh_ifindex;
-};
-
-struct rtvia {
-	__kernel_sa_family_t rtvia_family;
-	__u8 rtvia_addr[0];
 };
 
 struct fib_config {
@@ -45537,35 +46343,20 @@ struct fib_dump_filter {
 	struct net_device *dev;
 };
 
-struct fib_notifier_info {
-	int family;
-	struct netlink_ext_ack *extack;
-};
-
-enum fib_event_type {
-	FIB_EVENT_ENTRY_REPLACE = 0,
-	FIB_EVENT_ENTRY_APPEND = 1,
-	FIB_EVENT_ENTRY_ADD = 2,
-	FIB_EVENT_ENTRY_DEL = 3,
-	FIB_EVENT_RULE_ADD = 4,
-	FIB_EVENT_RULE_DEL = 5,
-	FIB_EVENT_NH_ADD = 6,
-	FIB_EVENT_NH_DEL = 7,
-	FIB_EVENT_VIF_ADD = 8,
-	FIB_EVENT_VIF_DEL = 9,
-};
-
-struct fib_rt_info {
-	struct fib_info *fi;
-	u32 tb_id;
-	__be32 dst;
-	int dst_len;
-	dscp_t dscp;
-	u8 type;
-	u8 offload: 1;
-	u8 trap: 1;
-	u8 offload_failed: 1;
-	u8 unused: 5;
+struct rtentry {
+	long unsigned int rt_pad1;
+	struct sockaddr rt_dst;
+	struct sockaddr rt_gateway;
+	struct sockaddr rt_genmask;
+	short unsigned int rt_flags;
+	short int rt_pad2;
+	long unsigned int rt_pad3;
+	void *rt_pad4;
+	short int rt_metric;
+	char *rt_dev;
+	long unsigned int rt_mtu;
+	long unsigned int rt_window;
+	short unsigned int rt_irtt;
 };
 
 struct fib_entry_notifier_info {
@@ -45576,26 +46367,6 @@ struct fib_entry_notifier_info {
 	dscp_t dscp;
 	u8 type;
 	u32 tb_id;
-};
-
-struct fib_alias {
-	struct hlist_node fa_list;
-	struct fib_info *fa_info;
-	dscp_t fa_dscp;
-	u8 fa_type;
-	u8 fa_state;
-	u8 fa_slen;
-	u32 tb_id;
-	s16 fa_default;
-	u8 offload;
-	u8 trap;
-	u8 offload_failed;
-	struct callback_head rcu;
-};
-
-struct fib_prop {
-	int error;
-	u8 scope;
 };
 
 typedef unsigned int t_key;
@@ -45652,6 +46423,14 @@ struct fib_route_iter {
 	t_key key;
 };
 
+enum {
+	INET_FRAG_FIRST_IN = 1,
+	INET_FRAG_LAST_IN = 2,
+	INET_FRAG_COMPLETE = 4,
+	INET_FRAG_HASH_DEAD = 8,
+	INET_FRAG_DROP = 16,
+};
+
 struct ipfrag_skb_cb {
 	union {
 		struct inet_skb_parm h4;
@@ -45660,290 +46439,6 @@ struct ipfrag_skb_cb {
 	struct sk_buff *next_frag;
 	int frag_run_len;
 	int ip_defrag_offset;
-};
-
-struct gre_base_hdr {
-	__be16 flags;
-	__be16 protocol;
-};
-
-struct udp_tunnel_nic_ops {
-	void (*get_port)(struct net_device *, unsigned int, unsigned int, struct udp_tunnel_info *);
-	void (*set_port_priv)(struct net_device *, unsigned int, unsigned int, u8);
-	void (*add_port)(struct net_device *, struct udp_tunnel_info *);
-	void (*del_port)(struct net_device *, struct udp_tunnel_info *);
-	void (*reset_ntf)(struct net_device *);
-	size_t (*dump_size)(struct net_device *, unsigned int);
-	int (*dump_write)(struct net_device *, unsigned int, struct sk_buff *);
-	void (*assert_locked)(struct net_device *);
-	void (*lock)(struct net_device *);
-	void (*unlock)(struct net_device *);
-};
-
-struct xfrm_tunnel {
-	int (*handler)(struct sk_buff *);
-	int (*cb_handler)(struct sk_buff *, int);
-	int (*err_handler)(struct sk_buff *, u32);
-	struct xfrm_tunnel *next;
-	int priority;
-};
-
-struct tcpvegas_info {
-	__u32 tcpv_enabled;
-	__u32 tcpv_rttcnt;
-	__u32 tcpv_rtt;
-	__u32 tcpv_minrtt;
-};
-
-struct tcp_dctcp_info {
-	__u16 dctcp_enabled;
-	__u16 dctcp_ce_state;
-	__u32 dctcp_alpha;
-	__u32 dctcp_ab_ecn;
-	__u32 dctcp_ab_tot;
-};
-
-struct tcp_bbr_info {
-	__u32 bbr_bw_lo;
-	__u32 bbr_bw_hi;
-	__u32 bbr_min_rtt;
-	__u32 bbr_pacing_gain;
-	__u32 bbr_cwnd_gain;
-};
-
-union tcp_cc_info {
-	struct tcpvegas_info vegas;
-	struct tcp_dctcp_info dctcp;
-	struct tcp_bbr_info bbr;
-};
-
-struct inet_diag_sockid {
-	__be16 idiag_sport;
-	__be16 idiag_dport;
-	__be32 idiag_src[4];
-	__be32 idiag_dst[4];
-	__u32 idiag_if;
-	__u32 idiag_cookie[2];
-};
-
-struct inet_diag_req {
-	__u8 idiag_family;
-	__u8 idiag_src_len;
-	__u8 idiag_dst_len;
-	__u8 idiag_ext;
-	struct inet_diag_sockid id;
-	__u32 idiag_states;
-	__u32 idiag_dbs;
-};
-
-struct inet_diag_req_v2 {
-	__u8 sdiag_family;
-	__u8 sdiag_protocol;
-	__u8 idiag_ext;
-	__u8 pad;
-	__u32 idiag_states;
-	struct inet_diag_sockid id;
-};
-
-enum {
-	INET_DIAG_REQ_NONE = 0,
-	INET_DIAG_REQ_BYTECODE = 1,
-	INET_DIAG_REQ_SK_BPF_STORAGES = 2,
-	INET_DIAG_REQ_PROTOCOL = 3,
-	__INET_DIAG_REQ_MAX = 4,
-};
-
-struct inet_diag_bc_op {
-	unsigned char code;
-	unsigned char yes;
-	short unsigned int no;
-};
-
-enum {
-	INET_DIAG_BC_NOP = 0,
-	INET_DIAG_BC_JMP = 1,
-	INET_DIAG_BC_S_GE = 2,
-	INET_DIAG_BC_S_LE = 3,
-	INET_DIAG_BC_D_GE = 4,
-	INET_DIAG_BC_D_LE = 5,
-	INET_DIAG_BC_AUTO = 6,
-	INET_DIAG_BC_S_COND = 7,
-	INET_DIAG_BC_D_COND = 8,
-	INET_DIAG_BC_DEV_COND = 9,
-	INET_DIAG_BC_MARK_COND = 10,
-	INET_DIAG_BC_S_EQ = 11,
-	INET_DIAG_BC_D_EQ = 12,
-	INET_DIAG_BC_CGROUP_COND = 13,
-};
-
-struct inet_diag_hostcond {
-	__u8 family;
-	__u8 prefix_len;
-	int port;
-	__be32 addr[0];
-};
-
-struct inet_diag_markcond {
-	__u32 mark;
-	__u32 mask;
-};
-
-struct inet_diag_msg {
-	__u8 idiag_family;
-	__u8 idiag_state;
-	__u8 idiag_timer;
-	__u8 idiag_retrans;
-	struct inet_diag_sockid id;
-	__u32 idiag_expires;
-	__u32 idiag_rqueue;
-	__u32 idiag_wqueue;
-	__u32 idiag_uid;
-	__u32 idiag_inode;
-};
-
-enum {
-	INET_DIAG_NONE = 0,
-	INET_DIAG_MEMINFO = 1,
-	INET_DIAG_INFO = 2,
-	INET_DIAG_VEGASINFO = 3,
-	INET_DIAG_CONG = 4,
-	INET_DIAG_TOS = 5,
-	INET_DIAG_TCLASS = 6,
-	INET_DIAG_SKMEMINFO = 7,
-	INET_DIAG_SHUTDOWN = 8,
-	INET_DIAG_DCTCPINFO = 9,
-	INET_DIAG_PROTOCOL = 10,
-	INET_DIAG_SKV6ONLY = 11,
-	INET_DIAG_LOCALS = 12,
-	INET_DIAG_PEERS = 13,
-	INET_DIAG_PAD = 14,
-	INET_DIAG_MARK = 15,
-	INET_DIAG_BBRINFO = 16,
-	INET_DIAG_CLASS_ID = 17,
-	INET_DIAG_MD5SIG = 18,
-	INET_DIAG_ULP_INFO = 19,
-	INET_DIAG_SK_BPF_STORAGES = 20,
-	INET_DIAG_CGROUP_ID = 21,
-	INET_DIAG_SOCKOPT = 22,
-	__INET_DIAG_MAX = 23,
-};
-
-struct inet_diag_meminfo {
-	__u32 idiag_rmem;
-	__u32 idiag_wmem;
-	__u32 idiag_fmem;
-	__u32 idiag_tmem;
-};
-
-struct inet_diag_sockopt {
-	__u8 recverr: 1;
-	__u8 is_icsk: 1;
-	__u8 freebind: 1;
-	__u8 hdrincl: 1;
-	__u8 mc_loop: 1;
-	__u8 transparent: 1;
-	__u8 mc_all: 1;
-	__u8 nodefrag: 1;
-	__u8 bind_address_no_port: 1;
-	__u8 recverr_rfc4884: 1;
-	__u8 defer_connect: 1;
-	__u8 unused: 5;
-};
-
-struct inet_diag_handler {
-	struct module *owner;
-	void (*dump)(struct sk_buff *, struct netlink_callback *, const struct inet_diag_req_v2 *);
-	int (*dump_one)(struct netlink_callback *, const struct inet_diag_req_v2 *);
-	void (*idiag_get_info)(struct sock *, struct inet_diag_msg *, void *);
-	int (*idiag_get_aux)(struct sock *, bool, struct sk_buff *);
-	size_t (*idiag_get_aux_size)(struct sock *, bool);
-	int (*destroy)(struct sk_buff *, const struct inet_diag_req_v2 *);
-	__u16 idiag_type;
-	__u16 idiag_info_size;
-};
-
-struct bpf_sk_storage_diag;
-
-struct inet_diag_dump_data {
-	struct nlattr *req_nlas[4];
-	struct bpf_sk_storage_diag *bpf_stg_diag;
-};
-
-struct sock_diag_handler {
-	struct module *owner;
-	__u8 family;
-	int (*dump)(struct sk_buff *, struct nlmsghdr *);
-	int (*get_info)(struct sk_buff *, struct sock *);
-	int (*destroy)(struct sk_buff *, struct nlmsghdr *);
-};
-
-struct sock_diag_inet_compat {
-	struct module *owner;
-	int (*fn)(struct sk_buff *, struct nlmsghdr *);
-};
-
-struct inet_diag_entry {
-	const __be32 *saddr;
-	const __be32 *daddr;
-	u16 sport;
-	u16 dport;
-	u16 family;
-	u16 userlocks;
-	u32 ifindex;
-	u32 mark;
-	u64 cgroup_id;
-};
-
-struct bictcp {
-	u32 cnt;
-	u32 last_max_cwnd;
-	u32 last_cwnd;
-	u32 last_time;
-	u32 bic_origin_point;
-	u32 bic_K;
-	u32 delay_min;
-	u32 epoch_start;
-	u32 ack_cnt;
-	u32 tcp_cwnd;
-	u16 unused;
-	u8 sample_cnt;
-	u8 found;
-	u32 round_start;
-	u32 end_seq;
-	u32 last_ack;
-	u32 curr_rtt;
-};
-
-enum {
-	UDP_BPF_IPV4 = 0,
-	UDP_BPF_IPV6 = 1,
-	UDP_BPF_NUM_PROTS = 2,
-};
-
-typedef u64 (*btf_bpf_tcp_send_ack)(struct tcp_sock *, u32);
-
-struct bpf_struct_ops_tcp_congestion_ops {
-	struct bpf_struct_ops_common_value common;
-	struct tcp_congestion_ops data;
-};
-
-struct unix_skb_parms {
-	struct pid *pid;
-	kuid_t uid;
-	kgid_t gid;
-	struct scm_fp_list *fp;
-	u32 consumed;
-};
-
-enum unix_vertex_index {
-	UNIX_VERTEX_INDEX_MARK1 = 0,
-	UNIX_VERTEX_INDEX_MARK2 = 1,
-	UNIX_VERTEX_INDEX_START = 2,
-};
-
-struct ac6_iter_state {
-	struct seq_net_private p;
-	struct net_device *dev;
 };
 
 struct icmpv6_echo {
@@ -45981,6 +46476,348 @@ struct icmp6hdr {
 		struct icmpv6_nd_advt u_nd_advt;
 		struct icmpv6_nd_ra u_nd_ra;
 	} icmp6_dataun;
+};
+
+enum lwtunnel_ip_t {
+	LWTUNNEL_IP_UNSPEC = 0,
+	LWTUNNEL_IP_ID = 1,
+	LWTUNNEL_IP_DST = 2,
+	LWTUNNEL_IP_SRC = 3,
+	LWTUNNEL_IP_TTL = 4,
+	LWTUNNEL_IP_TOS = 5,
+	LWTUNNEL_IP_FLAGS = 6,
+	LWTUNNEL_IP_PAD = 7,
+	LWTUNNEL_IP_OPTS = 8,
+	__LWTUNNEL_IP_MAX = 9,
+};
+
+enum lwtunnel_ip6_t {
+	LWTUNNEL_IP6_UNSPEC = 0,
+	LWTUNNEL_IP6_ID = 1,
+	LWTUNNEL_IP6_DST = 2,
+	LWTUNNEL_IP6_SRC = 3,
+	LWTUNNEL_IP6_HOPLIMIT = 4,
+	LWTUNNEL_IP6_TC = 5,
+	LWTUNNEL_IP6_FLAGS = 6,
+	LWTUNNEL_IP6_PAD = 7,
+	LWTUNNEL_IP6_OPTS = 8,
+	__LWTUNNEL_IP6_MAX = 9,
+};
+
+enum {
+	LWTUNNEL_IP_OPTS_UNSPEC = 0,
+	LWTUNNEL_IP_OPTS_GENEVE = 1,
+	LWTUNNEL_IP_OPTS_VXLAN = 2,
+	LWTUNNEL_IP_OPTS_ERSPAN = 3,
+	__LWTUNNEL_IP_OPTS_MAX = 4,
+};
+
+enum {
+	LWTUNNEL_IP_OPT_GENEVE_UNSPEC = 0,
+	LWTUNNEL_IP_OPT_GENEVE_CLASS = 1,
+	LWTUNNEL_IP_OPT_GENEVE_TYPE = 2,
+	LWTUNNEL_IP_OPT_GENEVE_DATA = 3,
+	__LWTUNNEL_IP_OPT_GENEVE_MAX = 4,
+};
+
+enum {
+	LWTUNNEL_IP_OPT_VXLAN_UNSPEC = 0,
+	LWTUNNEL_IP_OPT_VXLAN_GBP = 1,
+	__LWTUNNEL_IP_OPT_VXLAN_MAX = 2,
+};
+
+enum {
+	LWTUNNEL_IP_OPT_ERSPAN_UNSPEC = 0,
+	LWTUNNEL_IP_OPT_ERSPAN_VER = 1,
+	LWTUNNEL_IP_OPT_ERSPAN_INDEX = 2,
+	LWTUNNEL_IP_OPT_ERSPAN_DIR = 3,
+	LWTUNNEL_IP_OPT_ERSPAN_HWID = 4,
+	__LWTUNNEL_IP_OPT_ERSPAN_MAX = 5,
+};
+
+struct lwtunnel_encap_ops {
+	int (*build_state)(struct net *, struct nlattr *, unsigned int, const void *, struct lwtunnel_state **, struct netlink_ext_ack *);
+	void (*destroy_state)(struct lwtunnel_state *);
+	int (*output)(struct net *, struct sock *, struct sk_buff *);
+	int (*input)(struct sk_buff *);
+	int (*fill_encap)(struct sk_buff *, struct lwtunnel_state *);
+	int (*get_encap_size)(struct lwtunnel_state *);
+	int (*cmp_encap)(struct lwtunnel_state *, struct lwtunnel_state *);
+	int (*xmit)(struct sk_buff *);
+	struct module *owner;
+};
+
+enum {
+	IFLA_IPTUN_UNSPEC = 0,
+	IFLA_IPTUN_LINK = 1,
+	IFLA_IPTUN_LOCAL = 2,
+	IFLA_IPTUN_REMOTE = 3,
+	IFLA_IPTUN_TTL = 4,
+	IFLA_IPTUN_TOS = 5,
+	IFLA_IPTUN_ENCAP_LIMIT = 6,
+	IFLA_IPTUN_FLOWINFO = 7,
+	IFLA_IPTUN_FLAGS = 8,
+	IFLA_IPTUN_PROTO = 9,
+	IFLA_IPTUN_PMTUDISC = 10,
+	IFLA_IPTUN_6RD_PREFIX = 11,
+	IFLA_IPTUN_6RD_RELAY_PREFIX = 12,
+	IFLA_IPTUN_6RD_PREFIXLEN = 13,
+	IFLA_IPTUN_6RD_RELAY_PREFIXLEN = 14,
+	IFLA_IPTUN_ENCAP_TYPE = 15,
+	IFLA_IPTUN_ENCAP_FLAGS = 16,
+	IFLA_IPTUN_ENCAP_SPORT = 17,
+	IFLA_IPTUN_ENCAP_DPORT = 18,
+	IFLA_IPTUN_COLLECT_METADATA = 19,
+	IFLA_IPTUN_FWMARK = 20,
+	__IFLA_IPTUN_MAX = 21,
+};
+
+struct ip6_tnl_encap_ops {
+	size_t (*encap_hlen)(struct ip_tunnel_encap *);
+	int (*build_header)(struct sk_buff *, struct ip_tunnel_encap *, u8 *, struct flowi6 *);
+	int (*err_handler)(struct sk_buff *, struct inet6_skb_parm *, u8, u8, int, __be32);
+};
+
+struct geneve_opt {
+	__be16 opt_class;
+	u8 type;
+	u8 length: 5;
+	u8 r3: 1;
+	u8 r2: 1;
+	u8 r1: 1;
+	u8 opt_data[0];
+};
+
+struct vxlan_metadata {
+	u32 gbp;
+};
+
+struct erspan_md2 {
+	__be32 timestamp;
+	__be16 sgt;
+	__u8 hwid_upper: 2;
+	__u8 ft: 5;
+	__u8 p: 1;
+	__u8 o: 1;
+	__u8 gra: 2;
+	__u8 dir: 1;
+	__u8 hwid: 4;
+};
+
+struct erspan_metadata {
+	int version;
+	union {
+		__be32 index;
+		struct erspan_md2 md2;
+	} u;
+};
+
+struct nhmsg {
+	unsigned char nh_family;
+	unsigned char nh_scope;
+	unsigned char nh_protocol;
+	unsigned char resvd;
+	unsigned int nh_flags;
+};
+
+struct nexthop_grp {
+	__u32 id;
+	__u8 weight;
+	__u8 weight_high;
+	__u16 resvd2;
+};
+
+enum {
+	NEXTHOP_GRP_TYPE_MPATH = 0,
+	NEXTHOP_GRP_TYPE_RES = 1,
+	__NEXTHOP_GRP_TYPE_MAX = 2,
+};
+
+enum {
+	NHA_UNSPEC = 0,
+	NHA_ID = 1,
+	NHA_GROUP = 2,
+	NHA_GROUP_TYPE = 3,
+	NHA_BLACKHOLE = 4,
+	NHA_OIF = 5,
+	NHA_GATEWAY = 6,
+	NHA_ENCAP_TYPE = 7,
+	NHA_ENCAP = 8,
+	NHA_GROUPS = 9,
+	NHA_MASTER = 10,
+	NHA_FDB = 11,
+	NHA_RES_GROUP = 12,
+	NHA_RES_BUCKET = 13,
+	NHA_OP_FLAGS = 14,
+	NHA_GROUP_STATS = 15,
+	NHA_HW_STATS_ENABLE = 16,
+	NHA_HW_STATS_USED = 17,
+	__NHA_MAX = 18,
+};
+
+enum {
+	NHA_RES_GROUP_UNSPEC = 0,
+	NHA_RES_GROUP_PAD = 0,
+	NHA_RES_GROUP_BUCKETS = 1,
+	NHA_RES_GROUP_IDLE_TIMER = 2,
+	NHA_RES_GROUP_UNBALANCED_TIMER = 3,
+	NHA_RES_GROUP_UNBALANCED_TIME = 4,
+	__NHA_RES_GROUP_MAX = 5,
+};
+
+enum {
+	NHA_RES_BUCKET_UNSPEC = 0,
+	NHA_RES_BUCKET_PAD = 0,
+	NHA_RES_BUCKET_INDEX = 1,
+	NHA_RES_BUCKET_IDLE_TIME = 2,
+	NHA_RES_BUCKET_NH_ID = 3,
+	__NHA_RES_BUCKET_MAX = 4,
+};
+
+enum {
+	NHA_GROUP_STATS_UNSPEC = 0,
+	NHA_GROUP_STATS_ENTRY = 1,
+	__NHA_GROUP_STATS_MAX = 2,
+};
+
+enum {
+	NHA_GROUP_STATS_ENTRY_UNSPEC = 0,
+	NHA_GROUP_STATS_ENTRY_ID = 1,
+	NHA_GROUP_STATS_ENTRY_PACKETS = 2,
+	NHA_GROUP_STATS_ENTRY_PACKETS_HW = 3,
+	__NHA_GROUP_STATS_ENTRY_MAX = 4,
+};
+
+struct nh_config {
+	u32 nh_id;
+	u8 nh_family;
+	u8 nh_protocol;
+	u8 nh_blackhole;
+	u8 nh_fdb;
+	u32 nh_flags;
+	int nh_ifindex;
+	struct net_device *dev;
+	union {
+		__be32 ipv4;
+		struct in6_addr ipv6;
+	} gw;
+	struct nlattr *nh_grp;
+	u16 nh_grp_type;
+	u16 nh_grp_res_num_buckets;
+	long unsigned int nh_grp_res_idle_timer;
+	long unsigned int nh_grp_res_unbalanced_timer;
+	bool nh_grp_res_has_num_buckets;
+	bool nh_grp_res_has_idle_timer;
+	bool nh_grp_res_has_unbalanced_timer;
+	bool nh_hw_stats;
+	struct nlattr *nh_encap;
+	u16 nh_encap_type;
+	u32 nlflags;
+	struct nl_info nlinfo;
+};
+
+enum nexthop_event_type {
+	NEXTHOP_EVENT_DEL = 0,
+	NEXTHOP_EVENT_REPLACE = 1,
+	NEXTHOP_EVENT_RES_TABLE_PRE_REPLACE = 2,
+	NEXTHOP_EVENT_BUCKET_REPLACE = 3,
+	NEXTHOP_EVENT_HW_STATS_REPORT_DELTA = 4,
+};
+
+enum nh_notifier_info_type {
+	NH_NOTIFIER_INFO_TYPE_SINGLE = 0,
+	NH_NOTIFIER_INFO_TYPE_GRP = 1,
+	NH_NOTIFIER_INFO_TYPE_RES_TABLE = 2,
+	NH_NOTIFIER_INFO_TYPE_RES_BUCKET = 3,
+	NH_NOTIFIER_INFO_TYPE_GRP_HW_STATS = 4,
+};
+
+struct nh_notifier_single_info {
+	struct net_device *dev;
+	u8 gw_family;
+	union {
+		__be32 ipv4;
+		struct in6_addr ipv6;
+	};
+	u32 id;
+	u8 is_reject: 1;
+	u8 is_fdb: 1;
+	u8 has_encap: 1;
+};
+
+struct nh_notifier_grp_entry_info {
+	u16 weight;
+	struct nh_notifier_single_info nh;
+};
+
+struct nh_notifier_grp_info {
+	u16 num_nh;
+	bool is_fdb;
+	bool hw_stats;
+	struct nh_notifier_grp_entry_info nh_entries[0];
+};
+
+struct nh_notifier_res_bucket_info {
+	u16 bucket_index;
+	unsigned int idle_timer_ms;
+	bool force;
+	struct nh_notifier_single_info old_nh;
+	struct nh_notifier_single_info new_nh;
+};
+
+struct nh_notifier_res_table_info {
+	u16 num_nh_buckets;
+	bool hw_stats;
+	struct nh_notifier_single_info nhs[0];
+};
+
+struct nh_notifier_grp_hw_stats_entry_info {
+	u32 id;
+	u64 packets;
+};
+
+struct nh_notifier_grp_hw_stats_info {
+	u16 num_nh;
+	bool hw_stats_used;
+	struct nh_notifier_grp_hw_stats_entry_info stats[0];
+};
+
+struct nh_notifier_info {
+	struct net *net;
+	struct netlink_ext_ack *extack;
+	u32 id;
+	enum nh_notifier_info_type type;
+	union {
+		struct nh_notifier_single_info *nh;
+		struct nh_notifier_grp_info *nh_grp;
+		struct nh_notifier_res_table_info *nh_res_table;
+		struct nh_notifier_res_bucket_info *nh_res_bucket;
+		struct nh_notifier_grp_hw_stats_info *nh_grp_hw_stats;
+	};
+};
+
+struct nh_dump_filter {
+	u32 nh_id;
+	int dev_idx;
+	int master_idx;
+	bool group_filter;
+	bool fdb_filter;
+	u32 res_bucket_nh_id;
+	u32 op_flags;
+};
+
+struct rtm_dump_nh_ctx {
+	u32 idx;
+};
+
+struct rtm_dump_res_bucket_ctx {
+	struct rtm_dump_nh_ctx nh;
+	u16 bucket_index;
+};
+
+struct rtm_dump_nexthop_bucket_data {
+	struct rtm_dump_res_bucket_ctx *ctx;
+	struct nh_dump_filter filter;
 };
 
 enum {
@@ -46054,169 +46891,276 @@ enum {
 	__IFLA_MAX = 66,
 };
 
+struct ip_tunnel_parm {
+	char name[16];
+	int link;
+	__be16 i_flags;
+	__be16 o_flags;
+	__be32 i_key;
+	__be32 o_key;
+	struct iphdr iph;
+};
+
+enum tunnel_encap_types {
+	TUNNEL_ENCAP_NONE = 0,
+	TUNNEL_ENCAP_FOU = 1,
+	TUNNEL_ENCAP_GUE = 2,
+	TUNNEL_ENCAP_MPLS = 3,
+};
+
+struct ip_tunnel_prl_entry {
+	struct ip_tunnel_prl_entry *next;
+	__be32 addr;
+	u16 flags;
+	struct callback_head callback_head;
+};
+
+struct ip_tunnel {
+	struct ip_tunnel *next;
+	struct hlist_node hash_node;
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	struct net *net;
+	long unsigned int err_time;
+	int err_count;
+	u32 i_seqno;
+	atomic_t o_seqno;
+	int tun_hlen;
+	u32 index;
+	u8 erspan_ver;
+	u8 dir;
+	u16 hwid;
+	struct dst_cache dst_cache;
+	struct ip_tunnel_parm_kern parms;
+	int mlink;
+	int encap_hlen;
+	int hlen;
+	struct ip_tunnel_encap encap;
+	struct ip_tunnel_prl_entry *prl;
+	unsigned int prl_count;
+	unsigned int ip_tnl_net_id;
+	struct gro_cells gro_cells;
+	__u32 fwmark;
+	bool collect_md;
+	bool ignore_df;
+};
+
+struct tnl_ptk_info {
+	long unsigned int flags[1];
+	__be16 proto;
+	__be32 key;
+	__be32 seq;
+	int hdr_len;
+};
+
+struct ip_tunnel_net {
+	struct net_device *fb_tunnel_dev;
+	struct rtnl_link_ops *rtnl_link_ops;
+	struct hlist_head tunnels[128];
+	struct ip_tunnel *collect_md_tun;
+	int type;
+};
+
+struct xfrm_tunnel {
+	int (*handler)(struct sk_buff *);
+	int (*cb_handler)(struct sk_buff *, int);
+	int (*err_handler)(struct sk_buff *, u32);
+	struct xfrm_tunnel *next;
+	int priority;
+};
+
+struct inet_diag_sockid {
+	__be16 idiag_sport;
+	__be16 idiag_dport;
+	__be32 idiag_src[4];
+	__be32 idiag_dst[4];
+	__u32 idiag_if;
+	__u32 idiag_cookie[2];
+};
+
+struct inet_diag_req_v2 {
+	__u8 sdiag_family;
+	__u8 sdiag_protocol;
+	__u8 idiag_ext;
+	__u8 pad;
+	__u32 idiag_states;
+	struct inet_diag_sockid id;
+};
+
+struct inet_diag_msg {
+	__u8 idiag_family;
+	__u8 idiag_state;
+	__u8 idiag_timer;
+	__u8 idiag_retrans;
+	struct inet_diag_sockid id;
+	__u32 idiag_expires;
+	__u32 idiag_rqueue;
+	__u32 idiag_wqueue;
+	__u32 idiag_uid;
+	__u32 idiag_inode;
+};
+
 enum {
-	IFLA_INET6_UNSPEC = 0,
-	IFLA_INET6_FLAGS = 1,
-	IFLA_INET6_CONF = 2,
-	IFLA_INET6_STATS = 3,
-	IFLA_INET6_MCAST = 4,
-	IFLA_INET6_CACHEINFO = 5,
-	IFLA_INET6_ICMP6STATS = 6,
-	IFLA_INET6_TOKEN = 7,
-	IFLA_INET6_ADDR_GEN_MODE = 8,
-	IFLA_INET6_RA_MTU = 9,
-	__IFLA_INET6_MAX = 10,
-};
-
-enum in6_addr_gen_mode {
-	IN6_ADDR_GEN_MODE_EUI64 = 0,
-	IN6_ADDR_GEN_MODE_NONE = 1,
-	IN6_ADDR_GEN_MODE_STABLE_PRIVACY = 2,
-	IN6_ADDR_GEN_MODE_RANDOM = 3,
-};
-
-struct ifla_cacheinfo {
-	__u32 max_reasm_len;
-	__u32 tstamp;
-	__u32 reachable_time;
-	__u32 retrans_time;
-};
-
-struct netdev_notifier_change_info {
-	struct netdev_notifier_info info;
-	unsigned int flags_changed;
-};
-
-struct ifaddrmsg {
-	__u8 ifa_family;
-	__u8 ifa_prefixlen;
-	__u8 ifa_flags;
-	__u8 ifa_scope;
-	__u32 ifa_index;
+	INET_DIAG_NONE = 0,
+	INET_DIAG_MEMINFO = 1,
+	INET_DIAG_INFO = 2,
+	INET_DIAG_VEGASINFO = 3,
+	INET_DIAG_CONG = 4,
+	INET_DIAG_TOS = 5,
+	INET_DIAG_TCLASS = 6,
+	INET_DIAG_SKMEMINFO = 7,
+	INET_DIAG_SHUTDOWN = 8,
+	INET_DIAG_DCTCPINFO = 9,
+	INET_DIAG_PROTOCOL = 10,
+	INET_DIAG_SKV6ONLY = 11,
+	INET_DIAG_LOCALS = 12,
+	INET_DIAG_PEERS = 13,
+	INET_DIAG_PAD = 14,
+	INET_DIAG_MARK = 15,
+	INET_DIAG_BBRINFO = 16,
+	INET_DIAG_CLASS_ID = 17,
+	INET_DIAG_MD5SIG = 18,
+	INET_DIAG_ULP_INFO = 19,
+	INET_DIAG_SK_BPF_STORAGES = 20,
+	INET_DIAG_CGROUP_ID = 21,
+	INET_DIAG_SOCKOPT = 22,
+	__INET_DIAG_MAX = 23,
 };
 
 enum {
-	IFA_UNSPEC = 0,
-	IFA_ADDRESS = 1,
-	IFA_LOCAL = 2,
-	IFA_LABEL = 3,
-	IFA_BROADCAST = 4,
-	IFA_ANYCAST = 5,
-	IFA_CACHEINFO = 6,
-	IFA_MULTICAST = 7,
-	IFA_FLAGS = 8,
-	IFA_RT_PRIORITY = 9,
-	IFA_TARGET_NETNSID = 10,
-	IFA_PROTO = 11,
-	__IFA_MAX = 12,
+	INET_ULP_INFO_UNSPEC = 0,
+	INET_ULP_INFO_NAME = 1,
+	INET_ULP_INFO_TLS = 2,
+	INET_ULP_INFO_MPTCP = 3,
+	__INET_ULP_INFO_MAX = 4,
 };
 
-struct ifa_cacheinfo {
-	__u32 ifa_prefered;
-	__u32 ifa_valid;
-	__u32 cstamp;
-	__u32 tstamp;
+struct inet_diag_handler {
+	struct module *owner;
+	void (*dump)(struct sk_buff *, struct netlink_callback *, const struct inet_diag_req_v2 *);
+	int (*dump_one)(struct netlink_callback *, const struct inet_diag_req_v2 *);
+	void (*idiag_get_info)(struct sock *, struct inet_diag_msg *, void *);
+	int (*idiag_get_aux)(struct sock *, bool, struct sk_buff *);
+	size_t (*idiag_get_aux_size)(struct sock *, bool);
+	int (*destroy)(struct sk_buff *, const struct inet_diag_req_v2 *);
+	__u16 idiag_type;
+	__u16 idiag_info_size;
 };
 
-struct ifinfomsg {
-	unsigned char ifi_family;
-	unsigned char __ifi_pad;
-	short unsigned int ifi_type;
-	int ifi_index;
-	unsigned int ifi_flags;
-	unsigned int ifi_change;
+struct tx_work {
+	struct delayed_work work;
+	struct sock *sk;
 };
 
-struct prefixmsg {
-	unsigned char prefix_family;
-	unsigned char prefix_pad1;
-	short unsigned int prefix_pad2;
-	int prefix_ifindex;
-	unsigned char prefix_type;
-	unsigned char prefix_len;
-	unsigned char prefix_flags;
-	unsigned char prefix_pad3;
+struct tls_rec;
+
+struct tls_sw_context_tx {
+	struct crypto_aead *aead_send;
+	struct crypto_wait async_wait;
+	struct tx_work tx_work;
+	struct tls_rec *open_rec;
+	struct list_head tx_list;
+	atomic_t encrypt_pending;
+	u8 async_capable: 1;
+	long unsigned int tx_bitmask;
 };
 
 enum {
-	PREFIX_UNSPEC = 0,
-	PREFIX_ADDRESS = 1,
-	PREFIX_CACHEINFO = 2,
-	__PREFIX_MAX = 3,
-};
-
-struct prefix_cacheinfo {
-	__u32 preferred_time;
-	__u32 valid_time;
-};
-
-struct in6_ifreq {
-	struct in6_addr ifr6_addr;
-	__u32 ifr6_prefixlen;
-	int ifr6_ifindex;
+	TCP_BPF_IPV4 = 0,
+	TCP_BPF_IPV6 = 1,
+	TCP_BPF_NUM_PROTS = 2,
 };
 
 enum {
-	DEVCONF_FORWARDING = 0,
-	DEVCONF_HOPLIMIT = 1,
-	DEVCONF_MTU6 = 2,
-	DEVCONF_ACCEPT_RA = 3,
-	DEVCONF_ACCEPT_REDIRECTS = 4,
-	DEVCONF_AUTOCONF = 5,
-	DEVCONF_DAD_TRANSMITS = 6,
-	DEVCONF_RTR_SOLICITS = 7,
-	DEVCONF_RTR_SOLICIT_INTERVAL = 8,
-	DEVCONF_RTR_SOLICIT_DELAY = 9,
-	DEVCONF_USE_TEMPADDR = 10,
-	DEVCONF_TEMP_VALID_LFT = 11,
-	DEVCONF_TEMP_PREFERED_LFT = 12,
-	DEVCONF_REGEN_MAX_RETRY = 13,
-	DEVCONF_MAX_DESYNC_FACTOR = 14,
-	DEVCONF_MAX_ADDRESSES = 15,
-	DEVCONF_FORCE_MLD_VERSION = 16,
-	DEVCONF_ACCEPT_RA_DEFRTR = 17,
-	DEVCONF_ACCEPT_RA_PINFO = 18,
-	DEVCONF_ACCEPT_RA_RTR_PREF = 19,
-	DEVCONF_RTR_PROBE_INTERVAL = 20,
-	DEVCONF_ACCEPT_RA_RT_INFO_MAX_PLEN = 21,
-	DEVCONF_PROXY_NDP = 22,
-	DEVCONF_OPTIMISTIC_DAD = 23,
-	DEVCONF_ACCEPT_SOURCE_ROUTE = 24,
-	DEVCONF_MC_FORWARDING = 25,
-	DEVCONF_DISABLE_IPV6 = 26,
-	DEVCONF_ACCEPT_DAD = 27,
-	DEVCONF_FORCE_TLLAO = 28,
-	DEVCONF_NDISC_NOTIFY = 29,
-	DEVCONF_MLDV1_UNSOLICITED_REPORT_INTERVAL = 30,
-	DEVCONF_MLDV2_UNSOLICITED_REPORT_INTERVAL = 31,
-	DEVCONF_SUPPRESS_FRAG_NDISC = 32,
-	DEVCONF_ACCEPT_RA_FROM_LOCAL = 33,
-	DEVCONF_USE_OPTIMISTIC = 34,
-	DEVCONF_ACCEPT_RA_MTU = 35,
-	DEVCONF_STABLE_SECRET = 36,
-	DEVCONF_USE_OIF_ADDRS_ONLY = 37,
-	DEVCONF_ACCEPT_RA_MIN_HOP_LIMIT = 38,
-	DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN = 39,
-	DEVCONF_DROP_UNICAST_IN_L2_MULTICAST = 40,
-	DEVCONF_DROP_UNSOLICITED_NA = 41,
-	DEVCONF_KEEP_ADDR_ON_DOWN = 42,
-	DEVCONF_RTR_SOLICIT_MAX_INTERVAL = 43,
-	DEVCONF_SEG6_ENABLED = 44,
-	DEVCONF_SEG6_REQUIRE_HMAC = 45,
-	DEVCONF_ENHANCED_DAD = 46,
-	DEVCONF_ADDR_GEN_MODE = 47,
-	DEVCONF_DISABLE_POLICY = 48,
-	DEVCONF_ACCEPT_RA_RT_INFO_MIN_PLEN = 49,
-	DEVCONF_NDISC_TCLASS = 50,
-	DEVCONF_RPL_SEG_ENABLED = 51,
-	DEVCONF_RA_DEFRTR_METRIC = 52,
-	DEVCONF_IOAM6_ENABLED = 53,
-	DEVCONF_IOAM6_ID = 54,
-	DEVCONF_IOAM6_ID_WIDE = 55,
-	DEVCONF_NDISC_EVICT_NOCARRIER = 56,
-	DEVCONF_ACCEPT_UNTRACKED_NA = 57,
-	DEVCONF_ACCEPT_RA_MIN_LFT = 58,
-	DEVCONF_MAX = 59,
+	TCP_BPF_BASE = 0,
+	TCP_BPF_TX = 1,
+	TCP_BPF_RX = 2,
+	TCP_BPF_TXRX = 3,
+	TCP_BPF_NUM_CFGS = 4,
+};
+
+typedef u64 (*btf_bpf_tcp_send_ack)(struct tcp_sock *, u32);
+
+struct bpf_struct_ops_tcp_congestion_ops {
+	struct bpf_struct_ops_common_value common;
+	struct tcp_congestion_ops data;
+};
+
+struct sockaddr_un {
+	__kernel_sa_family_t sun_family;
+	char sun_path[108];
+};
+
+struct unix_sock;
+
+struct unix_edge {
+	struct unix_sock *predecessor;
+	struct unix_sock *successor;
+	struct list_head vertex_entry;
+	struct list_head stack_entry;
+};
+
+struct unix_vertex {
+	struct list_head edges;
+	struct list_head entry;
+	struct list_head scc_entry;
+	long unsigned int out_degree;
+	long unsigned int index;
+	long unsigned int scc_index;
+};
+
+struct scm_stat {
+	atomic_t nr_fds;
+	long unsigned int nr_unix_fds;
+};
+
+struct unix_address;
+
+struct unix_sock {
+	struct sock sk;
+	struct unix_address *addr;
+	struct path path;
+	struct mutex iolock;
+	struct mutex bindlock;
+	struct sock *peer;
+	struct sock *listener;
+	struct unix_vertex *vertex;
+	spinlock_t lock;
+	struct socket_wq peer_wq;
+	wait_queue_entry_t peer_wake;
+	struct scm_stat scm_stat;
+	struct sk_buff *oob_skb;
+};
+
+struct unix_address {
+	refcount_t refcnt;
+	int len;
+	struct sockaddr_un name[0];
+};
+
+struct unix_skb_parms {
+	struct pid *pid;
+	kuid_t uid;
+	kgid_t gid;
+	struct scm_fp_list *fp;
+	u32 consumed;
+};
+
+enum unix_vertex_index {
+	UNIX_VERTEX_INDEX_MARK1 = 0,
+	UNIX_VERTEX_INDEX_MARK2 = 1,
+	UNIX_VERTEX_INDEX_START = 2,
+};
+
+struct seg6_pernet_data {
+	struct mutex lock;
+	struct in6_addr *tun_src;
+};
+
+struct ioam6_pernet_data {
+	struct mutex lock;
+	struct rhashtable namespaces;
+	struct rhashtable schemas;
 };
 
 struct ipv6_params {
@@ -46224,23 +47168,71 @@ struct ipv6_params {
 	__s32 autoconf;
 };
 
-struct rtnl_af_ops {
+enum flowlabel_reflect {
+	FLOWLABEL_REFLECT_ESTABLISHED = 1,
+	FLOWLABEL_REFLECT_TCP_RESET = 2,
+	FLOWLABEL_REFLECT_ICMPV6_ECHO_REPLIES = 4,
+};
+
+struct ipv6_bpf_stub {
+	int (*inet6_bind)(struct sock *, struct sockaddr *, int, u32);
+	struct sock * (*udp6_lib_lookup)(const struct net *, const struct in6_addr *, __be16, const struct in6_addr *, __be16, int, int, struct udp_table *, struct sk_buff *);
+	int (*ipv6_setsockopt)(struct sock *, int, int, sockptr_t, unsigned int);
+	int (*ipv6_getsockopt)(struct sock *, int, int, sockptr_t, sockptr_t);
+	int (*ipv6_dev_get_saddr)(struct net *, const struct net_device *, const struct in6_addr *, unsigned int, struct in6_addr *);
+};
+
+struct in6_rtmsg {
+	struct in6_addr rtmsg_dst;
+	struct in6_addr rtmsg_src;
+	struct in6_addr rtmsg_gateway;
+	__u32 rtmsg_type;
+	__u16 rtmsg_dst_len;
+	__u16 rtmsg_src_len;
+	__u32 rtmsg_metric;
+	long unsigned int rtmsg_info;
+	__u32 rtmsg_flags;
+	int rtmsg_ifindex;
+};
+
+struct inet_protosw {
 	struct list_head list;
-	int family;
-	int (*fill_link_af)(struct sk_buff *, const struct net_device *, u32);
-	size_t (*get_link_af_size)(const struct net_device *, u32);
-	int (*validate_link_af)(const struct net_device *, const struct nlattr *, struct netlink_ext_ack *);
-	int (*set_link_af)(struct net_device *, const struct nlattr *, struct netlink_ext_ack *);
-	int (*fill_stats_af)(struct sk_buff *, const struct net_device *);
-	size_t (*get_stats_af_size)(const struct net_device *);
+	short unsigned int type;
+	short unsigned int protocol;
+	struct proto *prot;
+	const struct proto_ops *ops;
+	unsigned char flags;
+};
+
+struct ifaddrlblmsg {
+	__u8 ifal_family;
+	__u8 __ifal_reserved;
+	__u8 ifal_prefixlen;
+	__u8 ifal_flags;
+	__u32 ifal_index;
+	__u32 ifal_seq;
 };
 
 enum {
-	INET6_IFADDR_STATE_PREDAD = 0,
-	INET6_IFADDR_STATE_DAD = 1,
-	INET6_IFADDR_STATE_POSTDAD = 2,
-	INET6_IFADDR_STATE_ERRDAD = 3,
-	INET6_IFADDR_STATE_DEAD = 4,
+	IFAL_ADDRESS = 1,
+	IFAL_LABEL = 2,
+	__IFAL_MAX = 3,
+};
+
+struct ip6addrlbl_entry {
+	struct in6_addr prefix;
+	int prefixlen;
+	int ifindex;
+	int addrtype;
+	u32 label;
+	struct hlist_node list;
+	struct callback_head rcu;
+};
+
+struct ip6addrlbl_init_table {
+	const struct in6_addr *prefix;
+	int prefixlen;
+	u32 label;
 };
 
 struct inet6_ifaddr {
@@ -46279,161 +47271,20 @@ struct fib6_gc_args {
 	int more;
 };
 
-struct in6_validator_info {
-	struct in6_addr i6vi_addr;
-	struct inet6_dev *i6vi_dev;
-	struct netlink_ext_ack *extack;
-};
-
-struct ifa6_config {
-	const struct in6_addr *pfx;
-	unsigned int plen;
-	u8 ifa_proto;
-	const struct in6_addr *peer_pfx;
-	struct inet6_ifaddr *ifpub;
-	long unsigned int cstamp;
-	long unsigned int tstamp;
-	u32 rt_priority;
-	u32 ifa_flags;
-	u32 preferred_lft;
-	u32 valid_lft;
-	u16 scope;
-};
-
-union fwnet_hwaddr {
-	u8 u[16];
-	struct {
-		__be64 uniq_id;
-		u8 max_rec;
-		u8 sspd;
-		u8 fifo[6];
-	} uc;
-};
-
-struct netconfmsg {
-	__u8 ncm_family;
-};
-
-enum {
-	NETCONFA_UNSPEC = 0,
-	NETCONFA_IFINDEX = 1,
-	NETCONFA_FORWARDING = 2,
-	NETCONFA_RP_FILTER = 3,
-	NETCONFA_MC_FORWARDING = 4,
-	NETCONFA_PROXY_NEIGH = 5,
-	NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN = 6,
-	NETCONFA_INPUT = 7,
-	NETCONFA_BC_FORWARDING = 8,
-	__NETCONFA_MAX = 9,
-};
-
-enum cleanup_prefix_rt_t {
-	CLEANUP_PREFIX_RT_NOP = 0,
-	CLEANUP_PREFIX_RT_DEL = 1,
-	CLEANUP_PREFIX_RT_EXPIRE = 2,
-};
-
-enum {
-	IPV6_SADDR_RULE_INIT = 0,
-	IPV6_SADDR_RULE_LOCAL = 1,
-	IPV6_SADDR_RULE_SCOPE = 2,
-	IPV6_SADDR_RULE_PREFERRED = 3,
-	IPV6_SADDR_RULE_OIF = 4,
-	IPV6_SADDR_RULE_LABEL = 5,
-	IPV6_SADDR_RULE_PRIVACY = 6,
-	IPV6_SADDR_RULE_ORCHID = 7,
-	IPV6_SADDR_RULE_PREFIX = 8,
-	IPV6_SADDR_RULE_MAX = 9,
-};
-
-struct ipv6_saddr_score {
-	int rule;
-	int addr_type;
-	struct inet6_ifaddr *ifa;
-	long unsigned int scorebits[1];
-	int scopedist;
-	int matchlen;
-};
-
-struct ipv6_saddr_dst {
-	const struct in6_addr *addr;
-	int ifindex;
-	int scope;
-	int label;
-	unsigned int prefs;
-};
-
-struct if6_iter_state {
-	struct seq_net_private p;
-	int bucket;
-	int offset;
-};
-
-enum addr_type_t {
-	UNICAST_ADDR = 0,
-	MULTICAST_ADDR = 1,
-	ANYCAST_ADDR = 2,
-};
-
-struct inet6_fill_args {
-	u32 portid;
-	u32 seq;
-	int event;
-	unsigned int flags;
-	int netnsid;
-	int ifindex;
-	enum addr_type_t type;
-};
-
-enum {
-	DAD_PROCESS = 0,
-	DAD_BEGIN = 1,
-	DAD_ABORT = 2,
-};
-
-enum fib6_walk_state {
-	FWS_L = 0,
-	FWS_R = 1,
-	FWS_C = 2,
-	FWS_U = 3,
-};
-
-struct fib6_walker {
-	struct list_head lh;
-	struct fib6_node *root;
-	struct fib6_node *node;
-	struct fib6_info *leaf;
-	enum fib6_walk_state state;
-	unsigned int skip;
-	unsigned int count;
-	unsigned int skip_in_node;
-	int (*func)(struct fib6_walker *);
-	void *args;
+struct rt6_exception {
+	struct hlist_node hlist;
+	struct rt6_info *rt6i;
+	long unsigned int stamp;
+	struct callback_head rcu;
 };
 
 typedef struct rt6_info * (*pol_lookup_t)(struct net *, struct fib6_table *, struct flowi6 *, const struct sk_buff *, int);
 
-struct fib6_entry_notifier_info {
-	struct fib_notifier_info info;
-	struct fib6_info *rt;
-	unsigned int nsiblings;
-};
-
-struct ipv6_route_iter {
-	struct seq_net_private p;
-	struct fib6_walker w;
-	loff_t skip;
-	struct fib6_table *tbl;
-	int sernum;
-};
-
-struct bpf_iter__ipv6_route {
-	union {
-		struct bpf_iter_meta *meta;
-	};
-	union {
-		struct fib6_info *rt;
-	};
+struct rd_msg {
+	struct icmp6hdr icmph;
+	struct in6_addr target;
+	struct in6_addr dest;
+	__u8 opt[0];
 };
 
 struct rt6_rtnl_dump_arg {
@@ -46443,33 +47294,125 @@ struct rt6_rtnl_dump_arg {
 	struct fib_dump_filter filter;
 };
 
-struct fib6_cleaner {
-	struct fib6_walker w;
+struct netevent_redirect {
+	struct dst_entry *old;
+	struct dst_entry *new;
+	struct neighbour *neigh;
+	const void *daddr;
+};
+
+struct trace_event_raw_fib6_table_lookup {
+	struct trace_entry ent;
+	u32 tb_id;
+	int err;
+	int oif;
+	int iif;
+	__u8 tos;
+	__u8 scope;
+	__u8 flags;
+	__u8 src[16];
+	__u8 dst[16];
+	u16 sport;
+	u16 dport;
+	u8 proto;
+	u8 rt_type;
+	char name[16];
+	__u8 gw[16];
+	char __data[0];
+};
+
+struct trace_event_data_offsets_fib6_table_lookup {};
+
+typedef void (*btf_trace_fib6_table_lookup)(void *, const struct net *, const struct fib6_result *, struct fib6_table *, const struct flowi6 *);
+
+enum rt6_nud_state {
+	RT6_NUD_FAIL_HARD = -3,
+	RT6_NUD_FAIL_PROBE = -2,
+	RT6_NUD_FAIL_DO_RR = -1,
+	RT6_NUD_SUCCEED = 1,
+};
+
+struct fib6_nh_dm_arg {
 	struct net *net;
-	int (*func)(struct fib6_info *, void *);
-	int sernum;
-	void *arg;
-	bool skip_notify;
+	const struct in6_addr *saddr;
+	int oif;
+	int flags;
+	struct fib6_nh *nh;
 };
 
-enum {
-	FIB6_NO_SERNUM_CHANGE = 0,
+struct fib6_nh_frl_arg {
+	u32 flags;
+	int oif;
+	int strict;
+	int *mpri;
+	bool *do_rr;
+	struct fib6_nh *nh;
 };
 
-struct fib6_dump_arg {
+struct fib6_nh_excptn_arg {
+	struct rt6_info *rt;
+	int plen;
+};
+
+struct fib6_nh_match_arg {
+	const struct net_device *dev;
+	const struct in6_addr *gw;
+	struct fib6_nh *match;
+};
+
+struct fib6_nh_age_excptn_arg {
+	struct fib6_gc_args *gc_args;
+	long unsigned int now;
+};
+
+struct fib6_nh_rd_arg {
+	struct fib6_result *res;
+	struct flowi6 *fl6;
+	const struct in6_addr *gw;
+	struct rt6_info **ret;
+};
+
+struct ip6rd_flowi {
+	struct flowi6 fl6;
+	struct in6_addr gateway;
+};
+
+struct fib6_nh_del_cached_rt_arg {
+	struct fib6_config *cfg;
+	struct fib6_info *f6i;
+};
+
+struct arg_dev_net_ip {
 	struct net *net;
-	struct notifier_block *nb;
-	struct netlink_ext_ack *extack;
+	struct in6_addr *addr;
 };
 
-struct fib6_nh_pcpu_arg {
-	struct fib6_info *from;
-	const struct fib6_table *table;
+struct arg_netdev_event {
+	const struct net_device *dev;
+	union {
+		unsigned char nh_flags;
+		long unsigned int event;
+	};
 };
 
-struct lookup_args {
-	int offset;
-	const struct in6_addr *addr;
+struct rt6_mtu_change_arg {
+	struct net_device *dev;
+	unsigned int mtu;
+	struct fib6_info *f6i;
+};
+
+struct rt6_nh {
+	struct fib6_info *fib6_info;
+	struct fib6_config r_cfg;
+	struct list_head next;
+};
+
+struct fib6_nh_exception_dump_walker {
+	struct rt6_rtnl_dump_arg *dump;
+	struct fib6_info *rt;
+	unsigned int flags;
+	unsigned int skip;
+	unsigned int count;
 };
 
 struct nduseroptmsg {
@@ -46506,19 +47449,21 @@ struct ra_msg {
 	__be32 retrans_timer;
 };
 
-struct rd_msg {
-	struct icmp6hdr icmph;
-	struct in6_addr target;
-	struct in6_addr dest;
-	__u8 opt[0];
+struct icmp6_filter {
+	__u32 data[8];
 };
 
-typedef void ip6_icmp_send_t(struct sk_buff *, u8, u8, __u32, const struct in6_addr *, const struct inet6_skb_parm *);
+struct raw6_sock {
+	struct inet_sock inet;
+	__u32 checksum;
+	__u32 offset;
+	struct icmp6_filter filter;
+	__u32 ip6mr_table;
+	struct ipv6_pinfo inet6;
+};
 
-enum flowlabel_reflect {
-	FLOWLABEL_REFLECT_ESTABLISHED = 1,
-	FLOWLABEL_REFLECT_TCP_RESET = 2,
-	FLOWLABEL_REFLECT_ICMPV6_ECHO_REPLIES = 4,
+struct static_key_false_deferred {
+	struct static_key_false key;
 };
 
 struct ipcm6_cookie {
@@ -46530,15 +47475,15 @@ struct ipcm6_cookie {
 	struct ipv6_txoptions *opt;
 };
 
-struct icmpv6_msg {
-	struct sk_buff *skb;
-	int offset;
-	uint8_t type;
+struct raw_iter_state {
+	struct seq_net_private p;
+	int bucket;
 };
 
-struct icmp6_err {
-	int err;
-	int fatal;
+struct raw6_frag_vec {
+	struct msghdr *msg;
+	int hlen;
+	char c[4];
 };
 
 struct mld_msg {
@@ -46583,112 +47528,31 @@ struct igmp6_mcf_iter_state {
 	struct ifmcaddr6 *im;
 };
 
-typedef u8 u_int8_t;
-
-enum pkt_hash_types {
-	PKT_HASH_TYPE_NONE = 0,
-	PKT_HASH_TYPE_L2 = 1,
-	PKT_HASH_TYPE_L3 = 2,
-	PKT_HASH_TYPE_L4 = 3,
+struct pingv6_ops {
+	int (*ipv6_recv_error)(struct sock *, struct msghdr *, int, int *);
+	void (*ip6_datagram_recv_common_ctl)(struct sock *, struct msghdr *, struct sk_buff *);
+	void (*ip6_datagram_recv_specific_ctl)(struct sock *, struct msghdr *, struct sk_buff *);
+	int (*icmpv6_err_convert)(u8, u8, int *);
+	void (*ipv6_icmp_error)(struct sock *, struct sk_buff *, int, __be16, u32, u8 *);
+	int (*ipv6_chk_addr)(struct net *, const struct in6_addr *, const struct net_device *, int);
 };
 
-struct static_key_false_deferred {
-	struct static_key_false key;
-};
-
-union tcp_ao_addr {
-	struct in_addr a4;
-	struct in6_addr a6;
-};
-
-struct tcp_ao_hdr {
-	u8 kind;
-	u8 length;
-	u8 keyid;
-	u8 rnext_keyid;
-};
-
-struct tcp_ao_key {
-	struct hlist_node node;
-	union tcp_ao_addr addr;
-	u8 key[80];
-	unsigned int tcp_sigpool_id;
-	unsigned int digest_size;
-	int l3index;
-	u8 prefixlen;
-	u8 family;
-	u8 keylen;
-	u8 keyflags;
-	u8 sndid;
-	u8 rcvid;
-	u8 maclen;
-	struct callback_head rcu;
-	atomic64_t pkt_good;
-	atomic64_t pkt_bad;
-	u8 traffic_keys[0];
-};
-
-struct tcp_md5sig_key {
-	struct hlist_node node;
-	u8 keylen;
-	u8 family;
-	u8 prefixlen;
-	u8 flags;
-	union tcp_ao_addr addr;
-	int l3index;
-	u8 key[80];
-	struct callback_head rcu;
-};
-
-enum tcp_seq_states {
-	TCP_SEQ_STATE_LISTENING = 0,
-	TCP_SEQ_STATE_ESTABLISHED = 1,
-};
-
-struct tcp_seq_afinfo {
+struct ping_iter_state {
+	struct seq_net_private p;
+	int bucket;
 	sa_family_t family;
 };
 
-struct tcp_iter_state {
-	struct seq_net_private p;
-	enum tcp_seq_states state;
-	struct sock *syn_wait_sk;
-	int bucket;
-	int offset;
-	int sbucket;
-	int num;
-	loff_t last_pos;
+struct pingfakehdr {
+	struct icmphdr icmph;
+	struct msghdr *msg;
+	sa_family_t family;
+	__wsum wcheck;
 };
 
-struct tcp_key {
-	union {
-		struct {
-			struct tcp_ao_key *ao_key;
-			char *traffic_key;
-			u32 sne;
-			u8 rcv_next;
-		};
-		struct tcp_md5sig_key *md5_key;
-	};
-	enum {
-		TCP_KEY_NONE = 0,
-		TCP_KEY_MD5 = 1,
-		TCP_KEY_AO = 2,
-	} type;
-};
-
-typedef u32 inet6_ehashfn_t(const struct net *, const struct in6_addr *, const u16, const struct in6_addr *, const __be16);
-
-struct ioam6_pernet_data {
-	struct mutex lock;
-	struct rhashtable namespaces;
-	struct rhashtable schemas;
-};
-
-struct rt0_hdr {
-	struct ipv6_rt_hdr rt_hdr;
-	__u32 reserved;
-	struct in6_addr addr[0];
+struct ip6_mtuinfo {
+	struct sockaddr_in6 ip6m_addr;
+	__u32 ip6m_mtu;
 };
 
 struct ipv6_sr_hdr {
@@ -46700,6 +47564,33 @@ struct ipv6_sr_hdr {
 	__u8 flags;
 	__u16 tag;
 	struct in6_addr segments[0];
+};
+
+struct sr6_tlv {
+	__u8 type;
+	__u8 len;
+	__u8 data[0];
+};
+
+enum {
+	SEG6_ATTR_UNSPEC = 0,
+	SEG6_ATTR_DST = 1,
+	SEG6_ATTR_DSTLEN = 2,
+	SEG6_ATTR_HMACKEYID = 3,
+	SEG6_ATTR_SECRET = 4,
+	SEG6_ATTR_SECRETLEN = 5,
+	SEG6_ATTR_ALGID = 6,
+	SEG6_ATTR_HMACINFO = 7,
+	__SEG6_ATTR_MAX = 8,
+};
+
+enum {
+	SEG6_CMD_UNSPEC = 0,
+	SEG6_CMD_SETHMAC = 1,
+	SEG6_CMD_DUMPHMAC = 2,
+	SEG6_CMD_SET_TUNSRC = 3,
+	SEG6_CMD_GET_TUNSRC = 4,
+	__SEG6_CMD_MAX = 5,
 };
 
 struct ipv6_rpl_sr_hdr {
@@ -46722,13 +47613,6 @@ struct ipv6_rpl_sr_hdr {
 			__u8 data[0];
 		};
 	} segments;
-};
-
-struct ioam6_hdr {
-	__u8 opt_type;
-	__u8 opt_len;
-	char: 8;
-	__u8 type;
 };
 
 struct ioam6_trace_hdr {
@@ -46769,9 +47653,42 @@ struct ioam6_trace_hdr {
 	__u8 data[0];
 };
 
+enum {
+	IOAM6_ATTR_UNSPEC = 0,
+	IOAM6_ATTR_NS_ID = 1,
+	IOAM6_ATTR_NS_DATA = 2,
+	IOAM6_ATTR_NS_DATA_WIDE = 3,
+	IOAM6_ATTR_SC_ID = 4,
+	IOAM6_ATTR_SC_DATA = 5,
+	IOAM6_ATTR_SC_NONE = 6,
+	IOAM6_ATTR_PAD = 7,
+	__IOAM6_ATTR_MAX = 8,
+};
+
+enum {
+	IOAM6_CMD_UNSPEC = 0,
+	IOAM6_CMD_ADD_NAMESPACE = 1,
+	IOAM6_CMD_DEL_NAMESPACE = 2,
+	IOAM6_CMD_DUMP_NAMESPACES = 3,
+	IOAM6_CMD_ADD_SCHEMA = 4,
+	IOAM6_CMD_DEL_SCHEMA = 5,
+	IOAM6_CMD_DUMP_SCHEMAS = 6,
+	IOAM6_CMD_NS_SET_SCHEMA = 7,
+	__IOAM6_CMD_MAX = 8,
+};
+
 enum ioam6_event_type {
 	IOAM6_EVENT_UNSPEC = 0,
 	IOAM6_EVENT_TRACE = 1,
+};
+
+enum ioam6_event_attr {
+	IOAM6_EVENT_ATTR_UNSPEC = 0,
+	IOAM6_EVENT_ATTR_TRACE_NAMESPACE = 1,
+	IOAM6_EVENT_ATTR_TRACE_NODELEN = 2,
+	IOAM6_EVENT_ATTR_TRACE_TYPE = 3,
+	IOAM6_EVENT_ATTR_TRACE_DATA = 4,
+	__IOAM6_EVENT_ATTR_MAX = 5,
 };
 
 struct ioam6_schema;
@@ -46795,33 +47712,12 @@ struct ioam6_schema {
 	u8 data[0];
 };
 
-struct in6_flowlabel_req {
-	struct in6_addr flr_dst;
-	__be32 flr_label;
-	__u8 flr_action;
-	__u8 flr_share;
-	__u16 flr_flags;
-	__u16 flr_expires;
-	__u16 flr_linger;
-	__u32 __flr_pad;
-};
-
-struct ip6fl_iter_state {
-	struct seq_net_private p;
-	struct pid_namespace *pid_ns;
-	int bucket;
-};
-
 struct snmp_mib {
 	const char *name;
 	int entry;
 };
 
-enum {
-	IP6_FH_F_FRAG = 1,
-	IP6_FH_F_AUTH = 2,
-	IP6_FH_F_SKIP_RH = 4,
-};
+typedef u8 u_int8_t;
 
 struct hop_jumbo_hdr {
 	u8 nexthdr;
@@ -46829,43 +47725,6 @@ struct hop_jumbo_hdr {
 	u8 tlv_type;
 	u8 tlv_len;
 	__be32 jumbo_payload_len;
-};
-
-struct p9_fcall {
-	u32 size;
-	u8 id;
-	u16 tag;
-	size_t offset;
-	size_t capacity;
-	struct kmem_cache *cache;
-	u8 *sdata;
-	bool zc;
-};
-
-struct p9_req_t {
-	int status;
-	int t_err;
-	refcount_t refcount;
-	wait_queue_head_t wq;
-	struct p9_fcall tc;
-	struct p9_fcall rc;
-	struct list_head req_list;
-};
-
-struct p9_trans_module {
-	struct list_head list;
-	char *name;
-	int maxsize;
-	bool pooled_rbuffers;
-	int def;
-	struct module *owner;
-	int (*create)(struct p9_client *, const char *, char *);
-	void (*close)(struct p9_client *);
-	int (*request)(struct p9_client *, struct p9_req_t *);
-	int (*cancel)(struct p9_client *, struct p9_req_t *);
-	int (*cancelled)(struct p9_client *, struct p9_req_t *);
-	int (*zc_request)(struct p9_client *, struct p9_req_t *, struct iov_iter *, struct iov_iter *, int, int, int);
-	int (*show_options)(struct seq_file *, struct p9_client *);
 };
 
 struct errormap {
@@ -46880,8 +47739,6 @@ typedef s8 int8_t;
 typedef s16 int16_t;
 
 typedef s32 int32_t;
-
-typedef s64 int64_t;
 
 enum p9_msg_t {
 	P9_TLERROR = 6,
@@ -46954,17 +47811,21 @@ enum p9_msg_t {
 	P9_RWSTAT = 127,
 };
 
+struct p9_fcall {
+	u32 size;
+	u8 id;
+	u16 tag;
+	size_t offset;
+	size_t capacity;
+	struct kmem_cache *cache;
+	u8 *sdata;
+	bool zc;
+};
+
 enum p9_proto_versions {
 	p9_proto_legacy = 0,
 	p9_proto_2000u = 1,
 	p9_proto_2000L = 2,
-};
-
-struct p9_dirent {
-	struct p9_qid qid;
-	u64 d_off;
-	unsigned char d_type;
-	char d_name[256];
 };
 
 enum p9_req_status_t {
@@ -46976,62 +47837,65 @@ enum p9_req_status_t {
 	REQ_STATUS_ERROR = 5,
 };
 
-struct p9_fd_opts {
-	int rfd;
-	int wfd;
-	u16 port;
-	bool privport;
-};
-
-enum {
-	Opt_port = 0,
-	Opt_rfdno = 1,
-	Opt_wfdno = 2,
-	Opt_err = 3,
-	Opt_privport = 4,
-};
-
-enum {
-	Rworksched = 1,
-	Rpending = 2,
-	Wworksched = 4,
-	Wpending = 8,
-};
-
-struct p9_conn;
-
-struct p9_poll_wait {
-	struct p9_conn *conn;
-	wait_queue_entry_t wait;
-	wait_queue_head_t *wait_addr;
-};
-
-struct p9_conn {
-	struct list_head mux_list;
-	struct p9_client *client;
-	int err;
-	spinlock_t req_lock;
-	struct list_head req_list;
-	struct list_head unsent_req_list;
-	struct p9_req_t *rreq;
-	struct p9_req_t *wreq;
-	char tmp_buf[7];
+struct p9_req_t {
+	int status;
+	int t_err;
+	refcount_t refcount;
+	wait_queue_head_t wq;
+	struct p9_fcall tc;
 	struct p9_fcall rc;
-	int wpos;
-	int wsize;
-	char *wbuf;
-	struct list_head poll_pending_link;
-	struct p9_poll_wait poll_wait[2];
-	poll_table pt;
-	struct work_struct rq;
-	struct work_struct wq;
-	long unsigned int wsched;
+	struct list_head req_list;
 };
 
-struct p9_trans_fd {
-	struct file *rd;
-	struct file *wr;
-	struct p9_conn conn;
+struct p9_trans_module {
+	struct list_head list;
+	char *name;
+	int maxsize;
+	bool pooled_rbuffers;
+	int def;
+	struct module *owner;
+	int (*create)(struct p9_client *, const char *, char *);
+	void (*close)(struct p9_client *);
+	int (*request)(struct p9_client *, struct p9_req_t *);
+	int (*cancel)(struct p9_client *, struct p9_req_t *);
+	int (*cancelled)(struct p9_client *, struct p9_req_t *);
+	int (*zc_request)(struct p9_client *, struct p9_req_t *, struct iov_iter *, struct iov_iter *, int, int, int);
+	int (*show_options)(struct seq_file *, struct p9_client *);
+};
+
+struct virtio_driver {
+	struct device_driver driver;
+	const struct virtio_device_id *id_table;
+	const unsigned int *feature_table;
+	unsigned int feature_table_size;
+	const unsigned int *feature_table_legacy;
+	unsigned int feature_table_size_legacy;
+	int (*validate)(struct virtio_device *);
+	int (*probe)(struct virtio_device *);
+	void (*scan)(struct virtio_device *);
+	void (*remove)(struct virtio_device *);
+	void (*config_changed)(struct virtio_device *);
+	int (*freeze)(struct virtio_device *);
+	int (*restore)(struct virtio_device *);
+};
+
+struct virtio_9p_config {
+	__virtio16 tag_len;
+	__u8 tag[0];
+};
+
+struct virtio_chan {
+	bool inuse;
+	spinlock_t lock;
+	struct p9_client *client;
+	struct virtio_device *vdev;
+	struct virtqueue *vq;
+	int ring_bufs_avail;
+	wait_queue_head_t *vc_wq;
+	long unsigned int p9_max_pages;
+	struct scatterlist sg[128];
+	char *tag;
+	struct list_head chan_list;
 };
 
 struct pci_raw_ops {
@@ -47039,37 +47903,30 @@ struct pci_raw_ops {
 	int (*write)(unsigned int, unsigned int, unsigned int, int, int, u32);
 };
 
-enum {
-	MEMREMAP_WB = 1,
-	MEMREMAP_WT = 2,
-	MEMREMAP_WC = 4,
-	MEMREMAP_ENC = 8,
-	MEMREMAP_DEC = 16,
+struct pci_root_res {
+	struct list_head list;
+	struct resource res;
 };
 
-struct dmi_header {
-	u8 type;
-	u8 length;
-	u16 handle;
+struct pci_root_info {
+	struct list_head list;
+	char name[12];
+	struct list_head resources;
+	struct resource busn;
+	int node;
+	int link;
 };
 
-enum pci_bf_sort_state {
-	pci_bf_sort_default = 0,
-	pci_force_nobf = 1,
-	pci_force_bf = 2,
-	pci_dmi_bf = 3,
+struct amd_nb_bus_dev_range {
+	u8 bus;
+	u8 dev_base;
+	u8 dev_limit;
 };
 
-struct pci_setup_rom {
-	struct setup_data data;
-	uint16_t vendor;
-	uint16_t devid;
-	uint64_t pcilen;
-	long unsigned int segment;
-	long unsigned int bus;
-	long unsigned int device;
-	long unsigned int function;
-	uint8_t romdata[0];
+struct amd_hostbridge {
+	u32 bus;
+	u32 slot;
+	u32 device;
 };
 
 typedef __u32 Elf32_Addr;
@@ -47135,18 +47992,6 @@ struct freader {
 	};
 };
 
-struct klist_waiter {
-	struct list_head list;
-	struct klist_node *node;
-	struct task_struct *process;
-	int woken;
-};
-
-struct uevent_sock {
-	struct list_head list;
-	struct sock *sk;
-};
-
 struct radix_tree_iter {
 	long unsigned int index;
 	long unsigned int next_index;
@@ -47160,9 +48005,176 @@ enum {
 	RADIX_TREE_ITER_CONTIG = 32,
 };
 
+struct ida_bitmap {
+	long unsigned int bitmap[16];
+};
+
+struct maple_metadata {
+	unsigned char end;
+	unsigned char gap;
+};
+
+struct maple_pnode;
+
+struct maple_range_64 {
+	struct maple_pnode *parent;
+	long unsigned int pivot[15];
+	union {
+		void *slot[16];
+		struct {
+			void *pad[15];
+			struct maple_metadata meta;
+		};
+	};
+};
+
+struct maple_arange_64 {
+	struct maple_pnode *parent;
+	long unsigned int pivot[9];
+	void *slot[10];
+	long unsigned int gap[10];
+	struct maple_metadata meta;
+};
+
+struct maple_topiary {
+	struct maple_pnode *parent;
+	struct maple_enode *next;
+};
+
+enum maple_type {
+	maple_dense = 0,
+	maple_leaf_64 = 1,
+	maple_range_64 = 2,
+	maple_arange_64 = 3,
+};
+
+struct maple_node {
+	union {
+		struct {
+			struct maple_pnode *parent;
+			void *slot[31];
+		};
+		struct {
+			void *pad;
+			struct callback_head rcu;
+			struct maple_enode *piv_parent;
+			unsigned char parent_slot;
+			enum maple_type type;
+			unsigned char slot_len;
+			unsigned int ma_flags;
+		};
+		struct maple_range_64 mr64;
+		struct maple_arange_64 ma64;
+		struct maple_alloc alloc;
+	};
+};
+
+struct ma_topiary {
+	struct maple_enode *head;
+	struct maple_enode *tail;
+	struct maple_tree *mtree;
+};
+
+struct ma_wr_state {
+	struct ma_state *mas;
+	struct maple_node *node;
+	long unsigned int r_min;
+	long unsigned int r_max;
+	enum maple_type type;
+	unsigned char offset_end;
+	long unsigned int *pivots;
+	long unsigned int end_piv;
+	void **slots;
+	void *entry;
+	void *content;
+};
+
+struct trace_event_raw_ma_op {
+	struct trace_entry ent;
+	const char *fn;
+	long unsigned int min;
+	long unsigned int max;
+	long unsigned int index;
+	long unsigned int last;
+	void *node;
+	char __data[0];
+};
+
+struct trace_event_raw_ma_read {
+	struct trace_entry ent;
+	const char *fn;
+	long unsigned int min;
+	long unsigned int max;
+	long unsigned int index;
+	long unsigned int last;
+	void *node;
+	char __data[0];
+};
+
+struct trace_event_raw_ma_write {
+	struct trace_entry ent;
+	const char *fn;
+	long unsigned int min;
+	long unsigned int max;
+	long unsigned int index;
+	long unsigned int last;
+	long unsigned int piv;
+	void *val;
+	void *node;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_ma_op {};
+
+struct trace_event_data_offsets_ma_read {};
+
+struct trace_event_data_offsets_ma_write {};
+
+typedef void (*btf_trace_ma_op)(void *, const char *, struct ma_state *);
+
+typedef void (*btf_trace_ma_read)(void *, const char *, struct ma_state *);
+
+typedef void (*btf_trace_ma_write)(void *, const char *, struct ma_state *, long unsigned int, void *);
+
+struct maple_big_node {
+	struct maple_pnode *parent;
+	long unsigned int pivot[33];
+	union {
+		struct maple_enode *slot[34];
+		struct {
+			long unsigned int padding[21];
+			long unsigned int gap[21];
+		};
+	};
+	unsigned char b_end;
+	enum maple_type type;
+};
+
+struct maple_subtree_state {
+	struct ma_state *orig_l;
+	struct ma_state *orig_r;
+	struct ma_state *l;
+	struct ma_state *m;
+	struct ma_state *r;
+	struct ma_topiary *free;
+	struct ma_topiary *destroy;
+	struct maple_big_node *bn;
+};
+
+typedef int (*objpool_init_obj_cb)(void *, void *);
+
+enum pcpu_fc {
+	PCPU_FC_AUTO = 0,
+	PCPU_FC_EMBED = 1,
+	PCPU_FC_PAGE = 2,
+	PCPU_FC_NR = 3,
+};
+
 typedef struct {
 	long unsigned int key[2];
 } hsiphash_key_t;
+
+struct clk;
 
 enum format_type {
 	FORMAT_TYPE_NONE = 0,
@@ -47202,10 +48214,6 @@ struct page_flags_fields {
 	const char *name;
 };
 
-typedef int (*initcall_t)(void);
-
-typedef int initcall_entry_t;
-
 struct trace_event_raw_initcall_level {
 	struct trace_entry ent;
 	u32 __data_loc_level;
@@ -47244,8 +48252,6 @@ struct blacklist_entry {
 	struct list_head next;
 	char *buf;
 };
-
-typedef long int (*sys_call_ptr_t)(const struct pt_regs *);
 
 struct alt_instr {
 	s32 instr_offset;
@@ -47311,6 +48317,11 @@ struct vdso_data {
 	struct arch_vdso_data arch_data;
 };
 
+struct vdso_rng_data {
+	u64 generation;
+	u8 is_ready;
+};
+
 typedef struct {
 	void *lock;
 	long unsigned int flags;
@@ -47346,12 +48357,6 @@ struct perf_pmu_events_hybrid_attr {
 	u64 pmu_type;
 };
 
-struct cyc2ns_data {
-	u32 cyc2ns_mul;
-	u32 cyc2ns_shift;
-	u64 cyc2ns_offset;
-};
-
 struct sched_state {
 	int weight;
 	int event;
@@ -47371,26 +48376,43 @@ struct perf_sched {
 	struct sched_state saved[2];
 };
 
-union cpuid_0x80000022_ebx {
-	struct {
-		unsigned int num_core_pmc: 4;
-		unsigned int lbr_v2_stack_sz: 6;
-		unsigned int num_df_pmc: 6;
-		unsigned int num_umc_pmc: 6;
-	} split;
-	unsigned int full;
+enum perf_rapl_events {
+	PERF_RAPL_PP0 = 0,
+	PERF_RAPL_PKG = 1,
+	PERF_RAPL_RAM = 2,
+	PERF_RAPL_PP1 = 3,
+	PERF_RAPL_PSYS = 4,
+	PERF_RAPL_MAX = 5,
+	NR_RAPL_DOMAINS = 5,
 };
 
-typedef int perf_snapshot_branch_stack_t(struct perf_branch_entry *, unsigned int);
+struct rapl_pmu {
+	raw_spinlock_t lock;
+	int n_active;
+	int cpu;
+	struct list_head active_list;
+	struct pmu *pmu;
+	ktime_t timer_interval;
+	struct hrtimer hrtimer;
+};
 
-typedef void amd_pmu_branch_reset_t(void);
+struct rapl_pmus {
+	struct pmu pmu;
+	unsigned int nr_rapl_pmu;
+	struct rapl_pmu *pmus[0];
+};
 
-enum {
-	PERF_BR_SPEC_NA = 0,
-	PERF_BR_SPEC_WRONG_PATH = 1,
-	PERF_BR_NON_SPEC_CORRECT_PATH = 2,
-	PERF_BR_SPEC_CORRECT_PATH = 3,
-	PERF_BR_SPEC_MAX = 4,
+enum rapl_unit_quirk {
+	RAPL_UNIT_QUIRK_NONE = 0,
+	RAPL_UNIT_QUIRK_INTEL_HSW = 1,
+	RAPL_UNIT_QUIRK_INTEL_SPR = 2,
+};
+
+struct rapl_model {
+	struct perf_msr *rapl_msrs;
+	long unsigned int events;
+	unsigned int msr_power_unit;
+	enum rapl_unit_quirk unit_quirk;
 };
 
 struct branch_entry {
@@ -47412,6 +48434,18 @@ struct branch_entry {
 		} split;
 		u64 full;
 	} to;
+};
+
+enum perf_msr_id {
+	PERF_MSR_TSC = 0,
+	PERF_MSR_APERF = 1,
+	PERF_MSR_MPERF = 2,
+	PERF_MSR_PPERF = 3,
+	PERF_MSR_SMI = 4,
+	PERF_MSR_PTSC = 5,
+	PERF_MSR_IRPERF = 6,
+	PERF_MSR_THERM = 7,
+	PERF_MSR_EVENT_MAX = 8,
 };
 
 struct fpu_guest {
@@ -48869,266 +49903,283 @@ struct kvm_stat_data {
 	enum kvm_stat_kind kind;
 };
 
-enum {
-	LBR_FORMAT_32 = 0,
-	LBR_FORMAT_LIP = 1,
-	LBR_FORMAT_EIP = 2,
-	LBR_FORMAT_EIP_FLAGS = 3,
-	LBR_FORMAT_EIP_FLAGS2 = 4,
-	LBR_FORMAT_INFO = 5,
-	LBR_FORMAT_TIME = 6,
-	LBR_FORMAT_INFO2 = 7,
-	LBR_FORMAT_MAX_KNOWN = 7,
+enum P4_EVENTS {
+	P4_EVENT_TC_DELIVER_MODE = 0,
+	P4_EVENT_BPU_FETCH_REQUEST = 1,
+	P4_EVENT_ITLB_REFERENCE = 2,
+	P4_EVENT_MEMORY_CANCEL = 3,
+	P4_EVENT_MEMORY_COMPLETE = 4,
+	P4_EVENT_LOAD_PORT_REPLAY = 5,
+	P4_EVENT_STORE_PORT_REPLAY = 6,
+	P4_EVENT_MOB_LOAD_REPLAY = 7,
+	P4_EVENT_PAGE_WALK_TYPE = 8,
+	P4_EVENT_BSQ_CACHE_REFERENCE = 9,
+	P4_EVENT_IOQ_ALLOCATION = 10,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES = 11,
+	P4_EVENT_FSB_DATA_ACTIVITY = 12,
+	P4_EVENT_BSQ_ALLOCATION = 13,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES = 14,
+	P4_EVENT_SSE_INPUT_ASSIST = 15,
+	P4_EVENT_PACKED_SP_UOP = 16,
+	P4_EVENT_PACKED_DP_UOP = 17,
+	P4_EVENT_SCALAR_SP_UOP = 18,
+	P4_EVENT_SCALAR_DP_UOP = 19,
+	P4_EVENT_64BIT_MMX_UOP = 20,
+	P4_EVENT_128BIT_MMX_UOP = 21,
+	P4_EVENT_X87_FP_UOP = 22,
+	P4_EVENT_TC_MISC = 23,
+	P4_EVENT_GLOBAL_POWER_EVENTS = 24,
+	P4_EVENT_TC_MS_XFER = 25,
+	P4_EVENT_UOP_QUEUE_WRITES = 26,
+	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE = 27,
+	P4_EVENT_RETIRED_BRANCH_TYPE = 28,
+	P4_EVENT_RESOURCE_STALL = 29,
+	P4_EVENT_WC_BUFFER = 30,
+	P4_EVENT_B2B_CYCLES = 31,
+	P4_EVENT_BNR = 32,
+	P4_EVENT_SNOOP = 33,
+	P4_EVENT_RESPONSE = 34,
+	P4_EVENT_FRONT_END_EVENT = 35,
+	P4_EVENT_EXECUTION_EVENT = 36,
+	P4_EVENT_REPLAY_EVENT = 37,
+	P4_EVENT_INSTR_RETIRED = 38,
+	P4_EVENT_UOPS_RETIRED = 39,
+	P4_EVENT_UOP_TYPE = 40,
+	P4_EVENT_BRANCH_RETIRED = 41,
+	P4_EVENT_MISPRED_BRANCH_RETIRED = 42,
+	P4_EVENT_X87_ASSIST = 43,
+	P4_EVENT_MACHINE_CLEAR = 44,
+	P4_EVENT_INSTR_COMPLETED = 45,
 };
 
-struct arch_lbr_state {
-	u64 lbr_ctl;
-	u64 lbr_depth;
-	u64 ler_from;
-	u64 ler_to;
-	u64 ler_info;
-	struct lbr_entry entries[0];
+enum P4_EVENT_OPCODES {
+	P4_EVENT_TC_DELIVER_MODE_OPCODE = 257,
+	P4_EVENT_BPU_FETCH_REQUEST_OPCODE = 768,
+	P4_EVENT_ITLB_REFERENCE_OPCODE = 6147,
+	P4_EVENT_MEMORY_CANCEL_OPCODE = 517,
+	P4_EVENT_MEMORY_COMPLETE_OPCODE = 2050,
+	P4_EVENT_LOAD_PORT_REPLAY_OPCODE = 1026,
+	P4_EVENT_STORE_PORT_REPLAY_OPCODE = 1282,
+	P4_EVENT_MOB_LOAD_REPLAY_OPCODE = 770,
+	P4_EVENT_PAGE_WALK_TYPE_OPCODE = 260,
+	P4_EVENT_BSQ_CACHE_REFERENCE_OPCODE = 3079,
+	P4_EVENT_IOQ_ALLOCATION_OPCODE = 774,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES_OPCODE = 6662,
+	P4_EVENT_FSB_DATA_ACTIVITY_OPCODE = 5894,
+	P4_EVENT_BSQ_ALLOCATION_OPCODE = 1287,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES_OPCODE = 1543,
+	P4_EVENT_SSE_INPUT_ASSIST_OPCODE = 13313,
+	P4_EVENT_PACKED_SP_UOP_OPCODE = 2049,
+	P4_EVENT_PACKED_DP_UOP_OPCODE = 3073,
+	P4_EVENT_SCALAR_SP_UOP_OPCODE = 2561,
+	P4_EVENT_SCALAR_DP_UOP_OPCODE = 3585,
+	P4_EVENT_64BIT_MMX_UOP_OPCODE = 513,
+	P4_EVENT_128BIT_MMX_UOP_OPCODE = 6657,
+	P4_EVENT_X87_FP_UOP_OPCODE = 1025,
+	P4_EVENT_TC_MISC_OPCODE = 1537,
+	P4_EVENT_GLOBAL_POWER_EVENTS_OPCODE = 4870,
+	P4_EVENT_TC_MS_XFER_OPCODE = 1280,
+	P4_EVENT_UOP_QUEUE_WRITES_OPCODE = 2304,
+	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE_OPCODE = 1282,
+	P4_EVENT_RETIRED_BRANCH_TYPE_OPCODE = 1026,
+	P4_EVENT_RESOURCE_STALL_OPCODE = 257,
+	P4_EVENT_WC_BUFFER_OPCODE = 1285,
+	P4_EVENT_B2B_CYCLES_OPCODE = 5635,
+	P4_EVENT_BNR_OPCODE = 2051,
+	P4_EVENT_SNOOP_OPCODE = 1539,
+	P4_EVENT_RESPONSE_OPCODE = 1027,
+	P4_EVENT_FRONT_END_EVENT_OPCODE = 2053,
+	P4_EVENT_EXECUTION_EVENT_OPCODE = 3077,
+	P4_EVENT_REPLAY_EVENT_OPCODE = 2309,
+	P4_EVENT_INSTR_RETIRED_OPCODE = 516,
+	P4_EVENT_UOPS_RETIRED_OPCODE = 260,
+	P4_EVENT_UOP_TYPE_OPCODE = 514,
+	P4_EVENT_BRANCH_RETIRED_OPCODE = 1541,
+	P4_EVENT_MISPRED_BRANCH_RETIRED_OPCODE = 772,
+	P4_EVENT_X87_ASSIST_OPCODE = 773,
+	P4_EVENT_MACHINE_CLEAR_OPCODE = 517,
+	P4_EVENT_INSTR_COMPLETED_OPCODE = 1796,
 };
 
-union cpuid28_eax {
-	struct {
-		unsigned int lbr_depth_mask: 8;
-		unsigned int reserved: 22;
-		unsigned int lbr_deep_c_reset: 1;
-		unsigned int lbr_lip: 1;
-	} split;
-	unsigned int full;
+enum P4_ESCR_EMASKS {
+	P4_EVENT_TC_DELIVER_MODE__DD = 512,
+	P4_EVENT_TC_DELIVER_MODE__DB = 1024,
+	P4_EVENT_TC_DELIVER_MODE__DI = 2048,
+	P4_EVENT_TC_DELIVER_MODE__BD = 4096,
+	P4_EVENT_TC_DELIVER_MODE__BB = 8192,
+	P4_EVENT_TC_DELIVER_MODE__BI = 16384,
+	P4_EVENT_TC_DELIVER_MODE__ID = 32768,
+	P4_EVENT_BPU_FETCH_REQUEST__TCMISS = 512,
+	P4_EVENT_ITLB_REFERENCE__HIT = 512,
+	P4_EVENT_ITLB_REFERENCE__MISS = 1024,
+	P4_EVENT_ITLB_REFERENCE__HIT_UK = 2048,
+	P4_EVENT_MEMORY_CANCEL__ST_RB_FULL = 2048,
+	P4_EVENT_MEMORY_CANCEL__64K_CONF = 4096,
+	P4_EVENT_MEMORY_COMPLETE__LSC = 512,
+	P4_EVENT_MEMORY_COMPLETE__SSC = 1024,
+	P4_EVENT_LOAD_PORT_REPLAY__SPLIT_LD = 1024,
+	P4_EVENT_STORE_PORT_REPLAY__SPLIT_ST = 1024,
+	P4_EVENT_MOB_LOAD_REPLAY__NO_STA = 1024,
+	P4_EVENT_MOB_LOAD_REPLAY__NO_STD = 4096,
+	P4_EVENT_MOB_LOAD_REPLAY__PARTIAL_DATA = 8192,
+	P4_EVENT_MOB_LOAD_REPLAY__UNALGN_ADDR = 16384,
+	P4_EVENT_PAGE_WALK_TYPE__DTMISS = 512,
+	P4_EVENT_PAGE_WALK_TYPE__ITMISS = 1024,
+	P4_EVENT_BSQ_CACHE_REFERENCE__RD_2ndL_HITS = 512,
+	P4_EVENT_BSQ_CACHE_REFERENCE__RD_2ndL_HITE = 1024,
+	P4_EVENT_BSQ_CACHE_REFERENCE__RD_2ndL_HITM = 2048,
+	P4_EVENT_BSQ_CACHE_REFERENCE__RD_3rdL_HITS = 4096,
+	P4_EVENT_BSQ_CACHE_REFERENCE__RD_3rdL_HITE = 8192,
+	P4_EVENT_BSQ_CACHE_REFERENCE__RD_3rdL_HITM = 16384,
+	P4_EVENT_BSQ_CACHE_REFERENCE__RD_2ndL_MISS = 131072,
+	P4_EVENT_BSQ_CACHE_REFERENCE__RD_3rdL_MISS = 262144,
+	P4_EVENT_BSQ_CACHE_REFERENCE__WR_2ndL_MISS = 524288,
+	P4_EVENT_IOQ_ALLOCATION__DEFAULT = 512,
+	P4_EVENT_IOQ_ALLOCATION__ALL_READ = 16384,
+	P4_EVENT_IOQ_ALLOCATION__ALL_WRITE = 32768,
+	P4_EVENT_IOQ_ALLOCATION__MEM_UC = 65536,
+	P4_EVENT_IOQ_ALLOCATION__MEM_WC = 131072,
+	P4_EVENT_IOQ_ALLOCATION__MEM_WT = 262144,
+	P4_EVENT_IOQ_ALLOCATION__MEM_WP = 524288,
+	P4_EVENT_IOQ_ALLOCATION__MEM_WB = 1048576,
+	P4_EVENT_IOQ_ALLOCATION__OWN = 4194304,
+	P4_EVENT_IOQ_ALLOCATION__OTHER = 8388608,
+	P4_EVENT_IOQ_ALLOCATION__PREFETCH = 16777216,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__DEFAULT = 512,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__ALL_READ = 16384,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__ALL_WRITE = 32768,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__MEM_UC = 65536,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__MEM_WC = 131072,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__MEM_WT = 262144,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__MEM_WP = 524288,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__MEM_WB = 1048576,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__OWN = 4194304,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__OTHER = 8388608,
+	P4_EVENT_IOQ_ACTIVE_ENTRIES__PREFETCH = 16777216,
+	P4_EVENT_FSB_DATA_ACTIVITY__DRDY_DRV = 512,
+	P4_EVENT_FSB_DATA_ACTIVITY__DRDY_OWN = 1024,
+	P4_EVENT_FSB_DATA_ACTIVITY__DRDY_OTHER = 2048,
+	P4_EVENT_FSB_DATA_ACTIVITY__DBSY_DRV = 4096,
+	P4_EVENT_FSB_DATA_ACTIVITY__DBSY_OWN = 8192,
+	P4_EVENT_FSB_DATA_ACTIVITY__DBSY_OTHER = 16384,
+	P4_EVENT_BSQ_ALLOCATION__REQ_TYPE0 = 512,
+	P4_EVENT_BSQ_ALLOCATION__REQ_TYPE1 = 1024,
+	P4_EVENT_BSQ_ALLOCATION__REQ_LEN0 = 2048,
+	P4_EVENT_BSQ_ALLOCATION__REQ_LEN1 = 4096,
+	P4_EVENT_BSQ_ALLOCATION__REQ_IO_TYPE = 16384,
+	P4_EVENT_BSQ_ALLOCATION__REQ_LOCK_TYPE = 32768,
+	P4_EVENT_BSQ_ALLOCATION__REQ_CACHE_TYPE = 65536,
+	P4_EVENT_BSQ_ALLOCATION__REQ_SPLIT_TYPE = 131072,
+	P4_EVENT_BSQ_ALLOCATION__REQ_DEM_TYPE = 262144,
+	P4_EVENT_BSQ_ALLOCATION__REQ_ORD_TYPE = 524288,
+	P4_EVENT_BSQ_ALLOCATION__MEM_TYPE0 = 1048576,
+	P4_EVENT_BSQ_ALLOCATION__MEM_TYPE1 = 2097152,
+	P4_EVENT_BSQ_ALLOCATION__MEM_TYPE2 = 4194304,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_TYPE0 = 512,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_TYPE1 = 1024,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_LEN0 = 2048,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_LEN1 = 4096,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_IO_TYPE = 16384,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_LOCK_TYPE = 32768,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_CACHE_TYPE = 65536,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_SPLIT_TYPE = 131072,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_DEM_TYPE = 262144,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__REQ_ORD_TYPE = 524288,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__MEM_TYPE0 = 1048576,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__MEM_TYPE1 = 2097152,
+	P4_EVENT_BSQ_ACTIVE_ENTRIES__MEM_TYPE2 = 4194304,
+	P4_EVENT_SSE_INPUT_ASSIST__ALL = 16777216,
+	P4_EVENT_PACKED_SP_UOP__ALL = 16777216,
+	P4_EVENT_PACKED_DP_UOP__ALL = 16777216,
+	P4_EVENT_SCALAR_SP_UOP__ALL = 16777216,
+	P4_EVENT_SCALAR_DP_UOP__ALL = 16777216,
+	P4_EVENT_64BIT_MMX_UOP__ALL = 16777216,
+	P4_EVENT_128BIT_MMX_UOP__ALL = 16777216,
+	P4_EVENT_X87_FP_UOP__ALL = 16777216,
+	P4_EVENT_TC_MISC__FLUSH = 8192,
+	P4_EVENT_GLOBAL_POWER_EVENTS__RUNNING = 512,
+	P4_EVENT_TC_MS_XFER__CISC = 512,
+	P4_EVENT_UOP_QUEUE_WRITES__FROM_TC_BUILD = 512,
+	P4_EVENT_UOP_QUEUE_WRITES__FROM_TC_DELIVER = 1024,
+	P4_EVENT_UOP_QUEUE_WRITES__FROM_ROM = 2048,
+	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE__CONDITIONAL = 1024,
+	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE__CALL = 2048,
+	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE__RETURN = 4096,
+	P4_EVENT_RETIRED_MISPRED_BRANCH_TYPE__INDIRECT = 8192,
+	P4_EVENT_RETIRED_BRANCH_TYPE__CONDITIONAL = 1024,
+	P4_EVENT_RETIRED_BRANCH_TYPE__CALL = 2048,
+	P4_EVENT_RETIRED_BRANCH_TYPE__RETURN = 4096,
+	P4_EVENT_RETIRED_BRANCH_TYPE__INDIRECT = 8192,
+	P4_EVENT_RESOURCE_STALL__SBFULL = 16384,
+	P4_EVENT_WC_BUFFER__WCB_EVICTS = 512,
+	P4_EVENT_WC_BUFFER__WCB_FULL_EVICTS = 1024,
+	P4_EVENT_FRONT_END_EVENT__NBOGUS = 512,
+	P4_EVENT_FRONT_END_EVENT__BOGUS = 1024,
+	P4_EVENT_EXECUTION_EVENT__NBOGUS0 = 512,
+	P4_EVENT_EXECUTION_EVENT__NBOGUS1 = 1024,
+	P4_EVENT_EXECUTION_EVENT__NBOGUS2 = 2048,
+	P4_EVENT_EXECUTION_EVENT__NBOGUS3 = 4096,
+	P4_EVENT_EXECUTION_EVENT__BOGUS0 = 8192,
+	P4_EVENT_EXECUTION_EVENT__BOGUS1 = 16384,
+	P4_EVENT_EXECUTION_EVENT__BOGUS2 = 32768,
+	P4_EVENT_EXECUTION_EVENT__BOGUS3 = 65536,
+	P4_EVENT_REPLAY_EVENT__NBOGUS = 512,
+	P4_EVENT_REPLAY_EVENT__BOGUS = 1024,
+	P4_EVENT_INSTR_RETIRED__NBOGUSNTAG = 512,
+	P4_EVENT_INSTR_RETIRED__NBOGUSTAG = 1024,
+	P4_EVENT_INSTR_RETIRED__BOGUSNTAG = 2048,
+	P4_EVENT_INSTR_RETIRED__BOGUSTAG = 4096,
+	P4_EVENT_UOPS_RETIRED__NBOGUS = 512,
+	P4_EVENT_UOPS_RETIRED__BOGUS = 1024,
+	P4_EVENT_UOP_TYPE__TAGLOADS = 1024,
+	P4_EVENT_UOP_TYPE__TAGSTORES = 2048,
+	P4_EVENT_BRANCH_RETIRED__MMNP = 512,
+	P4_EVENT_BRANCH_RETIRED__MMNM = 1024,
+	P4_EVENT_BRANCH_RETIRED__MMTP = 2048,
+	P4_EVENT_BRANCH_RETIRED__MMTM = 4096,
+	P4_EVENT_MISPRED_BRANCH_RETIRED__NBOGUS = 512,
+	P4_EVENT_X87_ASSIST__FPSU = 512,
+	P4_EVENT_X87_ASSIST__FPSO = 1024,
+	P4_EVENT_X87_ASSIST__POAO = 2048,
+	P4_EVENT_X87_ASSIST__POAU = 4096,
+	P4_EVENT_X87_ASSIST__PREA = 8192,
+	P4_EVENT_MACHINE_CLEAR__CLEAR = 512,
+	P4_EVENT_MACHINE_CLEAR__MOCLEAR = 1024,
+	P4_EVENT_MACHINE_CLEAR__SMCLEAR = 2048,
+	P4_EVENT_INSTR_COMPLETED__NBOGUS = 512,
+	P4_EVENT_INSTR_COMPLETED__BOGUS = 1024,
 };
 
-union cpuid28_ebx {
-	struct {
-		unsigned int lbr_cpl: 1;
-		unsigned int lbr_filter: 1;
-		unsigned int lbr_call_stack: 1;
-	} split;
-	unsigned int full;
+enum P4_PEBS_METRIC {
+	P4_PEBS_METRIC__none = 0,
+	P4_PEBS_METRIC__1stl_cache_load_miss_retired = 1,
+	P4_PEBS_METRIC__2ndl_cache_load_miss_retired = 2,
+	P4_PEBS_METRIC__dtlb_load_miss_retired = 3,
+	P4_PEBS_METRIC__dtlb_store_miss_retired = 4,
+	P4_PEBS_METRIC__dtlb_all_miss_retired = 5,
+	P4_PEBS_METRIC__tagged_mispred_branch = 6,
+	P4_PEBS_METRIC__mob_load_replay_retired = 7,
+	P4_PEBS_METRIC__split_load_retired = 8,
+	P4_PEBS_METRIC__split_store_retired = 9,
+	P4_PEBS_METRIC__max = 10,
 };
 
-union cpuid28_ecx {
-	struct {
-		unsigned int lbr_mispred: 1;
-		unsigned int lbr_timed_lbr: 1;
-		unsigned int lbr_br_type: 1;
-		unsigned int reserved: 13;
-		unsigned int lbr_counters: 4;
-	} split;
-	unsigned int full;
+struct p4_event_bind {
+	unsigned int opcode;
+	unsigned int escr_msr[2];
+	unsigned int escr_emask;
+	unsigned int shared;
+	signed char cntr[6];
 };
 
-struct x86_pmu_lbr {
-	unsigned int nr;
-	unsigned int from;
-	unsigned int to;
-	unsigned int info;
-	bool has_callstack;
+struct p4_pebs_bind {
+	unsigned int metric_pebs;
+	unsigned int metric_vert;
 };
 
-struct x86_perf_task_context_opt {
-	int lbr_callstack_users;
-	int lbr_stack_state;
-	int log_id;
-};
-
-struct x86_perf_task_context {
-	u64 lbr_sel;
-	int tos;
-	int valid_lbrs;
-	struct x86_perf_task_context_opt opt;
-	struct lbr_entry lbr[32];
-};
-
-struct x86_perf_task_context_arch_lbr {
-	struct x86_perf_task_context_opt opt;
-	struct lbr_entry entries[0];
-};
-
-struct x86_perf_task_context_arch_lbr_xsave {
-	struct x86_perf_task_context_opt opt;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	union {
-		struct xregs_state xsave;
-		struct {
-			struct fxregs_state i387;
-			struct xstate_header header;
-			struct arch_lbr_state lbr;
-			long: 64;
-			long: 64;
-			long: 64;
-		};
-	};
-};
-
-enum {
-	LBR_NONE = 0,
-	LBR_VALID = 1,
-};
-
-enum {
-	ARCH_LBR_BR_TYPE_JCC = 0,
-	ARCH_LBR_BR_TYPE_NEAR_IND_JMP = 1,
-	ARCH_LBR_BR_TYPE_NEAR_REL_JMP = 2,
-	ARCH_LBR_BR_TYPE_NEAR_IND_CALL = 3,
-	ARCH_LBR_BR_TYPE_NEAR_REL_CALL = 4,
-	ARCH_LBR_BR_TYPE_NEAR_RET = 5,
-	ARCH_LBR_BR_TYPE_KNOWN_MAX = 5,
-	ARCH_LBR_BR_TYPE_MAP_MAX = 16,
-};
-
-enum cpuid_regs_idx {
-	CPUID_EAX = 0,
-	CPUID_EBX = 1,
-	CPUID_ECX = 2,
-	CPUID_EDX = 3,
-};
-
-enum pt_capabilities {
-	PT_CAP_max_subleaf = 0,
-	PT_CAP_cr3_filtering = 1,
-	PT_CAP_psb_cyc = 2,
-	PT_CAP_ip_filtering = 3,
-	PT_CAP_mtc = 4,
-	PT_CAP_ptwrite = 5,
-	PT_CAP_power_event_trace = 6,
-	PT_CAP_event_trace = 7,
-	PT_CAP_tnt_disable = 8,
-	PT_CAP_topa_output = 9,
-	PT_CAP_topa_multiple_entries = 10,
-	PT_CAP_single_range_output = 11,
-	PT_CAP_output_subsys = 12,
-	PT_CAP_payloads_lip = 13,
-	PT_CAP_num_address_ranges = 14,
-	PT_CAP_mtc_periods = 15,
-	PT_CAP_cycle_thresholds = 16,
-	PT_CAP_psb_periods = 17,
-};
-
-enum perf_addr_filter_action_t {
-	PERF_ADDR_FILTER_ACTION_STOP = 0,
-	PERF_ADDR_FILTER_ACTION_START = 1,
-	PERF_ADDR_FILTER_ACTION_FILTER = 2,
-};
-
-struct perf_addr_filter {
-	struct list_head entry;
-	struct path path;
-	long unsigned int offset;
-	long unsigned int size;
-	enum perf_addr_filter_action_t action;
-};
-
-struct topa_entry {
-	u64 end: 1;
-	u64 rsvd0: 1;
-	u64 intr: 1;
-	u64 rsvd1: 1;
-	u64 stop: 1;
-	u64 rsvd2: 1;
-	u64 size: 4;
-	u64 rsvd3: 2;
-	u64 base: 40;
-	u64 rsvd4: 12;
-};
-
-struct pt_pmu {
-	struct pmu pmu;
-	u32 caps[8];
-	bool vmx;
-	bool branch_en_always_on;
-	long unsigned int max_nonturbo_ratio;
-	unsigned int tsc_art_num;
-	unsigned int tsc_art_den;
-};
-
-struct topa;
-
-struct pt_buffer {
-	struct list_head tables;
-	struct topa *first;
-	struct topa *last;
-	struct topa *cur;
-	unsigned int cur_idx;
-	size_t output_off;
-	long unsigned int nr_pages;
-	local_t data_size;
-	local64_t head;
-	bool snapshot;
-	bool single;
-	bool wrapped;
-	long int stop_pos;
-	long int intr_pos;
-	struct topa_entry *stop_te;
-	struct topa_entry *intr_te;
-	void **data_pages;
-};
-
-struct topa {
-	struct list_head list;
-	u64 offset;
-	size_t size;
-	int last;
-	unsigned int z_count;
-};
-
-struct pt_filter {
-	long unsigned int msr_a;
-	long unsigned int msr_b;
-	long unsigned int config;
-};
-
-struct pt_filters {
-	struct pt_filter filter[4];
-	unsigned int nr_filters;
-};
-
-struct pt {
-	struct perf_output_handle handle;
-	struct pt_filters filters;
-	int handle_nmi;
-	int vmx_on;
-	int pause_allowed;
-	int resume_allowed;
-	u64 output_base;
-	u64 output_mask;
-};
-
-struct pt_cap_desc {
-	const char *name;
-	u32 leaf;
-	u8 reg;
-	u32 mask;
-};
-
-struct pt_address_range {
-	long unsigned int msr_a;
-	long unsigned int msr_b;
-	unsigned int reg_off;
-};
-
-struct topa_page {
-	struct topa_entry table[507];
-	struct topa topa;
-};
-
-struct pci_extra_dev {
-	struct pci_dev *dev[4];
-};
-
-struct intel_uncore_discovery_unit {
-	struct rb_node node;
-	unsigned int pmu_idx;
-	unsigned int id;
-	unsigned int die;
-	u64 addr;
+struct p4_event_alias {
+	u64 original;
+	u64 alternative;
 };
 
 struct intel_uncore_init_fun {
@@ -49139,217 +50190,88 @@ struct intel_uncore_init_fun {
 	int *uncore_units_ignore;
 };
 
-enum uncore_access_type {
-	UNCORE_ACCESS_MSR = 0,
-	UNCORE_ACCESS_MMIO = 1,
-	UNCORE_ACCESS_PCI = 2,
-	UNCORE_ACCESS_MAX = 3,
+enum {
+	EXTRA_REG_NHMEX_M_FILTER = 0,
+	EXTRA_REG_NHMEX_M_DSP = 1,
+	EXTRA_REG_NHMEX_M_ISS = 2,
+	EXTRA_REG_NHMEX_M_MAP = 3,
+	EXTRA_REG_NHMEX_M_MSC_THR = 4,
+	EXTRA_REG_NHMEX_M_PGT = 5,
+	EXTRA_REG_NHMEX_M_PLD = 6,
+	EXTRA_REG_NHMEX_M_ZDP_CTL_FVC = 7,
 };
 
 enum {
-	SNBEP_PCI_QPI_PORT0_FILTER = 0,
-	SNBEP_PCI_QPI_PORT1_FILTER = 1,
-	BDX_PCI_QPI_PORT2_FILTER = 2,
+	SNB_PCI_UNCORE_IMC = 0,
 };
 
-enum {
-	SNBEP_PCI_UNCORE_HA = 0,
-	SNBEP_PCI_UNCORE_IMC = 1,
-	SNBEP_PCI_UNCORE_QPI = 2,
-	SNBEP_PCI_UNCORE_R2PCIE = 3,
-	SNBEP_PCI_UNCORE_R3QPI = 4,
+enum perf_snb_uncore_imc_freerunning_types {
+	SNB_PCI_UNCORE_IMC_DATA_READS = 0,
+	SNB_PCI_UNCORE_IMC_DATA_WRITES = 1,
+	SNB_PCI_UNCORE_IMC_GT_REQUESTS = 2,
+	SNB_PCI_UNCORE_IMC_IA_REQUESTS = 3,
+	SNB_PCI_UNCORE_IMC_IO_REQUESTS = 4,
+	SNB_PCI_UNCORE_IMC_FREERUNNING_TYPE_MAX = 5,
 };
 
-enum {
-	IVBEP_PCI_UNCORE_HA = 0,
-	IVBEP_PCI_UNCORE_IMC = 1,
-	IVBEP_PCI_UNCORE_IRP = 2,
-	IVBEP_PCI_UNCORE_QPI = 3,
-	IVBEP_PCI_UNCORE_R2PCIE = 4,
-	IVBEP_PCI_UNCORE_R3QPI = 5,
+struct imc_uncore_pci_dev {
+	__u32 pci_id;
+	struct pci_driver *driver;
 };
 
-enum {
-	KNL_PCI_UNCORE_MC_UCLK = 0,
-	KNL_PCI_UNCORE_MC_DCLK = 1,
-	KNL_PCI_UNCORE_EDC_UCLK = 2,
-	KNL_PCI_UNCORE_EDC_ECLK = 3,
-	KNL_PCI_UNCORE_M2PCIE = 4,
-	KNL_PCI_UNCORE_IRP = 5,
+enum perf_tgl_uncore_imc_freerunning_types {
+	TGL_MMIO_UNCORE_IMC_DATA_TOTAL = 0,
+	TGL_MMIO_UNCORE_IMC_DATA_READ = 1,
+	TGL_MMIO_UNCORE_IMC_DATA_WRITE = 2,
+	TGL_MMIO_UNCORE_IMC_FREERUNNING_TYPE_MAX = 3,
 };
 
-enum {
-	HSWEP_PCI_UNCORE_HA = 0,
-	HSWEP_PCI_UNCORE_IMC = 1,
-	HSWEP_PCI_UNCORE_IRP = 2,
-	HSWEP_PCI_UNCORE_QPI = 3,
-	HSWEP_PCI_UNCORE_R2PCIE = 4,
-	HSWEP_PCI_UNCORE_R3QPI = 5,
+enum perf_adl_uncore_imc_freerunning_types {
+	ADL_MMIO_UNCORE_IMC_DATA_TOTAL = 0,
+	ADL_MMIO_UNCORE_IMC_DATA_READ = 1,
+	ADL_MMIO_UNCORE_IMC_DATA_WRITE = 2,
+	ADL_MMIO_UNCORE_IMC_FREERUNNING_TYPE_MAX = 3,
 };
 
-enum {
-	BDX_PCI_UNCORE_HA = 0,
-	BDX_PCI_UNCORE_IMC = 1,
-	BDX_PCI_UNCORE_IRP = 2,
-	BDX_PCI_UNCORE_QPI = 3,
-	BDX_PCI_UNCORE_R2PCIE = 4,
-	BDX_PCI_UNCORE_R3QPI = 5,
+enum perf_pmu_scope {
+	PERF_PMU_SCOPE_NONE = 0,
+	PERF_PMU_SCOPE_CORE = 1,
+	PERF_PMU_SCOPE_DIE = 2,
+	PERF_PMU_SCOPE_CLUSTER = 3,
+	PERF_PMU_SCOPE_PKG = 4,
+	PERF_PMU_SCOPE_SYS_WIDE = 5,
+	PERF_PMU_MAX_SCOPE = 6,
 };
 
-enum {
-	IIO_TOPOLOGY_TYPE = 0,
-	UPI_TOPOLOGY_TYPE = 1,
-	TOPOLOGY_MAX = 2,
+struct cstate_model {
+	long unsigned int core_events;
+	long unsigned int pkg_events;
+	long unsigned int module_events;
+	long unsigned int quirks;
 };
 
-enum perf_uncore_iio_freerunning_type_id {
-	SKX_IIO_MSR_IOCLK = 0,
-	SKX_IIO_MSR_BW = 1,
-	SKX_IIO_MSR_UTIL = 2,
-	SKX_IIO_FREERUNNING_TYPE_MAX = 3,
+enum perf_cstate_core_events {
+	PERF_CSTATE_CORE_C1_RES = 0,
+	PERF_CSTATE_CORE_C3_RES = 1,
+	PERF_CSTATE_CORE_C6_RES = 2,
+	PERF_CSTATE_CORE_C7_RES = 3,
+	PERF_CSTATE_CORE_EVENT_MAX = 4,
 };
 
-enum {
-	SKX_PCI_UNCORE_IMC = 0,
-	SKX_PCI_UNCORE_M2M = 1,
-	SKX_PCI_UNCORE_UPI = 2,
-	SKX_PCI_UNCORE_M2PCIE = 3,
-	SKX_PCI_UNCORE_M3UPI = 4,
+enum perf_cstate_pkg_events {
+	PERF_CSTATE_PKG_C2_RES = 0,
+	PERF_CSTATE_PKG_C3_RES = 1,
+	PERF_CSTATE_PKG_C6_RES = 2,
+	PERF_CSTATE_PKG_C7_RES = 3,
+	PERF_CSTATE_PKG_C8_RES = 4,
+	PERF_CSTATE_PKG_C9_RES = 5,
+	PERF_CSTATE_PKG_C10_RES = 6,
+	PERF_CSTATE_PKG_EVENT_MAX = 7,
 };
 
-enum {
-	SNR_QAT_PMON_ID = 0,
-	SNR_CBDMA_DMI_PMON_ID = 1,
-	SNR_NIS_PMON_ID = 2,
-	SNR_DLB_PMON_ID = 3,
-	SNR_PCIE_GEN3_PMON_ID = 4,
-};
-
-enum perf_uncore_snr_iio_freerunning_type_id {
-	SNR_IIO_MSR_IOCLK = 0,
-	SNR_IIO_MSR_BW_IN = 1,
-	SNR_IIO_FREERUNNING_TYPE_MAX = 2,
-};
-
-enum {
-	SNR_PCI_UNCORE_M2M = 0,
-	SNR_PCI_UNCORE_PCIE3 = 1,
-};
-
-enum perf_uncore_snr_imc_freerunning_type_id {
-	SNR_IMC_DCLK = 0,
-	SNR_IMC_DDR = 1,
-	SNR_IMC_FREERUNNING_TYPE_MAX = 2,
-};
-
-enum {
-	ICX_PCIE1_PMON_ID = 0,
-	ICX_PCIE2_PMON_ID = 1,
-	ICX_PCIE3_PMON_ID = 2,
-	ICX_PCIE4_PMON_ID = 3,
-	ICX_PCIE5_PMON_ID = 4,
-	ICX_CBDMA_DMI_PMON_ID = 5,
-};
-
-enum perf_uncore_icx_iio_freerunning_type_id {
-	ICX_IIO_MSR_IOCLK = 0,
-	ICX_IIO_MSR_BW_IN = 1,
-	ICX_IIO_FREERUNNING_TYPE_MAX = 2,
-};
-
-enum {
-	ICX_PCI_UNCORE_M2M = 0,
-	ICX_PCI_UNCORE_UPI = 1,
-	ICX_PCI_UNCORE_M3UPI = 2,
-};
-
-enum perf_uncore_icx_imc_freerunning_type_id {
-	ICX_IMC_DCLK = 0,
-	ICX_IMC_DDR = 1,
-	ICX_IMC_DDRT = 2,
-	ICX_IMC_FREERUNNING_TYPE_MAX = 3,
-};
-
-enum perf_uncore_spr_iio_freerunning_type_id {
-	SPR_IIO_MSR_IOCLK = 0,
-	SPR_IIO_MSR_BW_IN = 1,
-	SPR_IIO_MSR_BW_OUT = 2,
-	SPR_IIO_FREERUNNING_TYPE_MAX = 3,
-};
-
-enum perf_uncore_spr_imc_freerunning_type_id {
-	SPR_IMC_DCLK = 0,
-	SPR_IMC_PQ_CYCLES = 1,
-	SPR_IMC_FREERUNNING_TYPE_MAX = 2,
-};
-
-struct uncore_global_discovery {
-	union {
-		u64 table1;
-		struct {
-			u64 type: 8;
-			u64 stride: 8;
-			u64 max_units: 10;
-			u64 __reserved_1: 36;
-			u64 access_type: 2;
-		};
-	};
-	u64 ctl;
-	union {
-		u64 table3;
-		struct {
-			u64 status_offset: 8;
-			u64 num_status: 16;
-			u64 __reserved_2: 40;
-		};
-	};
-};
-
-struct uncore_unit_discovery {
-	union {
-		u64 table1;
-		struct {
-			u64 num_regs: 8;
-			u64 ctl_offset: 8;
-			u64 bit_width: 8;
-			u64 ctr_offset: 8;
-			u64 status_offset: 8;
-			u64 __reserved_1: 22;
-			u64 access_type: 2;
-		};
-	};
-	u64 ctl;
-	union {
-		u64 table3;
-		struct {
-			u64 box_type: 16;
-			u64 box_id: 16;
-			u64 __reserved_2: 32;
-		};
-	};
-};
-
-struct intel_uncore_discovery_type {
-	struct rb_node node;
-	enum uncore_access_type access_type;
-	struct rb_root units;
-	u16 type;
-	u8 num_counters;
-	u8 counter_width;
-	u8 ctl_offset;
-	u8 ctr_offset;
-	u16 num_units;
-};
-
-struct real_mode_header {
-	u32 text_start;
-	u32 ro_end;
-	u32 trampoline_start;
-	u32 trampoline_header;
-	u32 trampoline_start64;
-	u32 trampoline_pgd;
-	u32 machine_real_restart_asm;
-	u32 machine_real_restart_seg;
+enum perf_cstate_module_events {
+	PERF_CSTATE_MODULE_C6_RES = 0,
+	PERF_CSTATE_MODULE_EVENT_MAX = 1,
 };
 
 struct trampoline_header {
@@ -49359,39 +50281,6 @@ struct trampoline_header {
 	u32 flags;
 	u32 lock;
 };
-
-enum {
-	GATE_INTERRUPT = 14,
-	GATE_TRAP = 15,
-	GATE_CALL = 12,
-	GATE_TASK = 5,
-};
-
-struct idt_bits {
-	u16 ist: 3;
-	u16 zero: 5;
-	u16 type: 5;
-	u16 dpl: 2;
-	u16 p: 1;
-};
-
-struct idt_data {
-	unsigned int vector;
-	unsigned int segment;
-	struct idt_bits bits;
-	const void *addr;
-};
-
-struct gate_struct {
-	u16 offset_low;
-	u16 segment;
-	struct idt_bits bits;
-	u16 offset_middle;
-	u32 offset_high;
-	u32 reserved;
-};
-
-typedef struct gate_struct gate_desc;
 
 enum x86_hardware_subarch {
 	X86_SUBARCH_PC = 0,
@@ -49463,154 +50352,15 @@ struct rt_sigframe {
 	struct siginfo info;
 };
 
-typedef struct irq_desc *vector_irq_t[256];
-
-struct trace_event_raw_x86_irq_vector {
-	struct trace_entry ent;
-	int vector;
-	char __data[0];
+struct irq_stack {
+	char stack[16384];
 };
 
-struct trace_event_raw_vector_config {
-	struct trace_entry ent;
-	unsigned int irq;
-	unsigned int vector;
-	unsigned int cpu;
-	unsigned int apicdest;
-	char __data[0];
+struct estack_pages {
+	u32 offs;
+	u16 size;
+	u16 type;
 };
-
-struct trace_event_raw_vector_mod {
-	struct trace_entry ent;
-	unsigned int irq;
-	unsigned int vector;
-	unsigned int cpu;
-	unsigned int prev_vector;
-	unsigned int prev_cpu;
-	char __data[0];
-};
-
-struct trace_event_raw_vector_reserve {
-	struct trace_entry ent;
-	unsigned int irq;
-	int ret;
-	char __data[0];
-};
-
-struct trace_event_raw_vector_alloc {
-	struct trace_entry ent;
-	unsigned int irq;
-	unsigned int vector;
-	bool reserved;
-	int ret;
-	char __data[0];
-};
-
-struct trace_event_raw_vector_alloc_managed {
-	struct trace_entry ent;
-	unsigned int irq;
-	unsigned int vector;
-	int ret;
-	char __data[0];
-};
-
-struct trace_event_raw_vector_activate {
-	struct trace_entry ent;
-	unsigned int irq;
-	bool is_managed;
-	bool can_reserve;
-	bool reserve;
-	char __data[0];
-};
-
-struct trace_event_raw_vector_teardown {
-	struct trace_entry ent;
-	unsigned int irq;
-	bool is_managed;
-	bool has_reserved;
-	char __data[0];
-};
-
-struct trace_event_raw_vector_setup {
-	struct trace_entry ent;
-	unsigned int irq;
-	bool is_legacy;
-	int ret;
-	char __data[0];
-};
-
-struct trace_event_raw_vector_free_moved {
-	struct trace_entry ent;
-	unsigned int irq;
-	unsigned int cpu;
-	unsigned int vector;
-	bool is_managed;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_x86_irq_vector {};
-
-struct trace_event_data_offsets_vector_config {};
-
-struct trace_event_data_offsets_vector_mod {};
-
-struct trace_event_data_offsets_vector_reserve {};
-
-struct trace_event_data_offsets_vector_alloc {};
-
-struct trace_event_data_offsets_vector_alloc_managed {};
-
-struct trace_event_data_offsets_vector_activate {};
-
-struct trace_event_data_offsets_vector_teardown {};
-
-struct trace_event_data_offsets_vector_setup {};
-
-struct trace_event_data_offsets_vector_free_moved {};
-
-typedef void (*btf_trace_local_timer_entry)(void *, int);
-
-typedef void (*btf_trace_local_timer_exit)(void *, int);
-
-typedef void (*btf_trace_spurious_apic_entry)(void *, int);
-
-typedef void (*btf_trace_spurious_apic_exit)(void *, int);
-
-typedef void (*btf_trace_error_apic_entry)(void *, int);
-
-typedef void (*btf_trace_error_apic_exit)(void *, int);
-
-typedef void (*btf_trace_x86_platform_ipi_entry)(void *, int);
-
-typedef void (*btf_trace_x86_platform_ipi_exit)(void *, int);
-
-typedef void (*btf_trace_irq_work_entry)(void *, int);
-
-typedef void (*btf_trace_irq_work_exit)(void *, int);
-
-typedef void (*btf_trace_vector_config)(void *, unsigned int, unsigned int, unsigned int, unsigned int);
-
-typedef void (*btf_trace_vector_update)(void *, unsigned int, unsigned int, unsigned int, unsigned int, unsigned int);
-
-typedef void (*btf_trace_vector_clear)(void *, unsigned int, unsigned int, unsigned int, unsigned int, unsigned int);
-
-typedef void (*btf_trace_vector_reserve_managed)(void *, unsigned int, int);
-
-typedef void (*btf_trace_vector_reserve)(void *, unsigned int, int);
-
-typedef void (*btf_trace_vector_alloc)(void *, unsigned int, unsigned int, bool, int);
-
-typedef void (*btf_trace_vector_alloc_managed)(void *, unsigned int, unsigned int, int);
-
-typedef void (*btf_trace_vector_activate)(void *, unsigned int, bool, bool, bool);
-
-typedef void (*btf_trace_vector_deactivate)(void *, unsigned int, bool, bool, bool);
-
-typedef void (*btf_trace_vector_teardown)(void *, unsigned int, bool, bool);
-
-typedef void (*btf_trace_vector_setup)(void *, unsigned int, bool, int);
-
-typedef void (*btf_trace_vector_free_moved)(void *, unsigned int, unsigned int, unsigned int, bool);
 
 struct trace_event_raw_nmi_handler {
 	struct trace_entry ent;
@@ -49652,21 +50402,17 @@ enum nmi_states {
 	NMI_LATCHED = 2,
 };
 
-struct change_member {
-	struct e820_entry *entry;
-	long long unsigned int addr;
+enum {
+	NONE_FORCE_HPET_RESUME = 0,
+	OLD_ICH_FORCE_HPET_RESUME = 1,
+	ICH_FORCE_HPET_RESUME = 2,
+	VT8237_FORCE_HPET_RESUME = 3,
+	NVIDIA_FORCE_HPET_RESUME = 4,
+	ATI_FORCE_HPET_RESUME = 5,
 };
 
 struct tlb_state_shared {
 	bool is_lazy;
-};
-
-union text_poke_insn {
-	u8 text[5];
-	struct {
-		u8 opcode;
-		s32 disp;
-	} __attribute__((packed));
 };
 
 enum cfi_mode {
@@ -49697,66 +50443,59 @@ struct bp_patching_desc {
 	atomic_t refs;
 };
 
-typedef unsigned int u_int;
-
-typedef long long unsigned int cycles_t;
-
-typedef struct {
-	seqcount_t seqcount;
-} seqcount_latch_t;
-
-struct cyc2ns {
-	struct cyc2ns_data data[2];
-	seqcount_latch_t seq;
+struct trace_event_raw_x86_fpu {
+	struct trace_entry ent;
+	struct fpu *fpu;
+	bool load_fpu;
+	u64 xfeatures;
+	u64 xcomp_bv;
+	char __data[0];
 };
 
-enum insn_type {
-	CALL = 0,
-	NOP = 1,
-	JMP = 2,
-	RET = 3,
-	JCC = 4,
-};
+struct trace_event_data_offsets_x86_fpu {};
 
-struct user_desc {
-	unsigned int entry_number;
-	unsigned int base_addr;
-	unsigned int limit;
-	unsigned int seg_32bit: 1;
-	unsigned int contents: 2;
-	unsigned int read_exec_only: 1;
-	unsigned int limit_in_pages: 1;
-	unsigned int seg_not_present: 1;
-	unsigned int useable: 1;
-	unsigned int lm: 1;
-};
+typedef void (*btf_trace_x86_fpu_before_save)(void *, struct fpu *);
 
-enum idle_boot_override {
-	IDLE_NO_OVERRIDE = 0,
-	IDLE_HALT = 1,
-	IDLE_NOMWAIT = 2,
-	IDLE_POLL = 3,
-};
+typedef void (*btf_trace_x86_fpu_after_save)(void *, struct fpu *);
 
-enum tick_broadcast_mode {
-	TICK_BROADCAST_OFF = 0,
-	TICK_BROADCAST_ON = 1,
-	TICK_BROADCAST_FORCE = 2,
-};
+typedef void (*btf_trace_x86_fpu_before_restore)(void *, struct fpu *);
 
-struct inactive_task_frame {
-	long unsigned int r15;
-	long unsigned int r14;
-	long unsigned int r13;
-	long unsigned int r12;
-	long unsigned int bx;
-	long unsigned int bp;
-	long unsigned int ret_addr;
-};
+typedef void (*btf_trace_x86_fpu_after_restore)(void *, struct fpu *);
 
-struct fork_frame {
-	struct inactive_task_frame frame;
-	struct pt_regs regs;
+typedef void (*btf_trace_x86_fpu_regs_activated)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_regs_deactivated)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_init_state)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_dropped)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_copy_src)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_copy_dst)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_xstate_check_failed)(void *, struct fpu *);
+
+struct user_regset;
+
+typedef int user_regset_active_fn(struct task_struct *, const struct user_regset *);
+
+typedef int user_regset_get2_fn(struct task_struct *, const struct user_regset *, struct membuf);
+
+typedef int user_regset_set_fn(struct task_struct *, const struct user_regset *, unsigned int, unsigned int, const void *, const void *);
+
+typedef int user_regset_writeback_fn(struct task_struct *, const struct user_regset *, int);
+
+struct user_regset {
+	user_regset_get2_fn *regset_get;
+	user_regset_set_fn *set;
+	user_regset_active_fn *active;
+	user_regset_writeback_fn *writeback;
+	unsigned int n;
+	unsigned int size;
+	unsigned int align;
+	unsigned int bias;
+	unsigned int core_note_type;
 };
 
 enum xstate_copy_mode {
@@ -49770,11 +50509,35 @@ struct pkru_state {
 	u32 pad;
 };
 
-typedef bool (*stack_trace_consume_fn)(void *, long unsigned int);
+struct user_regset_view {
+	const char *name;
+	const struct user_regset *regsets;
+	unsigned int n;
+	u32 e_flags;
+	u16 e_machine;
+	u8 ei_osabi;
+};
 
-struct stack_frame_user {
-	const void *next_fp;
-	long unsigned int ret_addr;
+enum x86_regset_32 {
+	REGSET32_GENERAL = 0,
+	REGSET32_FP = 1,
+	REGSET32_XFP = 2,
+	REGSET32_XSTATE = 3,
+	REGSET32_TLS = 4,
+	REGSET32_IOPERM = 5,
+};
+
+enum x86_regset_64 {
+	REGSET64_GENERAL = 0,
+	REGSET64_FP = 1,
+	REGSET64_IOPERM = 2,
+	REGSET64_XSTATE = 3,
+	REGSET64_SSP = 4,
+};
+
+struct pt_regs_offset {
+	const char *name;
+	int offset;
 };
 
 struct cpuid_bit {
@@ -49856,103 +50619,6 @@ enum tsx_ctrl_states {
 	TSX_CTRL_NOT_SUPPORTED = 3,
 };
 
-union zen_patch_rev {
-	struct {
-		__u32 rev: 8;
-		__u32 stepping: 4;
-		__u32 model: 4;
-		__u32 __reserved: 4;
-		__u32 ext_model: 4;
-		__u32 ext_fam: 8;
-	};
-	__u32 ucode_rev;
-};
-
-struct property_entry;
-
-struct platform_device_info {
-	struct device *parent;
-	struct fwnode_handle *fwnode;
-	bool of_node_reused;
-	const char *name;
-	int id;
-	const struct resource *res;
-	unsigned int num_res;
-	const void *data;
-	size_t size_data;
-	u64 dma_mask;
-	const struct property_entry *properties;
-};
-
-enum dev_prop_type {
-	DEV_PROP_U8 = 0,
-	DEV_PROP_U16 = 1,
-	DEV_PROP_U32 = 2,
-	DEV_PROP_U64 = 3,
-	DEV_PROP_STRING = 4,
-	DEV_PROP_REF = 5,
-};
-
-struct property_entry {
-	const char *name;
-	size_t length;
-	bool is_inline;
-	enum dev_prop_type type;
-	union {
-		const void *pointer;
-		union {
-			u8 u8_data[8];
-			u16 u16_data[4];
-			u32 u32_data[2];
-			u64 u64_data[1];
-			const char *str[1];
-		} value;
-	};
-};
-
-struct cpio_data {
-	void *data;
-	size_t size;
-	char name[18];
-};
-
-struct cpu_signature {
-	unsigned int sig;
-	unsigned int pf;
-	unsigned int rev;
-};
-
-struct ucode_cpu_info {
-	struct cpu_signature cpu_sig;
-	void *mc;
-};
-
-enum ucode_state {
-	UCODE_OK = 0,
-	UCODE_NEW = 1,
-	UCODE_NEW_SAFE = 2,
-	UCODE_UPDATED = 3,
-	UCODE_NFOUND = 4,
-	UCODE_ERROR = 5,
-	UCODE_TIMEOUT = 6,
-	UCODE_OFFLINE = 7,
-};
-
-struct microcode_ops {
-	enum ucode_state (*request_microcode_fw)(int, struct device *);
-	void (*microcode_fini_cpu)(int);
-	enum ucode_state (*apply_microcode)(int);
-	int (*collect_cpu_info)(int, struct cpu_signature *);
-	void (*finalize_late_load)(int);
-	unsigned int nmi_safe: 1;
-	unsigned int use_nmi: 1;
-};
-
-struct early_load_data {
-	u32 old_rev;
-	u32 new_rev;
-};
-
 struct microcode_header_intel {
 	unsigned int hdrver;
 	unsigned int rev;
@@ -49986,167 +50652,17 @@ struct extended_sigtable {
 	struct extended_signature sigs[0];
 };
 
-struct ucode_patch {
-	struct list_head plist;
-	void *data;
-	unsigned int size;
-	u32 patch_id;
-	u16 equiv_cpu;
+enum apic_intr_mode_id {
+	APIC_PIC = 0,
+	APIC_VIRTUAL_WIRE = 1,
+	APIC_VIRTUAL_WIRE_NO_CONFIG = 2,
+	APIC_SYMMETRIC_IO = 3,
+	APIC_SYMMETRIC_IO_NO_ROUTING = 4,
 };
 
-struct equiv_cpu_entry {
-	u32 installed_cpu;
-	u32 fixed_errata_mask;
-	u32 fixed_errata_compare;
-	u16 equiv_cpu;
-	u16 res;
-};
-
-struct microcode_header_amd {
-	u32 data_code;
-	u32 patch_id;
-	u16 mc_patch_data_id;
-	u8 mc_patch_data_len;
-	u8 init_flag;
-	u32 mc_patch_data_checksum;
-	u32 nb_dev_id;
-	u32 sb_dev_id;
-	u16 processor_rev_id;
-	u8 nb_rev_id;
-	u8 sb_rev_id;
-	u8 bios_api_rev;
-	u8 reserved1[3];
-	u32 match_reg[8];
-};
-
-struct microcode_amd {
-	struct microcode_header_amd hdr;
-	unsigned int mpb[0];
-};
-
-struct equiv_cpu_table {
-	unsigned int num_entries;
-	struct equiv_cpu_entry *entry;
-};
-
-union cpuid_1_eax {
-	struct {
-		__u32 stepping: 4;
-		__u32 model: 4;
-		__u32 family: 4;
-		__u32 __reserved0: 4;
-		__u32 ext_model: 4;
-		__u32 ext_fam: 8;
-		__u32 __reserved1: 4;
-	};
-	__u32 full;
-};
-
-struct cont_desc {
-	struct microcode_amd *mc;
-	u32 psize;
-	u8 *data;
-	size_t size;
-};
-
-struct patch_digest {
-	u32 patch_id;
-	u8 sha256[32];
-};
-
-enum reboot_type {
-	BOOT_TRIPLE = 116,
-	BOOT_KBD = 107,
-	BOOT_BIOS = 98,
-	BOOT_ACPI = 97,
-	BOOT_EFI = 101,
-	BOOT_CF9_FORCE = 112,
-	BOOT_CF9_SAFE = 113,
-};
-
-struct machine_ops {
-	void (*restart)(char *);
-	void (*halt)(void);
-	void (*power_off)(void);
-	void (*shutdown)(void);
-	void (*crash_shutdown)(struct pt_regs *);
-	void (*emergency_restart)(void);
-};
-
-typedef void (*nmi_shootdown_cb)(int, struct pt_regs *);
-
-struct intel_early_ops {
-	resource_size_t (*stolen_size)(int, int, int);
-	resource_size_t (*stolen_base)(int, int, int, resource_size_t);
-};
-
-struct chipset {
-	u32 vendor;
-	u32 device;
-	u32 class;
-	u32 class_mask;
-	u32 flags;
-	void (*f)(int, int, int);
-};
-
-struct tsc_adjust {
-	s64 bootval;
-	s64 adjusted;
-	long unsigned int nextcheck;
-	bool warned;
-};
-
-struct mpf_intel {
-	char signature[4];
-	unsigned int physptr;
-	unsigned char length;
-	unsigned char specification;
-	unsigned char checksum;
-	unsigned char feature1;
-	unsigned char feature2;
-	unsigned char feature3;
-	unsigned char feature4;
-	unsigned char feature5;
-};
-
-struct mpc_table {
-	char signature[4];
-	short unsigned int length;
-	char spec;
-	char checksum;
-	char oem[8];
-	char productid[12];
-	unsigned int oemptr;
-	short unsigned int oemsize;
-	short unsigned int oemcount;
-	unsigned int lapic;
-	unsigned int reserved;
-};
-
-struct mpc_cpu {
-	unsigned char type;
-	unsigned char apicid;
-	unsigned char apicver;
-	unsigned char cpuflag;
-	unsigned int cpufeature;
-	unsigned int featureflag;
-	unsigned int reserved[2];
-};
-
-struct mpc_bus {
-	unsigned char type;
-	unsigned char busid;
-	unsigned char bustype[6];
-};
-
-struct mpc_lintsrc {
-	unsigned char type;
-	unsigned char irqtype;
-	short unsigned int irqflag;
-	unsigned char srcbusid;
-	unsigned char srcbusirq;
-	unsigned char destapic;
-	unsigned char destapiclint;
+union apic_ir {
+	long unsigned int map[4];
+	u32 regs[8];
 };
 
 struct apic_chip_data {
@@ -50161,37 +50677,6 @@ struct apic_chip_data {
 	unsigned int is_managed: 1;
 	unsigned int can_reserve: 1;
 	unsigned int has_reserved: 1;
-};
-
-struct dyn_arch_ftrace {};
-
-enum {
-	FTRACE_FL_ENABLED = 2147483648,
-	FTRACE_FL_REGS = 1073741824,
-	FTRACE_FL_REGS_EN = 536870912,
-	FTRACE_FL_TRAMP = 268435456,
-	FTRACE_FL_TRAMP_EN = 134217728,
-	FTRACE_FL_IPMODIFY = 67108864,
-	FTRACE_FL_DISABLED = 33554432,
-	FTRACE_FL_DIRECT = 16777216,
-	FTRACE_FL_DIRECT_EN = 8388608,
-	FTRACE_FL_CALL_OPS = 4194304,
-	FTRACE_FL_CALL_OPS_EN = 2097152,
-	FTRACE_FL_TOUCHED = 1048576,
-	FTRACE_FL_MODIFIED = 524288,
-};
-
-struct dyn_ftrace {
-	long unsigned int ip;
-	long unsigned int flags;
-	struct dyn_arch_ftrace arch;
-};
-
-enum {
-	FTRACE_UPDATE_IGNORE = 0,
-	FTRACE_UPDATE_MAKE_CALL = 1,
-	FTRACE_UPDATE_MODIFY_CALL = 2,
-	FTRACE_UPDATE_MAKE_NOP = 3,
 };
 
 union ftrace_op_code_union {
@@ -50230,47 +50715,16 @@ struct hpet_base {
 	struct hpet_channel *channels;
 };
 
-struct amd_nb_bus_dev_range {
-	u8 bus;
-	u8 dev_base;
-	u8 dev_limit;
-};
-
 struct amd_northbridge_info {
 	u16 num;
 	u64 flags;
 	struct amd_northbridge *nb;
 };
 
-enum perf_sample_regs_abi {
-	PERF_SAMPLE_REGS_ABI_NONE = 0,
-	PERF_SAMPLE_REGS_ABI_32 = 1,
-	PERF_SAMPLE_REGS_ABI_64 = 2,
-};
-
-enum kcore_type {
-	KCORE_TEXT = 0,
-	KCORE_VMALLOC = 1,
-	KCORE_RAM = 2,
-	KCORE_VMEMMAP = 3,
-	KCORE_USER = 4,
-};
-
-struct kcore_list {
-	struct list_head list;
-	long unsigned int addr;
-	size_t size;
-	int type;
-};
-
-struct x86_mapping_info {
-	void * (*alloc_pgt_page)(void *);
-	void (*free_pgt_page)(void *, void *);
-	void *context;
-	long unsigned int page_flag;
-	long unsigned int offset;
-	bool direct_gbpages;
-	long unsigned int kernpg_flag;
+struct map_range {
+	long unsigned int start;
+	long unsigned int end;
+	unsigned int page_size_mask;
 };
 
 enum {
@@ -50280,6 +50734,15 @@ enum {
 
 struct ioremap_desc {
 	unsigned int flags;
+};
+
+enum tlb_flush_reason {
+	TLB_FLUSH_ON_TASK_SWITCH = 0,
+	TLB_REMOTE_SHOOTDOWN = 1,
+	TLB_LOCAL_SHOOTDOWN = 2,
+	TLB_LOCAL_MM_SHOOTDOWN = 3,
+	TLB_REMOTE_SEND_IPI = 4,
+	NR_TLB_FLUSH_REASONS = 5,
 };
 
 struct flush_tlb_info {
@@ -50293,34 +50756,54 @@ struct flush_tlb_info {
 	u8 trim_cpumask;
 };
 
-struct memtype {
-	u64 start;
-	u64 end;
-	u64 subtree_max_end;
-	enum page_cache_mode type;
-	struct rb_node rb;
+struct exception_stacks {
+	char DF_stack_guard[0];
+	char DF_stack[8192];
+	char NMI_stack_guard[0];
+	char NMI_stack[8192];
+	char DB_stack_guard[0];
+	char DB_stack[8192];
+	char MCE_stack_guard[0];
+	char MCE_stack[8192];
+	char VC_stack_guard[0];
+	char VC_stack[0];
+	char VC2_stack_guard[0];
+	char VC2_stack[0];
+	char IST_top_guard[0];
 };
 
-struct pagerange_state {
-	long unsigned int cur_pfn;
-	int ram;
-	int not_ram;
+struct cpa_data {
+	long unsigned int *vaddr;
+	pgd_t *pgd;
+	pgprot_t mask_set;
+	pgprot_t mask_clr;
+	long unsigned int numpages;
+	long unsigned int curpage;
+	long unsigned int pfn;
+	unsigned int flags;
+	unsigned int force_split: 1;
+	unsigned int force_static_prot: 1;
+	unsigned int force_flush_all: 1;
+	struct page **pages;
 };
+
+enum cpa_warn {
+	CPA_CONFLICT = 0,
+	CPA_PROTECT = 1,
+	CPA_DETECT = 2,
+};
+
+struct bpf_tramp_run_ctx;
 
 typedef u64 (*bpf_trampoline_enter_t)(struct bpf_prog *, struct bpf_tramp_run_ctx *);
 
+struct bpf_tramp_run_ctx {
+	struct bpf_run_ctx run_ctx;
+	u64 bpf_cookie;
+	struct bpf_run_ctx *saved_run_ctx;
+};
+
 typedef void (*bpf_trampoline_exit_t)(struct bpf_prog *, u64, struct bpf_tramp_run_ctx *);
-
-enum bpf_text_poke_type {
-	BPF_MOD_CALL = 0,
-	BPF_MOD_JUMP = 1,
-};
-
-struct bpf_binary_header {
-	u32 size;
-	long: 0;
-	u8 image[0];
-};
 
 struct jit_context {
 	int cleanup_addr;
@@ -50335,6 +50818,18 @@ struct x64_jit_data {
 	u8 *image;
 	int proglen;
 	struct jit_context ctx;
+};
+
+struct taint_flag {
+	char c_true;
+	char c_false;
+	bool module;
+	const char *desc;
+};
+
+struct warn_args {
+	const char *fmt;
+	va_list args;
 };
 
 struct trace_event_raw_cpuhp_enter {
@@ -50399,20 +50894,6 @@ struct cpuhp_step {
 
 struct softirq_action {
 	void (*action)(void);
-};
-
-struct smp_hotplug_thread {
-	struct task_struct **store;
-	struct list_head list;
-	int (*thread_should_run)(unsigned int);
-	void (*thread_fn)(unsigned int);
-	void (*create)(unsigned int);
-	void (*setup)(unsigned int);
-	void (*cleanup)(unsigned int, bool);
-	void (*park)(unsigned int);
-	void (*unpark)(unsigned int);
-	bool selfparking;
-	const char *thread_comm;
 };
 
 struct trace_event_raw_irq_handler_entry {
@@ -50501,6 +50982,10 @@ struct do_proc_douintvec_minmax_conv_param {
 typedef struct {
 	rwlock_t *lock;
 } class_write_lock_irq_t;
+
+typedef class_mutex_t class_mutex_intr_t;
+
+typedef struct task_struct *class_task_lock_t;
 
 struct ptrace_peeksiginfo_args {
 	__u64 off;
@@ -50693,28 +51178,6 @@ struct workqueue_attrs {
 
 struct execute_work {
 	struct work_struct work;
-};
-
-struct kthread_work;
-
-typedef void (*kthread_work_func_t)(struct kthread_work *);
-
-struct kthread_worker;
-
-struct kthread_work {
-	struct list_head node;
-	kthread_work_func_t func;
-	struct kthread_worker *worker;
-	int canceling;
-};
-
-struct kthread_worker {
-	unsigned int flags;
-	raw_spinlock_t lock;
-	struct list_head work_list;
-	struct list_head delayed_work_list;
-	struct task_struct *task;
-	struct kthread_work *current_work;
 };
 
 struct pool_workqueue {
@@ -50938,6 +51401,10 @@ struct pr_cont_work_struct {
 	long int ctr;
 };
 
+struct sched_param {
+	int sched_priority;
+};
+
 enum {
 	KTW_FREEZABLE = 1,
 };
@@ -50979,28 +51446,60 @@ struct kthread_flush_work {
 	struct completion done;
 };
 
-enum sys_off_mode {
-	SYS_OFF_MODE_POWER_OFF_PREPARE = 0,
-	SYS_OFF_MODE_POWER_OFF = 1,
-	SYS_OFF_MODE_RESTART_PREPARE = 2,
-	SYS_OFF_MODE_RESTART = 3,
+struct ipc_ids {
+	int in_use;
+	short unsigned int seq;
+	struct rw_semaphore rwsem;
+	struct idr ipcs_idr;
+	int max_idx;
+	int last_idx;
+	struct rhashtable key_ht;
 };
 
-struct sys_off_data {
-	int mode;
-	void *cb_data;
-	const char *cmd;
-	struct device *dev;
+struct ipc_namespace {
+	struct ipc_ids ids[3];
+	int sem_ctls[4];
+	int used_sems;
+	unsigned int msg_ctlmax;
+	unsigned int msg_ctlmnb;
+	unsigned int msg_ctlmni;
+	struct percpu_counter percpu_msg_bytes;
+	struct percpu_counter percpu_msg_hdrs;
+	size_t shm_ctlmax;
+	size_t shm_ctlall;
+	long unsigned int shm_tot;
+	int shm_ctlmni;
+	int shm_rmid_forced;
+	struct notifier_block ipcns_nb;
+	struct vfsmount *mq_mnt;
+	unsigned int mq_queues_count;
+	unsigned int mq_queues_max;
+	unsigned int mq_msg_max;
+	unsigned int mq_msgsize_max;
+	unsigned int mq_msg_default;
+	unsigned int mq_msgsize_default;
+	struct ctl_table_set mq_set;
+	struct ctl_table_header *mq_sysctls;
+	struct ctl_table_set ipc_set;
+	struct ctl_table_header *ipc_sysctls;
+	struct user_namespace *user_ns;
+	struct ucounts *ucounts;
+	struct llist_node mnt_llist;
+	struct ns_common ns;
 };
 
-struct sys_off_handler {
-	struct notifier_block nb;
-	int (*sys_off_cb)(struct sys_off_data *);
-	void *cb_data;
-	enum sys_off_mode mode;
-	bool blocking;
-	void *list;
-	struct device *dev;
+enum proc_cn_event {
+	PROC_EVENT_NONE = 0,
+	PROC_EVENT_FORK = 1,
+	PROC_EVENT_EXEC = 2,
+	PROC_EVENT_UID = 4,
+	PROC_EVENT_GID = 64,
+	PROC_EVENT_SID = 128,
+	PROC_EVENT_PTRACE = 256,
+	PROC_EVENT_COMM = 512,
+	PROC_EVENT_NONZERO_EXIT = 536870912,
+	PROC_EVENT_COREDUMP = 1073741824,
+	PROC_EVENT_EXIT = 2147483648,
 };
 
 struct smpboot_thread_data {
@@ -51015,660 +51514,233 @@ enum {
 	HP_THREAD_PARKED = 2,
 };
 
-typedef int (*task_call_f)(struct task_struct *, void *);
-
-enum {
-	MEMBARRIER_STATE_PRIVATE_EXPEDITED_READY = 1,
-	MEMBARRIER_STATE_PRIVATE_EXPEDITED = 2,
-	MEMBARRIER_STATE_GLOBAL_EXPEDITED_READY = 4,
-	MEMBARRIER_STATE_GLOBAL_EXPEDITED = 8,
-	MEMBARRIER_STATE_PRIVATE_EXPEDITED_SYNC_CORE_READY = 16,
-	MEMBARRIER_STATE_PRIVATE_EXPEDITED_SYNC_CORE = 32,
-	MEMBARRIER_STATE_PRIVATE_EXPEDITED_RSEQ_READY = 64,
-	MEMBARRIER_STATE_PRIVATE_EXPEDITED_RSEQ = 128,
+enum sched_tunable_scaling {
+	SCHED_TUNABLESCALING_NONE = 0,
+	SCHED_TUNABLESCALING_LOG = 1,
+	SCHED_TUNABLESCALING_LINEAR = 2,
+	SCHED_TUNABLESCALING_END = 3,
 };
 
-enum ctx_state {
-	CT_STATE_DISABLED = -1,
-	CT_STATE_KERNEL = 0,
-	CT_STATE_IDLE = 1,
-	CT_STATE_USER = 2,
-	CT_STATE_GUEST = 3,
-	CT_STATE_MAX = 4,
+typedef struct {
+	struct rq *lock;
+	struct rq_flags rf;
+} class_rq_lock_irqsave_t;
+
+enum tick_broadcast_state {
+	TICK_BROADCAST_EXIT = 0,
+	TICK_BROADCAST_ENTER = 1,
 };
 
-struct trace_event_raw_sched_kthread_stop {
+struct cpuidle_state_usage {
+	long long unsigned int disable;
+	long long unsigned int usage;
+	u64 time_ns;
+	long long unsigned int above;
+	long long unsigned int below;
+	long long unsigned int rejected;
+};
+
+struct cpuidle_device;
+
+struct cpuidle_driver;
+
+struct cpuidle_state {
+	char name[16];
+	char desc[32];
+	s64 exit_latency_ns;
+	s64 target_residency_ns;
+	unsigned int flags;
+	unsigned int exit_latency;
+	int power_usage;
+	unsigned int target_residency;
+	int (*enter)(struct cpuidle_device *, struct cpuidle_driver *, int);
+	int (*enter_dead)(struct cpuidle_device *, int);
+	int (*enter_s2idle)(struct cpuidle_device *, struct cpuidle_driver *, int);
+};
+
+struct cpuidle_state_kobj;
+
+struct cpuidle_driver_kobj;
+
+struct cpuidle_device_kobj;
+
+struct cpuidle_device {
+	unsigned int registered: 1;
+	unsigned int enabled: 1;
+	unsigned int poll_time_limit: 1;
+	unsigned int cpu;
+	ktime_t next_hrtimer;
+	int last_state_idx;
+	u64 last_residency_ns;
+	u64 poll_limit_ns;
+	u64 forced_idle_latency_limit_ns;
+	struct cpuidle_state_usage states_usage[10];
+	struct cpuidle_state_kobj *kobjs[10];
+	struct cpuidle_driver_kobj *kobj_driver;
+	struct cpuidle_device_kobj *kobj_dev;
+	struct list_head device_list;
+};
+
+struct cpuidle_driver {
+	const char *name;
+	struct module *owner;
+	unsigned int bctimer: 1;
+	struct cpuidle_state states[10];
+	int state_count;
+	int safe_state_index;
+	struct cpumask *cpumask;
+	const char *governor;
+};
+
+struct balance_callback {
+	struct balance_callback *next;
+	void (*func)(struct rq *);
+};
+
+typedef struct {
+	struct rq *lock;
+	struct rq_flags rf;
+} class_rq_lock_t;
+
+struct affinity_context {
+	const struct cpumask *new_mask;
+	struct cpumask *user_mask;
+	unsigned int flags;
+};
+
+typedef struct {
+	struct rq *lock;
+	struct rq *lock2;
+} class_double_rq_lock_t;
+
+struct idle_timer {
+	struct hrtimer timer;
+	int done;
+};
+
+typedef struct task_struct *class_find_get_task_t;
+
+struct sched_domain_attr;
+
+struct mutex_waiter {
+	struct list_head list;
+	struct task_struct *task;
+	struct ww_acquire_ctx *ww_ctx;
+	void *magic;
+};
+
+struct trace_event_raw_lock_acquire {
 	struct trace_entry ent;
-	char comm[16];
-	pid_t pid;
+	unsigned int flags;
+	u32 __data_loc_name;
+	void *lockdep_addr;
 	char __data[0];
 };
 
-struct trace_event_raw_sched_kthread_stop_ret {
+struct trace_event_raw_lock {
 	struct trace_entry ent;
+	u32 __data_loc_name;
+	void *lockdep_addr;
+	char __data[0];
+};
+
+struct trace_event_raw_contention_begin {
+	struct trace_entry ent;
+	void *lock_addr;
+	unsigned int flags;
+	char __data[0];
+};
+
+struct trace_event_raw_contention_end {
+	struct trace_entry ent;
+	void *lock_addr;
 	int ret;
 	char __data[0];
 };
 
-struct trace_event_raw_sched_kthread_work_queue_work {
-	struct trace_entry ent;
-	void *work;
-	void *function;
-	void *worker;
-	char __data[0];
+struct trace_event_data_offsets_lock_acquire {
+	u32 name;
+	const void *name_ptr_;
 };
 
-struct trace_event_raw_sched_kthread_work_execute_start {
-	struct trace_entry ent;
-	void *work;
-	void *function;
-	char __data[0];
+struct trace_event_data_offsets_lock {
+	u32 name;
+	const void *name_ptr_;
 };
 
-struct trace_event_raw_sched_kthread_work_execute_end {
-	struct trace_entry ent;
-	void *work;
-	void *function;
-	char __data[0];
+struct trace_event_data_offsets_contention_begin {};
+
+struct trace_event_data_offsets_contention_end {};
+
+typedef void (*btf_trace_lock_acquire)(void *, struct lockdep_map *, unsigned int, int, int, int, struct lockdep_map *, long unsigned int);
+
+typedef void (*btf_trace_lock_release)(void *, struct lockdep_map *, long unsigned int);
+
+typedef void (*btf_trace_contention_begin)(void *, void *, unsigned int);
+
+typedef void (*btf_trace_contention_end)(void *, void *, int);
+
+enum lock_usage_bit {
+	LOCK_USED_IN_HARDIRQ = 0,
+	LOCK_USED_IN_HARDIRQ_READ = 1,
+	LOCK_ENABLED_HARDIRQ = 2,
+	LOCK_ENABLED_HARDIRQ_READ = 3,
+	LOCK_USED_IN_SOFTIRQ = 4,
+	LOCK_USED_IN_SOFTIRQ_READ = 5,
+	LOCK_ENABLED_SOFTIRQ = 6,
+	LOCK_ENABLED_SOFTIRQ_READ = 7,
+	LOCK_USED = 8,
+	LOCK_USED_READ = 9,
+	LOCK_USAGE_STATES = 10,
 };
 
-struct trace_event_raw_sched_wakeup_template {
-	struct trace_entry ent;
-	char comm[16];
-	pid_t pid;
-	int prio;
-	int target_cpu;
-	char __data[0];
+struct pending_free {
+	struct list_head zapped;
+	long unsigned int lock_chains_being_freed[1024];
 };
 
-struct trace_event_raw_sched_switch {
-	struct trace_entry ent;
-	char prev_comm[16];
-	pid_t prev_pid;
-	int prev_prio;
-	long int prev_state;
-	char next_comm[16];
-	pid_t next_pid;
-	int next_prio;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_migrate_task {
-	struct trace_entry ent;
-	char comm[16];
-	pid_t pid;
-	int prio;
-	int orig_cpu;
-	int dest_cpu;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_process_template {
-	struct trace_entry ent;
-	char comm[16];
-	pid_t pid;
-	int prio;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_process_wait {
-	struct trace_entry ent;
-	char comm[16];
-	pid_t pid;
-	int prio;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_process_fork {
-	struct trace_entry ent;
-	char parent_comm[16];
-	pid_t parent_pid;
-	char child_comm[16];
-	pid_t child_pid;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_process_exec {
-	struct trace_entry ent;
-	u32 __data_loc_filename;
-	pid_t pid;
-	pid_t old_pid;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_prepare_exec {
-	struct trace_entry ent;
-	u32 __data_loc_interp;
-	u32 __data_loc_filename;
-	pid_t pid;
-	u32 __data_loc_comm;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_stat_runtime {
-	struct trace_entry ent;
-	char comm[16];
-	pid_t pid;
-	u64 runtime;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_pi_setprio {
-	struct trace_entry ent;
-	char comm[16];
-	pid_t pid;
-	int oldprio;
-	int newprio;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_process_hang {
-	struct trace_entry ent;
-	char comm[16];
-	pid_t pid;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_move_numa {
-	struct trace_entry ent;
-	pid_t pid;
-	pid_t tgid;
-	pid_t ngid;
-	int src_cpu;
-	int src_nid;
-	int dst_cpu;
-	int dst_nid;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_numa_pair_template {
-	struct trace_entry ent;
-	pid_t src_pid;
-	pid_t src_tgid;
-	pid_t src_ngid;
-	int src_cpu;
-	int src_nid;
-	pid_t dst_pid;
-	pid_t dst_tgid;
-	pid_t dst_ngid;
-	int dst_cpu;
-	int dst_nid;
-	char __data[0];
-};
-
-struct trace_event_raw_sched_wake_idle_without_ipi {
-	struct trace_entry ent;
-	int cpu;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_sched_kthread_stop {};
-
-struct trace_event_data_offsets_sched_kthread_stop_ret {};
-
-struct trace_event_data_offsets_sched_kthread_work_queue_work {};
-
-struct trace_event_data_offsets_sched_kthread_work_execute_start {};
-
-struct trace_event_data_offsets_sched_kthread_work_execute_end {};
-
-struct trace_event_data_offsets_sched_wakeup_template {};
-
-struct trace_event_data_offsets_sched_switch {};
-
-struct trace_event_data_offsets_sched_migrate_task {};
-
-struct trace_event_data_offsets_sched_process_template {};
-
-struct trace_event_data_offsets_sched_process_wait {};
-
-struct trace_event_data_offsets_sched_process_fork {};
-
-struct trace_event_data_offsets_sched_process_exec {
-	u32 filename;
-	const void *filename_ptr_;
-};
-
-struct trace_event_data_offsets_sched_prepare_exec {
-	u32 interp;
-	const void *interp_ptr_;
-	u32 filename;
-	const void *filename_ptr_;
-	u32 comm;
-	const void *comm_ptr_;
-};
-
-struct trace_event_data_offsets_sched_stat_runtime {};
-
-struct trace_event_data_offsets_sched_pi_setprio {};
-
-struct trace_event_data_offsets_sched_process_hang {};
-
-struct trace_event_data_offsets_sched_move_numa {};
-
-struct trace_event_data_offsets_sched_numa_pair_template {};
-
-struct trace_event_data_offsets_sched_wake_idle_without_ipi {};
-
-typedef void (*btf_trace_sched_kthread_stop)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_kthread_stop_ret)(void *, int);
-
-typedef void (*btf_trace_sched_kthread_work_queue_work)(void *, struct kthread_worker *, struct kthread_work *);
-
-typedef void (*btf_trace_sched_kthread_work_execute_start)(void *, struct kthread_work *);
-
-typedef void (*btf_trace_sched_kthread_work_execute_end)(void *, struct kthread_work *, kthread_work_func_t);
-
-typedef void (*btf_trace_sched_waking)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_wakeup)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_wakeup_new)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struct task_struct *, unsigned int);
-
-typedef void (*btf_trace_sched_migrate_task)(void *, struct task_struct *, int);
-
-typedef void (*btf_trace_sched_process_free)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_process_exit)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_wait_task)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_process_wait)(void *, struct pid *);
-
-typedef void (*btf_trace_sched_process_fork)(void *, struct task_struct *, struct task_struct *);
-
-typedef void (*btf_trace_sched_process_exec)(void *, struct task_struct *, pid_t, struct linux_binprm *);
-
-typedef void (*btf_trace_sched_prepare_exec)(void *, struct task_struct *, struct linux_binprm *);
-
-typedef void (*btf_trace_sched_stat_runtime)(void *, struct task_struct *, u64);
-
-typedef void (*btf_trace_sched_pi_setprio)(void *, struct task_struct *, struct task_struct *);
-
-typedef void (*btf_trace_sched_process_hang)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_move_numa)(void *, struct task_struct *, int, int);
-
-typedef void (*btf_trace_sched_stick_numa)(void *, struct task_struct *, int, struct task_struct *, int);
-
-typedef void (*btf_trace_sched_swap_numa)(void *, struct task_struct *, int, struct task_struct *, int);
-
-typedef void (*btf_trace_sched_wake_idle_without_ipi)(void *, int);
-
-typedef void (*btf_trace_pelt_cfs_tp)(void *, struct cfs_rq *);
-
-typedef void (*btf_trace_pelt_rt_tp)(void *, struct rq *);
-
-typedef void (*btf_trace_pelt_dl_tp)(void *, struct rq *);
-
-typedef void (*btf_trace_pelt_hw_tp)(void *, struct rq *);
-
-typedef void (*btf_trace_pelt_irq_tp)(void *, struct rq *);
-
-typedef void (*btf_trace_pelt_se_tp)(void *, struct sched_entity *);
-
-typedef void (*btf_trace_sched_cpu_capacity_tp)(void *, struct rq *);
-
-struct root_domain;
-
-typedef void (*btf_trace_sched_overutilized_tp)(void *, struct root_domain *, bool);
-
-typedef void (*btf_trace_sched_util_est_cfs_tp)(void *, struct cfs_rq *);
-
-typedef void (*btf_trace_sched_util_est_se_tp)(void *, struct sched_entity *);
-
-typedef void (*btf_trace_sched_update_nr_running_tp)(void *, struct rq *, int);
-
-typedef void (*btf_trace_sched_compute_energy_tp)(void *, struct task_struct *, int, long unsigned int, long unsigned int, long unsigned int);
-
-struct trace_event_raw_ipi_raise {
-	struct trace_entry ent;
-	u32 __data_loc_target_cpus;
-	const char *reason;
-	char __data[0];
-};
-
-struct trace_event_raw_ipi_send_cpu {
-	struct trace_entry ent;
-	unsigned int cpu;
-	void *callsite;
-	void *callback;
-	char __data[0];
-};
-
-struct trace_event_raw_ipi_send_cpumask {
-	struct trace_entry ent;
-	u32 __data_loc_cpumask;
-	void *callsite;
-	void *callback;
-	char __data[0];
-};
-
-struct trace_event_raw_ipi_handler {
-	struct trace_entry ent;
-	const char *reason;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_ipi_raise {
-	u32 target_cpus;
-	const void *target_cpus_ptr_;
-};
-
-struct trace_event_data_offsets_ipi_send_cpu {};
-
-struct trace_event_data_offsets_ipi_send_cpumask {
-	u32 cpumask;
-	const void *cpumask_ptr_;
-};
-
-struct trace_event_data_offsets_ipi_handler {};
-
-typedef void (*btf_trace_ipi_raise)(void *, const struct cpumask *, const char *);
-
-typedef void (*btf_trace_ipi_send_cpu)(void *, const unsigned int, long unsigned int, void *);
-
-typedef void (*btf_trace_ipi_send_cpumask)(void *, const struct cpumask *, long unsigned int, void *);
-
-typedef void (*btf_trace_ipi_entry)(void *, const char *);
-
-typedef void (*btf_trace_ipi_exit)(void *, const char *);
-
-enum io_uring_sqe_flags_bit {
-	IOSQE_FIXED_FILE_BIT = 0,
-	IOSQE_IO_DRAIN_BIT = 1,
-	IOSQE_IO_LINK_BIT = 2,
-	IOSQE_IO_HARDLINK_BIT = 3,
-	IOSQE_ASYNC_BIT = 4,
-	IOSQE_BUFFER_SELECT_BIT = 5,
-	IOSQE_CQE_SKIP_SUCCESS_BIT = 6,
-};
-
-enum io_uring_op {
-	IORING_OP_NOP = 0,
-	IORING_OP_READV = 1,
-	IORING_OP_WRITEV = 2,
-	IORING_OP_FSYNC = 3,
-	IORING_OP_READ_FIXED = 4,
-	IORING_OP_WRITE_FIXED = 5,
-	IORING_OP_POLL_ADD = 6,
-	IORING_OP_POLL_REMOVE = 7,
-	IORING_OP_SYNC_FILE_RANGE = 8,
-	IORING_OP_SENDMSG = 9,
-	IORING_OP_RECVMSG = 10,
-	IORING_OP_TIMEOUT = 11,
-	IORING_OP_TIMEOUT_REMOVE = 12,
-	IORING_OP_ACCEPT = 13,
-	IORING_OP_ASYNC_CANCEL = 14,
-	IORING_OP_LINK_TIMEOUT = 15,
-	IORING_OP_CONNECT = 16,
-	IORING_OP_FALLOCATE = 17,
-	IORING_OP_OPENAT = 18,
-	IORING_OP_CLOSE = 19,
-	IORING_OP_FILES_UPDATE = 20,
-	IORING_OP_STATX = 21,
-	IORING_OP_READ = 22,
-	IORING_OP_WRITE = 23,
-	IORING_OP_FADVISE = 24,
-	IORING_OP_MADVISE = 25,
-	IORING_OP_SEND = 26,
-	IORING_OP_RECV = 27,
-	IORING_OP_OPENAT2 = 28,
-	IORING_OP_EPOLL_CTL = 29,
-	IORING_OP_SPLICE = 30,
-	IORING_OP_PROVIDE_BUFFERS = 31,
-	IORING_OP_REMOVE_BUFFERS = 32,
-	IORING_OP_TEE = 33,
-	IORING_OP_SHUTDOWN = 34,
-	IORING_OP_RENAMEAT = 35,
-	IORING_OP_UNLINKAT = 36,
-	IORING_OP_MKDIRAT = 37,
-	IORING_OP_SYMLINKAT = 38,
-	IORING_OP_LINKAT = 39,
-	IORING_OP_MSG_RING = 40,
-	IORING_OP_FSETXATTR = 41,
-	IORING_OP_SETXATTR = 42,
-	IORING_OP_FGETXATTR = 43,
-	IORING_OP_GETXATTR = 44,
-	IORING_OP_SOCKET = 45,
-	IORING_OP_URING_CMD = 46,
-	IORING_OP_SEND_ZC = 47,
-	IORING_OP_SENDMSG_ZC = 48,
-	IORING_OP_READ_MULTISHOT = 49,
-	IORING_OP_WAITID = 50,
-	IORING_OP_FUTEX_WAIT = 51,
-	IORING_OP_FUTEX_WAKE = 52,
-	IORING_OP_FUTEX_WAITV = 53,
-	IORING_OP_FIXED_FD_INSTALL = 54,
-	IORING_OP_FTRUNCATE = 55,
-	IORING_OP_BIND = 56,
-	IORING_OP_LISTEN = 57,
-	IORING_OP_LAST = 58,
-};
-
-enum io_uring_register_op {
-	IORING_REGISTER_BUFFERS = 0,
-	IORING_UNREGISTER_BUFFERS = 1,
-	IORING_REGISTER_FILES = 2,
-	IORING_UNREGISTER_FILES = 3,
-	IORING_REGISTER_EVENTFD = 4,
-	IORING_UNREGISTER_EVENTFD = 5,
-	IORING_REGISTER_FILES_UPDATE = 6,
-	IORING_REGISTER_EVENTFD_ASYNC = 7,
-	IORING_REGISTER_PROBE = 8,
-	IORING_REGISTER_PERSONALITY = 9,
-	IORING_UNREGISTER_PERSONALITY = 10,
-	IORING_REGISTER_RESTRICTIONS = 11,
-	IORING_REGISTER_ENABLE_RINGS = 12,
-	IORING_REGISTER_FILES2 = 13,
-	IORING_REGISTER_FILES_UPDATE2 = 14,
-	IORING_REGISTER_BUFFERS2 = 15,
-	IORING_REGISTER_BUFFERS_UPDATE = 16,
-	IORING_REGISTER_IOWQ_AFF = 17,
-	IORING_UNREGISTER_IOWQ_AFF = 18,
-	IORING_REGISTER_IOWQ_MAX_WORKERS = 19,
-	IORING_REGISTER_RING_FDS = 20,
-	IORING_UNREGISTER_RING_FDS = 21,
-	IORING_REGISTER_PBUF_RING = 22,
-	IORING_UNREGISTER_PBUF_RING = 23,
-	IORING_REGISTER_SYNC_CANCEL = 24,
-	IORING_REGISTER_FILE_ALLOC_RANGE = 25,
-	IORING_REGISTER_PBUF_STATUS = 26,
-	IORING_REGISTER_NAPI = 27,
-	IORING_UNREGISTER_NAPI = 28,
-	IORING_REGISTER_CLOCK = 29,
-	IORING_REGISTER_CLONE_BUFFERS = 30,
-	IORING_REGISTER_LAST = 31,
-	IORING_REGISTER_USE_REGISTERED_RING = 2147483648,
-};
-
-enum {
-	REQ_F_FIXED_FILE_BIT = 0,
-	REQ_F_IO_DRAIN_BIT = 1,
-	REQ_F_LINK_BIT = 2,
-	REQ_F_HARDLINK_BIT = 3,
-	REQ_F_FORCE_ASYNC_BIT = 4,
-	REQ_F_BUFFER_SELECT_BIT = 5,
-	REQ_F_CQE_SKIP_BIT = 6,
-	REQ_F_FAIL_BIT = 8,
-	REQ_F_INFLIGHT_BIT = 9,
-	REQ_F_CUR_POS_BIT = 10,
-	REQ_F_NOWAIT_BIT = 11,
-	REQ_F_LINK_TIMEOUT_BIT = 12,
-	REQ_F_NEED_CLEANUP_BIT = 13,
-	REQ_F_POLLED_BIT = 14,
-	REQ_F_BUFFER_SELECTED_BIT = 15,
-	REQ_F_BUFFER_RING_BIT = 16,
-	REQ_F_REISSUE_BIT = 17,
-	REQ_F_CREDS_BIT = 18,
-	REQ_F_REFCOUNT_BIT = 19,
-	REQ_F_ARM_LTIMEOUT_BIT = 20,
-	REQ_F_ASYNC_DATA_BIT = 21,
-	REQ_F_SKIP_LINK_CQES_BIT = 22,
-	REQ_F_SINGLE_POLL_BIT = 23,
-	REQ_F_DOUBLE_POLL_BIT = 24,
-	REQ_F_MULTISHOT_BIT = 25,
-	REQ_F_APOLL_MULTISHOT_BIT = 26,
-	REQ_F_CLEAR_POLLIN_BIT = 27,
-	REQ_F_HASH_LOCKED_BIT = 28,
-	REQ_F_SUPPORT_NOWAIT_BIT = 29,
-	REQ_F_ISREG_BIT = 30,
-	REQ_F_POLL_NO_LAZY_BIT = 31,
-	REQ_F_CAN_POLL_BIT = 32,
-	REQ_F_BL_EMPTY_BIT = 33,
-	REQ_F_BL_NO_RECYCLE_BIT = 34,
-	REQ_F_BUFFERS_COMMIT_BIT = 35,
-	REQ_F_BUF_MORE_BIT = 36,
-	__REQ_F_LAST_BIT = 37,
-};
-
-typedef u64 io_req_flags_t;
-
-enum {
-	MEMBARRIER_FLAG_SYNC_CORE = 1,
-	MEMBARRIER_FLAG_RSEQ = 2,
-};
-
-enum membarrier_cmd {
-	MEMBARRIER_CMD_QUERY = 0,
-	MEMBARRIER_CMD_GLOBAL = 1,
-	MEMBARRIER_CMD_GLOBAL_EXPEDITED = 2,
-	MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 4,
-	MEMBARRIER_CMD_PRIVATE_EXPEDITED = 8,
-	MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 16,
-	MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE = 32,
-	MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE = 64,
-	MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ = 128,
-	MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ = 256,
-	MEMBARRIER_CMD_GET_REGISTRATIONS = 512,
-	MEMBARRIER_CMD_SHARED = 1,
-};
-
-enum membarrier_cmd_flag {
-	MEMBARRIER_CMD_FLAG_CPU = 1,
-};
-
-struct sched_clock_data {
-	u64 tick_raw;
-	u64 tick_gtod;
-	u64 clock;
-};
-
-struct semaphore_waiter {
-	struct list_head list;
-	struct task_struct *task;
-	bool up;
-};
-
-enum rwsem_waiter_type {
-	RWSEM_WAITING_FOR_WRITE = 0,
-	RWSEM_WAITING_FOR_READ = 1,
-};
-
-struct rwsem_waiter {
-	struct list_head list;
-	struct task_struct *task;
-	enum rwsem_waiter_type type;
-	long unsigned int timeout;
-	bool handoff_set;
-};
-
-enum rwsem_wake_type {
-	RWSEM_WAKE_ANY = 0,
-	RWSEM_WAKE_READERS = 1,
-	RWSEM_WAKE_READ_OWNED = 2,
-};
-
-enum owner_state {
-	OWNER_NULL = 1,
-	OWNER_WRITER = 2,
-	OWNER_READER = 4,
-	OWNER_NONSPINNABLE = 8,
-};
-
-struct rt_mutex {
-	struct rt_mutex_base rtmutex;
-	struct lockdep_map dep_map;
-};
-
-enum rtmutex_chainwalk {
-	RT_MUTEX_MIN_CHAINWALK = 0,
-	RT_MUTEX_FULL_CHAINWALK = 1,
-};
-
-struct kmsg_dump_iter {
-	u64 cur_seq;
-	u64 next_seq;
-};
-
-struct kmsg_dump_detail {
-	enum kmsg_dump_reason reason;
-	const char *description;
-};
-
-struct kmsg_dumper {
-	struct list_head list;
-	void (*dump)(struct kmsg_dumper *, struct kmsg_dump_detail *);
-	enum kmsg_dump_reason max_reason;
-	bool registered;
-};
-
-struct trace_event_raw_console {
-	struct trace_entry ent;
-	u32 __data_loc_msg;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_console {
-	u32 msg;
-	const void *msg_ptr_;
-};
-
-typedef void (*btf_trace_console)(void *, const char *, size_t);
-
-struct console_cmdline {
-	char name[16];
+struct delayed_free {
+	struct callback_head callback_head;
 	int index;
-	char devname[32];
-	bool user_specified;
-	char *options;
+	int scheduled;
+	struct pending_free pf[2];
 };
 
-enum printk_info_flags {
-	LOG_NEWLINE = 2,
-	LOG_CONT = 8,
+struct circular_queue {
+	struct lock_list *element[4096];
+	unsigned int front;
+	unsigned int rear;
 };
 
-enum devkmsg_log_bits {
-	__DEVKMSG_LOG_BIT_ON = 0,
-	__DEVKMSG_LOG_BIT_OFF = 1,
-	__DEVKMSG_LOG_BIT_LOCK = 2,
+enum bfs_result {
+	BFS_EINVALIDNODE = -2,
+	BFS_EQUEUEFULL = -1,
+	BFS_RMATCH = 0,
+	BFS_RNOMATCH = 1,
 };
 
-enum devkmsg_log_masks {
-	DEVKMSG_LOG_MASK_ON = 1,
-	DEVKMSG_LOG_MASK_OFF = 2,
-	DEVKMSG_LOG_MASK_LOCK = 4,
+enum pm_qos_req_action {
+	PM_QOS_ADD_REQ = 0,
+	PM_QOS_UPDATE_REQ = 1,
+	PM_QOS_REMOVE_REQ = 2,
 };
 
-enum con_msg_format_flags {
-	MSG_FORMAT_DEFAULT = 0,
-	MSG_FORMAT_SYSLOG = 1,
+struct nbcon_state {
+	union {
+		unsigned int atom;
+		struct {
+			unsigned int prio: 2;
+			unsigned int req_prio: 2;
+			unsigned int unsafe: 1;
+			unsigned int unsafe_takeover: 1;
+			unsigned int cpu: 24;
+		};
+	};
 };
 
-struct latched_seq {
-	seqcount_latch_t latch;
-	u64 val[2];
-};
-
-struct devkmsg_user {
-	atomic64_t seq;
-	struct ratelimit_state rs;
-	struct mutex lock;
-	struct printk_buffers pbufs;
+struct prb_data_block {
+	long unsigned int id;
+	char data[0];
 };
 
 enum {
@@ -51704,7 +51776,20 @@ struct irqchip_fwid {
 	phys_addr_t *pa;
 };
 
-typedef void (*call_rcu_func_t)(struct callback_head *, rcu_callback_t);
+struct rcu_cblist {
+	struct callback_head *head;
+	struct callback_head **tail;
+	long int len;
+};
+
+struct rcu_segcblist {
+	struct callback_head *head;
+	struct callback_head **tails[4];
+	long unsigned int gp_seq[4];
+	long int len;
+	long int seglen[4];
+	u8 flags;
+};
 
 struct trace_event_raw_rcu_utilization {
 	struct trace_entry ent;
@@ -51803,23 +51888,237 @@ struct rcu_tasks_test_desc {
 	long unsigned int runstart;
 };
 
-enum {
-	GP_IDLE = 0,
-	GP_ENTER = 1,
-	GP_PASSED = 2,
-	GP_EXIT = 3,
-	GP_REPLAY = 4,
+struct trace_event_raw_dma_map {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	u64 phys_addr;
+	u64 dma_addr;
+	size_t size;
+	enum dma_data_direction dir;
+	long unsigned int attrs;
+	char __data[0];
 };
 
-struct rcu_gp_oldstate {
-	long unsigned int rgos_norm;
+struct trace_event_raw_dma_unmap {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	u64 addr;
+	size_t size;
+	enum dma_data_direction dir;
+	long unsigned int attrs;
+	char __data[0];
 };
 
-struct rcu_ctrlblk {
-	struct callback_head *rcucblist;
-	struct callback_head **donetail;
-	struct callback_head **curtail;
-	long unsigned int gp_seq;
+struct trace_event_raw_dma_alloc_class {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	void *virt_addr;
+	u64 dma_addr;
+	size_t size;
+	gfp_t flags;
+	enum dma_data_direction dir;
+	long unsigned int attrs;
+	char __data[0];
+};
+
+struct trace_event_raw_dma_alloc_sgt {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	u32 __data_loc_phys_addrs;
+	u64 dma_addr;
+	size_t size;
+	enum dma_data_direction dir;
+	gfp_t flags;
+	long unsigned int attrs;
+	char __data[0];
+};
+
+struct trace_event_raw_dma_free_class {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	void *virt_addr;
+	u64 dma_addr;
+	size_t size;
+	enum dma_data_direction dir;
+	long unsigned int attrs;
+	char __data[0];
+};
+
+struct trace_event_raw_dma_free_sgt {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	u32 __data_loc_phys_addrs;
+	u64 dma_addr;
+	size_t size;
+	enum dma_data_direction dir;
+	char __data[0];
+};
+
+struct trace_event_raw_dma_map_sg {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	int full_nents;
+	int full_ents;
+	bool truncated;
+	u32 __data_loc_phys_addrs;
+	u32 __data_loc_dma_addrs;
+	u32 __data_loc_lengths;
+	enum dma_data_direction dir;
+	long unsigned int attrs;
+	char __data[0];
+};
+
+struct trace_event_raw_dma_map_sg_err {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	u32 __data_loc_phys_addrs;
+	int err;
+	enum dma_data_direction dir;
+	long unsigned int attrs;
+	char __data[0];
+};
+
+struct trace_event_raw_dma_unmap_sg {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	u32 __data_loc_addrs;
+	enum dma_data_direction dir;
+	long unsigned int attrs;
+	char __data[0];
+};
+
+struct trace_event_raw_dma_sync_single {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	u64 dma_addr;
+	size_t size;
+	enum dma_data_direction dir;
+	char __data[0];
+};
+
+struct trace_event_raw_dma_sync_sg {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	u32 __data_loc_dma_addrs;
+	u32 __data_loc_lengths;
+	enum dma_data_direction dir;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_dma_map {
+	u32 device;
+	const void *device_ptr_;
+};
+
+struct trace_event_data_offsets_dma_unmap {
+	u32 device;
+	const void *device_ptr_;
+};
+
+struct trace_event_data_offsets_dma_alloc_class {
+	u32 device;
+	const void *device_ptr_;
+};
+
+struct trace_event_data_offsets_dma_alloc_sgt {
+	u32 device;
+	const void *device_ptr_;
+	u32 phys_addrs;
+	const void *phys_addrs_ptr_;
+};
+
+struct trace_event_data_offsets_dma_free_class {
+	u32 device;
+	const void *device_ptr_;
+};
+
+struct trace_event_data_offsets_dma_free_sgt {
+	u32 device;
+	const void *device_ptr_;
+	u32 phys_addrs;
+	const void *phys_addrs_ptr_;
+};
+
+struct trace_event_data_offsets_dma_map_sg {
+	u32 device;
+	const void *device_ptr_;
+	u32 phys_addrs;
+	const void *phys_addrs_ptr_;
+	u32 dma_addrs;
+	const void *dma_addrs_ptr_;
+	u32 lengths;
+	const void *lengths_ptr_;
+};
+
+struct trace_event_data_offsets_dma_map_sg_err {
+	u32 device;
+	const void *device_ptr_;
+	u32 phys_addrs;
+	const void *phys_addrs_ptr_;
+};
+
+struct trace_event_data_offsets_dma_unmap_sg {
+	u32 device;
+	const void *device_ptr_;
+	u32 addrs;
+	const void *addrs_ptr_;
+};
+
+struct trace_event_data_offsets_dma_sync_single {
+	u32 device;
+	const void *device_ptr_;
+};
+
+struct trace_event_data_offsets_dma_sync_sg {
+	u32 device;
+	const void *device_ptr_;
+	u32 dma_addrs;
+	const void *dma_addrs_ptr_;
+	u32 lengths;
+	const void *lengths_ptr_;
+};
+
+typedef void (*btf_trace_dma_map_page)(void *, struct device *, phys_addr_t, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
+
+typedef void (*btf_trace_dma_map_resource)(void *, struct device *, phys_addr_t, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
+
+typedef void (*btf_trace_dma_unmap_page)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
+
+typedef void (*btf_trace_dma_unmap_resource)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
+
+typedef void (*btf_trace_dma_alloc)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
+
+typedef void (*btf_trace_dma_alloc_pages)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
+
+typedef void (*btf_trace_dma_alloc_sgt_err)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
+
+typedef void (*btf_trace_dma_alloc_sgt)(void *, struct device *, struct sg_table *, size_t, enum dma_data_direction, gfp_t, long unsigned int);
+
+typedef void (*btf_trace_dma_free)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
+
+typedef void (*btf_trace_dma_free_pages)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
+
+typedef void (*btf_trace_dma_free_sgt)(void *, struct device *, struct sg_table *, size_t, enum dma_data_direction);
+
+typedef void (*btf_trace_dma_map_sg)(void *, struct device *, struct scatterlist *, int, int, enum dma_data_direction, long unsigned int);
+
+typedef void (*btf_trace_dma_map_sg_err)(void *, struct device *, struct scatterlist *, int, int, enum dma_data_direction, long unsigned int);
+
+typedef void (*btf_trace_dma_unmap_sg)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction, long unsigned int);
+
+typedef void (*btf_trace_dma_sync_single_for_cpu)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction);
+
+typedef void (*btf_trace_dma_sync_single_for_device)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction);
+
+typedef void (*btf_trace_dma_sync_sg_for_cpu)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction);
+
+typedef void (*btf_trace_dma_sync_sg_for_device)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction);
+
+struct dma_devres {
+	size_t size;
+	void *vaddr;
+	dma_addr_t dma_handle;
+	long unsigned int attrs;
 };
 
 enum pci_p2pdma_map_type {
@@ -51835,77 +52134,13 @@ struct pci_p2pdma_map_state {
 	u64 bus_off;
 };
 
-struct io_tlb_area {
-	long unsigned int used;
-	unsigned int index;
-	spinlock_t lock;
-};
+typedef __kernel_long_t __kernel_suseconds_t;
 
-struct io_tlb_slot {
-	phys_addr_t orig_addr;
-	size_t alloc_size;
-	short unsigned int list;
-	short unsigned int pad_slots;
-};
+typedef __kernel_suseconds_t suseconds_t;
 
-struct trace_event_raw_swiotlb_bounced {
-	struct trace_entry ent;
-	u32 __data_loc_dev_name;
-	u64 dma_mask;
-	dma_addr_t dev_addr;
-	size_t size;
-	bool force;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_swiotlb_bounced {
-	u32 dev_name;
-	const void *dev_name_ptr_;
-};
-
-typedef void (*btf_trace_swiotlb_bounced)(void *, struct device *, dma_addr_t, size_t);
-
-struct seccomp_data {
-	int nr;
-	__u32 arch;
-	__u64 instruction_pointer;
-	__u64 args[6];
-};
-
-struct trace_event_raw_sys_enter {
-	struct trace_entry ent;
-	long int id;
-	long unsigned int args[6];
-	char __data[0];
-};
-
-struct trace_event_raw_sys_exit {
-	struct trace_entry ent;
-	long int id;
-	long int ret;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_sys_enter {};
-
-struct trace_event_data_offsets_sys_exit {};
-
-typedef void (*btf_trace_sys_enter)(void *, struct pt_regs *, long int);
-
-typedef void (*btf_trace_sys_exit)(void *, struct pt_regs *, long int);
-
-struct ptrace_sud_config {
-	__u64 mode;
-	__u64 selector;
-	__u64 offset;
-	__u64 len;
-};
-
-struct stacktrace_cookie {
-	long unsigned int *store;
-	unsigned int size;
-	unsigned int skip;
-	unsigned int len;
+struct old_itimerspec32 {
+	struct old_timespec32 it_interval;
+	struct old_timespec32 it_value;
 };
 
 struct trace_event_raw_timer_class {
@@ -52134,16 +52369,6 @@ struct tk_fast {
 	struct tk_read_base base[2];
 };
 
-enum wd_read_status {
-	WD_READ_SUCCESS = 0,
-	WD_READ_UNSTABLE = 1,
-	WD_READ_SKIP = 2,
-};
-
-typedef struct {
-	spinlock_t *lock;
-} class_spinlock_irq_t;
-
 struct sigevent {
 	sigval_t sigev_value;
 	int sigev_signo;
@@ -52196,21 +52421,18 @@ struct posix_clock_desc {
 	struct posix_clock *clk;
 };
 
-struct ce_unbind {
-	struct clock_event_device *ce;
-	int res;
+enum {
+	Q_REQUEUE_PI_NONE = 0,
+	Q_REQUEUE_PI_IGNORE = 1,
+	Q_REQUEUE_PI_IN_PROGRESS = 2,
+	Q_REQUEUE_PI_WAIT = 3,
+	Q_REQUEUE_PI_DONE = 4,
+	Q_REQUEUE_PI_LOCKED = 5,
 };
 
-struct futex_waitv {
-	__u64 val;
-	__u64 uaddr;
-	__u32 flags;
-	__u32 __reserved;
-};
-
-struct futex_vector {
-	struct futex_waitv w;
-	struct futex_q q;
+struct dma_chan___2 {
+	int lock;
+	const char *device_id;
 };
 
 struct trace_event_raw_cgroup_root {
@@ -52343,278 +52565,280 @@ enum cgroup2_param {
 	nr__cgroup2_params = 6,
 };
 
-typedef struct {
-	void *lock;
-} class_preempt_notrace_t;
+struct kretprobe_instance;
 
-struct ftrace_func_entry {
-	struct hlist_node hlist;
-	long unsigned int ip;
-	long unsigned int direct;
+typedef int (*kretprobe_handler_t)(struct kretprobe_instance *, struct pt_regs *);
+
+struct kretprobe_instance {
+	struct rethook_node node;
+	char data[0];
 };
 
-enum ftrace_bug_type {
-	FTRACE_BUG_UNKNOWN = 0,
-	FTRACE_BUG_INIT = 1,
-	FTRACE_BUG_NOP = 2,
-	FTRACE_BUG_CALL = 3,
-	FTRACE_BUG_UPDATE = 4,
+struct kretprobe {
+	struct kprobe kp;
+	kretprobe_handler_t handler;
+	kretprobe_handler_t entry_handler;
+	int maxactive;
+	int nmissed;
+	size_t data_size;
+	struct rethook *rh;
 };
 
-enum {
-	FTRACE_ITER_FILTER = 1,
-	FTRACE_ITER_NOTRACE = 2,
-	FTRACE_ITER_PRINTALL = 4,
-	FTRACE_ITER_DO_PROBES = 8,
-	FTRACE_ITER_PROBE = 16,
-	FTRACE_ITER_MOD = 32,
-	FTRACE_ITER_ENABLED = 64,
-	FTRACE_ITER_TOUCHED = 128,
-	FTRACE_ITER_ADDRS = 256,
-};
-
-enum {
-	TRACE_PIDS = 1,
-	TRACE_NO_PIDS = 2,
-};
-
-struct ftrace_mod_load {
+struct kprobe_blacklist_entry {
 	struct list_head list;
-	char *func;
-	char *module;
-	int enable;
-};
-
-enum {
-	FTRACE_HASH_FL_MOD = 1,
-};
-
-struct trace_parser {
-	bool cont;
-	bool fail;
-	char *buffer;
-	unsigned int idx;
-	unsigned int size;
-};
-
-enum regex_type {
-	MATCH_FULL = 0,
-	MATCH_FRONT_ONLY = 1,
-	MATCH_MIDDLE_ONLY = 2,
-	MATCH_END_ONLY = 3,
-	MATCH_GLOB = 4,
-	MATCH_INDEX = 5,
-};
-
-enum {
-	FTRACE_MODIFY_ENABLE_FL = 1,
-	FTRACE_MODIFY_MAY_SLEEP_FL = 2,
-};
-
-struct ftrace_func_probe {
-	struct ftrace_probe_ops *probe_ops;
-	struct ftrace_ops ops;
-	struct trace_array *tr;
-	struct list_head list;
-	void *data;
-	int ref;
-};
-
-struct ftrace_page {
-	struct ftrace_page *next;
-	struct dyn_ftrace *records;
-	int index;
-	int order;
-};
-
-struct ftrace_rec_iter {
-	struct ftrace_page *pg;
-	int index;
-};
-
-struct ftrace_iterator {
-	loff_t pos;
-	loff_t func_pos;
-	loff_t mod_pos;
-	struct ftrace_page *pg;
-	struct dyn_ftrace *func;
-	struct ftrace_func_probe *probe;
-	struct ftrace_func_entry *probe_entry;
-	struct trace_parser parser;
-	struct ftrace_hash *hash;
-	struct ftrace_ops *ops;
-	struct trace_array *tr;
-	struct list_head *mod_list;
-	int pidx;
-	int idx;
-	unsigned int flags;
-};
-
-struct ftrace_glob {
-	char *search;
-	unsigned int len;
-	int type;
-};
-
-struct ftrace_func_map {
-	struct ftrace_func_entry entry;
-	void *data;
-};
-
-struct ftrace_func_mapper {
-	struct ftrace_hash hash;
-};
-
-enum graph_filter_type {
-	GRAPH_FILTER_NOTRACE = 0,
-	GRAPH_FILTER_FUNCTION = 1,
-};
-
-struct ftrace_graph_data {
-	struct ftrace_hash *hash;
-	struct ftrace_func_entry *entry;
-	int idx;
-	enum graph_filter_type type;
-	struct ftrace_hash *new_hash;
-	const struct seq_operations *seq_ops;
-	struct trace_parser parser;
-};
-
-struct ftrace_mod_map {
-	struct callback_head rcu;
-	struct list_head list;
-	struct module *mod;
 	long unsigned int start_addr;
 	long unsigned int end_addr;
-	struct list_head funcs;
-	unsigned int num_funcs;
+	struct callback_head rcu;
 };
 
-struct ftrace_init_func {
+struct kprobe_insn_page {
 	struct list_head list;
-	long unsigned int ip;
+	kprobe_opcode_t *insns;
+	struct kprobe_insn_cache *cache;
+	int nused;
+	int ngarbage;
+	char slot_used[0];
 };
 
-struct kallsyms_data {
-	long unsigned int *addrs;
-	const char **syms;
-	size_t cnt;
-	size_t found;
+enum kprobe_slot_state {
+	SLOT_CLEAN = 0,
+	SLOT_DIRTY = 1,
+	SLOT_USED = 2,
 };
 
-typedef struct vfsmount * (*debugfs_automount_t)(struct dentry *, void *);
+typedef const int tracepoint_ptr_t;
 
-struct trace_export {
-	struct trace_export *next;
-	void (*write)(struct trace_export *, const void *, unsigned int);
-	int flags;
+enum tp_func_state {
+	TP_FUNC_0 = 0,
+	TP_FUNC_1 = 1,
+	TP_FUNC_2 = 2,
+	TP_FUNC_N = 3,
 };
 
-enum trace_iter_flags {
-	TRACE_FILE_LAT_FMT = 1,
-	TRACE_FILE_ANNOTATE = 2,
-	TRACE_FILE_TIME_IN_NS = 4,
+enum tp_transition_sync {
+	TP_TRANSITION_SYNC_1_0_1 = 0,
+	TP_TRANSITION_SYNC_N_2_1 = 1,
+	_NR_TP_TRANSITION_SYNC = 2,
 };
 
-struct stack_entry {
-	struct trace_entry ent;
-	int size;
-	long unsigned int caller[0];
+struct tp_transition_snapshot {
+	long unsigned int rcu;
+	long unsigned int srcu;
+	bool ongoing;
 };
 
-struct userstack_entry {
-	struct trace_entry ent;
-	unsigned int tgid;
-	long unsigned int caller[8];
+struct tp_probes {
+	struct callback_head rcu;
+	struct tracepoint_func probes[0];
 };
 
-struct bprint_entry {
-	struct trace_entry ent;
-	long unsigned int ip;
-	const char *fmt;
-	u32 buf[0];
+struct trace_buffer_meta {
+	__u32 meta_page_size;
+	__u32 meta_struct_len;
+	__u32 subbuf_size;
+	__u32 nr_subbufs;
+	struct {
+		__u64 lost_events;
+		__u32 id;
+		__u32 read;
+	} reader;
+	__u64 flags;
+	__u64 entries;
+	__u64 overrun;
+	__u64 read;
+	__u64 Reserved1;
+	__u64 Reserved2;
 };
 
-struct print_entry {
-	struct trace_entry ent;
-	long unsigned int ip;
-	char buf[0];
+enum ring_buffer_type {
+	RINGBUF_TYPE_DATA_TYPE_LEN_MAX = 28,
+	RINGBUF_TYPE_PADDING = 29,
+	RINGBUF_TYPE_TIME_EXTEND = 30,
+	RINGBUF_TYPE_TIME_STAMP = 31,
 };
 
-struct raw_data_entry {
-	struct trace_entry ent;
-	unsigned int id;
-	char buf[0];
+typedef struct {
+	void *lock;
+} class_cpus_read_lock_t;
+
+struct ring_buffer_per_cpu;
+
+struct buffer_page;
+
+struct ring_buffer_iter {
+	struct ring_buffer_per_cpu *cpu_buffer;
+	long unsigned int head;
+	long unsigned int next_event;
+	struct buffer_page *head_page;
+	struct buffer_page *cache_reader_page;
+	long unsigned int cache_read;
+	long unsigned int cache_pages_removed;
+	u64 read_stamp;
+	u64 page_stamp;
+	struct ring_buffer_event *event;
+	size_t event_size;
+	int missed_events;
 };
 
-struct bputs_entry {
-	struct trace_entry ent;
-	long unsigned int ip;
-	const char *str;
+struct rb_irq_work {
+	struct irq_work work;
+	wait_queue_head_t waiters;
+	wait_queue_head_t full_waiters;
+	atomic_t seq;
+	bool waiters_pending;
+	bool full_waiters_pending;
+	bool wakeup_full;
 };
 
-struct func_repeats_entry {
-	struct trace_entry ent;
-	long unsigned int ip;
-	long unsigned int parent_ip;
-	u16 count;
-	u16 top_delta_ts;
-	u32 bottom_delta_ts;
+struct trace_buffer {
+	unsigned int flags;
+	atomic_t record_disabled;
+	atomic_t resizing;
+	cpumask_var_t cpumask;
+	struct lock_class_key *reader_lock_key;
+	struct mutex mutex;
+	struct ring_buffer_per_cpu **buffers;
+	struct hlist_node node;
+	u64 (*clock)(void);
+	struct rb_irq_work irq_work;
+	bool time_stamp_abs;
+	long unsigned int range_addr_start;
+	long unsigned int range_addr_end;
+	struct notifier_block flush_nb;
+	long int last_text_delta;
+	long int last_data_delta;
+	unsigned int subbuf_order;
+	unsigned int max_data_size;
 };
 
-typedef bool (*cond_update_fn_t)(struct trace_array *, void *);
-
-struct trace_min_max_param {
-	struct mutex *lock;
-	u64 *val;
-	u64 *min;
-	u64 *max;
+struct ring_buffer_meta {
+	int magic;
+	int struct_size;
+	long unsigned int text_addr;
+	long unsigned int data_addr;
+	long unsigned int first_buffer;
+	long unsigned int head_buffer;
+	long unsigned int commit_buffer;
+	__u32 subbuf_size;
+	__u32 nr_subbufs;
+	int buffers[0];
 };
 
-struct pipe_wait {
-	struct trace_iterator *iter;
-	int wait_index;
+enum {
+	RB_LEN_TIME_EXTEND = 8,
+	RB_LEN_TIME_STAMP = 8,
 };
 
-struct ftrace_stack {
-	long unsigned int calls[1024];
+struct buffer_data_page {
+	u64 time_stamp;
+	local_t commit;
+	unsigned char data[0];
 };
 
-struct ftrace_stacks {
-	struct ftrace_stack stacks[4];
+struct buffer_data_read_page {
+	unsigned int order;
+	struct buffer_data_page *data;
 };
 
-struct trace_buffer_struct {
-	int nesting;
-	char buffer[4096];
-};
-
-struct ftrace_buffer_info {
-	struct trace_iterator iter;
-	struct buffer_data_read_page *spare;
-	unsigned int spare_cpu;
+struct buffer_page {
+	struct list_head list;
+	local_t write;
 	unsigned int read;
+	local_t entries;
+	long unsigned int real_end;
+	unsigned int order;
+	u32 id: 30;
+	u32 range: 1;
+	struct buffer_data_page *page;
 };
 
-struct err_info {
-	const char **errs;
-	u8 type;
-	u16 pos;
+struct rb_event_info {
 	u64 ts;
+	u64 delta;
+	u64 before;
+	u64 after;
+	long unsigned int length;
+	struct buffer_page *tail_page;
+	int add_timestamp;
 };
 
-struct tracing_log_err {
-	struct list_head list;
-	struct err_info info;
-	char loc[128];
-	char *cmd;
+enum {
+	RB_ADD_STAMP_NONE = 0,
+	RB_ADD_STAMP_EXTEND = 2,
+	RB_ADD_STAMP_ABSOLUTE = 4,
+	RB_ADD_STAMP_FORCE = 8,
 };
 
-struct buffer_ref {
-	struct trace_buffer *buffer;
-	struct buffer_data_read_page *rpage;
+enum {
+	RB_CTX_TRANSITION = 0,
+	RB_CTX_NMI = 1,
+	RB_CTX_IRQ = 2,
+	RB_CTX_SOFTIRQ = 3,
+	RB_CTX_NORMAL = 4,
+	RB_CTX_MAX = 5,
+};
+
+struct rb_time_struct {
+	local64_t time;
+};
+
+typedef struct rb_time_struct rb_time_t;
+
+struct ring_buffer_per_cpu {
 	int cpu;
-	refcount_t refcount;
+	atomic_t record_disabled;
+	atomic_t resize_disabled;
+	struct trace_buffer *buffer;
+	raw_spinlock_t reader_lock;
+	arch_spinlock_t lock;
+	struct lock_class_key lock_key;
+	struct buffer_data_read_page free_page;
+	long unsigned int nr_pages;
+	unsigned int current_context;
+	struct list_head *pages;
+	long unsigned int cnt;
+	struct buffer_page *head_page;
+	struct buffer_page *tail_page;
+	struct buffer_page *commit_page;
+	struct buffer_page *reader_page;
+	long unsigned int lost_events;
+	long unsigned int last_overrun;
+	long unsigned int nest;
+	local_t entries_bytes;
+	local_t entries;
+	local_t overrun;
+	local_t commit_overrun;
+	local_t dropped_events;
+	local_t committing;
+	local_t commits;
+	local_t pages_touched;
+	local_t pages_lost;
+	local_t pages_read;
+	long int last_pages_touch;
+	size_t shortest_full;
+	long unsigned int read;
+	long unsigned int read_bytes;
+	rb_time_t write_stamp;
+	rb_time_t before_stamp;
+	u64 event_stamp[5];
+	u64 read_stamp;
+	long unsigned int pages_removed;
+	unsigned int mapped;
+	unsigned int user_mapped;
+	struct mutex mapping_lock;
+	long unsigned int *subbuf_ids;
+	struct trace_buffer_meta *meta_page;
+	struct ring_buffer_meta *ring_meta;
+	long int nr_pages_to_update;
+	struct list_head new_pages;
+	struct work_struct update_pages_work;
+	struct completion update_done;
+	struct rb_irq_work irq_work;
+};
+
+struct rb_wait_data {
+	struct rb_irq_work *irq_work;
+	int seq;
 };
 
 struct ctx_switch_entry {
@@ -52676,46 +52900,17 @@ typedef void (*btf_trace_irq_disable)(void *, long unsigned int, long unsigned i
 
 typedef void (*btf_trace_irq_enable)(void *, long unsigned int, long unsigned int);
 
-struct ftrace_graph_ent_entry {
-	struct trace_entry ent;
-	struct ftrace_graph_ent graph_ent;
-};
-
-struct ftrace_graph_ret_entry {
-	struct trace_entry ent;
-	struct ftrace_graph_ret ret;
+struct ftrace_ret_stack {
+	long unsigned int ret;
+	long unsigned int func;
 	long long unsigned int calltime;
-	long long unsigned int rettime;
+	long unsigned int *retp;
 };
 
 enum {
-	TRACE_GRAPH_FL = 1,
-	TRACE_GRAPH_DEPTH_START_BIT = 2,
-	TRACE_GRAPH_DEPTH_END_BIT = 3,
-	TRACE_GRAPH_NOTRACE_BIT = 4,
-};
-
-struct fgraph_cpu_data {
-	pid_t last_pid;
-	int depth;
-	int depth_irq;
-	int ignore;
-	long unsigned int enter_funcs[50];
-};
-
-struct fgraph_data {
-	struct fgraph_cpu_data *cpu_data;
-	struct ftrace_graph_ent_entry ent;
-	struct ftrace_graph_ret_entry ret;
-	int failed;
-	int cpu;
-	long: 0;
-} __attribute__((packed));
-
-enum {
-	FLAGS_FILL_FULL = 268435456,
-	FLAGS_FILL_START = 536870912,
-	FLAGS_FILL_END = 805306368,
+	FGRAPH_TYPE_RESERVED = 0,
+	FGRAPH_TYPE_BITMAP = 1,
+	FGRAPH_TYPE_DATA = 2,
 };
 
 struct module_string {
@@ -52742,29 +52937,7 @@ struct event_probe_data {
 	bool enable;
 };
 
-struct syscall_trace_enter {
-	struct trace_entry ent;
-	int nr;
-	long unsigned int args[0];
-};
-
-struct syscall_trace_exit {
-	struct trace_entry ent;
-	int nr;
-	long int ret;
-};
-
-struct syscall_tp_t {
-	struct trace_entry ent;
-	int syscall_nr;
-	long unsigned int ret;
-};
-
-struct syscall_tp_t___2 {
-	struct trace_entry ent;
-	int syscall_nr;
-	long unsigned int args[6];
-};
+typedef long unsigned int perf_trace_t[1024];
 
 struct filter_pred;
 
@@ -52902,258 +53075,365 @@ struct function_filter_data {
 	int first_notrace;
 };
 
-enum {
-	BPF_F_KPROBE_MULTI_RETURN = 1,
-};
-
-enum {
-	BPF_F_UPROBE_MULTI_RETURN = 1,
-};
-
-enum {
-	BPF_F_GET_BRANCH_RECORDS_SIZE = 1,
-};
-
-struct bpf_perf_event_value {
-	__u64 counter;
-	__u64 enabled;
-	__u64 running;
-};
-
-struct btf_ptr {
-	void *ptr;
-	__u32 type_id;
-	__u32 flags;
-};
-
-struct bpf_trace_run_ctx {
-	struct bpf_run_ctx run_ctx;
-	u64 bpf_cookie;
-	bool is_uprobe;
-};
-
-typedef u32 (*bpf_prog_run_fn)(const struct bpf_prog *, const void *);
-
-struct perf_event_query_bpf {
-	__u32 ids_len;
-	__u32 prog_cnt;
-	__u32 ids[0];
-};
-
-struct trace_uprobe;
-
-struct uprobe_dispatch_data {
-	struct trace_uprobe *tu;
-	long unsigned int bp_addr;
-};
-
-struct trace_event_raw_bpf_trace_printk {
+struct eprobe_trace_entry_head {
 	struct trace_entry ent;
-	u32 __data_loc_bpf_string;
+};
+
+struct trace_eprobe {
+	const char *event_system;
+	const char *event_name;
+	char *filter_str;
+	struct trace_event_call *event;
+	struct dyn_event devent;
+	struct trace_probe tp;
+};
+
+struct eprobe_data {
+	struct trace_event_file *file;
+	struct trace_eprobe *ep;
+};
+
+struct kprobe_trace_entry_head {
+	struct trace_entry ent;
+	long unsigned int ip;
+};
+
+struct kretprobe_trace_entry_head {
+	struct trace_entry ent;
+	long unsigned int func;
+	long unsigned int ret_ip;
+};
+
+struct trace_kprobe {
+	struct dyn_event devent;
+	struct kretprobe rp;
+	long unsigned int *nhit;
+	const char *symbol;
+	struct trace_probe tp;
+};
+
+struct sym_count_ctx {
+	unsigned int count;
+	const char *name;
+};
+
+enum cpufreq_table_sorting {
+	CPUFREQ_TABLE_UNSORTED = 0,
+	CPUFREQ_TABLE_SORTED_ASCENDING = 1,
+	CPUFREQ_TABLE_SORTED_DESCENDING = 2,
+};
+
+struct cpufreq_cpuinfo {
+	unsigned int max_freq;
+	unsigned int min_freq;
+	unsigned int transition_latency;
+};
+
+struct cpufreq_stats;
+
+struct thermal_cooling_device;
+
+struct cpufreq_governor;
+
+struct cpufreq_frequency_table;
+
+struct cpufreq_policy {
+	cpumask_var_t cpus;
+	cpumask_var_t related_cpus;
+	cpumask_var_t real_cpus;
+	unsigned int shared_type;
+	unsigned int cpu;
+	struct clk *clk;
+	struct cpufreq_cpuinfo cpuinfo;
+	unsigned int min;
+	unsigned int max;
+	unsigned int cur;
+	unsigned int suspend_freq;
+	unsigned int policy;
+	unsigned int last_policy;
+	struct cpufreq_governor *governor;
+	void *governor_data;
+	char last_governor[16];
+	struct work_struct update;
+	struct freq_constraints constraints;
+	struct freq_qos_request *min_freq_req;
+	struct freq_qos_request *max_freq_req;
+	struct cpufreq_frequency_table *freq_table;
+	enum cpufreq_table_sorting freq_table_sorted;
+	struct list_head policy_list;
+	struct kobject kobj;
+	struct completion kobj_unregister;
+	struct rw_semaphore rwsem;
+	bool fast_switch_possible;
+	bool fast_switch_enabled;
+	bool strict_target;
+	bool efficiencies_available;
+	unsigned int transition_delay_us;
+	bool dvfs_possible_from_any_cpu;
+	bool boost_enabled;
+	unsigned int cached_target_freq;
+	unsigned int cached_resolved_idx;
+	bool transition_ongoing;
+	spinlock_t transition_lock;
+	wait_queue_head_t transition_wait;
+	struct task_struct *transition_task;
+	struct cpufreq_stats *stats;
+	void *driver_data;
+	struct thermal_cooling_device *cdev;
+	struct notifier_block nb_min;
+	struct notifier_block nb_max;
+};
+
+struct cpufreq_governor {
+	char name[16];
+	int (*init)(struct cpufreq_policy *);
+	void (*exit)(struct cpufreq_policy *);
+	int (*start)(struct cpufreq_policy *);
+	void (*stop)(struct cpufreq_policy *);
+	void (*limits)(struct cpufreq_policy *);
+	ssize_t (*show_setspeed)(struct cpufreq_policy *, char *);
+	int (*store_setspeed)(struct cpufreq_policy *, unsigned int);
+	struct list_head governor_list;
+	struct module *owner;
+	u8 flags;
+};
+
+struct cpufreq_frequency_table {
+	unsigned int flags;
+	unsigned int driver_data;
+	unsigned int frequency;
+};
+
+struct trace_event_raw_cpu {
+	struct trace_entry ent;
+	u32 state;
+	u32 cpu_id;
 	char __data[0];
 };
 
-struct trace_event_data_offsets_bpf_trace_printk {
-	u32 bpf_string;
-	const void *bpf_string_ptr_;
-};
-
-typedef void (*btf_trace_bpf_trace_printk)(void *, const char *);
-
-typedef u64 (*btf_bpf_probe_read_user)(void *, u32, const void *);
-
-typedef u64 (*btf_bpf_probe_read_user_str)(void *, u32, const void *);
-
-typedef u64 (*btf_bpf_probe_read_kernel)(void *, u32, const void *);
-
-typedef u64 (*btf_bpf_probe_read_kernel_str)(void *, u32, const void *);
-
-typedef u64 (*btf_bpf_probe_read_compat)(void *, u32, const void *);
-
-typedef u64 (*btf_bpf_probe_read_compat_str)(void *, u32, const void *);
-
-typedef u64 (*btf_bpf_probe_write_user)(void *, const void *, u32);
-
-typedef u64 (*btf_bpf_trace_printk)(char *, u32, u64, u64, u64);
-
-typedef u64 (*btf_bpf_trace_vprintk)(char *, u32, const void *, u32);
-
-typedef u64 (*btf_bpf_seq_printf)(struct seq_file *, char *, u32, const void *, u32);
-
-typedef u64 (*btf_bpf_seq_write)(struct seq_file *, const void *, u32);
-
-typedef u64 (*btf_bpf_seq_printf_btf)(struct seq_file *, struct btf_ptr *, u32, u64);
-
-typedef u64 (*btf_bpf_perf_event_read)(struct bpf_map *, u64);
-
-typedef u64 (*btf_bpf_perf_event_read_value)(struct bpf_map *, u64, struct bpf_perf_event_value *, u32);
-
-struct bpf_trace_sample_data {
-	struct perf_sample_data sds[3];
-};
-
-typedef u64 (*btf_bpf_perf_event_output)(struct pt_regs *, struct bpf_map *, u64, void *, u64);
-
-struct bpf_nested_pt_regs {
-	struct pt_regs regs[3];
-};
-
-typedef u64 (*btf_bpf_get_current_task)(void);
-
-typedef u64 (*btf_bpf_get_current_task_btf)(void);
-
-typedef u64 (*btf_bpf_task_pt_regs)(struct task_struct *);
-
-struct send_signal_irq_work {
-	struct irq_work irq_work;
-	struct task_struct *task;
-	u32 sig;
-	enum pid_type type;
-};
-
-typedef u64 (*btf_bpf_send_signal)(u32);
-
-typedef u64 (*btf_bpf_send_signal_thread)(u32);
-
-typedef u64 (*btf_bpf_d_path)(struct path *, char *, u32);
-
-typedef u64 (*btf_bpf_snprintf_btf)(char *, u32, struct btf_ptr *, u32, u64);
-
-typedef u64 (*btf_bpf_get_func_ip_tracing)(void *);
-
-typedef u64 (*btf_bpf_get_func_ip_kprobe)(struct pt_regs *);
-
-typedef u64 (*btf_bpf_get_func_ip_kprobe_multi)(struct pt_regs *);
-
-typedef u64 (*btf_bpf_get_attach_cookie_kprobe_multi)(struct pt_regs *);
-
-typedef u64 (*btf_bpf_get_func_ip_uprobe_multi)(struct pt_regs *);
-
-typedef u64 (*btf_bpf_get_attach_cookie_uprobe_multi)(struct pt_regs *);
-
-typedef u64 (*btf_bpf_get_attach_cookie_trace)(void *);
-
-typedef u64 (*btf_bpf_get_attach_cookie_pe)(struct bpf_perf_event_data_kern *);
-
-typedef u64 (*btf_bpf_get_attach_cookie_tracing)(void *);
-
-typedef u64 (*btf_bpf_get_branch_snapshot)(void *, u32, u64);
-
-typedef u64 (*btf_get_func_arg)(void *, u32, u64 *);
-
-typedef u64 (*btf_get_func_ret)(void *, u64 *);
-
-typedef u64 (*btf_get_func_arg_cnt)(void *);
-
-typedef u64 (*btf_bpf_perf_event_output_tp)(void *, struct bpf_map *, u64, void *, u64);
-
-typedef u64 (*btf_bpf_get_stackid_tp)(void *, struct bpf_map *, u64);
-
-typedef u64 (*btf_bpf_get_stack_tp)(void *, void *, u32, u64);
-
-typedef u64 (*btf_bpf_perf_prog_read_value)(struct bpf_perf_event_data_kern *, struct bpf_perf_event_value *, u32);
-
-typedef u64 (*btf_bpf_read_branch_records)(struct bpf_perf_event_data_kern *, void *, u32, u64);
-
-struct bpf_raw_tp_regs {
-	struct pt_regs regs[3];
-};
-
-typedef u64 (*btf_bpf_perf_event_output_raw_tp)(struct bpf_raw_tracepoint_args *, struct bpf_map *, u64, void *, u64);
-
-typedef u64 (*btf_bpf_get_stackid_raw_tp)(struct bpf_raw_tracepoint_args *, struct bpf_map *, u64);
-
-typedef u64 (*btf_bpf_get_stack_raw_tp)(struct bpf_raw_tracepoint_args *, void *, u32, u64);
-
-struct bpf_session_run_ctx {
-	struct bpf_run_ctx run_ctx;
-	bool is_return;
-	void *data;
-};
-
-struct bpf_kprobe_multi_link {
-	struct bpf_link link;
-	struct fprobe fp;
-	long unsigned int *addrs;
-	u64 *cookies;
-	u32 cnt;
-	u32 mods_cnt;
-	struct module **mods;
-	u32 flags;
-};
-
-struct bpf_kprobe_multi_run_ctx {
-	struct bpf_session_run_ctx session_ctx;
-	struct bpf_kprobe_multi_link *link;
-	long unsigned int entry_ip;
-};
-
-struct user_syms {
-	const char **syms;
-	char *buf;
-};
-
-struct multi_symbols_sort {
-	const char **funcs;
-	u64 *cookies;
-};
-
-struct modules_array {
-	struct module **mods;
-	int mods_cnt;
-	int mods_cap;
-};
-
-struct bpf_uprobe_multi_link;
-
-struct bpf_uprobe {
-	struct bpf_uprobe_multi_link *link;
-	loff_t offset;
-	long unsigned int ref_ctr_offset;
-	u64 cookie;
-	struct uprobe *uprobe;
-	struct uprobe_consumer consumer;
-};
-
-struct bpf_uprobe_multi_link {
-	struct path path;
-	struct bpf_link link;
-	u32 cnt;
-	u32 flags;
-	struct bpf_uprobe *uprobes;
-	struct task_struct *task;
-};
-
-struct bpf_uprobe_multi_run_ctx {
-	struct bpf_run_ctx run_ctx;
-	long unsigned int entry_ip;
-	struct bpf_uprobe *uprobe;
-};
-
-struct trace_event_raw_error_report_template {
+struct trace_event_raw_cpu_idle_miss {
 	struct trace_entry ent;
-	enum error_detector error_detector;
-	long unsigned int id;
+	u32 cpu_id;
+	u32 state;
+	bool below;
 	char __data[0];
 };
 
-struct trace_event_data_offsets_error_report_template {};
-
-typedef void (*btf_trace_error_report_end)(void *, enum error_detector, long unsigned int);
-
-struct dynevent_arg_pair {
-	const char *lhs;
-	const char *rhs;
-	char operator;
-	char separator;
+struct trace_event_raw_powernv_throttle {
+	struct trace_entry ent;
+	int chip_id;
+	u32 __data_loc_reason;
+	int pmax;
+	char __data[0];
 };
 
-struct trace_probe_log {
-	const char *subsystem;
-	const char **argv;
-	int argc;
-	int index;
+struct trace_event_raw_pstate_sample {
+	struct trace_entry ent;
+	u32 core_busy;
+	u32 scaled_busy;
+	u32 from;
+	u32 to;
+	u64 mperf;
+	u64 aperf;
+	u64 tsc;
+	u32 freq;
+	u32 io_boost;
+	char __data[0];
 };
+
+struct trace_event_raw_cpu_frequency_limits {
+	struct trace_entry ent;
+	u32 min_freq;
+	u32 max_freq;
+	u32 cpu_id;
+	char __data[0];
+};
+
+struct trace_event_raw_device_pm_callback_start {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	u32 __data_loc_driver;
+	u32 __data_loc_parent;
+	u32 __data_loc_pm_ops;
+	int event;
+	char __data[0];
+};
+
+struct trace_event_raw_device_pm_callback_end {
+	struct trace_entry ent;
+	u32 __data_loc_device;
+	u32 __data_loc_driver;
+	int error;
+	char __data[0];
+};
+
+struct trace_event_raw_suspend_resume {
+	struct trace_entry ent;
+	const char *action;
+	int val;
+	bool start;
+	char __data[0];
+};
+
+struct trace_event_raw_wakeup_source {
+	struct trace_entry ent;
+	u32 __data_loc_name;
+	u64 state;
+	char __data[0];
+};
+
+struct trace_event_raw_clock {
+	struct trace_entry ent;
+	u32 __data_loc_name;
+	u64 state;
+	u64 cpu_id;
+	char __data[0];
+};
+
+struct trace_event_raw_power_domain {
+	struct trace_entry ent;
+	u32 __data_loc_name;
+	u64 state;
+	u64 cpu_id;
+	char __data[0];
+};
+
+struct trace_event_raw_cpu_latency_qos_request {
+	struct trace_entry ent;
+	s32 value;
+	char __data[0];
+};
+
+struct trace_event_raw_pm_qos_update {
+	struct trace_entry ent;
+	enum pm_qos_req_action action;
+	int prev_value;
+	int curr_value;
+	char __data[0];
+};
+
+struct trace_event_raw_dev_pm_qos_request {
+	struct trace_entry ent;
+	u32 __data_loc_name;
+	enum dev_pm_qos_req_type type;
+	s32 new_value;
+	char __data[0];
+};
+
+struct trace_event_raw_guest_halt_poll_ns {
+	struct trace_entry ent;
+	bool grow;
+	unsigned int new;
+	unsigned int old;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_cpu {};
+
+struct trace_event_data_offsets_cpu_idle_miss {};
+
+struct trace_event_data_offsets_powernv_throttle {
+	u32 reason;
+	const void *reason_ptr_;
+};
+
+struct trace_event_data_offsets_pstate_sample {};
+
+struct trace_event_data_offsets_cpu_frequency_limits {};
+
+struct trace_event_data_offsets_device_pm_callback_start {
+	u32 device;
+	const void *device_ptr_;
+	u32 driver;
+	const void *driver_ptr_;
+	u32 parent;
+	const void *parent_ptr_;
+	u32 pm_ops;
+	const void *pm_ops_ptr_;
+};
+
+struct trace_event_data_offsets_device_pm_callback_end {
+	u32 device;
+	const void *device_ptr_;
+	u32 driver;
+	const void *driver_ptr_;
+};
+
+struct trace_event_data_offsets_suspend_resume {};
+
+struct trace_event_data_offsets_wakeup_source {
+	u32 name;
+	const void *name_ptr_;
+};
+
+struct trace_event_data_offsets_clock {
+	u32 name;
+	const void *name_ptr_;
+};
+
+struct trace_event_data_offsets_power_domain {
+	u32 name;
+	const void *name_ptr_;
+};
+
+struct trace_event_data_offsets_cpu_latency_qos_request {};
+
+struct trace_event_data_offsets_pm_qos_update {};
+
+struct trace_event_data_offsets_dev_pm_qos_request {
+	u32 name;
+	const void *name_ptr_;
+};
+
+struct trace_event_data_offsets_guest_halt_poll_ns {};
+
+typedef void (*btf_trace_cpu_idle)(void *, unsigned int, unsigned int);
+
+typedef void (*btf_trace_cpu_idle_miss)(void *, unsigned int, unsigned int, bool);
+
+typedef void (*btf_trace_powernv_throttle)(void *, int, const char *, int);
+
+typedef void (*btf_trace_pstate_sample)(void *, u32, u32, u32, u32, u64, u64, u64, u32, u32);
+
+typedef void (*btf_trace_cpu_frequency)(void *, unsigned int, unsigned int);
+
+typedef void (*btf_trace_cpu_frequency_limits)(void *, struct cpufreq_policy *);
+
+typedef void (*btf_trace_device_pm_callback_start)(void *, struct device *, const char *, int);
+
+typedef void (*btf_trace_device_pm_callback_end)(void *, struct device *, int);
+
+typedef void (*btf_trace_suspend_resume)(void *, const char *, int, bool);
+
+typedef void (*btf_trace_wakeup_source_activate)(void *, const char *, unsigned int);
+
+typedef void (*btf_trace_wakeup_source_deactivate)(void *, const char *, unsigned int);
+
+typedef void (*btf_trace_clock_enable)(void *, const char *, unsigned int, unsigned int);
+
+typedef void (*btf_trace_clock_disable)(void *, const char *, unsigned int, unsigned int);
+
+typedef void (*btf_trace_clock_set_rate)(void *, const char *, unsigned int, unsigned int);
+
+typedef void (*btf_trace_power_domain_target)(void *, const char *, unsigned int, unsigned int);
+
+typedef void (*btf_trace_pm_qos_add_request)(void *, s32);
+
+typedef void (*btf_trace_pm_qos_update_request)(void *, s32);
+
+typedef void (*btf_trace_pm_qos_remove_request)(void *, s32);
+
+typedef void (*btf_trace_pm_qos_update_target)(void *, enum pm_qos_req_action, int, int);
+
+typedef void (*btf_trace_pm_qos_update_flags)(void *, enum pm_qos_req_action, int, int);
+
+typedef void (*btf_trace_dev_pm_qos_add_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
+
+typedef void (*btf_trace_dev_pm_qos_update_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
+
+typedef void (*btf_trace_dev_pm_qos_remove_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
+
+typedef void (*btf_trace_guest_halt_poll_ns)(void *, bool, unsigned int, unsigned int);
 
 struct btf_anon_stack {
 	u32 tid;
@@ -53185,197 +53465,140 @@ struct uprobe_cpu_buffer {
 
 typedef bool (*filter_func_t)(struct uprobe_consumer *, struct mm_struct *);
 
-struct latch_tree_root {
-	seqcount_latch_t seq;
-	struct rb_root tree[2];
-};
-
-struct latch_tree_ops {
-	bool (*less)(struct latch_tree_node *, struct latch_tree_node *);
-	int (*comp)(void *, struct latch_tree_node *);
-};
-
-enum page_size_enum {
-	__PAGE_SIZE = 4096,
-};
-
-struct bpf_prog_pack {
-	struct list_head list;
-	void *ptr;
-	bool arch_flush_needed;
-	long unsigned int bitmap[0];
-};
-
-struct bpf_prog_dummy {
-	struct bpf_prog prog;
-};
-
-typedef u64 (*btf_bpf_user_rnd_u32)(void);
-
-typedef u64 (*btf_bpf_get_raw_cpu_id)(void);
-
-struct _bpf_dtab_netdev {
-	struct net_device *dev;
-};
-
-struct xdp_mem_allocator {
-	struct xdp_mem_info mem;
-	union {
-		void *allocator;
-		struct page_pool *page_pool;
-	};
-	struct rhash_head node;
-	struct callback_head rcu;
-};
-
-struct trace_event_raw_xdp_exception {
+struct fentry_trace_entry_head {
 	struct trace_entry ent;
-	int prog_id;
-	u32 act;
-	int ifindex;
-	char __data[0];
+	long unsigned int ip;
 };
 
-struct trace_event_raw_xdp_bulk_tx {
+struct fexit_trace_entry_head {
 	struct trace_entry ent;
-	int ifindex;
-	u32 act;
-	int drops;
-	int sent;
-	int err;
-	char __data[0];
+	long unsigned int func;
+	long unsigned int ret_ip;
 };
 
-struct trace_event_raw_xdp_redirect_template {
-	struct trace_entry ent;
-	int prog_id;
-	u32 act;
-	int ifindex;
-	int err;
-	int to_ifindex;
-	u32 map_id;
-	int map_index;
-	char __data[0];
+struct trace_fprobe {
+	struct dyn_event devent;
+	struct fprobe fp;
+	const char *symbol;
+	struct tracepoint *tpoint;
+	struct module *mod;
+	struct trace_probe tp;
 };
 
-struct trace_event_raw_xdp_cpumap_kthread {
-	struct trace_entry ent;
-	int map_id;
-	u32 act;
-	int cpu;
-	unsigned int drops;
-	unsigned int processed;
-	int sched;
-	unsigned int xdp_pass;
-	unsigned int xdp_drop;
-	unsigned int xdp_redirect;
-	char __data[0];
+struct __find_tracepoint_cb_data {
+	const char *tp_name;
+	struct tracepoint *tpoint;
+	struct module *mod;
 };
 
-struct trace_event_raw_xdp_cpumap_enqueue {
-	struct trace_entry ent;
-	int map_id;
-	u32 act;
-	int cpu;
-	unsigned int drops;
-	unsigned int processed;
-	int to_cpu;
-	char __data[0];
+enum bpf_cmd {
+	BPF_MAP_CREATE = 0,
+	BPF_MAP_LOOKUP_ELEM = 1,
+	BPF_MAP_UPDATE_ELEM = 2,
+	BPF_MAP_DELETE_ELEM = 3,
+	BPF_MAP_GET_NEXT_KEY = 4,
+	BPF_PROG_LOAD = 5,
+	BPF_OBJ_PIN = 6,
+	BPF_OBJ_GET = 7,
+	BPF_PROG_ATTACH = 8,
+	BPF_PROG_DETACH = 9,
+	BPF_PROG_TEST_RUN = 10,
+	BPF_PROG_RUN = 10,
+	BPF_PROG_GET_NEXT_ID = 11,
+	BPF_MAP_GET_NEXT_ID = 12,
+	BPF_PROG_GET_FD_BY_ID = 13,
+	BPF_MAP_GET_FD_BY_ID = 14,
+	BPF_OBJ_GET_INFO_BY_FD = 15,
+	BPF_PROG_QUERY = 16,
+	BPF_RAW_TRACEPOINT_OPEN = 17,
+	BPF_BTF_LOAD = 18,
+	BPF_BTF_GET_FD_BY_ID = 19,
+	BPF_TASK_FD_QUERY = 20,
+	BPF_MAP_LOOKUP_AND_DELETE_ELEM = 21,
+	BPF_MAP_FREEZE = 22,
+	BPF_BTF_GET_NEXT_ID = 23,
+	BPF_MAP_LOOKUP_BATCH = 24,
+	BPF_MAP_LOOKUP_AND_DELETE_BATCH = 25,
+	BPF_MAP_UPDATE_BATCH = 26,
+	BPF_MAP_DELETE_BATCH = 27,
+	BPF_LINK_CREATE = 28,
+	BPF_LINK_UPDATE = 29,
+	BPF_LINK_GET_FD_BY_ID = 30,
+	BPF_LINK_GET_NEXT_ID = 31,
+	BPF_ENABLE_STATS = 32,
+	BPF_ITER_CREATE = 33,
+	BPF_LINK_DETACH = 34,
+	BPF_PROG_BIND_MAP = 35,
+	BPF_TOKEN_CREATE = 36,
+	__MAX_BPF_CMD = 37,
 };
 
-struct trace_event_raw_xdp_devmap_xmit {
-	struct trace_entry ent;
-	int from_ifindex;
-	u32 act;
-	int to_ifindex;
-	int drops;
-	int sent;
-	int err;
-	char __data[0];
+enum bpf_perf_event_type {
+	BPF_PERF_EVENT_UNSPEC = 0,
+	BPF_PERF_EVENT_UPROBE = 1,
+	BPF_PERF_EVENT_URETPROBE = 2,
+	BPF_PERF_EVENT_KPROBE = 3,
+	BPF_PERF_EVENT_KRETPROBE = 4,
+	BPF_PERF_EVENT_TRACEPOINT = 5,
+	BPF_PERF_EVENT_EVENT = 6,
 };
 
-struct trace_event_raw_mem_disconnect {
-	struct trace_entry ent;
-	const struct xdp_mem_allocator *xa;
-	u32 mem_id;
-	u32 mem_type;
-	const void *allocator;
-	char __data[0];
+enum bpf_stats_type {
+	BPF_STATS_RUN_TIME = 0,
 };
 
-struct trace_event_raw_mem_connect {
-	struct trace_entry ent;
-	const struct xdp_mem_allocator *xa;
-	u32 mem_id;
-	u32 mem_type;
-	const void *allocator;
-	const struct xdp_rxq_info *rxq;
-	int ifindex;
-	char __data[0];
+struct bpf_spin_lock {
+	__u32 val;
 };
 
-struct trace_event_raw_mem_return_failed {
-	struct trace_entry ent;
-	const struct page *page;
-	u32 mem_id;
-	u32 mem_type;
-	char __data[0];
+struct bpf_tracing_link {
+	struct bpf_tramp_link link;
+	enum bpf_attach_type attach_type;
+	struct bpf_trampoline *trampoline;
+	struct bpf_prog *tgt_prog;
 };
 
-struct trace_event_raw_bpf_xdp_link_attach_failed {
-	struct trace_entry ent;
-	u32 __data_loc_msg;
-	char __data[0];
+enum perf_bpf_event_type {
+	PERF_BPF_EVENT_UNKNOWN = 0,
+	PERF_BPF_EVENT_PROG_LOAD = 1,
+	PERF_BPF_EVENT_PROG_UNLOAD = 2,
+	PERF_BPF_EVENT_MAX = 3,
 };
 
-struct trace_event_data_offsets_xdp_exception {};
-
-struct trace_event_data_offsets_xdp_bulk_tx {};
-
-struct trace_event_data_offsets_xdp_redirect_template {};
-
-struct trace_event_data_offsets_xdp_cpumap_kthread {};
-
-struct trace_event_data_offsets_xdp_cpumap_enqueue {};
-
-struct trace_event_data_offsets_xdp_devmap_xmit {};
-
-struct trace_event_data_offsets_mem_disconnect {};
-
-struct trace_event_data_offsets_mem_connect {};
-
-struct trace_event_data_offsets_mem_return_failed {};
-
-struct trace_event_data_offsets_bpf_xdp_link_attach_failed {
-	u32 msg;
-	const void *msg_ptr_;
+enum bpf_audit {
+	BPF_AUDIT_LOAD = 0,
+	BPF_AUDIT_UNLOAD = 1,
+	BPF_AUDIT_MAX = 2,
 };
 
-typedef void (*btf_trace_xdp_exception)(void *, const struct net_device *, const struct bpf_prog *, u32);
+struct bpf_prog_kstats {
+	u64 nsecs;
+	u64 cnt;
+	u64 misses;
+};
 
-typedef void (*btf_trace_xdp_bulk_tx)(void *, const struct net_device *, int, int, int);
+struct bpf_perf_link {
+	struct bpf_link link;
+	struct file *perf_file;
+};
 
-typedef void (*btf_trace_xdp_redirect)(void *, const struct net_device *, const struct bpf_prog *, const void *, int, enum bpf_map_type, u32, u32);
+typedef u64 (*btf_bpf_sys_bpf)(int, union bpf_attr *, u32);
 
-typedef void (*btf_trace_xdp_redirect_err)(void *, const struct net_device *, const struct bpf_prog *, const void *, int, enum bpf_map_type, u32, u32);
+typedef u64 (*btf_bpf_sys_close)(u32);
 
-typedef void (*btf_trace_xdp_redirect_map)(void *, const struct net_device *, const struct bpf_prog *, const void *, int, enum bpf_map_type, u32, u32);
+typedef u64 (*btf_bpf_kallsyms_lookup_name)(const char *, int, int, u64 *);
 
-typedef void (*btf_trace_xdp_redirect_map_err)(void *, const struct net_device *, const struct bpf_prog *, const void *, int, enum bpf_map_type, u32, u32);
+struct audit_buffer;
 
-typedef void (*btf_trace_xdp_cpumap_kthread)(void *, int, unsigned int, unsigned int, int, struct xdp_cpumap_stats *);
-
-typedef void (*btf_trace_xdp_cpumap_enqueue)(void *, int, unsigned int, unsigned int, int);
-
-typedef void (*btf_trace_xdp_devmap_xmit)(void *, const struct net_device *, const struct net_device *, int, int, int);
-
-typedef void (*btf_trace_mem_disconnect)(void *, const struct xdp_mem_allocator *);
-
-typedef void (*btf_trace_mem_connect)(void *, const struct xdp_mem_allocator *, const struct xdp_rxq_info *);
-
-typedef void (*btf_trace_mem_return_failed)(void *, const struct xdp_mem_info *, const struct page *);
-
-typedef void (*btf_trace_bpf_xdp_link_attach_failed)(void *, const char *);
+struct bpf_mount_opts {
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	u64 delegate_cmds;
+	u64 delegate_maps;
+	u64 delegate_progs;
+	u64 delegate_attachs;
+};
 
 struct bpf_preload_info {
 	char link_name[16];
@@ -53640,105 +53863,15 @@ struct bpf_iter__bpf_prog {
 	};
 };
 
-struct bpf_lru_node {
-	struct list_head list;
-	u16 cpu;
-	u8 type;
-	u8 ref;
-};
-
-struct bpf_lru_list {
-	struct list_head lists[3];
-	unsigned int counts[2];
-	struct list_head *next_inactive_rotation;
-	raw_spinlock_t lock;
-};
-
-struct bpf_lru_locallist {
-	struct list_head lists[2];
-	u16 next_steal;
-	raw_spinlock_t lock;
-};
-
-struct bpf_common_lru {
-	struct bpf_lru_list lru_list;
-	struct bpf_lru_locallist *local_list;
-};
-
-typedef bool (*del_from_htab_func)(void *, struct bpf_lru_node *);
-
-struct bpf_lru {
-	union {
-		struct bpf_common_lru common_lru;
-		struct bpf_lru_list *percpu_lru;
-	};
-	del_from_htab_func del_from_htab;
-	void *del_arg;
-	unsigned int hash_offset;
-	unsigned int target_free;
-	unsigned int nr_scans;
-	bool percpu;
-};
-
-struct bucket {
-	struct hlist_nulls_head head;
-	raw_spinlock_t raw_lock;
-};
-
-struct htab_elem;
-
-struct bpf_htab {
-	struct bpf_map map;
-	struct bpf_mem_alloc ma;
-	struct bpf_mem_alloc pcpu_ma;
-	struct bucket *buckets;
-	void *elems;
-	union {
-		struct pcpu_freelist freelist;
-		struct bpf_lru lru;
-	};
-	struct htab_elem **extra_elems;
-	struct percpu_counter pcount;
-	atomic_t count;
-	bool use_percpu_counter;
-	u32 n_buckets;
-	u32 elem_size;
-	u32 hashrnd;
-	struct lock_class_key lockdep_key;
-	int *map_locked[8];
-};
-
-struct htab_elem {
-	union {
-		struct hlist_nulls_node hash_node;
-		struct {
-			void *padding;
-			union {
-				struct pcpu_freelist_node fnode;
-				struct htab_elem *batch_flink;
-			};
-		};
-	};
-	union {
-		void *ptr_to_pptr;
-		struct bpf_lru_node lru_node;
-	};
-	u32 hash;
-	long: 0;
-	char key[0];
-};
-
-struct htab_btf_record {
-	struct btf_record *record;
-	u32 key_size;
-};
-
-struct bpf_iter_seq_hash_map_info {
+struct bpf_iter_seq_array_map_info {
 	struct bpf_map *map;
-	struct bpf_htab *htab;
 	void *percpu_value_buf;
-	u32 bucket_id;
-	u32 skip_elems;
+	u32 index;
+};
+
+struct prog_poke_elem {
+	struct list_head list;
+	struct bpf_prog_aux *aux;
 };
 
 enum bpf_lru_list_type {
@@ -53778,21 +53911,12 @@ struct lpm_trie {
 	spinlock_t lock;
 };
 
-struct bpf_bloom_filter {
+struct bpf_cgroup_storage_map {
 	struct bpf_map map;
-	u32 bitset_mask;
-	u32 hash_seed;
-	u32 nr_hash_funcs;
-	long unsigned int bitset[0];
+	spinlock_t lock;
+	struct rb_root root;
+	struct list_head list;
 };
-
-typedef u64 (*btf_bpf_task_storage_get_recur)(struct bpf_map *, struct task_struct *, void *, u64, gfp_t);
-
-typedef u64 (*btf_bpf_task_storage_get)(struct bpf_map *, struct task_struct *, void *, u64, gfp_t);
-
-typedef u64 (*btf_bpf_task_storage_delete_recur)(struct bpf_map *, struct task_struct *);
-
-typedef u64 (*btf_bpf_task_storage_delete)(struct bpf_map *, struct task_struct *);
 
 struct bpf_mem_cache {
 	struct llist_head free_llist;
@@ -53844,97 +53968,64 @@ struct vma_list {
 	refcount_t mmap_count;
 };
 
-typedef long unsigned int ulong;
+struct bpf_dispatcher_prog {
+	struct bpf_prog *prog;
+	refcount_t users;
+};
 
-struct bpf_devmap_val {
-	__u32 ifindex;
+struct bpf_dispatcher {
+	struct mutex mutex;
+	void *func;
+	struct bpf_dispatcher_prog progs[48];
+	int num_progs;
+	void *image;
+	void *rw_image;
+	u32 image_off;
+	struct bpf_ksym ksym;
+	struct static_call_key *sc_key;
+	void *sc_tramp;
+};
+
+struct bpf_cpumap_val {
+	__u32 qsize;
 	union {
 		int fd;
 		__u32 id;
 	} bpf_prog;
 };
 
-enum netdev_xdp_act {
-	NETDEV_XDP_ACT_BASIC = 1,
-	NETDEV_XDP_ACT_REDIRECT = 2,
-	NETDEV_XDP_ACT_NDO_XMIT = 4,
-	NETDEV_XDP_ACT_XSK_ZEROCOPY = 8,
-	NETDEV_XDP_ACT_HW_OFFLOAD = 16,
-	NETDEV_XDP_ACT_RX_SG = 32,
-	NETDEV_XDP_ACT_NDO_XMIT_SG = 64,
-	NETDEV_XDP_ACT_MASK = 127,
-};
+struct bpf_cpu_map_entry;
 
-struct xdp_dev_bulk_queue {
-	struct xdp_frame *q[16];
+struct xdp_bulk_queue {
+	void *q[8];
 	struct list_head flush_node;
-	struct net_device *dev;
-	struct net_device *dev_rx;
-	struct bpf_prog *xdp_prog;
+	struct bpf_cpu_map_entry *obj;
 	unsigned int count;
 };
 
-struct bpf_dtab_netdev {
-	struct net_device *dev;
-	struct hlist_node index_hlist;
-	struct bpf_prog *xdp_prog;
-	struct callback_head rcu;
-	unsigned int idx;
-	struct bpf_devmap_val val;
-};
-
-struct bpf_dtab {
-	struct bpf_map map;
-	struct bpf_dtab_netdev **netdev_map;
-	struct list_head list;
-	struct hlist_head *dev_index_head;
-	spinlock_t index_lock;
-	unsigned int items;
-	u32 n_buckets;
-};
-
-struct bpf_prog_offload_ops {
-	int (*insn_hook)(struct bpf_verifier_env *, int, int);
-	int (*finalize)(struct bpf_verifier_env *);
-	int (*replace_insn)(struct bpf_verifier_env *, u32, struct bpf_insn *);
-	int (*remove_insns)(struct bpf_verifier_env *, u32, u32);
-	int (*prepare)(struct bpf_prog *);
-	int (*translate)(struct bpf_prog *);
-	void (*destroy)(struct bpf_prog *);
-};
-
-struct bpf_offload_dev {
-	const struct bpf_prog_offload_ops *ops;
-	struct list_head netdevs;
-	void *priv;
-};
-
-typedef struct ns_common *ns_get_path_helper_t(void *);
-
-enum xdp_rx_metadata {
-	XDP_METADATA_KFUNC_RX_TIMESTAMP = 0,
-	XDP_METADATA_KFUNC_RX_HASH = 1,
-	XDP_METADATA_KFUNC_RX_VLAN_TAG = 2,
-	MAX_XDP_METADATA_KFUNC = 3,
-};
-
-struct bpf_offload_netdev {
-	struct rhash_head l;
-	struct net_device *netdev;
-	struct bpf_offload_dev *offdev;
-	struct list_head progs;
-	struct list_head maps;
-	struct list_head offdev_netdevs;
-};
-
-struct ns_get_path_bpf_prog_args {
+struct bpf_cpu_map_entry {
+	u32 cpu;
+	int map_id;
+	struct xdp_bulk_queue *bulkq;
+	struct ptr_ring *queue;
+	struct task_struct *kthread;
+	struct bpf_cpumap_val value;
 	struct bpf_prog *prog;
-	struct bpf_prog_info *info;
+	struct completion kthread_running;
+	struct rcu_work free_work;
 };
 
-struct ns_get_path_bpf_map_args {
-	struct bpf_offloaded_map *offmap;
-	struct bpf_map_info *info;
+struct bpf_cpu_map {
+	struct bpf_map map;
+	struct bpf_cpu_map_entry **cpu_map;
+};
+
+struct bpf_netns_link {
+	struct bpf_link link;
+	enum bpf_attach_type type;
+	enum netns_bpf_attach_type netns_type;
+	struct net *net;
+	struct list_head node;
 };
 
 struct mini_Qdisc {
@@ -53994,6 +54085,12 @@ struct bpf_cg_run_ctx {
 	int retval;
 };
 
+struct bpf_skb_data_end {
+	struct qdisc_skb_cb qdisc_cb;
+	void *data_meta;
+	void *data_end;
+};
+
 struct bpf_sockopt_buf {
 	u8 data[32];
 };
@@ -54028,35 +54125,50 @@ typedef u64 (*btf_bpf_sysctl_set_new_value)(struct bpf_sysctl_kern *, const char
 
 typedef u64 (*btf_bpf_get_netns_cookie_sockopt)(struct bpf_sockopt_kern *);
 
-struct bpf_struct_ops_value {
-	struct bpf_struct_ops_common_value common;
-	char data[0];
+struct bpf_cpumask {
+	cpumask_t cpumask;
+	refcount_t usage;
 };
 
-struct bpf_struct_ops_map {
-	struct bpf_map map;
-	struct callback_head rcu;
-	const struct bpf_struct_ops_desc *st_ops_desc;
-	struct mutex lock;
-	struct bpf_link **links;
-	struct bpf_ksym **ksyms;
-	u32 funcs_cnt;
-	u32 image_pages_cnt;
-	void *image_pages[8];
+enum btf_field_iter_kind {
+	BTF_FIELD_ITER_IDS = 0,
+	BTF_FIELD_ITER_STRS = 1,
+};
+
+struct btf_field_desc {
+	int t_off_cnt;
+	int t_offs[2];
+	int m_sz;
+	int m_off_cnt;
+	int m_offs[1];
+};
+
+struct btf_field_iter {
+	struct btf_field_desc desc;
+	void *p;
+	int m_idx;
+	int off_idx;
+	int vlen;
+};
+
+struct btf_relocate {
 	struct btf *btf;
-	struct bpf_struct_ops_value *uvalue;
-	struct bpf_struct_ops_value kvalue;
+	const struct btf *base_btf;
+	const struct btf *dist_base_btf;
+	unsigned int nr_base_types;
+	unsigned int nr_split_types;
+	unsigned int nr_dist_base_types;
+	int dist_str_len;
+	int base_str_len;
+	__u32 *id_map;
+	__u32 *str_map;
 };
 
-struct bpf_struct_ops_link {
-	struct bpf_link link;
-	struct bpf_map *map;
-	wait_queue_head_t wait_hup;
-};
-
-enum {
-	IDX_MODULE_ID = 0,
-	IDX_ST_OPS_COMMON_VALUE_ID = 1,
+struct btf_name_info {
+	const char *name;
+	bool needs_size: 1;
+	unsigned int size: 31;
+	__u32 id;
 };
 
 enum perf_event_read_format {
@@ -54421,6 +54533,15 @@ enum behavior {
 	DROP = 2,
 };
 
+enum ttu_flags {
+	TTU_SPLIT_HUGE_PMD = 4,
+	TTU_IGNORE_MLOCK = 8,
+	TTU_SYNC = 16,
+	TTU_HWPOISON = 32,
+	TTU_BATCH_FLUSH = 64,
+	TTU_RMAP_LOCKED = 128,
+};
+
 enum lruvec_flags {
 	LRUVEC_CGROUP_CONGESTED = 0,
 	LRUVEC_NODE_CONGESTED = 1,
@@ -54716,146 +54837,9 @@ enum scan_balance {
 	SCAN_FILE = 3,
 };
 
-typedef struct kmem_cache *kmem_buckets[14];
-
-struct pcpu_group_info {
-	int nr_units;
-	long unsigned int base_offset;
-	unsigned int *cpu_map;
-};
-
-struct pcpu_alloc_info {
-	size_t static_size;
-	size_t reserved_size;
-	size_t dyn_size;
-	size_t unit_size;
-	size_t atom_size;
-	size_t alloc_size;
-	size_t __ai_size;
-	int nr_groups;
-	struct pcpu_group_info groups[0];
-};
-
-struct trace_event_raw_percpu_alloc_percpu {
-	struct trace_entry ent;
-	long unsigned int call_site;
-	bool reserved;
-	bool is_atomic;
-	size_t size;
-	size_t align;
-	void *base_addr;
-	int off;
-	void *ptr;
-	size_t bytes_alloc;
-	long unsigned int gfp_flags;
-	char __data[0];
-};
-
-struct trace_event_raw_percpu_free_percpu {
-	struct trace_entry ent;
-	void *base_addr;
-	int off;
-	void *ptr;
-	char __data[0];
-};
-
-struct trace_event_raw_percpu_alloc_percpu_fail {
-	struct trace_entry ent;
-	bool reserved;
-	bool is_atomic;
-	size_t size;
-	size_t align;
-	char __data[0];
-};
-
-struct trace_event_raw_percpu_create_chunk {
-	struct trace_entry ent;
-	void *base_addr;
-	char __data[0];
-};
-
-struct trace_event_raw_percpu_destroy_chunk {
-	struct trace_entry ent;
-	void *base_addr;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_percpu_alloc_percpu {};
-
-struct trace_event_data_offsets_percpu_free_percpu {};
-
-struct trace_event_data_offsets_percpu_alloc_percpu_fail {};
-
-struct trace_event_data_offsets_percpu_create_chunk {};
-
-struct trace_event_data_offsets_percpu_destroy_chunk {};
-
-typedef void (*btf_trace_percpu_alloc_percpu)(void *, long unsigned int, bool, bool, size_t, size_t, void *, int, void *, size_t, gfp_t);
-
-typedef void (*btf_trace_percpu_free_percpu)(void *, void *, int, void *);
-
-typedef void (*btf_trace_percpu_alloc_percpu_fail)(void *, bool, bool, size_t, size_t);
-
-typedef void (*btf_trace_percpu_create_chunk)(void *, void *);
-
-typedef void (*btf_trace_percpu_destroy_chunk)(void *, void *);
-
-struct pcpu_block_md {
-	int scan_hint;
-	int scan_hint_start;
-	int contig_hint;
-	int contig_hint_start;
-	int left_free;
-	int right_free;
-	int first_free;
-	int nr_bits;
-};
-
-struct pcpuobj_ext {
-	struct obj_cgroup *cgroup;
-};
-
-struct pcpu_chunk {
-	struct list_head list;
-	int free_bytes;
-	struct pcpu_block_md chunk_md;
-	long unsigned int *bound_map;
-	void *base_addr;
-	long unsigned int *alloc_map;
-	struct pcpu_block_md *md_blocks;
-	void *data;
-	bool immutable;
-	bool isolated;
-	int start_offset;
-	int end_offset;
-	struct pcpuobj_ext *obj_exts;
-	int nr_pages;
-	int nr_populated;
-	int nr_empty_pop_pages;
-	long unsigned int populated[0];
-};
-
-enum slab_state {
-	DOWN = 0,
-	PARTIAL = 1,
-	UP = 2,
-	FULL = 3,
-};
-
 struct kmalloc_info_struct {
 	const char *name[3];
 	unsigned int size;
-};
-
-struct kmem_obj_info {
-	void *kp_ptr;
-	struct slab *kp_slab;
-	void *kp_objp;
-	long unsigned int kp_data_offset;
-	struct kmem_cache *kp_slab_cache;
-	void *kp_ret;
-	void *kp_stack[16];
-	void *kp_free_stack[16];
 };
 
 struct trace_event_raw_kmem_cache_alloc {
@@ -55017,35 +55001,63 @@ typedef void (*btf_trace_mm_alloc_contig_migrate_range_info)(void *, long unsign
 
 typedef void (*btf_trace_rss_stat)(void *, struct mm_struct *, int);
 
-enum {
-	FOLL_TOUCH = 65536,
-	FOLL_TRIED = 131072,
-	FOLL_REMOTE = 262144,
-	FOLL_PIN = 524288,
-	FOLL_FAST_ONLY = 1048576,
-	FOLL_UNLOCKABLE = 2097152,
-	FOLL_MADV_POPULATE = 4194304,
+enum lru_status {
+	LRU_REMOVED = 0,
+	LRU_REMOVED_RETRY = 1,
+	LRU_ROTATE = 2,
+	LRU_SKIP = 3,
+	LRU_RETRY = 4,
+	LRU_STOP = 5,
 };
 
-struct follow_page_context {
-	struct dev_pagemap *pgmap;
-	unsigned int page_mask;
+struct list_lru_memcg {
+	struct callback_head rcu;
+	struct list_lru_one node[0];
 };
+
+typedef enum lru_status (*list_lru_walk_cb)(struct list_head *, struct list_lru_one *, spinlock_t *, void *);
+
+struct list_lru_memcg_table {
+	struct list_lru_memcg *mlru;
+	struct mem_cgroup *memcg;
+};
+
+struct trace_event_raw_mmap_lock {
+	struct trace_entry ent;
+	struct mm_struct *mm;
+	u32 __data_loc_memcg_path;
+	bool write;
+	char __data[0];
+};
+
+struct trace_event_raw_mmap_lock_acquire_returned {
+	struct trace_entry ent;
+	struct mm_struct *mm;
+	u32 __data_loc_memcg_path;
+	bool write;
+	bool success;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_mmap_lock {
+	u32 memcg_path;
+	const void *memcg_path_ptr_;
+};
+
+struct trace_event_data_offsets_mmap_lock_acquire_returned {
+	u32 memcg_path;
+	const void *memcg_path_ptr_;
+};
+
+typedef void (*btf_trace_mmap_lock_start_locking)(void *, struct mm_struct *, const char *, bool);
+
+typedef void (*btf_trace_mmap_lock_released)(void *, struct mm_struct *, const char *, bool);
+
+typedef void (*btf_trace_mmap_lock_acquire_returned)(void *, struct mm_struct *, const char *, bool, bool);
 
 enum {
 	HUGETLB_SHMFS_INODE = 1,
 	HUGETLB_ANONHUGE_INODE = 2,
-};
-
-enum memory_block_state {
-	MEM_ONLINE = 0,
-	MEM_GOING_OFFLINE = 1,
-	MEM_OFFLINE = 2,
-	MEM_GOING_ONLINE = 3,
-	MEM_CANCEL_ONLINE = 4,
-	MEM_CANCEL_OFFLINE = 5,
-	MEM_PREPARE_ONLINE = 6,
-	MEM_FINISH_OFFLINE = 7,
 };
 
 struct trace_event_raw_vm_unmapped_area {
@@ -55101,65 +55113,76 @@ typedef void (*btf_trace_vma_store)(void *, struct maple_tree *, struct vm_area_
 
 typedef void (*btf_trace_exit_mmap)(void *, struct mm_struct *);
 
-struct vma_munmap_struct {
-	struct vma_iterator *vmi;
-	struct vm_area_struct *vma;
-	struct vm_area_struct *prev;
-	struct vm_area_struct *next;
-	struct list_head *uf;
-	long unsigned int start;
-	long unsigned int end;
-	long unsigned int unmap_start;
-	long unsigned int unmap_end;
-	int vma_count;
-	bool unlock;
-	bool clear_ptes;
-	long unsigned int nr_pages;
-	long unsigned int locked_vm;
-	long unsigned int nr_accounted;
-	long unsigned int exec_vm;
-	long unsigned int stack_vm;
-	long unsigned int data_vm;
+typedef swp_entry_t softleaf_t;
+
+struct rmap_walk_control {
+	void *arg;
+	bool try_lock;
+	bool contended;
+	bool (*rmap_one)(struct folio *, struct vm_area_struct *, long unsigned int, void *);
+	int (*done)(struct folio *);
+	struct anon_vma * (*anon_lock)(struct folio *, struct rmap_walk_control *);
+	bool (*invalid_vma)(struct vm_area_struct *, void *);
 };
 
-enum vma_merge_state {
-	VMA_MERGE_START = 0,
-	VMA_MERGE_ERROR_NOMEM = 1,
-	VMA_MERGE_NOMERGE = 2,
-	VMA_MERGE_SUCCESS = 3,
+struct trace_event_raw_tlb_flush {
+	struct trace_entry ent;
+	int reason;
+	long unsigned int pages;
+	char __data[0];
 };
 
-enum vma_merge_flags {
-	VMG_FLAG_DEFAULT = 0,
-	VMG_FLAG_JUST_EXPAND = 1,
+struct trace_event_data_offsets_tlb_flush {};
+
+typedef void (*btf_trace_tlb_flush)(void *, int, long unsigned int);
+
+struct trace_event_raw_mm_migrate_pages {
+	struct trace_entry ent;
+	long unsigned int succeeded;
+	long unsigned int failed;
+	long unsigned int thp_succeeded;
+	long unsigned int thp_failed;
+	long unsigned int thp_split;
+	long unsigned int large_folio_split;
+	enum migrate_mode mode;
+	int reason;
+	char __data[0];
 };
 
-struct vma_merge_struct {
-	struct mm_struct *mm;
-	struct vma_iterator *vmi;
-	long unsigned int pgoff;
-	struct vm_area_struct *prev;
-	struct vm_area_struct *next;
-	struct vm_area_struct *vma;
-	long unsigned int start;
-	long unsigned int end;
-	long unsigned int flags;
-	struct file *file;
-	struct anon_vma *anon_vma;
-	struct mempolicy *policy;
-	struct vm_userfaultfd_ctx uffd_ctx;
-	struct anon_vma_name *anon_name;
-	enum vma_merge_flags merge_flags;
-	enum vma_merge_state state;
-	bool give_up_on_oom: 1;
-	bool skip_vma_uprobe: 1;
+struct trace_event_raw_mm_migrate_pages_start {
+	struct trace_entry ent;
+	enum migrate_mode mode;
+	int reason;
+	char __data[0];
 };
 
-enum pgt_entry {
-	NORMAL_PMD = 0,
-	HPAGE_PMD = 1,
-	NORMAL_PUD = 2,
-	HPAGE_PUD = 3,
+struct trace_event_raw_migration_pte {
+	struct trace_entry ent;
+	long unsigned int addr;
+	long unsigned int pte;
+	int order;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_mm_migrate_pages {};
+
+struct trace_event_data_offsets_mm_migrate_pages_start {};
+
+struct trace_event_data_offsets_migration_pte {};
+
+typedef void (*btf_trace_mm_migrate_pages)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, enum migrate_mode, int);
+
+typedef void (*btf_trace_mm_migrate_pages_start)(void *, enum migrate_mode, int);
+
+typedef void (*btf_trace_set_migration_pte)(void *, long unsigned int, long unsigned int, int);
+
+typedef void (*btf_trace_remove_migration_pte)(void *, long unsigned int, long unsigned int, int);
+
+struct folio_referenced_arg {
+	int mapcount;
+	int referenced;
+	long unsigned int vm_flags;
+	struct mem_cgroup *memcg;
 };
 
 struct vmap_area {
@@ -55270,23 +55293,19 @@ struct vmap_block {
 	unsigned int cpu;
 };
 
-struct vma_prepare {
-	struct vm_area_struct *vma;
-	struct vm_area_struct *adj_next;
-	struct file *file;
-	struct address_space *mapping;
-	struct anon_vma *anon_vma;
-	struct vm_area_struct *insert;
-	struct vm_area_struct *remove;
-	struct vm_area_struct *remove2;
-	bool skip_vma_uprobe: 1;
-};
-
 enum pageblock_bits {
 	PB_migrate = 0,
 	PB_migrate_end = 2,
 	PB_migrate_skip = 3,
 	NR_PAGEBLOCK_BITS = 4,
+};
+
+struct page_frag_cache {
+	void *va;
+	__u16 offset;
+	__u16 size;
+	unsigned int pagecnt_bias;
+	bool pfmemalloc;
 };
 
 enum compact_priority {
@@ -55331,98 +55350,11 @@ enum rmqueue_mode {
 
 struct capture_control;
 
-struct kmem_cache_node {
-	spinlock_t list_lock;
-	long unsigned int nr_partial;
-	struct list_head partial;
-};
+typedef int cydp_t;
 
-typedef u32 depot_stack_handle_t;
-
-struct memory_notify {
-	long unsigned int altmap_start_pfn;
-	long unsigned int altmap_nr_pages;
-	long unsigned int start_pfn;
-	long unsigned int nr_pages;
-	int status_change_nid_normal;
-	int status_change_nid;
-};
-
-struct partial_context {
-	gfp_t flags;
-	unsigned int orig_size;
-	void *object;
-};
-
-struct track {
-	long unsigned int addr;
-	int cpu;
-	int pid;
-	long unsigned int when;
-};
-
-enum stat_item {
-	ALLOC_FASTPATH = 0,
-	ALLOC_SLOWPATH = 1,
-	FREE_FASTPATH = 2,
-	FREE_SLOWPATH = 3,
-	FREE_FROZEN = 4,
-	FREE_ADD_PARTIAL = 5,
-	FREE_REMOVE_PARTIAL = 6,
-	ALLOC_FROM_PARTIAL = 7,
-	ALLOC_SLAB = 8,
-	ALLOC_REFILL = 9,
-	ALLOC_NODE_MISMATCH = 10,
-	FREE_SLAB = 11,
-	CPUSLAB_FLUSH = 12,
-	DEACTIVATE_FULL = 13,
-	DEACTIVATE_EMPTY = 14,
-	DEACTIVATE_TO_HEAD = 15,
-	DEACTIVATE_TO_TAIL = 16,
-	DEACTIVATE_REMOTE_FREES = 17,
-	DEACTIVATE_BYPASS = 18,
-	ORDER_FALLBACK = 19,
-	CMPXCHG_DOUBLE_CPU_FAIL = 20,
-	CMPXCHG_DOUBLE_FAIL = 21,
-	CPU_PARTIAL_ALLOC = 22,
-	CPU_PARTIAL_FREE = 23,
-	CPU_PARTIAL_NODE = 24,
-	CPU_PARTIAL_DRAIN = 25,
-	NR_SLUB_STAT_ITEMS = 26,
-};
-
-struct detached_freelist {
-	struct slab *slab;
-	void *tail;
-	void *freelist;
-	int cnt;
-	struct kmem_cache *s;
-};
-
-struct dma_block {
-	struct dma_block *next_block;
-	dma_addr_t dma;
-};
-
-struct dma_pool {
-	struct list_head page_list;
-	spinlock_t lock;
-	struct dma_block *next_block;
-	size_t nr_blocks;
-	size_t nr_active;
-	size_t nr_pages;
-	struct device *dev;
-	unsigned int size;
-	unsigned int allocation;
-	unsigned int boundary;
-	char name[32];
-	struct list_head pools;
-};
-
-struct dma_page {
-	struct list_head page_list;
-	void *vaddr;
-	dma_addr_t dma;
+struct madvise_walk_private {
+	struct mmu_gather *tlb;
+	bool pageout;
 };
 
 struct mm_slot {
@@ -55611,8 +55543,6 @@ enum vmpressure_modes {
 	VMPRESSURE_NUM_MODES = 3,
 };
 
-struct eventfd_ctx;
-
 struct vmpressure_event {
 	struct eventfd_ctx *efd;
 	enum vmpressure_levels level;
@@ -55622,134 +55552,168 @@ struct vmpressure_event {
 
 typedef __kernel_rwf_t rwf_t;
 
-enum super_iter_flags_t {
-	SUPER_ITER_EXCL = 1,
-	SUPER_ITER_UNLOCKED = 2,
-	SUPER_ITER_REVERSE = 4,
+struct files_stat_struct {
+	long unsigned int nr_files;
+	long unsigned int nr_free_files;
+	long unsigned int max_files;
 };
 
-struct stat {
-	__kernel_ulong_t st_dev;
-	__kernel_ulong_t st_ino;
-	__kernel_ulong_t st_nlink;
-	unsigned int st_mode;
-	unsigned int st_uid;
-	unsigned int st_gid;
-	unsigned int __pad0;
-	__kernel_ulong_t st_rdev;
-	__kernel_long_t st_size;
-	__kernel_long_t st_blksize;
-	__kernel_long_t st_blocks;
-	__kernel_ulong_t st_atime;
-	__kernel_ulong_t st_atime_nsec;
-	__kernel_ulong_t st_mtime;
-	__kernel_ulong_t st_mtime_nsec;
-	__kernel_ulong_t st_ctime;
-	__kernel_ulong_t st_ctime_nsec;
-	__kernel_long_t __unused[3];
+struct backing_file {
+	struct file file;
+	struct path user_path;
 };
 
-struct __old_kernel_stat {
-	short unsigned int st_dev;
-	short unsigned int st_ino;
-	short unsigned int st_mode;
-	short unsigned int st_nlink;
-	short unsigned int st_uid;
-	short unsigned int st_gid;
-	short unsigned int st_rdev;
-	unsigned int st_size;
-	unsigned int st_atime;
-	unsigned int st_mtime;
-	unsigned int st_ctime;
+typedef struct kobject *kobj_probe_t(dev_t, int *, void *);
+
+struct char_device_struct {
+	struct char_device_struct *next;
+	unsigned int major;
+	unsigned int baseminor;
+	int minorct;
+	char name[64];
+	struct cdev *cdev;
 };
 
-struct statx_timestamp {
-	__s64 tv_sec;
-	__u32 tv_nsec;
-	__s32 __reserved;
+struct user_arg_ptr {
+	union {
+		const char * const *native;
+	} ptr;
 };
 
-struct statx {
-	__u32 stx_mask;
-	__u32 stx_blksize;
-	__u64 stx_attributes;
-	__u32 stx_nlink;
-	__u32 stx_uid;
-	__u32 stx_gid;
-	__u16 stx_mode;
-	__u16 __spare0[1];
-	__u64 stx_ino;
-	__u64 stx_size;
-	__u64 stx_blocks;
-	__u64 stx_attributes_mask;
-	struct statx_timestamp stx_atime;
-	struct statx_timestamp stx_btime;
-	struct statx_timestamp stx_ctime;
-	struct statx_timestamp stx_mtime;
-	__u32 stx_rdev_major;
-	__u32 stx_rdev_minor;
-	__u32 stx_dev_major;
-	__u32 stx_dev_minor;
-	__u64 stx_mnt_id;
-	__u32 stx_dio_mem_align;
-	__u32 stx_dio_offset_align;
-	__u64 stx_subvol;
-	__u32 stx_atomic_write_unit_min;
-	__u32 stx_atomic_write_unit_max;
-	__u32 stx_atomic_write_segments_max;
-	__u32 __spare1[1];
-	__u64 __spare3[9];
+struct saved {
+	struct path link;
+	struct delayed_call done;
+	const char *name;
+	unsigned int seq;
 };
 
-typedef struct fd class_fd_raw_t;
-
-struct f_owner_ex {
-	int type;
-	__kernel_pid_t pid;
+struct nameidata {
+	struct path path;
+	struct qstr last;
+	struct path root;
+	struct inode *inode;
+	unsigned int flags;
+	unsigned int state;
+	unsigned int seq;
+	unsigned int next_seq;
+	unsigned int m_seq;
+	unsigned int r_seq;
+	int last_type;
+	unsigned int depth;
+	int total_link_count;
+	struct saved *stack;
+	struct saved internal[2];
+	struct filename *name;
+	struct nameidata *saved;
+	unsigned int root_seq;
+	int dfd;
+	vfsuid_t dir_vfsuid;
+	umode_t dir_mode;
 };
 
-struct linux_dirent64 {
-	u64 d_ino;
-	s64 d_off;
-	short unsigned int d_reclen;
-	unsigned char d_type;
-	char d_name[0];
+struct renamedata {
+	struct mnt_idmap *old_mnt_idmap;
+	struct inode *old_dir;
+	struct dentry *old_dentry;
+	struct mnt_idmap *new_mnt_idmap;
+	struct inode *new_dir;
+	struct dentry *new_dentry;
+	struct inode **delegated_inode;
+	unsigned int flags;
 };
 
-struct old_linux_dirent {
-	long unsigned int d_ino;
-	long unsigned int d_offset;
-	short unsigned int d_namlen;
-	char d_name[0];
+enum {
+	LAST_NORM = 0,
+	LAST_ROOT = 1,
+	LAST_DOT = 2,
+	LAST_DOTDOT = 3,
 };
 
-struct readdir_callback {
-	struct dir_context ctx;
-	struct old_linux_dirent *dirent;
-	int result;
+enum {
+	WALK_TRAILING = 1,
+	WALK_MORE = 2,
+	WALK_NOFOLLOW = 4,
 };
 
-struct linux_dirent {
-	long unsigned int d_ino;
-	long unsigned int d_off;
-	short unsigned int d_reclen;
-	char d_name[0];
+struct file_clone_range {
+	__s64 src_fd;
+	__u64 src_offset;
+	__u64 src_length;
+	__u64 dest_offset;
 };
 
-struct getdents_callback {
-	struct dir_context ctx;
-	struct linux_dirent *current_dir;
-	int prev_reclen;
-	int count;
-	int error;
+struct fsuuid2 {
+	__u8 len;
+	__u8 uuid[16];
 };
 
-struct getdents_callback64 {
-	struct dir_context ctx;
-	struct linux_dirent64 *current_dir;
-	int prev_reclen;
-	int count;
-	int error;
+struct fs_sysfs_path {
+	__u8 len;
+	__u8 name[128];
+};
+
+struct file_dedupe_range_info {
+	__s64 dest_fd;
+	__u64 dest_offset;
+	__u64 bytes_deduped;
+	__s32 status;
+	__u32 reserved;
+};
+
+struct file_dedupe_range {
+	__u64 src_offset;
+	__u64 src_length;
+	__u16 dest_count;
+	__u16 reserved1;
+	__u32 reserved2;
+	struct file_dedupe_range_info info[0];
+};
+
+struct fsxattr {
+	__u32 fsx_xflags;
+	__u32 fsx_extsize;
+	__u32 fsx_nextents;
+	__u32 fsx_projid;
+	__u32 fsx_cowextsize;
+	unsigned char fsx_pad[8];
+};
+
+struct fiemap_extent;
+
+struct fiemap_extent_info {
+	unsigned int fi_flags;
+	unsigned int fi_extents_mapped;
+	unsigned int fi_extents_max;
+	struct fiemap_extent *fi_extents_start;
+};
+
+struct space_resv {
+	__s16 l_type;
+	__s16 l_whence;
+	__s64 l_start;
+	__s64 l_len;
+	__s32 l_sysid;
+	__u32 l_pid;
+	__s32 l_pad[4];
+};
+
+struct fiemap_extent {
+	__u64 fe_logical;
+	__u64 fe_physical;
+	__u64 fe_length;
+	__u64 fe_reserved64[2];
+	__u32 fe_flags;
+	__u32 fe_reserved[3];
+};
+
+struct fiemap {
+	__u64 fm_start;
+	__u64 fm_length;
+	__u32 fm_flags;
+	__u32 fm_mapped_extents;
+	__u32 fm_extent_count;
+	__u32 fm_reserved;
+	struct fiemap_extent fm_extents[0];
 };
 
 struct dentry_stat_t {
@@ -55788,6 +55752,19 @@ struct select_data {
 		struct dentry *victim;
 	};
 	struct list_head dispose;
+};
+
+struct inodes_stat_t {
+	long int nr_inodes;
+	long int nr_unused;
+	long int dummy[5];
+};
+
+enum file_time_flags {
+	S_ATIME = 1,
+	S_MTIME = 2,
+	S_CTIME = 4,
+	S_VERSION = 8,
 };
 
 struct xattr_name {
@@ -56075,6 +56052,11 @@ typedef void (*btf_trace_sb_mark_inode_writeback)(void *, struct inode *);
 
 typedef void (*btf_trace_sb_clear_inode_writeback)(void *, struct inode *);
 
+struct utimbuf {
+	__kernel_old_time_t actime;
+	__kernel_old_time_t modtime;
+};
+
 struct prepend_buffer {
 	char *buf;
 	int len;
@@ -56119,31 +56101,19 @@ struct statfs64 {
 	__kernel_long_t f_spare[4];
 };
 
-typedef int class_get_unused_fd_t;
-
-struct mnt_ns_info {
-	__u32 size;
-	__u32 nr_mounts;
-	__u64 mnt_ns_id;
-};
-
-struct ns_get_path_task_args {
-	const struct proc_ns_operations *ns_ops;
-	struct task_struct *task;
-};
-
-struct mnt_idmap {
-	struct uid_gid_map uid_map;
-	struct uid_gid_map gid_map;
-	refcount_t count;
+enum fsconfig_command {
+	FSCONFIG_SET_FLAG = 0,
+	FSCONFIG_SET_STRING = 1,
+	FSCONFIG_SET_BINARY = 2,
+	FSCONFIG_SET_PATH = 3,
+	FSCONFIG_SET_PATH_EMPTY = 4,
+	FSCONFIG_SET_FD = 5,
+	FSCONFIG_CMD_CREATE = 6,
+	FSCONFIG_CMD_RECONFIGURE = 7,
+	FSCONFIG_CMD_CREATE_EXCL = 8,
 };
 
 struct iomap_ops;
-
-struct proc_fs_opts {
-	int flag;
-	const char *str;
-};
 
 struct signalfd_siginfo {
 	__u32 ssi_signo;
@@ -56174,12 +56144,120 @@ struct signalfd_ctx {
 	sigset_t sigmask;
 };
 
-struct eventfd_ctx {
-	struct kref kref;
-	wait_queue_head_t wqh;
-	__u64 count;
+struct flock64 {
+	short int l_type;
+	short int l_whence;
+	__kernel_loff_t l_start;
+	__kernel_loff_t l_len;
+	__kernel_pid_t l_pid;
+};
+
+struct trace_event_raw_locks_get_lock_context {
+	struct trace_entry ent;
+	long unsigned int i_ino;
+	dev_t s_dev;
+	unsigned char type;
+	struct file_lock_context *ctx;
+	char __data[0];
+};
+
+struct trace_event_raw_filelock_lock {
+	struct trace_entry ent;
+	struct file_lock *fl;
+	long unsigned int i_ino;
+	dev_t s_dev;
+	struct file_lock_core *blocker;
+	fl_owner_t owner;
+	unsigned int pid;
 	unsigned int flags;
-	int id;
+	unsigned char type;
+	loff_t fl_start;
+	loff_t fl_end;
+	int ret;
+	char __data[0];
+};
+
+struct trace_event_raw_filelock_lease {
+	struct trace_entry ent;
+	struct file_lease *fl;
+	long unsigned int i_ino;
+	dev_t s_dev;
+	struct file_lock_core *blocker;
+	fl_owner_t owner;
+	unsigned int flags;
+	unsigned char type;
+	long unsigned int break_time;
+	long unsigned int downgrade_time;
+	char __data[0];
+};
+
+struct trace_event_raw_generic_add_lease {
+	struct trace_entry ent;
+	long unsigned int i_ino;
+	int wcount;
+	int rcount;
+	int icount;
+	dev_t s_dev;
+	fl_owner_t owner;
+	unsigned int flags;
+	unsigned char type;
+	char __data[0];
+};
+
+struct trace_event_raw_leases_conflict {
+	struct trace_entry ent;
+	void *lease;
+	void *breaker;
+	unsigned int l_fl_flags;
+	unsigned int b_fl_flags;
+	unsigned char l_fl_type;
+	unsigned char b_fl_type;
+	bool conflict;
+	char __data[0];
+};
+
+struct trace_event_data_offsets_locks_get_lock_context {};
+
+struct trace_event_data_offsets_filelock_lock {};
+
+struct trace_event_data_offsets_filelock_lease {};
+
+struct trace_event_data_offsets_generic_add_lease {};
+
+struct trace_event_data_offsets_leases_conflict {};
+
+typedef void (*btf_trace_locks_get_lock_context)(void *, struct inode *, int, struct file_lock_context *);
+
+typedef void (*btf_trace_posix_lock_inode)(void *, struct inode *, struct file_lock *, int);
+
+typedef void (*btf_trace_fcntl_setlk)(void *, struct inode *, struct file_lock *, int);
+
+typedef void (*btf_trace_locks_remove_posix)(void *, struct inode *, struct file_lock *, int);
+
+typedef void (*btf_trace_flock_lock_inode)(void *, struct inode *, struct file_lock *, int);
+
+typedef void (*btf_trace_break_lease_noblock)(void *, struct inode *, struct file_lease *);
+
+typedef void (*btf_trace_break_lease_block)(void *, struct inode *, struct file_lease *);
+
+typedef void (*btf_trace_break_lease_unblock)(void *, struct inode *, struct file_lease *);
+
+typedef void (*btf_trace_generic_delete_lease)(void *, struct inode *, struct file_lease *);
+
+typedef void (*btf_trace_time_out_leases)(void *, struct inode *, struct file_lease *);
+
+typedef void (*btf_trace_generic_add_lease)(void *, struct inode *, struct file_lease *);
+
+typedef void (*btf_trace_leases_conflict)(void *, bool, struct file_lease *, struct file_lease *);
+
+struct file_lock_list_struct {
+	spinlock_t lock;
+	struct hlist_head hlist;
+};
+
+struct locks_iterator {
+	int li_cpu;
+	loff_t li_pos;
 };
 
 struct posix_acl_xattr_entry {
@@ -56307,20 +56385,21 @@ struct pagemap_scan_private {
 	struct page_region *vec_out;
 };
 
+struct proc_fs_context {
+	struct pid_namespace *pid_ns;
+	unsigned int mask;
+	enum proc_hidepid hidepid;
+	int gid;
+	enum proc_pidonly pidonly;
+};
+
+enum proc_param {
+	Opt_gid___3 = 0,
+	Opt_hidepid = 1,
+	Opt_subset = 2,
+};
+
 typedef long int intptr_t;
-
-struct genradix_root;
-
-struct __genradix {
-	struct genradix_root *root;
-};
-
-struct genradix_node {
-	union {
-		struct genradix_node *children[64];
-		u8 data[512];
-	};
-};
 
 struct syscall_info {
 	__u64 sp;
@@ -56332,6 +56411,8 @@ enum resctrl_conf_type {
 	CDP_CODE = 1,
 	CDP_DATA = 2,
 };
+
+typedef struct dentry *instantiate_t(struct dentry *, struct task_struct *, const void *);
 
 enum proc_mem_force {
 	PROC_MEM_FORCE_ALWAYS = 0,
@@ -56369,9 +56450,17 @@ struct fd_data {
 	unsigned int fd;
 };
 
-struct sysctl_alias {
-	const char *kernel_param;
-	const char *sysctl_param;
+struct kernfs_global_locks {
+	struct mutex open_file_mutex[2];
+};
+
+struct kernfs_open_node {
+	struct callback_head callback_head;
+	atomic_t event;
+	wait_queue_head_t poll;
+	struct list_head files;
+	unsigned int nr_mmapped;
+	unsigned int nr_to_release;
 };
 
 struct pts_mount_opts {
@@ -56386,13 +56475,13 @@ struct pts_mount_opts {
 };
 
 enum {
-	Opt_uid___2 = 0,
-	Opt_gid___3 = 1,
-	Opt_mode___3 = 2,
+	Opt_uid___3 = 0,
+	Opt_gid___4 = 1,
+	Opt_mode___4 = 2,
 	Opt_ptmxmode = 3,
 	Opt_newinstance = 4,
 	Opt_max = 5,
-	Opt_err___2 = 6,
+	Opt_err = 6,
 };
 
 struct pts_fs_info {
@@ -56402,11 +56491,24 @@ struct pts_fs_info {
 	struct dentry *ptmx_dentry;
 };
 
-struct p9_rdir {
-	int head;
-	int tail;
-	loff_t offset;
-	uint8_t buf[0];
+struct getdents_callback___2 {
+	struct dir_context ctx;
+	char *name;
+	u64 ino;
+	int found;
+	int sequence;
+};
+
+struct p9_rstatfs {
+	u32 type;
+	u32 bsize;
+	u64 blocks;
+	u64 bfree;
+	u64 bavail;
+	u64 files;
+	u64 ffree;
+	u64 fsid;
+	u32 namelen;
 };
 
 enum p9_cache_shortcuts {
@@ -56433,70 +56535,55 @@ enum {
 	Opt_access = 12,
 	Opt_posixacl = 13,
 	Opt_locktimeout = 14,
-	Opt_err___3 = 15,
+	Opt_err___2 = 15,
 };
 
-struct tracefs_dir_ops {
-	int (*mkdir)(const char *);
-	int (*rmdir)(const char *);
-};
-
-struct tracefs_fs_info {
-	kuid_t uid;
-	kgid_t gid;
-	umode_t mode;
-	unsigned int opts;
+struct eventfs_root_inode {
+	struct eventfs_inode ei;
+	struct dentry *events_dir;
 };
 
 enum {
-	Opt_uid___3 = 0,
-	Opt_gid___4 = 1,
-	Opt_mode___4 = 2,
+	EVENTFS_SAVE_MODE = 65536,
+	EVENTFS_SAVE_UID = 131072,
+	EVENTFS_SAVE_GID = 262144,
 };
 
-struct vfs_cap_data {
-	__le32 magic_etc;
-	struct {
-		__le32 permitted;
-		__le32 inheritable;
-	} data[2];
+struct wrapper {
+	cmp_func_t cmp;
+	swap_func_t swap;
 };
 
-struct vfs_ns_cap_data {
-	__le32 magic_etc;
-	struct {
-		__le32 permitted;
-		__le32 inheritable;
-	} data[2];
-	__le32 rootid;
+struct sg_append_table {
+	struct sg_table sgt;
+	struct scatterlist *prv;
+	unsigned int total_nents;
 };
 
-struct cpu_vfs_cap_data {
-	__u32 magic_etc;
-	kuid_t rootid;
-	kernel_cap_t permitted;
-	kernel_cap_t inheritable;
+typedef struct scatterlist *sg_alloc_fn(unsigned int, gfp_t);
+
+typedef void sg_free_fn(struct scatterlist *, unsigned int);
+
+struct sg_page_iter {
+	struct scatterlist *sg;
+	unsigned int sg_pgoffset;
+	unsigned int __nents;
+	int __pg_advance;
 };
 
-typedef int (*list_cmp_func_t)(void *, const struct list_head *, const struct list_head *);
-
-typedef struct {
-	__u8 b[16];
-} guid_t;
-
-struct iov_iter_state {
-	size_t iov_offset;
-	size_t count;
-	long unsigned int nr_segs;
+struct sg_dma_page_iter {
+	struct sg_page_iter base;
 };
 
-typedef u32 compat_size_t;
-
-typedef s32 compat_ssize_t;
-
-struct compat_iovec {
-	compat_uptr_t iov_base;
-	compat_size_t iov_len;
+struct sg_mapping_iter {
+	struct page *page;
+	void *addr;
+	size_t length;
+	size_t consumed;
+	struct sg_page_iter piter;
+	unsigned int __offset;
+	unsigned int __remaining;
+	unsigned int __flags;
 };
 
 enum {
@@ -56505,29 +56592,53 @@ enum {
 	PERCPU_REF_ALLOW_REINIT = 4,
 };
 
-struct once_work {
-	struct work_struct work;
-	struct static_key_true *key;
-	struct module *module;
+union nested_table {
+	union nested_table *table;
+	struct rhash_lock_head *bucket;
 };
 
-struct genradix_iter {
-	size_t offset;
-	size_t pos;
+struct reciprocal_value_adv {
+	u32 m;
+	u8 sh;
+	u8 exp;
+	bool is_wide_m;
 };
 
-enum string_size_units {
-	STRING_UNITS_10 = 0,
-	STRING_UNITS_2 = 1,
-	STRING_UNITS_MASK = 1,
-	STRING_UNITS_NO_SPACE = 1073741824,
-	STRING_UNITS_NO_BYTES = 2147483648,
+enum blake2s_lengths {
+	BLAKE2S_BLOCK_SIZE = 64,
+	BLAKE2S_HASH_SIZE = 32,
+	BLAKE2S_KEY_SIZE = 32,
+	BLAKE2S_128_HASH_SIZE = 16,
+	BLAKE2S_160_HASH_SIZE = 20,
+	BLAKE2S_224_HASH_SIZE = 28,
+	BLAKE2S_256_HASH_SIZE = 32,
 };
 
-struct strarray {
-	char **array;
-	size_t n;
+struct blake2s_state {
+	u32 h[8];
+	u32 t[2];
+	u32 f[2];
+	u8 buf[64];
+	unsigned int buflen;
+	unsigned int outlen;
 };
+
+enum blake2s_iv {
+	BLAKE2S_IV0 = 1779033703,
+	BLAKE2S_IV1 = 3144134277,
+	BLAKE2S_IV2 = 1013904242,
+	BLAKE2S_IV3 = 2773480762,
+	BLAKE2S_IV4 = 1359893119,
+	BLAKE2S_IV5 = 2600822924,
+	BLAKE2S_IV6 = 528734635,
+	BLAKE2S_IV7 = 1541459225,
+};
+
+enum {
+	TEST_ALIGNMENT = 16,
+};
+
+typedef void sha256_block_fn(struct sha256_state *, const u8 *, int);
 
 enum devm_ioremap_type {
 	DEVM_IOREMAP = 0,
@@ -56562,15 +56673,72 @@ struct xxh64_state {
 	uint32_t memsize;
 };
 
-struct nla_bitfield32 {
-	__u32 value;
-	__u32 selector;
+struct dim_sample {
+	ktime_t time;
+	u32 pkt_ctr;
+	u32 byte_ctr;
+	u16 event_ctr;
+	u32 comp_ctr;
+};
+
+struct dim_stats {
+	int ppms;
+	int bpms;
+	int epms;
+	int cpms;
+	int cpe_ratio;
+};
+
+struct dim {
+	u8 state;
+	struct dim_stats prev_stats;
+	struct dim_sample start_sample;
+	struct dim_sample measuring_sample;
+	struct work_struct work;
+	void *priv;
+	u8 profile_ix;
+	u8 mode;
+	u8 tune_state;
+	u8 steps_right;
+	u8 steps_left;
+	u8 tired;
+};
+
+enum dim_tune_state {
+	DIM_PARKING_ON_TOP = 0,
+	DIM_PARKING_TIRED = 1,
+	DIM_GOING_RIGHT = 2,
+	DIM_GOING_LEFT = 3,
 };
 
 enum dim_cq_period_mode {
 	DIM_CQ_PERIOD_MODE_START_FROM_EQE = 0,
 	DIM_CQ_PERIOD_MODE_START_FROM_CQE = 1,
 	DIM_CQ_PERIOD_NUM_MODES = 2,
+};
+
+enum dim_state {
+	DIM_START_MEASURE = 0,
+	DIM_MEASURE_IN_PROGRESS = 1,
+	DIM_APPLY_NEW_PROFILE = 2,
+};
+
+enum dim_stats_state {
+	DIM_STATS_WORSE = 0,
+	DIM_STATS_SAME = 1,
+	DIM_STATS_BETTER = 2,
+};
+
+enum dim_step_result {
+	DIM_STEPPED = 0,
+	DIM_TOO_TIRED = 1,
+	DIM_ON_EDGE = 2,
+};
+
+struct pci_bus_resource {
+	struct list_head list;
+	struct resource *res;
+	unsigned int flags;
 };
 
 enum pci_bar_type {
@@ -56597,8 +56765,6 @@ struct drv_dev_and_id {
 	const struct pci_device_id *id;
 };
 
-struct acpi_device;
-
 struct pci_dev_resource {
 	struct list_head list;
 	struct resource *res;
@@ -56623,15 +56789,27 @@ enum enable_type {
 	auto_enabled = 3,
 };
 
+struct pcie_link_state {
+	struct pci_dev *pdev;
+	struct pci_dev *downstream;
+	struct pcie_link_state *root;
+	struct pcie_link_state *parent;
+	struct list_head sibling;
+	u32 aspm_support: 7;
+	u32 aspm_enabled: 7;
+	u32 aspm_capable: 7;
+	u32 aspm_default: 7;
+	int: 4;
+	u32 aspm_disable: 7;
+	u32 clkpm_capable: 1;
+	u32 clkpm_enabled: 1;
+	u32 clkpm_default: 1;
+	u32 clkpm_disable: 1;
+};
+
 struct pci_filp_private {
 	enum pci_mmap_state mmap_state;
 	int write_combine;
-};
-
-struct pci_slot_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct pci_slot *, char *);
-	ssize_t (*store)(struct pci_slot *, const char *, size_t);
 };
 
 enum pci_irq_reroute_variant {
@@ -56645,12 +56823,6 @@ struct pci_fixup {
 	u32 class;
 	unsigned int class_shift;
 	int hook_offset;
-};
-
-struct software_node {
-	const char *name;
-	const struct software_node *parent;
-	const struct property_entry *properties;
 };
 
 enum {
@@ -56803,20 +56975,12 @@ struct pci_dev_acs_ops {
 	int (*disable_acs_redir)(struct pci_dev *);
 };
 
-struct virtio_driver {
-	struct device_driver driver;
-	const struct virtio_device_id *id_table;
-	const unsigned int *feature_table;
-	unsigned int feature_table_size;
-	const unsigned int *feature_table_legacy;
-	unsigned int feature_table_size_legacy;
-	int (*validate)(struct virtio_device *);
-	int (*probe)(struct virtio_device *);
-	void (*scan)(struct virtio_device *);
-	void (*remove)(struct virtio_device *);
-	void (*config_changed)(struct virtio_device *);
-	int (*freeze)(struct virtio_device *);
-	int (*restore)(struct virtio_device *);
+struct virtio_pci_modern_common_cfg {
+	struct virtio_pci_common_cfg cfg;
+	__le16 queue_notify_data;
+	__le16 queue_reset;
+	__le16 admin_queue_index;
+	__le16 admin_queue_num;
 };
 
 struct virtio_admin_cmd_hdr {
@@ -56832,10 +56996,10 @@ struct virtio_admin_cmd_status {
 	__u8 reserved2[4];
 };
 
-enum tty_flow_change {
-	TTY_FLOW_NO_CHANGE = 0,
-	TTY_THROTTLE_SAFE = 1,
-	TTY_UNTHROTTLE_SAFE = 2,
+struct tty_file_private {
+	struct tty_struct *tty;
+	struct file *file;
+	struct list_head list;
 };
 
 struct n_tty_data {
@@ -56874,57 +57038,40 @@ enum {
 	KILL = 2,
 };
 
-struct termios {
-	tcflag_t c_iflag;
-	tcflag_t c_oflag;
-	tcflag_t c_cflag;
-	tcflag_t c_lflag;
-	cc_t c_line;
-	cc_t c_cc[19];
-};
-
-struct termios2 {
-	tcflag_t c_iflag;
-	tcflag_t c_oflag;
-	tcflag_t c_cflag;
-	tcflag_t c_lflag;
-	cc_t c_line;
-	cc_t c_cc[19];
-	speed_t c_ispeed;
-	speed_t c_ospeed;
-};
-
-struct termio {
-	short unsigned int c_iflag;
-	short unsigned int c_oflag;
-	short unsigned int c_cflag;
-	short unsigned int c_lflag;
-	unsigned char c_line;
-	unsigned char c_cc[8];
-};
-
-enum {
-	LDISC_SEM_NORMAL = 0,
-	LDISC_SEM_OTHER = 1,
-};
-
-typedef struct {
-	spinlock_t *lock;
-	long unsigned int flags;
-} class_spinlock_irqsave_t;
-
-typedef struct {
-	struct tty_struct *lock;
-} class_tty_port_tty_t;
-
 struct ldsem_waiter {
 	struct list_head list;
 	struct task_struct *task;
 };
 
+struct unipair {
+	short unsigned int unicode;
+	short unsigned int fontpos;
+};
+
 struct unimapdesc {
 	short unsigned int entry_ct;
 	struct unipair *entries;
+};
+
+struct kbentry {
+	unsigned char kb_table;
+	unsigned char kb_index;
+	short unsigned int kb_value;
+};
+
+struct kbsentry {
+	unsigned char kb_func;
+	unsigned char kb_string[512];
+};
+
+struct kbkeycode {
+	unsigned int scancode;
+	unsigned int keycode;
+};
+
+struct kbd_repeat {
+	int delay;
+	int period;
 };
 
 struct vt_stat {
@@ -56960,19 +57107,71 @@ struct vt_setactivate {
 	struct vt_mode mode;
 };
 
+struct vt_spawn_console {
+	spinlock_t lock;
+	struct pid *pid;
+	int sig;
+};
+
 struct vt_event_wait {
 	struct list_head list;
 	struct vt_event event;
 	int done;
 };
 
-struct vc_selection {
-	struct mutex lock;
-	struct vc_data *cons;
-	char *buffer;
-	unsigned int buf_len;
-	volatile int start;
-	int end;
+struct kbdiacr {
+	unsigned char diacr;
+	unsigned char base;
+	unsigned char result;
+};
+
+struct kbdiacrs {
+	unsigned int kb_cnt;
+	struct kbdiacr kbdiacr[256];
+};
+
+struct kbdiacrsuc {
+	unsigned int kb_cnt;
+	struct kbdiacruc kbdiacruc[256];
+};
+
+struct keyboard_notifier_param {
+	struct vc_data *vc;
+	int down;
+	int shift;
+	int ledstate;
+	unsigned int value;
+};
+
+struct kbd_struct {
+	unsigned char lockstate;
+	unsigned char slockstate;
+	unsigned char ledmode: 1;
+	unsigned char ledflagstate: 4;
+	char: 3;
+	unsigned char default_ledflagstate: 4;
+	unsigned char kbdmode: 3;
+	int: 1;
+	unsigned char modeflags: 5;
+};
+
+typedef void k_handler_fn(struct vc_data *, unsigned char, char);
+
+typedef void fn_handler_fn(struct vc_data *);
+
+struct getset_keycode_data {
+	struct input_keymap_entry ke;
+	int error;
+};
+
+typedef short unsigned int u_short;
+
+struct uni_pagedict {
+	u16 **uni_pgdir[32];
+	long unsigned int refcount;
+	long unsigned int sum;
+	unsigned char *inverse_translations[4];
+	u16 *inverse_trans_unicode;
 };
 
 enum gpiod_flags {
@@ -56989,119 +57188,6 @@ struct uart_match {
 	struct uart_driver *driver;
 };
 
-struct pnp_device_id {
-	__u8 id[8];
-	kernel_ulong_t driver_data;
-};
-
-struct pnp_card_device_id {
-	__u8 id[8];
-	kernel_ulong_t driver_data;
-	struct {
-		__u8 id[8];
-	} devs[8];
-};
-
-struct pnp_protocol;
-
-struct pnp_id;
-
-struct pnp_card {
-	struct device dev;
-	unsigned char number;
-	struct list_head global_list;
-	struct list_head protocol_list;
-	struct list_head devices;
-	struct pnp_protocol *protocol;
-	struct pnp_id *id;
-	char name[50];
-	unsigned char pnpver;
-	unsigned char productver;
-	unsigned int serial;
-	unsigned char checksum;
-	struct proc_dir_entry *procdir;
-};
-
-struct pnp_dev;
-
-struct pnp_protocol {
-	struct list_head protocol_list;
-	char *name;
-	int (*get)(struct pnp_dev *);
-	int (*set)(struct pnp_dev *);
-	int (*disable)(struct pnp_dev *);
-	bool (*can_wakeup)(struct pnp_dev *);
-	int (*suspend)(struct pnp_dev *, pm_message_t);
-	int (*resume)(struct pnp_dev *);
-	unsigned char number;
-	struct device dev;
-	struct list_head cards;
-	struct list_head devices;
-};
-
-struct pnp_id {
-	char id[8];
-	struct pnp_id *next;
-};
-
-struct pnp_card_driver;
-
-struct pnp_card_link {
-	struct pnp_card *card;
-	struct pnp_card_driver *driver;
-	void *driver_data;
-	pm_message_t pm_state;
-};
-
-struct pnp_driver {
-	const char *name;
-	const struct pnp_device_id *id_table;
-	unsigned int flags;
-	int (*probe)(struct pnp_dev *, const struct pnp_device_id *);
-	void (*remove)(struct pnp_dev *);
-	void (*shutdown)(struct pnp_dev *);
-	int (*suspend)(struct pnp_dev *, pm_message_t);
-	int (*resume)(struct pnp_dev *);
-	struct device_driver driver;
-};
-
-struct pnp_card_driver {
-	struct list_head global_list;
-	char *name;
-	const struct pnp_card_device_id *id_table;
-	unsigned int flags;
-	int (*probe)(struct pnp_card_link *, const struct pnp_card_device_id *);
-	void (*remove)(struct pnp_card_link *);
-	int (*suspend)(struct pnp_card_link *, pm_message_t);
-	int (*resume)(struct pnp_card_link *);
-	struct pnp_driver link;
-};
-
-struct pnp_dev {
-	struct device dev;
-	u64 dma_mask;
-	unsigned int number;
-	int status;
-	struct list_head global_list;
-	struct list_head protocol_list;
-	struct list_head card_list;
-	struct list_head rdev_list;
-	struct pnp_protocol *protocol;
-	struct pnp_card *card;
-	struct pnp_driver *driver;
-	struct pnp_card_link *card_link;
-	struct pnp_id *id;
-	int active;
-	int capabilities;
-	unsigned int num_dependent_sets;
-	struct list_head resources;
-	struct list_head options;
-	char name[50];
-	int flags;
-	struct proc_dir_entry *procent;
-	void *data;
-};
-
 struct irq_info {
 	struct hlist_node node;
 	int irq;
@@ -57109,51 +57195,99 @@ struct irq_info {
 	struct list_head *head;
 };
 
-struct serial8250_config {
-	const char *name;
-	short unsigned int fifo_size;
-	short unsigned int tx_loadsz;
-	unsigned char fcr;
-	unsigned char rxtrig_bytes[4];
-	unsigned int flags;
+struct dw8250_port_data {
+	int line;
+	struct uart_8250_dma dma;
+	u32 cpr_value;
+	u8 dlf_size;
+	bool hw_rs485_support;
 };
 
-enum cti_port_type {
-	CTI_PORT_TYPE_NONE = 0,
-	CTI_PORT_TYPE_RS232 = 1,
-	CTI_PORT_TYPE_RS422_485 = 2,
-	CTI_PORT_TYPE_RS232_422_485_HW = 3,
-	CTI_PORT_TYPE_RS232_422_485_SW = 4,
-	CTI_PORT_TYPE_RS232_422_485_4B = 5,
-	CTI_PORT_TYPE_RS232_422_485_2B = 6,
-	CTI_PORT_TYPE_MAX = 7,
+struct dw_dma_slave {
+	struct device *dma_dev;
+	u8 src_id;
+	u8 dst_id;
+	u8 m_master;
+	u8 p_master;
+	u8 channels;
+	bool hs_polarity;
 };
 
-struct exar8250;
-
-struct exar8250_platform {
-	int (*rs485_config)(struct uart_port *, struct ktermios *, struct serial_rs485 *);
-	const struct serial_rs485 *rs485_supported;
-	int (*register_gpio)(struct exar8250 *, struct pci_dev *, struct uart_8250_port *);
-	void (*unregister_gpio)(struct exar8250 *);
+struct dw_dma_platform_data {
+	u32 nr_masters;
+	u32 nr_channels;
+	u32 chan_allocation_order;
+	u32 chan_priority;
+	u32 block_size;
+	u32 data_width[4];
+	u32 multi_block[8];
+	u32 max_burst[8];
+	u32 protctl;
+	u32 quirks;
 };
 
-struct exar8250_board;
+struct dw_dma;
 
-struct exar8250 {
-	unsigned int nr;
-	unsigned int osc_freq;
-	struct exar8250_board *board;
-	void *virt;
-	struct platform_device *gpio;
-	int line[0];
+struct dw_dma_chip {
+	struct device *dev;
+	int id;
+	int irq;
+	void *regs;
+	struct clk *clk;
+	struct dw_dma *dw;
+	const struct dw_dma_platform_data *pdata;
 };
 
-struct exar8250_board {
-	unsigned int num_ports;
-	unsigned int reg_shift;
-	int (*setup)(struct exar8250 *, struct pci_dev *, struct uart_8250_port *, int);
-	void (*exit)(struct pci_dev *);
+struct lpss8250;
+
+struct lpss8250_board {
+	long unsigned int freq;
+	unsigned int base_baud;
+	int (*setup)(struct lpss8250 *, struct uart_port *);
+	void (*exit)(struct lpss8250 *);
+};
+
+struct lpss8250 {
+	struct dw8250_port_data data;
+	struct lpss8250_board *board;
+	struct dw_dma_chip dma_chip;
+	struct dw_dma_slave dma_param;
+	u8 dma_maxburst;
+};
+
+struct hsu_dma_slave {
+	struct device *dma_dev;
+	int chan_id;
+};
+
+struct hsu_dma;
+
+struct hsu_dma_chip {
+	struct device *dev;
+	int irq;
+	void *regs;
+	unsigned int length;
+	unsigned int offset;
+	struct hsu_dma *hsu;
+};
+
+struct mid8250;
+
+struct mid8250_board {
+	long unsigned int freq;
+	unsigned int base_baud;
+	unsigned int bar;
+	int (*setup)(struct mid8250 *, struct uart_port *);
+	void (*exit)(struct mid8250 *);
+};
+
+struct mid8250 {
+	int line;
+	int dma_index;
+	struct pci_dev *dma_dev;
+	struct uart_8250_dma dma;
+	struct mid8250_board *board;
+	struct hsu_dma_chip dma_chip;
 };
 
 enum pci_ers_result {
@@ -57337,50 +57471,91 @@ struct memdev {
 	umode_t mode;
 };
 
-struct component_ops {
-	int (*bind)(struct device *, struct device *, void *);
-	void (*unbind)(struct device *, struct device *, void *);
+struct timer_rand_state {
+	long unsigned int last_time;
+	long int last_delta;
+	long int last_delta2;
 };
 
-struct component_master_ops {
-	int (*bind)(struct device *);
-	void (*unbind)(struct device *);
+enum chacha_constants {
+	CHACHA_CONSTANT_EXPA = 1634760805,
+	CHACHA_CONSTANT_ND_3 = 857760878,
+	CHACHA_CONSTANT_2_BY = 2036477234,
+	CHACHA_CONSTANT_TE_K = 1797285236,
 };
 
-struct component;
-
-struct component_match_array {
-	void *data;
-	int (*compare)(struct device *, void *);
-	int (*compare_typed)(struct device *, int, void *);
-	void (*release)(struct device *, void *);
-	struct component *component;
-	bool duplicate;
+enum {
+	CRNG_EMPTY = 0,
+	CRNG_EARLY = 1,
+	CRNG_READY = 2,
 };
 
-struct aggregate_device;
-
-struct component {
-	struct list_head node;
-	struct aggregate_device *adev;
-	bool bound;
-	const struct component_ops *ops;
-	int subcomponent;
-	struct device *dev;
+enum {
+	CRNG_RESEED_START_INTERVAL = 250,
+	CRNG_RESEED_INTERVAL = 15000,
 };
 
-struct component_match {
-	size_t alloc;
-	size_t num;
-	struct component_match_array *compare;
+struct crng {
+	u8 key[32];
+	long unsigned int generation;
+	local_lock_t lock;
 };
 
-struct aggregate_device {
-	struct list_head node;
-	bool bound;
-	const struct component_master_ops *ops;
-	struct device *parent;
-	struct component_match *match;
+struct batch_u8 {
+	u8 entropy[96];
+	local_lock_t lock;
+	long unsigned int generation;
+	unsigned int position;
+};
+
+struct batch_u16 {
+	u16 entropy[48];
+	local_lock_t lock;
+	long unsigned int generation;
+	unsigned int position;
+};
+
+struct batch_u32 {
+	u32 entropy[24];
+	local_lock_t lock;
+	long unsigned int generation;
+	unsigned int position;
+};
+
+struct batch_u64 {
+	u64 entropy[12];
+	local_lock_t lock;
+	long unsigned int generation;
+	unsigned int position;
+};
+
+enum {
+	POOL_BITS = 256,
+	POOL_READY_BITS = 256,
+	POOL_EARLY_BITS = 128,
+};
+
+struct fast_pool {
+	long unsigned int pool[4];
+	long unsigned int last;
+	unsigned int count;
+	struct timer_list mix;
+};
+
+struct entropy_timer_state {
+	long unsigned int entropy;
+	struct timer_list timer;
+	atomic_t samples;
+	unsigned int samples_per_bit;
+};
+
+enum {
+	NUM_TRIAL_SAMPLES = 8192,
+	MAX_SAMPLES_PER_BIT = 16,
+};
+
+enum {
+	MIX_INFLIGHT = 2147483648,
 };
 
 struct subsys_interface {
@@ -57416,29 +57591,6 @@ struct class_attribute_string {
 
 struct class_compat {
 	struct kobject *kobj;
-};
-
-typedef void *acpi_handle;
-
-struct irq_affinity_devres {
-	unsigned int count;
-	unsigned int irq[0];
-};
-
-struct platform_object {
-	struct platform_device pdev;
-	char name[0];
-};
-
-struct cpu {
-	int node_id;
-	int hotpluggable;
-	struct device dev;
-};
-
-struct cpu_attr {
-	struct device_attribute attr;
-	const struct cpumask * const map;
 };
 
 struct probe {
@@ -57484,28 +57636,10 @@ struct pages_devres {
 	unsigned int order;
 };
 
-struct transport_container;
-
-struct transport_class {
-	struct class class;
-	int (*setup)(struct transport_container *, struct device *, struct device *);
-	int (*configure)(struct transport_container *, struct device *, struct device *);
-	int (*remove)(struct transport_container *, struct device *, struct device *);
-};
-
-struct transport_container {
-	struct attribute_container ac;
-	const struct attribute_group *statistics;
-};
-
-struct anon_transport_class {
-	struct transport_class tclass;
-	struct attribute_container container;
-};
-
-struct container_dev {
-	struct device dev;
-	int (*offline)(struct container_dev *);
+struct internal_container {
+	struct klist_node node;
+	struct attribute_container *cont;
+	struct device classdev;
 };
 
 struct software_node_ref_args {
@@ -57538,6 +57672,205 @@ struct req {
 	struct device *dev;
 };
 
+enum mei_stop_reason_types {
+	DRIVER_STOP_REQUEST = 0,
+	DEVICE_D1_ENTRY = 1,
+	DEVICE_D2_ENTRY = 2,
+	DEVICE_D3_ENTRY = 3,
+	SYSTEM_S1_ENTRY = 4,
+	SYSTEM_S2_ENTRY = 5,
+	SYSTEM_S3_ENTRY = 6,
+	SYSTEM_S4_ENTRY = 7,
+	SYSTEM_S5_ENTRY = 8,
+};
+
+enum mei_cl_connect_status {
+	MEI_CL_CONN_SUCCESS = 0,
+	MEI_CL_CONN_NOT_FOUND = 1,
+	MEI_CL_CONN_ALREADY_STARTED = 2,
+	MEI_CL_CONN_OUT_OF_RESOURCES = 3,
+	MEI_CL_CONN_MESSAGE_SMALL = 4,
+	MEI_CL_CONN_NOT_ALLOWED = 5,
+};
+
+enum mei_cl_disconnect_status {
+	MEI_CL_DISCONN_SUCCESS = 0,
+};
+
+struct mei_bus_message {
+	u8 hbm_cmd;
+	u8 data[0];
+};
+
+struct mei_hbm_cl_cmd {
+	u8 hbm_cmd;
+	u8 me_addr;
+	u8 host_addr;
+	u8 data;
+};
+
+struct hbm_host_version_request {
+	u8 hbm_cmd;
+	u8 reserved;
+	struct hbm_version host_version;
+};
+
+struct hbm_host_version_response {
+	u8 hbm_cmd;
+	u8 host_version_supported;
+	struct hbm_version me_max_version;
+};
+
+struct hbm_host_stop_request {
+	u8 hbm_cmd;
+	u8 reason;
+	u8 reserved[2];
+};
+
+enum hbm_host_enum_flags {
+	MEI_HBM_ENUM_F_ALLOW_ADD = 1,
+	MEI_HBM_ENUM_F_IMMEDIATE_ENUM = 2,
+};
+
+struct hbm_host_enum_request {
+	u8 hbm_cmd;
+	u8 flags;
+	u8 reserved[2];
+};
+
+struct hbm_host_enum_response {
+	u8 hbm_cmd;
+	u8 reserved[3];
+	u8 valid_addresses[32];
+};
+
+struct hbm_props_request {
+	u8 hbm_cmd;
+	u8 me_addr;
+	u8 reserved[2];
+};
+
+struct hbm_props_response {
+	u8 hbm_cmd;
+	u8 me_addr;
+	u8 status;
+	u8 reserved;
+	struct mei_client_properties client_properties;
+};
+
+struct hbm_add_client_request {
+	u8 hbm_cmd;
+	u8 me_addr;
+	u8 reserved[2];
+	struct mei_client_properties client_properties;
+};
+
+struct hbm_add_client_response {
+	u8 hbm_cmd;
+	u8 me_addr;
+	u8 status;
+	u8 reserved;
+};
+
+struct hbm_power_gate {
+	u8 hbm_cmd;
+	u8 reserved[3];
+};
+
+struct hbm_client_connect_request {
+	u8 hbm_cmd;
+	u8 me_addr;
+	u8 host_addr;
+	u8 reserved;
+};
+
+struct hbm_client_connect_response {
+	u8 hbm_cmd;
+	u8 me_addr;
+	u8 host_addr;
+	u8 status;
+};
+
+struct hbm_flow_control {
+	u8 hbm_cmd;
+	u8 me_addr;
+	u8 host_addr;
+	u8 reserved[5];
+};
+
+struct hbm_notification_request {
+	u8 hbm_cmd;
+	u8 me_addr;
+	u8 host_addr;
+	u8 start;
+};
+
+struct hbm_notification_response {
+	u8 hbm_cmd;
+	u8 me_addr;
+	u8 host_addr;
+	u8 status;
+	u8 start;
+	u8 reserved[3];
+};
+
+struct hbm_dma_mem_dscr {
+	u32 addr_hi;
+	u32 addr_lo;
+	u32 size;
+};
+
+struct hbm_dma_setup_request {
+	u8 hbm_cmd;
+	u8 reserved[3];
+	struct hbm_dma_mem_dscr dma_dscr[3];
+};
+
+struct hbm_dma_setup_response {
+	u8 hbm_cmd;
+	u8 status;
+	u8 reserved[2];
+};
+
+struct hbm_capability_request {
+	u8 hbm_cmd;
+	u8 capability_requested[3];
+};
+
+struct hbm_capability_response {
+	u8 hbm_cmd;
+	u8 capability_granted[3];
+};
+
+struct hbm_client_dma_map_request {
+	u8 hbm_cmd;
+	u8 client_buffer_id;
+	u8 reserved[2];
+	u32 address_lsb;
+	u32 address_msb;
+	u32 size;
+};
+
+struct hbm_client_dma_unmap_request {
+	u8 hbm_cmd;
+	u8 status;
+	u8 client_buffer_id;
+	u8 reserved;
+};
+
+struct hbm_client_dma_response {
+	u8 hbm_cmd;
+	u8 status;
+};
+
+struct mei_ext_hdr_gsc_f2h {
+	struct mei_ext_hdr hdr;
+	u8 client_id;
+	u8 reserved;
+	u32 fence_id;
+	u32 written;
+};
+
 struct mei_client {
 	__u32 max_msg_length;
 	__u8 protocol_version;
@@ -57562,6 +57895,17 @@ struct mei_connect_client_data_vtag {
 		struct mei_connect_client_vtag connect;
 		struct mei_client out_client_properties;
 	};
+};
+
+struct hbm_dma_ring_ctrl {
+	u32 hbuf_wr_idx;
+	u32 reserved1;
+	u32 hbuf_rd_idx;
+	u32 reserved2;
+	u32 dbuf_wr_idx;
+	u32 reserved3;
+	u32 dbuf_rd_idx;
+	u32 reserved4;
 };
 
 struct mei_cl_device_id {
@@ -57594,49 +57938,6 @@ struct mei_ext_hdr_gsc_h2f {
 	u8 output_address_count;
 	u8 reserved[2];
 	struct mei_gsc_sgl sgl[0];
-};
-
-struct mei_cfg {
-	const struct mei_fw_status fw_status;
-	bool (*quirk_probe)(const struct pci_dev *);
-	const char *kind;
-	size_t dma_size[3];
-	u32 fw_ver_supported: 1;
-	u32 hw_trc_supported: 1;
-};
-
-struct mei_me_hw {
-	const struct mei_cfg *cfg;
-	void *mem_addr;
-	int irq;
-	enum mei_pg_state pg_state;
-	bool d0i3_supported;
-	u8 hbuf_depth;
-	int (*read_fws)(const struct mei_device *, int, u32 *);
-	struct task_struct *polling_thread;
-	wait_queue_head_t wait_active;
-	bool is_active;
-};
-
-enum mei_cfg_idx {
-	MEI_ME_UNDEF_CFG = 0,
-	MEI_ME_ICH_CFG = 1,
-	MEI_ME_ICH10_CFG = 2,
-	MEI_ME_PCH6_CFG = 3,
-	MEI_ME_PCH7_CFG = 4,
-	MEI_ME_PCH_CPT_PBG_CFG = 5,
-	MEI_ME_PCH8_CFG = 6,
-	MEI_ME_PCH8_ITOUCH_CFG = 7,
-	MEI_ME_PCH8_SPS_4_CFG = 8,
-	MEI_ME_PCH12_CFG = 9,
-	MEI_ME_PCH12_SPS_4_CFG = 10,
-	MEI_ME_PCH12_SPS_CFG = 11,
-	MEI_ME_PCH12_SPS_ITOUCH_CFG = 12,
-	MEI_ME_PCH15_CFG = 13,
-	MEI_ME_PCH15_SPS_CFG = 14,
-	MEI_ME_GSC_CFG = 15,
-	MEI_ME_GSCFI_CFG = 16,
-	MEI_ME_NUM_CFG = 17,
 };
 
 enum serio_event_type {
@@ -57677,21 +57978,14 @@ struct serport {
 	long unsigned int flags;
 };
 
-struct input_event {
-	__kernel_ulong_t __sec;
-	__kernel_ulong_t __usec;
-	__u16 type;
-	__u16 code;
-	__s32 value;
+struct input_seq_state {
+	short unsigned int pos;
+	bool mutex_acquired;
+	int input_devices_state;
 };
 
-struct input_dev_poller {
-	void (*poll)(struct input_dev *);
-	unsigned int poll_interval;
-	unsigned int poll_interval_max;
-	unsigned int poll_interval_min;
+struct input_devres {
 	struct input_dev *input;
-	struct delayed_work work;
 };
 
 struct touchscreen_properties {
@@ -57702,23 +57996,39 @@ struct touchscreen_properties {
 	bool swap_x_y;
 };
 
-struct focaltech_finger_state {
-	bool active;
-	bool valid;
-	unsigned int x;
-	unsigned int y;
+struct vivaldi_data {
+	u32 function_row_physmap[24];
+	unsigned int num_function_row_keys;
 };
 
-struct focaltech_hw_state {
-	struct focaltech_finger_state fingers[5];
-	unsigned int width;
-	bool pressed;
-};
-
-struct focaltech_data {
-	unsigned int x_max;
-	unsigned int y_max;
-	struct focaltech_hw_state state;
+struct atkbd {
+	struct ps2dev ps2dev;
+	struct input_dev *dev;
+	char name[64];
+	char phys[32];
+	short unsigned int id;
+	short unsigned int keycode[512];
+	long unsigned int force_release_mask[8];
+	unsigned char set;
+	bool translated;
+	bool extra;
+	bool write;
+	bool softrepeat;
+	bool softraw;
+	bool scroll;
+	bool enabled;
+	unsigned char emul;
+	bool resend;
+	bool release;
+	long unsigned int xl_bit;
+	unsigned int last;
+	long unsigned int time;
+	long unsigned int err_count;
+	struct delayed_work event_work;
+	long unsigned int event_jiffies;
+	long unsigned int event_mask;
+	struct mutex mutex;
+	struct vivaldi_data vdata;
 };
 
 enum SS4_PACKET_ID {
@@ -57821,42 +58131,6 @@ struct byd_data {
 	bool touch;
 };
 
-struct ps2pp_info {
-	u8 model;
-	u8 kind;
-	u16 features;
-};
-
-struct cytp_contact {
-	int x;
-	int y;
-	int z;
-};
-
-struct cytp_report_data {
-	int contact_cnt;
-	struct cytp_contact contacts[2];
-	unsigned int left: 1;
-	unsigned int right: 1;
-	unsigned int middle: 1;
-	unsigned int tap: 1;
-};
-
-struct cytp_data {
-	int fw_version;
-	int pkt_size;
-	int mode;
-	int tp_min_pressure;
-	int tp_max_pressure;
-	int tp_width;
-	int tp_high;
-	int tp_max_abs_x;
-	int tp_max_abs_y;
-	int tp_res_x;
-	int tp_res_y;
-	int tp_metrics_supported;
-};
-
 struct usage_priority {
 	__u32 usage;
 	bool global;
@@ -57865,351 +58139,172 @@ struct usage_priority {
 
 typedef bool (*hid_usage_cmp_t)(struct hid_usage *, unsigned int, unsigned int);
 
-struct user_msghdr {
-	void *msg_name;
-	int msg_namelen;
-	struct iovec *msg_iov;
-	__kernel_size_t msg_iovlen;
-	void *msg_control;
-	__kernel_size_t msg_controllen;
-	unsigned int msg_flags;
+struct quirks_list_struct {
+	struct hid_device_id hid_bl_item;
+	struct list_head node;
 };
 
-struct mmsghdr {
-	struct user_msghdr msg_hdr;
-	unsigned int msg_len;
+struct dmabuf_token {
+	__u32 token_start;
+	__u32 token_count;
 };
 
-enum sock_shutdown_cmd {
-	SHUT_RD = 0,
-	SHUT_WR = 1,
-	SHUT_RDWR = 2,
+struct linger {
+	int l_onoff;
+	int l_linger;
 };
 
-struct ifconf {
-	int ifc_len;
-	union {
-		char *ifcu_buf;
-		struct ifreq *ifcu_req;
-	} ifc_ifcu;
+struct sock_fprog {
+	short unsigned int len;
+	struct sock_filter *filter;
 };
 
-typedef s32 compat_int_t;
-
-typedef u32 compat_uint_t;
-
-typedef u32 compat_ulong_t;
-
-typedef u32 compat_caddr_t;
-
-struct compat_ifmap {
-	compat_ulong_t mem_start;
-	compat_ulong_t mem_end;
-	short unsigned int base_addr;
-	unsigned char irq;
-	unsigned char dma;
-	unsigned char port;
-};
-
-struct compat_if_settings {
-	unsigned int type;
-	unsigned int size;
-	compat_uptr_t ifs_ifsu;
-};
-
-struct compat_ifreq {
-	union {
-		char ifrn_name[16];
-	} ifr_ifrn;
-	union {
-		struct sockaddr ifru_addr;
-		struct sockaddr ifru_dstaddr;
-		struct sockaddr ifru_broadaddr;
-		struct sockaddr ifru_netmask;
-		struct sockaddr ifru_hwaddr;
-		short int ifru_flags;
-		compat_int_t ifru_ivalue;
-		compat_int_t ifru_mtu;
-		struct compat_ifmap ifru_map;
-		char ifru_slave[16];
-		char ifru_newname[16];
-		compat_caddr_t ifru_data;
-		struct compat_if_settings ifru_settings;
-	} ifr_ifru;
-};
-
-struct compat_msghdr {
-	compat_uptr_t msg_name;
-	compat_int_t msg_namelen;
-	compat_uptr_t msg_iov;
-	compat_size_t msg_iovlen;
-	compat_uptr_t msg_control;
-	compat_size_t msg_controllen;
-	compat_uint_t msg_flags;
-};
-
-struct compat_mmsghdr {
-	struct compat_msghdr msg_hdr;
-	compat_uint_t msg_len;
-};
-
-struct scm_ts_pktinfo {
-	__u32 if_index;
-	__u32 pkt_length;
-	__u32 reserved[2];
-};
-
-struct used_address {
-	struct __kernel_sockaddr_storage name;
-	unsigned int name_len;
-};
-
-typedef void (*crypto_completion_t)(void *, int);
-
-struct crypto_async_request {
-	struct list_head list;
-	crypto_completion_t complete;
-	void *data;
-	struct crypto_tfm *tfm;
-	u32 flags;
-};
-
-struct ahash_request {
-	struct crypto_async_request base;
-	unsigned int nbytes;
-	struct scatterlist *src;
-	u8 *result;
-	void *priv;
-	void *__ctx[0];
-};
-
-struct csum_state {
-	__wsum csum;
-	size_t off;
-};
-
-enum {
-	NETNSA_NONE = 0,
-	NETNSA_NSID = 1,
-	NETNSA_PID = 2,
-	NETNSA_FD = 3,
-	NETNSA_TARGET_NSID = 4,
-	NETNSA_CURRENT_NSID = 5,
-	__NETNSA_MAX = 6,
-};
-
-struct net_fill_args {
-	u32 portid;
-	u32 seq;
+struct so_timestamping {
 	int flags;
-	int cmd;
-	int nsid;
-	bool add_ref;
-	int ref_nsid;
+	int bind_phc;
 };
 
-struct rtnl_net_dump_cb {
-	struct net *tgt_net;
-	struct net *ref_net;
-	struct sk_buff *skb;
-	struct net_fill_args fillargs;
-	int idx;
-	int s_idx;
+enum txtime_flags {
+	SOF_TXTIME_DEADLINE_MODE = 1,
+	SOF_TXTIME_REPORT_ERRORS = 2,
+	SOF_TXTIME_FLAGS_LAST = 2,
+	SOF_TXTIME_FLAGS_MASK = 3,
 };
 
-enum flow_dissector_ctrl_flags {
-	FLOW_DIS_IS_FRAGMENT = 1,
-	FLOW_DIS_FIRST_FRAG = 2,
-	FLOW_DIS_F_TUNNEL_CSUM = 4,
-	FLOW_DIS_F_TUNNEL_DONT_FRAGMENT = 8,
-	FLOW_DIS_F_TUNNEL_OAM = 16,
-	FLOW_DIS_F_TUNNEL_CRIT_OPT = 32,
-	FLOW_DIS_ENCAPSULATION = 64,
+struct sock_txtime {
+	__kernel_clockid_t clockid;
+	__u32 flags;
 };
 
-enum flow_dissect_ret {
-	FLOW_DISSECT_RET_OUT_GOOD = 0,
-	FLOW_DISSECT_RET_OUT_BAD = 1,
-	FLOW_DISSECT_RET_PROTO_AGAIN = 2,
-	FLOW_DISSECT_RET_IPPROTO_AGAIN = 3,
-	FLOW_DISSECT_RET_CONTINUE = 4,
+struct skb_seq_state {
+	__u32 lower_offset;
+	__u32 upper_offset;
+	__u32 frag_idx;
+	__u32 stepped_offset;
+	struct sk_buff *root_skb;
+	struct sk_buff *cur_skb;
+	__u8 *frag_data;
+	__u32 frag_off;
 };
 
-struct flow_dissector_key_hash {
-	u32 hash;
-};
-
-struct flow_dissector_key_num_of_vlans {
-	u8 num_of_vlans;
-};
-
-struct flow_dissector_key_cfm {
-	u8 mdl_ver;
-	u8 opcode;
-};
-
-struct flow_dissector_key {
-	enum flow_dissector_key_id key_id;
-	size_t offset;
-};
-
-struct flow_keys_digest {
-	u8 data[16];
-};
-
-struct ip_esp_hdr {
-	__be32 spi;
-	__be32 seq_no;
-	__u8 enc_data[0];
-};
-
-enum bpf_ret_code {
-	BPF_OK = 0,
-	BPF_DROP = 2,
-	BPF_REDIRECT = 7,
-	BPF_LWT_REROUTE = 128,
-	BPF_FLOW_DISSECTOR_CONTINUE = 129,
+struct skb_checksum_ops {
+	__wsum (*update)(const void *, int, __wsum);
+	__wsum (*combine)(__wsum, __wsum, int, int);
 };
 
 enum {
-	BPF_FLOW_DISSECTOR_F_PARSE_1ST_FRAG = 1,
-	BPF_FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL = 2,
-	BPF_FLOW_DISSECTOR_F_STOP_AT_ENCAP = 4,
+	SCM_TSTAMP_SND = 0,
+	SCM_TSTAMP_SCHED = 1,
+	SCM_TSTAMP_ACK = 2,
 };
 
-struct arphdr {
-	__be16 ar_hrd;
-	__be16 ar_pro;
-	unsigned char ar_hln;
-	unsigned char ar_pln;
-	__be16 ar_op;
+struct vlan_ethhdr {
+	union {
+		struct {
+			unsigned char h_dest[6];
+			unsigned char h_source[6];
+		};
+		struct {
+			unsigned char h_dest[6];
+			unsigned char h_source[6];
+		} addrs;
+	};
+	__be16 h_vlan_proto;
+	__be16 h_vlan_TCI;
+	__be16 h_vlan_encapsulated_proto;
 };
 
-struct gre_full_hdr {
-	struct gre_base_hdr fixed_header;
-	__be16 csum;
-	__be16 reserved1;
-	__be32 key;
-	__be32 seq;
+struct mpls_shim_hdr {
+	__be32 label_stack_entry;
 };
 
-struct pptp_gre_header {
-	struct gre_base_hdr gre_hd;
-	__be16 payload_len;
-	__be16 call_id;
-	__be32 seq;
-	__be32 ack;
+enum skb_drop_reason_subsys {
+	SKB_DROP_REASON_SUBSYS_CORE = 0,
+	SKB_DROP_REASON_SUBSYS_MAC80211_UNUSABLE = 1,
+	SKB_DROP_REASON_SUBSYS_MAC80211_MONITOR = 2,
+	SKB_DROP_REASON_SUBSYS_OPENVSWITCH = 3,
+	SKB_DROP_REASON_SUBSYS_NUM = 4,
 };
 
-struct tipc_basic_hdr {
-	__be32 w[4];
+struct drop_reason_list {
+	const char * const *reasons;
+	size_t n_reasons;
 };
 
-enum sctp_msg_flags {
-	MSG_NOTIFICATION = 32768,
+struct ts_state {
+	unsigned int offset;
+	char cb[48];
 };
 
-enum dccp_state {
-	DCCP_OPEN = 1,
-	DCCP_REQUESTING = 2,
-	DCCP_LISTEN = 10,
-	DCCP_RESPOND = 3,
-	DCCP_ACTIVE_CLOSEREQ = 4,
-	DCCP_PASSIVE_CLOSE = 8,
-	DCCP_CLOSING = 11,
-	DCCP_TIME_WAIT = 6,
-	DCCP_CLOSED = 7,
-	DCCP_NEW_SYN_RECV = 12,
-	DCCP_PARTOPEN = 14,
-	DCCP_PASSIVE_CLOSEREQ = 15,
-	DCCP_MAX_STATES = 16,
+struct ts_config;
+
+struct ts_ops {
+	const char *name;
+	struct ts_config * (*init)(const void *, unsigned int, gfp_t, int);
+	unsigned int (*find)(struct ts_config *, struct ts_state *);
+	void (*destroy)(struct ts_config *);
+	void * (*get_pattern)(struct ts_config *);
+	unsigned int (*get_pattern_len)(struct ts_config *);
+	struct module *owner;
+	struct list_head list;
 };
 
-enum l2tp_debug_flags {
-	L2TP_MSG_DEBUG = 1,
-	L2TP_MSG_CONTROL = 2,
-	L2TP_MSG_SEQ = 4,
-	L2TP_MSG_DATA = 8,
+struct ts_config {
+	struct ts_ops *ops;
+	int flags;
+	unsigned int (*get_next_block)(unsigned int, const u8 **, struct ts_config *, struct ts_state *);
+	void (*finish)(struct ts_config *, struct ts_state *);
 };
 
-struct pppoe_tag {
-	__be16 tag_type;
-	__be16 tag_len;
-	char tag_data[0];
+struct page_frag_1k {
+	void *va;
+	u16 offset;
+	bool pfmemalloc;
 };
 
-struct pppoe_hdr {
-	__u8 type: 4;
-	__u8 ver: 4;
-	__u8 code;
-	__be16 sid;
-	__be16 length;
-	struct pppoe_tag tag[0];
+struct napi_alloc_cache {
+	local_lock_t bh_lock;
+	struct page_frag_cache page;
+	struct page_frag_1k page_small;
+	unsigned int skb_count;
+	void *skb_cache[64];
 };
 
-struct hsr_tag {
-	__be16 path_and_LSDU_size;
-	__be16 sequence_nr;
-	__be16 encap_proto;
+struct skb_free_array {
+	unsigned int skb_count;
+	void *skb_array[16];
 };
 
-struct mpls_label {
-	__be32 entry;
+typedef int (*sendmsg_func)(struct sock *, struct msghdr *);
+
+struct scm_timestamping {
+	struct __kernel_old_timespec ts[3];
 };
 
-struct clock_identity {
-	u8 id[8];
+struct scm_timestamping64 {
+	struct __kernel_timespec ts[3];
 };
 
-struct port_identity {
-	struct clock_identity clock_identity;
-	__be16 port_number;
+struct gnet_estimator {
+	signed char interval;
+	unsigned char ewma_log;
 };
 
-struct ptp_header {
-	u8 tsmt;
-	u8 ver;
-	__be16 message_length;
-	u8 domain_number;
-	u8 reserved1;
-	u8 flag_field[2];
-	__be64 correction;
-	__be32 reserved2;
-	struct port_identity source_port_identity;
-	__be16 sequence_id;
-	u8 control;
-	u8 log_message_interval;
-} __attribute__((packed));
-
-enum batadv_packettype {
-	BATADV_IV_OGM = 0,
-	BATADV_BCAST = 1,
-	BATADV_CODED = 2,
-	BATADV_ELP = 3,
-	BATADV_OGM2 = 4,
-	BATADV_MCAST = 5,
-	BATADV_UNICAST = 64,
-	BATADV_UNICAST_FRAG = 65,
-	BATADV_UNICAST_4ADDR = 66,
-	BATADV_ICMP = 67,
-	BATADV_UNICAST_TVLV = 68,
-};
-
-struct batadv_unicast_packet {
-	__u8 packet_type;
-	__u8 version;
-	__u8 ttl;
-	__u8 ttvn;
-	__u8 dest[6];
-};
-
-struct _flow_keys_digest_data {
-	__be16 n_proto;
-	u8 ip_proto;
-	u8 padding;
-	__be32 ports;
-	__be32 src;
-	__be32 dst;
+struct net_rate_estimator {
+	struct gnet_stats_basic_sync *bstats;
+	spinlock_t *stats_lock;
+	bool running;
+	struct gnet_stats_basic_sync *cpu_bstats;
+	u8 ewma_log;
+	u8 intvl_log;
+	seqcount_t seq;
+	u64 last_packets;
+	u64 last_bytes;
+	u64 avpps;
+	u64 avbps;
+	long unsigned int next_jiffies;
+	struct timer_list timer;
+	struct callback_head rcu;
 };
 
 enum tcx_action_base {
@@ -58236,11 +58331,6 @@ struct ifslave {
 };
 
 typedef struct ifslave ifslave;
-
-enum netdev_queue_type {
-	NETDEV_QUEUE_TYPE_RX = 0,
-	NETDEV_QUEUE_TYPE_TX = 1,
-};
 
 enum {
 	NAPIF_STATE_SCHED = 1,
@@ -58275,6 +58365,11 @@ struct bpf_xdp_link {
 struct netdev_net_notifier {
 	struct list_head list;
 	struct notifier_block *nb;
+};
+
+struct phy_link_topology {
+	struct xarray phys;
+	u32 next_phy_index;
 };
 
 struct netdev_notifier_changelowerstate_info {
@@ -58340,40 +58435,17 @@ enum qdisc_state2_t {
 	__QDISC_STATE2_RUNNING = 0,
 };
 
-struct tc_skb_cb {
-	struct qdisc_skb_cb qdisc_cb;
-	u32 drop_reason;
-	u16 zone;
-	u16 mru;
-	u8 post_ct: 1;
-	u8 post_ct_snat: 1;
-	u8 post_ct_dnat: 1;
-};
-
-struct page_pool_params {
-	union {
-		struct {
-			unsigned int order;
-			unsigned int pool_size;
-			int nid;
-			struct device *dev;
-			struct napi_struct *napi;
-			enum dma_data_direction dma_dir;
-			unsigned int max_len;
-			unsigned int offset;
-		};
-		struct page_pool_params_fast fast;
-	};
-	union {
-		struct {
-			struct net_device *netdev;
-			unsigned int queue_idx;
-			unsigned int flags;
-			void (*init_callback)(netmem_ref, void *);
-			void *init_arg;
-		};
-		struct page_pool_params_slow slow;
-	};
+struct udp_tunnel_nic_ops {
+	void (*get_port)(struct net_device *, unsigned int, unsigned int, struct udp_tunnel_info *);
+	void (*set_port_priv)(struct net_device *, unsigned int, unsigned int, u8);
+	void (*add_port)(struct net_device *, struct udp_tunnel_info *);
+	void (*del_port)(struct net_device *, struct udp_tunnel_info *);
+	void (*reset_ntf)(struct net_device *);
+	size_t (*dump_size)(struct net_device *, unsigned int);
+	int (*dump_write)(struct net_device *, unsigned int, struct sk_buff *);
+	void (*assert_locked)(struct net_device *);
+	void (*lock)(struct net_device *);
+	void (*unlock)(struct net_device *);
 };
 
 typedef int (*bpf_op_t)(struct net_device *, struct netdev_bpf *);
@@ -58731,12 +58803,6 @@ enum {
 	__MDBA_GET_ENTRY_MAX = 3,
 };
 
-enum {
-	BR_MCAST_DIR_RX = 0,
-	BR_MCAST_DIR_TX = 1,
-	BR_MCAST_DIR_SIZE = 2,
-};
-
 struct rta_cacheinfo {
 	__u32 rta_clntref;
 	__u32 rta_lastuse;
@@ -58746,6 +58812,15 @@ struct rta_cacheinfo {
 	__u32 rta_id;
 	__u32 rta_ts;
 	__u32 rta_tsage;
+};
+
+struct ifinfomsg {
+	unsigned char ifi_family;
+	unsigned char __ifi_pad;
+	short unsigned int ifi_type;
+	int ifi_index;
+	unsigned int ifi_flags;
+	unsigned int ifi_change;
 };
 
 enum rtnl_kinds {
@@ -58762,6 +58837,17 @@ struct rtnl_msg_handler {
 	rtnl_doit_func doit;
 	rtnl_dumpit_func dumpit;
 	int flags;
+};
+
+struct rtnl_af_ops {
+	struct list_head list;
+	int family;
+	int (*fill_link_af)(struct sk_buff *, const struct net_device *, u32);
+	size_t (*get_link_af_size)(const struct net_device *, u32);
+	int (*validate_link_af)(const struct net_device *, const struct nlattr *, struct netlink_ext_ack *);
+	int (*set_link_af)(struct net_device *, const struct nlattr *, struct netlink_ext_ack *);
+	int (*fill_stats_af)(struct sk_buff *, const struct net_device *);
+	size_t (*get_stats_af_size)(const struct net_device *);
 };
 
 struct rtnl_link {
@@ -58792,56 +58878,602 @@ struct rtnl_mdb_dump_ctx {
 };
 
 enum {
-	IF_LINK_MODE_DEFAULT = 0,
-	IF_LINK_MODE_DORMANT = 1,
-	IF_LINK_MODE_TESTING = 2,
+	BPF_F_RECOMPUTE_CSUM = 1,
+	BPF_F_INVALIDATE_HASH = 2,
 };
 
-enum lw_bits {
-	LW_URGENT = 0,
+enum {
+	BPF_F_HDR_FIELD_MASK = 15,
 };
 
-struct sock_diag_req {
-	__u8 sdiag_family;
-	__u8 sdiag_protocol;
+enum {
+	BPF_F_PSEUDO_HDR = 16,
+	BPF_F_MARK_MANGLED_0 = 32,
+	BPF_F_MARK_ENFORCE = 64,
+	BPF_F_IPV6 = 128,
 };
 
-struct broadcast_sk {
-	struct sock *sk;
-	struct work_struct work;
+enum {
+	BPF_F_TUNINFO_IPV6 = 1,
 };
 
-struct compat_ifconf {
-	compat_int_t ifc_len;
-	compat_caddr_t ifcbuf;
+enum {
+	BPF_F_ZERO_CSUM_TX = 2,
+	BPF_F_DONT_FRAGMENT = 4,
+	BPF_F_SEQ_NUMBER = 8,
+	BPF_F_NO_TUNNEL_KEY = 16,
 };
 
-struct hwtstamp_config {
-	int flags;
-	int tx_type;
-	int rx_filter;
+enum {
+	BPF_F_TUNINFO_FLAGS = 16,
 };
 
-enum hwtstamp_flags {
-	HWTSTAMP_FLAG_BONDED_PHC_INDEX = 1,
-	HWTSTAMP_FLAG_LAST = 1,
-	HWTSTAMP_FLAG_MASK = 1,
+enum {
+	BPF_CSUM_LEVEL_QUERY = 0,
+	BPF_CSUM_LEVEL_INC = 1,
+	BPF_CSUM_LEVEL_DEC = 2,
+	BPF_CSUM_LEVEL_RESET = 3,
 };
 
-struct tso_t {
-	int next_frag_idx;
-	int size;
-	void *data;
-	u16 ip_id;
-	u8 tlen;
-	bool ipv6;
-	u32 tcp_seq;
+enum {
+	BPF_F_ADJ_ROOM_FIXED_GSO = 1,
+	BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 = 2,
+	BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 = 4,
+	BPF_F_ADJ_ROOM_ENCAP_L4_GRE = 8,
+	BPF_F_ADJ_ROOM_ENCAP_L4_UDP = 16,
+	BPF_F_ADJ_ROOM_NO_CSUM_RESET = 32,
+	BPF_F_ADJ_ROOM_ENCAP_L2_ETH = 64,
+	BPF_F_ADJ_ROOM_DECAP_L3_IPV4 = 128,
+	BPF_F_ADJ_ROOM_DECAP_L3_IPV6 = 256,
 };
 
-struct fib_notifier_net {
-	struct list_head fib_notifier_ops;
-	struct atomic_notifier_head fib_chain;
+enum {
+	BPF_ADJ_ROOM_ENCAP_L2_MASK = 255,
+	BPF_ADJ_ROOM_ENCAP_L2_SHIFT = 56,
 };
+
+enum {
+	BPF_SK_LOOKUP_F_REPLACE = 1,
+	BPF_SK_LOOKUP_F_NO_REUSEPORT = 2,
+};
+
+enum bpf_adj_room_mode {
+	BPF_ADJ_ROOM_NET = 0,
+	BPF_ADJ_ROOM_MAC = 1,
+};
+
+enum bpf_hdr_start_off {
+	BPF_HDR_START_MAC = 0,
+	BPF_HDR_START_NET = 1,
+};
+
+enum {
+	BPF_SKB_TSTAMP_UNSPEC = 0,
+	BPF_SKB_TSTAMP_DELIVERY_MONO = 1,
+	BPF_SKB_CLOCK_REALTIME = 0,
+	BPF_SKB_CLOCK_MONOTONIC = 1,
+	BPF_SKB_CLOCK_TAI = 2,
+};
+
+struct bpf_tunnel_key {
+	__u32 tunnel_id;
+	union {
+		__u32 remote_ipv4;
+		__u32 remote_ipv6[4];
+	};
+	__u8 tunnel_tos;
+	__u8 tunnel_ttl;
+	union {
+		__u16 tunnel_ext;
+		__be16 tunnel_flags;
+	};
+	__u32 tunnel_label;
+	union {
+		__u32 local_ipv4;
+		__u32 local_ipv6[4];
+	};
+};
+
+struct bpf_tcp_sock {
+	__u32 snd_cwnd;
+	__u32 srtt_us;
+	__u32 rtt_min;
+	__u32 snd_ssthresh;
+	__u32 rcv_nxt;
+	__u32 snd_nxt;
+	__u32 snd_una;
+	__u32 mss_cache;
+	__u32 ecn_flags;
+	__u32 rate_delivered;
+	__u32 rate_interval_us;
+	__u32 packets_out;
+	__u32 retrans_out;
+	__u32 total_retrans;
+	__u32 segs_in;
+	__u32 data_segs_in;
+	__u32 segs_out;
+	__u32 data_segs_out;
+	__u32 lost_out;
+	__u32 sacked_out;
+	__u64 bytes_received;
+	__u64 bytes_acked;
+	__u32 dsack_dups;
+	__u32 delivered;
+	__u32 delivered_ce;
+	__u32 icsk_retransmits;
+};
+
+struct bpf_sock_tuple {
+	union {
+		struct {
+			__be32 saddr;
+			__be32 daddr;
+			__be16 sport;
+			__be16 dport;
+		} ipv4;
+		struct {
+			__be32 saddr[4];
+			__be32 daddr[4];
+			__be16 sport;
+			__be16 dport;
+		} ipv6;
+	};
+};
+
+struct bpf_xdp_sock {
+	__u32 queue_id;
+};
+
+enum {
+	TCP_BPF_IW = 1001,
+	TCP_BPF_SNDCWND_CLAMP = 1002,
+	TCP_BPF_DELACK_MAX = 1003,
+	TCP_BPF_RTO_MIN = 1004,
+	TCP_BPF_SYN = 1005,
+	TCP_BPF_SYN_IP = 1006,
+	TCP_BPF_SYN_MAC = 1007,
+	TCP_BPF_SOCK_OPS_CB_FLAGS = 1008,
+};
+
+enum {
+	BPF_LOAD_HDR_OPT_TCP_SYN = 1,
+};
+
+enum {
+	BPF_FIB_LOOKUP_DIRECT = 1,
+	BPF_FIB_LOOKUP_OUTPUT = 2,
+	BPF_FIB_LOOKUP_SKIP_NEIGH = 4,
+	BPF_FIB_LOOKUP_TBID = 8,
+	BPF_FIB_LOOKUP_SRC = 16,
+	BPF_FIB_LOOKUP_MARK = 32,
+};
+
+enum {
+	BPF_FIB_LKUP_RET_SUCCESS = 0,
+	BPF_FIB_LKUP_RET_BLACKHOLE = 1,
+	BPF_FIB_LKUP_RET_UNREACHABLE = 2,
+	BPF_FIB_LKUP_RET_PROHIBIT = 3,
+	BPF_FIB_LKUP_RET_NOT_FWDED = 4,
+	BPF_FIB_LKUP_RET_FWD_DISABLED = 5,
+	BPF_FIB_LKUP_RET_UNSUPP_LWT = 6,
+	BPF_FIB_LKUP_RET_NO_NEIGH = 7,
+	BPF_FIB_LKUP_RET_FRAG_NEEDED = 8,
+	BPF_FIB_LKUP_RET_NO_SRC_ADDR = 9,
+};
+
+struct bpf_fib_lookup {
+	__u8 family;
+	__u8 l4_protocol;
+	__be16 sport;
+	__be16 dport;
+	union {
+		__u16 tot_len;
+		__u16 mtu_result;
+	};
+	__u32 ifindex;
+	union {
+		__u8 tos;
+		__be32 flowinfo;
+		__u32 rt_metric;
+	};
+	union {
+		__be32 ipv4_src;
+		__u32 ipv6_src[4];
+	};
+	union {
+		__be32 ipv4_dst;
+		__u32 ipv6_dst[4];
+	};
+	union {
+		struct {
+			__be16 h_vlan_proto;
+			__be16 h_vlan_TCI;
+		};
+		__u32 tbid;
+	};
+	union {
+		struct {
+			__u32 mark;
+		};
+		struct {
+			__u8 smac[6];
+			__u8 dmac[6];
+		};
+	};
+};
+
+struct bpf_redir_neigh {
+	__u32 nh_family;
+	union {
+		__be32 ipv4_nh;
+		__u32 ipv6_nh[4];
+	};
+};
+
+enum bpf_check_mtu_flags {
+	BPF_MTU_CHK_SEGS = 1,
+};
+
+enum bpf_check_mtu_ret {
+	BPF_MTU_CHK_RET_SUCCESS = 0,
+	BPF_MTU_CHK_RET_FRAG_NEEDED = 1,
+	BPF_MTU_CHK_RET_SEGS_TOOBIG = 2,
+};
+
+struct compat_sock_fprog {
+	u16 len;
+	compat_uptr_t filter;
+};
+
+typedef int (*bpf_aux_classic_check_t)(struct sock_filter *, unsigned int);
+
+struct udp6_sock {
+	struct udp_sock udp;
+	struct ipv6_pinfo inet6;
+};
+
+struct tcp6_sock {
+	struct tcp_sock tcp;
+	struct ipv6_pinfo inet6;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct mptcp_sock {};
+
+struct bpf_tcp_req_attrs {
+	u32 rcv_tsval;
+	u32 rcv_tsecr;
+	u16 mss;
+	u8 rcv_wscale;
+	u8 snd_wscale;
+	u8 ecn_ok;
+	u8 wscale_ok;
+	u8 sack_ok;
+	u8 tstamp_ok;
+	u8 usec_ts_ok;
+	u8 reserved[3];
+};
+
+struct _strp_msg {
+	struct strp_msg strp;
+	int accum_len;
+};
+
+struct tls_msg {
+	u8 control;
+};
+
+struct sk_skb_cb {
+	unsigned char data[20];
+	unsigned char pad[4];
+	struct _strp_msg strp;
+	struct tls_msg tls;
+	u64 temp_reg;
+};
+
+struct xdp_sock {
+	struct sock sk;
+	struct xsk_queue *rx;
+	struct net_device *dev;
+	struct xdp_umem *umem;
+	struct list_head flush_node;
+	struct xsk_buff_pool *pool;
+	u16 queue_id;
+	bool zc;
+	bool sg;
+	enum {
+		XSK_READY = 0,
+		XSK_BOUND = 1,
+		XSK_UNBOUND = 2,
+	} state;
+	struct xsk_queue *tx;
+	struct list_head tx_list;
+	u32 tx_budget_spent;
+	u64 rx_dropped;
+	u64 rx_queue_full;
+	struct sk_buff *skb;
+	bool drain_cont;
+	struct list_head map_list;
+	spinlock_t map_list_lock;
+	struct mutex mutex;
+	struct xsk_queue *fq_tmp;
+	struct xsk_queue *cq_tmp;
+};
+
+enum ip_conntrack_dir {
+	IP_CT_DIR_ORIGINAL = 0,
+	IP_CT_DIR_REPLY = 1,
+	IP_CT_DIR_MAX = 2,
+};
+
+typedef u64 (*btf_bpf_skb_get_pay_offset)(struct sk_buff *);
+
+typedef u64 (*btf_bpf_skb_get_nlattr)(struct sk_buff *, u32, u32);
+
+typedef u64 (*btf_bpf_skb_get_nlattr_nest)(struct sk_buff *, u32, u32);
+
+typedef u64 (*btf_bpf_skb_load_helper_8)(const struct sk_buff *, const void *, int, int);
+
+typedef u64 (*btf_bpf_skb_load_helper_8_no_cache)(const struct sk_buff *, int);
+
+typedef u64 (*btf_bpf_skb_load_helper_16)(const struct sk_buff *, const void *, int, int);
+
+typedef u64 (*btf_bpf_skb_load_helper_16_no_cache)(const struct sk_buff *, int);
+
+typedef u64 (*btf_bpf_skb_load_helper_32)(const struct sk_buff *, const void *, int, int);
+
+typedef u64 (*btf_bpf_skb_load_helper_32_no_cache)(const struct sk_buff *, int);
+
+struct bpf_scratchpad {
+	union {
+		__be32 diff[128];
+		u8 buff[512];
+	};
+	local_lock_t bh_lock;
+};
+
+typedef u64 (*btf_bpf_skb_store_bytes)(struct sk_buff *, u32, const void *, u32, u64);
+
+typedef u64 (*btf_bpf_skb_load_bytes)(const struct sk_buff *, u32, void *, u32);
+
+typedef u64 (*btf_bpf_flow_dissector_load_bytes)(const struct bpf_flow_dissector *, u32, void *, u32);
+
+typedef u64 (*btf_bpf_skb_load_bytes_relative)(const struct sk_buff *, u32, void *, u32, u32);
+
+typedef u64 (*btf_bpf_skb_pull_data)(struct sk_buff *, u32);
+
+typedef u64 (*btf_bpf_sk_fullsock)(struct sock *);
+
+typedef u64 (*btf_sk_skb_pull_data)(struct sk_buff *, u32);
+
+typedef u64 (*btf_bpf_l3_csum_replace)(struct sk_buff *, u32, u64, u64, u64);
+
+typedef u64 (*btf_bpf_l4_csum_replace)(struct sk_buff *, u32, u64, u64, u64);
+
+typedef u64 (*btf_bpf_csum_diff)(__be32 *, u32, __be32 *, u32, __wsum);
+
+typedef u64 (*btf_bpf_csum_update)(struct sk_buff *, __wsum);
+
+typedef u64 (*btf_bpf_csum_level)(struct sk_buff *, u64);
+
+enum {
+	BPF_F_NEIGH = 65536,
+	BPF_F_PEER = 131072,
+	BPF_F_NEXTHOP = 262144,
+};
+
+typedef u64 (*btf_bpf_clone_redirect)(struct sk_buff *, u32, u64);
+
+typedef u64 (*btf_bpf_redirect)(u32, u64);
+
+typedef u64 (*btf_bpf_redirect_peer)(u32, u64);
+
+typedef u64 (*btf_bpf_redirect_neigh)(u32, struct bpf_redir_neigh *, int, u64);
+
+typedef u64 (*btf_bpf_msg_apply_bytes)(struct sk_msg *, u32);
+
+typedef u64 (*btf_bpf_msg_cork_bytes)(struct sk_msg *, u32);
+
+typedef u64 (*btf_bpf_msg_pull_data)(struct sk_msg *, u32, u32, u64);
+
+typedef u64 (*btf_bpf_msg_push_data)(struct sk_msg *, u32, u32, u64);
+
+typedef u64 (*btf_bpf_msg_pop_data)(struct sk_msg *, u32, u32, u64);
+
+typedef u64 (*btf_bpf_get_cgroup_classid)(const struct sk_buff *);
+
+typedef u64 (*btf_bpf_get_route_realm)(const struct sk_buff *);
+
+typedef u64 (*btf_bpf_get_hash_recalc)(struct sk_buff *);
+
+typedef u64 (*btf_bpf_set_hash_invalid)(struct sk_buff *);
+
+typedef u64 (*btf_bpf_set_hash)(struct sk_buff *, u32);
+
+typedef u64 (*btf_bpf_skb_vlan_push)(struct sk_buff *, __be16, u16);
+
+typedef u64 (*btf_bpf_skb_vlan_pop)(struct sk_buff *);
+
+typedef u64 (*btf_bpf_skb_change_proto)(struct sk_buff *, __be16, u64);
+
+typedef u64 (*btf_bpf_skb_change_type)(struct sk_buff *, u32);
+
+typedef u64 (*btf_sk_skb_adjust_room)(struct sk_buff *, s32, u32, u64);
+
+typedef u64 (*btf_bpf_skb_adjust_room)(struct sk_buff *, s32, u32, u64);
+
+typedef u64 (*btf_bpf_skb_change_tail)(struct sk_buff *, u32, u64);
+
+typedef u64 (*btf_sk_skb_change_tail)(struct sk_buff *, u32, u64);
+
+typedef u64 (*btf_bpf_skb_change_head)(struct sk_buff *, u32, u64);
+
+typedef u64 (*btf_sk_skb_change_head)(struct sk_buff *, u32, u64);
+
+typedef u64 (*btf_bpf_xdp_get_buff_len)(struct xdp_buff *);
+
+typedef u64 (*btf_bpf_xdp_adjust_head)(struct xdp_buff *, int);
+
+typedef u64 (*btf_bpf_xdp_load_bytes)(struct xdp_buff *, u32, void *, u32);
+
+typedef u64 (*btf_bpf_xdp_store_bytes)(struct xdp_buff *, u32, void *, u32);
+
+typedef u64 (*btf_bpf_xdp_adjust_tail)(struct xdp_buff *, int);
+
+typedef u64 (*btf_bpf_xdp_adjust_meta)(struct xdp_buff *, int);
+
+typedef u64 (*btf_bpf_xdp_redirect)(u32, u64);
+
+typedef u64 (*btf_bpf_xdp_redirect_map)(struct bpf_map *, u64, u64);
+
+typedef u64 (*btf_bpf_skb_event_output)(struct sk_buff *, struct bpf_map *, u64, void *, u64);
+
+typedef u64 (*btf_bpf_skb_get_tunnel_key)(struct sk_buff *, struct bpf_tunnel_key *, u32, u64);
+
+typedef u64 (*btf_bpf_skb_get_tunnel_opt)(struct sk_buff *, u8 *, u32);
+
+typedef u64 (*btf_bpf_skb_set_tunnel_key)(struct sk_buff *, const struct bpf_tunnel_key *, u32, u64);
+
+typedef u64 (*btf_bpf_skb_set_tunnel_opt)(struct sk_buff *, const u8 *, u32);
+
+typedef u64 (*btf_bpf_skb_under_cgroup)(struct sk_buff *, struct bpf_map *, u32);
+
+typedef u64 (*btf_bpf_skb_cgroup_id)(const struct sk_buff *);
+
+typedef u64 (*btf_bpf_skb_ancestor_cgroup_id)(const struct sk_buff *, int);
+
+typedef u64 (*btf_bpf_sk_cgroup_id)(struct sock *);
+
+typedef u64 (*btf_bpf_sk_ancestor_cgroup_id)(struct sock *, int);
+
+typedef u64 (*btf_bpf_xdp_event_output)(struct xdp_buff *, struct bpf_map *, u64, void *, u64);
+
+typedef u64 (*btf_bpf_get_socket_cookie)(struct sk_buff *);
+
+typedef u64 (*btf_bpf_get_socket_cookie_sock_addr)(struct bpf_sock_addr_kern *);
+
+typedef u64 (*btf_bpf_get_socket_cookie_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_get_socket_ptr_cookie)(struct sock *);
+
+typedef u64 (*btf_bpf_get_socket_cookie_sock_ops)(struct bpf_sock_ops_kern *);
+
+typedef u64 (*btf_bpf_get_netns_cookie_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_get_netns_cookie_sock_addr)(struct bpf_sock_addr_kern *);
+
+typedef u64 (*btf_bpf_get_netns_cookie_sock_ops)(struct bpf_sock_ops_kern *);
+
+typedef u64 (*btf_bpf_get_netns_cookie_sk_msg)(struct sk_msg *);
+
+typedef u64 (*btf_bpf_get_socket_uid)(struct sk_buff *);
+
+typedef u64 (*btf_bpf_sk_setsockopt)(struct sock *, int, int, char *, int);
+
+typedef u64 (*btf_bpf_sk_getsockopt)(struct sock *, int, int, char *, int);
+
+typedef u64 (*btf_bpf_unlocked_sk_setsockopt)(struct sock *, int, int, char *, int);
+
+typedef u64 (*btf_bpf_unlocked_sk_getsockopt)(struct sock *, int, int, char *, int);
+
+typedef u64 (*btf_bpf_sock_addr_setsockopt)(struct bpf_sock_addr_kern *, int, int, char *, int);
+
+typedef u64 (*btf_bpf_sock_addr_getsockopt)(struct bpf_sock_addr_kern *, int, int, char *, int);
+
+typedef u64 (*btf_bpf_sock_ops_setsockopt)(struct bpf_sock_ops_kern *, int, int, char *, int);
+
+typedef u64 (*btf_bpf_sock_ops_getsockopt)(struct bpf_sock_ops_kern *, int, int, char *, int);
+
+typedef u64 (*btf_bpf_sock_ops_cb_flags_set)(struct bpf_sock_ops_kern *, int);
+
+typedef u64 (*btf_bpf_bind)(struct bpf_sock_addr_kern *, struct sockaddr *, int);
+
+typedef u64 (*btf_bpf_xdp_fib_lookup)(struct xdp_buff *, struct bpf_fib_lookup *, int, u32);
+
+typedef u64 (*btf_bpf_skb_fib_lookup)(struct sk_buff *, struct bpf_fib_lookup *, int, u32);
+
+typedef u64 (*btf_bpf_skb_check_mtu)(struct sk_buff *, u32, u32 *, s32, u64);
+
+typedef u64 (*btf_bpf_xdp_check_mtu)(struct xdp_buff *, u32, u32 *, s32, u64);
+
+typedef u64 (*btf_bpf_lwt_in_push_encap)(struct sk_buff *, u32, void *, u32);
+
+typedef u64 (*btf_bpf_lwt_xmit_push_encap)(struct sk_buff *, u32, void *, u32);
+
+typedef u64 (*btf_bpf_skc_lookup_tcp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
+
+typedef u64 (*btf_bpf_sk_lookup_tcp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
+
+typedef u64 (*btf_bpf_sk_lookup_udp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
+
+typedef u64 (*btf_bpf_tc_skc_lookup_tcp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
+
+typedef u64 (*btf_bpf_tc_sk_lookup_tcp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
+
+typedef u64 (*btf_bpf_tc_sk_lookup_udp)(struct sk_buff *, struct bpf_sock_tuple *, u32, u64, u64);
+
+typedef u64 (*btf_bpf_sk_release)(struct sock *);
+
+typedef u64 (*btf_bpf_xdp_sk_lookup_udp)(struct xdp_buff *, struct bpf_sock_tuple *, u32, u32, u64);
+
+typedef u64 (*btf_bpf_xdp_skc_lookup_tcp)(struct xdp_buff *, struct bpf_sock_tuple *, u32, u32, u64);
+
+typedef u64 (*btf_bpf_xdp_sk_lookup_tcp)(struct xdp_buff *, struct bpf_sock_tuple *, u32, u32, u64);
+
+typedef u64 (*btf_bpf_sock_addr_skc_lookup_tcp)(struct bpf_sock_addr_kern *, struct bpf_sock_tuple *, u32, u64, u64);
+
+typedef u64 (*btf_bpf_sock_addr_sk_lookup_tcp)(struct bpf_sock_addr_kern *, struct bpf_sock_tuple *, u32, u64, u64);
+
+typedef u64 (*btf_bpf_sock_addr_sk_lookup_udp)(struct bpf_sock_addr_kern *, struct bpf_sock_tuple *, u32, u64, u64);
+
+typedef u64 (*btf_bpf_tcp_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_get_listener_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_skb_ecn_set_ce)(struct sk_buff *);
+
+typedef u64 (*btf_bpf_tcp_check_syncookie)(struct sock *, void *, u32, struct tcphdr *, u32);
+
+typedef u64 (*btf_bpf_tcp_gen_syncookie)(struct sock *, void *, u32, struct tcphdr *, u32);
+
+typedef u64 (*btf_bpf_sk_assign)(struct sk_buff *, struct sock *, u64);
+
+typedef u64 (*btf_bpf_sock_ops_load_hdr_opt)(struct bpf_sock_ops_kern *, void *, u32, u64);
+
+typedef u64 (*btf_bpf_sock_ops_store_hdr_opt)(struct bpf_sock_ops_kern *, const void *, u32, u64);
+
+typedef u64 (*btf_bpf_sock_ops_reserve_hdr_opt)(struct bpf_sock_ops_kern *, u32, u64);
+
+typedef u64 (*btf_bpf_skb_set_tstamp)(struct sk_buff *, u64, u32);
+
+typedef u64 (*btf_sk_select_reuseport)(struct sk_reuseport_kern *, struct bpf_map *, void *, u32);
+
+typedef u64 (*btf_sk_reuseport_load_bytes)(const struct sk_reuseport_kern *, u32, void *, u32);
+
+typedef u64 (*btf_sk_reuseport_load_bytes_relative)(const struct sk_reuseport_kern *, u32, void *, u32, u32);
+
+typedef u64 (*btf_bpf_sk_lookup_assign)(struct bpf_sk_lookup_kern *, struct sock *, u64);
+
+typedef u64 (*btf_bpf_skc_to_tcp6_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_skc_to_tcp_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_skc_to_tcp_timewait_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_skc_to_tcp_request_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_skc_to_udp6_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_skc_to_unix_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_skc_to_mptcp_sock)(struct sock *);
+
+typedef u64 (*btf_bpf_sock_from_file)(struct file *);
 
 struct xdp_frame_bulk {
 	int count;
@@ -58854,96 +59486,28 @@ struct xdp_attachment_info {
 	u32 flags;
 };
 
-enum netdev_xdp_rx_metadata {
-	NETDEV_XDP_RX_METADATA_TIMESTAMP = 1,
-	NETDEV_XDP_RX_METADATA_HASH = 2,
-	NETDEV_XDP_RX_METADATA_VLAN_TAG = 4,
-};
-
-enum netdev_xsk_flags {
-	NETDEV_XSK_FLAGS_TX_TIMESTAMP = 1,
-	NETDEV_XSK_FLAGS_TX_CHECKSUM = 2,
-};
-
-enum netdev_qstats_scope {
-	NETDEV_QSTATS_SCOPE_QUEUE = 1,
-};
-
 enum {
-	NETDEV_A_DEV_IFINDEX = 1,
-	NETDEV_A_DEV_PAD = 2,
-	NETDEV_A_DEV_XDP_FEATURES = 3,
-	NETDEV_A_DEV_XDP_ZC_MAX_SEGS = 4,
-	NETDEV_A_DEV_XDP_RX_METADATA_FEATURES = 5,
-	NETDEV_A_DEV_XSK_FEATURES = 6,
-	__NETDEV_A_DEV_MAX = 7,
-	NETDEV_A_DEV_MAX = 6,
+	NETDEV_A_PAGE_POOL_STATS_INFO = 1,
+	NETDEV_A_PAGE_POOL_STATS_ALLOC_FAST = 8,
+	NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW = 9,
+	NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW_HIGH_ORDER = 10,
+	NETDEV_A_PAGE_POOL_STATS_ALLOC_EMPTY = 11,
+	NETDEV_A_PAGE_POOL_STATS_ALLOC_REFILL = 12,
+	NETDEV_A_PAGE_POOL_STATS_ALLOC_WAIVE = 13,
+	NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHED = 14,
+	NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHE_FULL = 15,
+	NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING = 16,
+	NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING_FULL = 17,
+	NETDEV_A_PAGE_POOL_STATS_RECYCLE_RELEASED_REFCNT = 18,
+	__NETDEV_A_PAGE_POOL_STATS_MAX = 19,
+	NETDEV_A_PAGE_POOL_STATS_MAX = 18,
 };
 
-enum {
-	NETDEV_A_NAPI_IFINDEX = 1,
-	NETDEV_A_NAPI_ID = 2,
-	NETDEV_A_NAPI_IRQ = 3,
-	NETDEV_A_NAPI_PID = 4,
-	__NETDEV_A_NAPI_MAX = 5,
-	NETDEV_A_NAPI_MAX = 4,
-};
+typedef int (*pp_nl_fill_cb)(struct sk_buff *, const struct page_pool *, const struct genl_info *);
 
-enum {
-	NETDEV_A_QSTATS_IFINDEX = 1,
-	NETDEV_A_QSTATS_QUEUE_TYPE = 2,
-	NETDEV_A_QSTATS_QUEUE_ID = 3,
-	NETDEV_A_QSTATS_SCOPE = 4,
-	NETDEV_A_QSTATS_RX_PACKETS = 8,
-	NETDEV_A_QSTATS_RX_BYTES = 9,
-	NETDEV_A_QSTATS_TX_PACKETS = 10,
-	NETDEV_A_QSTATS_TX_BYTES = 11,
-	NETDEV_A_QSTATS_RX_ALLOC_FAIL = 12,
-	NETDEV_A_QSTATS_RX_HW_DROPS = 13,
-	NETDEV_A_QSTATS_RX_HW_DROP_OVERRUNS = 14,
-	NETDEV_A_QSTATS_RX_CSUM_COMPLETE = 15,
-	NETDEV_A_QSTATS_RX_CSUM_UNNECESSARY = 16,
-	NETDEV_A_QSTATS_RX_CSUM_NONE = 17,
-	NETDEV_A_QSTATS_RX_CSUM_BAD = 18,
-	NETDEV_A_QSTATS_RX_HW_GRO_PACKETS = 19,
-	NETDEV_A_QSTATS_RX_HW_GRO_BYTES = 20,
-	NETDEV_A_QSTATS_RX_HW_GRO_WIRE_PACKETS = 21,
-	NETDEV_A_QSTATS_RX_HW_GRO_WIRE_BYTES = 22,
-	NETDEV_A_QSTATS_RX_HW_DROP_RATELIMITS = 23,
-	NETDEV_A_QSTATS_TX_HW_DROPS = 24,
-	NETDEV_A_QSTATS_TX_HW_DROP_ERRORS = 25,
-	NETDEV_A_QSTATS_TX_CSUM_NONE = 26,
-	NETDEV_A_QSTATS_TX_NEEDS_CSUM = 27,
-	NETDEV_A_QSTATS_TX_HW_GSO_PACKETS = 28,
-	NETDEV_A_QSTATS_TX_HW_GSO_BYTES = 29,
-	NETDEV_A_QSTATS_TX_HW_GSO_WIRE_PACKETS = 30,
-	NETDEV_A_QSTATS_TX_HW_GSO_WIRE_BYTES = 31,
-	NETDEV_A_QSTATS_TX_HW_DROP_RATELIMITS = 32,
-	NETDEV_A_QSTATS_TX_STOP = 33,
-	NETDEV_A_QSTATS_TX_WAKE = 34,
-	__NETDEV_A_QSTATS_MAX = 35,
-	NETDEV_A_QSTATS_MAX = 34,
-};
-
-enum {
-	NETDEV_A_DMABUF_IFINDEX = 1,
-	NETDEV_A_DMABUF_QUEUES = 2,
-	NETDEV_A_DMABUF_FD = 3,
-	NETDEV_A_DMABUF_ID = 4,
-	__NETDEV_A_DMABUF_MAX = 5,
-	NETDEV_A_DMABUF_MAX = 4,
-};
-
-struct netdev_nl_dump_ctx {
+struct page_pool_dump_cb {
 	long unsigned int ifindex;
-	unsigned int rxq_idx;
-	unsigned int txq_idx;
-	unsigned int napi_id;
-};
-
-struct ptype_iter_state {
-	struct seq_net_private p;
-	struct net_device *dev;
+	u32 pp_id;
 };
 
 struct trace_event_raw_kfree_skb {
@@ -59744,16 +60308,78 @@ typedef void (*btf_trace_neigh_event_send_dead)(void *, struct neighbour *, int)
 
 typedef void (*btf_trace_neigh_cleanup_and_release)(void *, struct neighbour *, int);
 
-enum __sk_action {
-	__SK_DROP = 0,
-	__SK_PASS = 1,
-	__SK_REDIRECT = 2,
-	__SK_NONE = 3,
+struct bpf_stab {
+	struct bpf_map map;
+	struct sock **sks;
+	struct sk_psock_progs progs;
+	spinlock_t lock;
 };
 
-enum sk_psock_state_bits {
-	SK_PSOCK_TX_ENABLED = 0,
-	SK_PSOCK_RX_STRP_ENABLED = 1,
+typedef u64 (*btf_bpf_sock_map_update)(struct bpf_sock_ops_kern *, struct bpf_map *, void *, u64);
+
+typedef u64 (*btf_bpf_sk_redirect_map)(struct sk_buff *, struct bpf_map *, u32, u64);
+
+typedef u64 (*btf_bpf_msg_redirect_map)(struct sk_msg *, struct bpf_map *, u32, u64);
+
+struct sock_map_seq_info {
+	struct bpf_map *map;
+	struct sock *sk;
+	u32 index;
+};
+
+struct bpf_iter__sockmap {
+	union {
+		struct bpf_iter_meta *meta;
+	};
+	union {
+		struct bpf_map *map;
+	};
+	union {
+		void *key;
+	};
+	union {
+		struct sock *sk;
+	};
+};
+
+struct bpf_shtab_elem {
+	struct callback_head rcu;
+	u32 hash;
+	struct sock *sk;
+	struct hlist_node node;
+	u8 key[0];
+};
+
+struct bpf_shtab_bucket {
+	struct hlist_head head;
+	spinlock_t lock;
+};
+
+struct bpf_shtab {
+	struct bpf_map map;
+	struct bpf_shtab_bucket *buckets;
+	u32 buckets_num;
+	u32 elem_size;
+	struct sk_psock_progs progs;
+	atomic_t count;
+};
+
+typedef u64 (*btf_bpf_sock_hash_update)(struct bpf_sock_ops_kern *, struct bpf_map *, void *, u64);
+
+typedef u64 (*btf_bpf_sk_redirect_hash)(struct sk_buff *, struct bpf_map *, void *, u64);
+
+typedef u64 (*btf_bpf_msg_redirect_hash)(struct sk_msg *, struct bpf_map *, void *, u64);
+
+struct sock_hash_seq_info {
+	struct bpf_map *map;
+	struct bpf_shtab *htab;
+	u32 bucket_id;
+};
+
+struct sockmap_link {
+	struct bpf_link link;
+	struct bpf_map *map;
+	enum bpf_attach_type attach_type;
 };
 
 enum {
@@ -59853,15 +60479,34 @@ struct pfifo_fast_priv {
 	struct skb_array q[3];
 };
 
-struct sch_frag_data {
-	long unsigned int dst;
-	struct qdisc_skb_cb cb;
-	__be16 inner_protocol;
-	u16 vlan_tci;
-	__be16 vlan_proto;
-	unsigned int l2_len;
-	u8 l2_data[18];
-	int (*xmit)(struct sk_buff *);
+struct tc_qopt_offload_stats {
+	struct gnet_stats_basic_sync *bstats;
+	struct gnet_stats_queue *qstats;
+};
+
+enum tc_mq_command {
+	TC_MQ_CREATE = 0,
+	TC_MQ_DESTROY = 1,
+	TC_MQ_STATS = 2,
+	TC_MQ_GRAFT = 3,
+};
+
+struct tc_mq_opt_offload_graft_params {
+	long unsigned int queue;
+	u32 child_handle;
+};
+
+struct tc_mq_qopt_offload {
+	enum tc_mq_command command;
+	u32 handle;
+	union {
+		struct tc_qopt_offload_stats stats;
+		struct tc_mq_opt_offload_graft_params graft_params;
+	};
+};
+
+struct mq_sched {
+	struct Qdisc **qdiscs;
 };
 
 enum {
@@ -60104,259 +60749,103 @@ struct bpf_raw_tp_test_run_info {
 	u32 retval;
 };
 
-struct ethtool_value {
-	__u32 cmd;
-	__u32 data;
-};
-
-enum tunable_type_id {
-	ETHTOOL_TUNABLE_UNSPEC = 0,
-	ETHTOOL_TUNABLE_U8 = 1,
-	ETHTOOL_TUNABLE_U16 = 2,
-	ETHTOOL_TUNABLE_U32 = 3,
-	ETHTOOL_TUNABLE_U64 = 4,
-	ETHTOOL_TUNABLE_STRING = 5,
-	ETHTOOL_TUNABLE_S8 = 6,
-	ETHTOOL_TUNABLE_S16 = 7,
-	ETHTOOL_TUNABLE_S32 = 8,
-	ETHTOOL_TUNABLE_S64 = 9,
-};
-
-struct ethtool_eee {
-	__u32 cmd;
-	__u32 supported;
-	__u32 advertised;
-	__u32 lp_advertised;
-	__u32 eee_active;
-	__u32 eee_enabled;
-	__u32 tx_lpi_enabled;
-	__u32 tx_lpi_timer;
-	__u32 reserved[2];
-};
-
-struct ethtool_gstrings {
-	__u32 cmd;
-	__u32 string_set;
-	__u32 len;
-	__u8 data[0];
-};
-
-struct ethtool_sset_info {
-	__u32 cmd;
-	__u32 reserved;
-	__u64 sset_mask;
-	__u32 data[0];
-};
-
-struct ethtool_perm_addr {
-	__u32 cmd;
-	__u32 size;
-	__u8 data[0];
-};
-
-enum ethtool_flags {
-	ETH_FLAG_TXVLAN = 128,
-	ETH_FLAG_RXVLAN = 256,
-	ETH_FLAG_LRO = 32768,
-	ETH_FLAG_NTUPLE = 134217728,
-	ETH_FLAG_RXHASH = 268435456,
-};
-
-struct ethtool_rxfh {
-	__u32 cmd;
-	__u32 rss_context;
-	__u32 indir_size;
-	__u32 key_size;
-	__u8 hfunc;
-	__u8 input_xfrm;
-	__u8 rsvd8[2];
-	__u32 rsvd32;
-	__u32 rss_config[0];
-};
-
-struct ethtool_get_features_block {
-	__u32 available;
-	__u32 requested;
-	__u32 active;
-	__u32 never_changed;
-};
-
-struct ethtool_gfeatures {
-	__u32 cmd;
-	__u32 size;
-	struct ethtool_get_features_block features[0];
-};
-
-struct ethtool_set_features_block {
-	__u32 valid;
-	__u32 requested;
-};
-
-struct ethtool_sfeatures {
-	__u32 cmd;
-	__u32 size;
-	struct ethtool_set_features_block features[0];
-};
-
-struct ethtool_ts_info {
-	__u32 cmd;
-	__u32 so_timestamping;
-	__s32 phc_index;
-	__u32 tx_types;
-	__u32 tx_reserved[3];
-	__u32 rx_filters;
-	__u32 rx_reserved[3];
-};
-
-enum ethtool_sfeatures_retval_bits {
-	ETHTOOL_F_UNSUPPORTED__BIT = 0,
-	ETHTOOL_F_WISH__BIT = 1,
-	ETHTOOL_F_COMPAT__BIT = 2,
-};
-
-struct ethtool_per_queue_op {
-	__u32 cmd;
-	__u32 sub_command;
-	__u32 queue_mask[128];
-	char data[0];
-};
-
-enum ethtool_fec_config_bits {
-	ETHTOOL_FEC_NONE_BIT = 0,
-	ETHTOOL_FEC_AUTO_BIT = 1,
-	ETHTOOL_FEC_OFF_BIT = 2,
-	ETHTOOL_FEC_RS_BIT = 3,
-	ETHTOOL_FEC_BASER_BIT = 4,
-	ETHTOOL_FEC_LLRS_BIT = 5,
+struct ethtool_forced_speed_map {
+	u32 speed;
+	long unsigned int caps[2];
+	const u32 *cap_arr;
+	u32 arr_size;
 };
 
 enum {
-	TCP_V4_FLOW = 1,
-	UDP_V4_FLOW = 2,
-	SCTP_V4_FLOW = 3,
-	AH_ESP_V4_FLOW = 4,
-	TCP_V6_FLOW = 5,
-	UDP_V6_FLOW = 6,
-	SCTP_V6_FLOW = 7,
-	AH_ESP_V6_FLOW = 8,
-	AH_V4_FLOW = 9,
-	ESP_V4_FLOW = 10,
-	AH_V6_FLOW = 11,
-	ESP_V6_FLOW = 12,
-	IPV4_USER_FLOW = 13,
-	IP_USER_FLOW = 13,
-	IPV6_USER_FLOW = 14,
-	IPV4_FLOW = 16,
-	IPV6_FLOW = 17,
-	ETHER_FLOW = 18,
-	GTPU_V4_FLOW = 19,
-	GTPU_V6_FLOW = 20,
-	GTPC_V4_FLOW = 21,
-	GTPC_V6_FLOW = 22,
-	GTPC_TEID_V4_FLOW = 23,
-	GTPC_TEID_V6_FLOW = 24,
-	GTPU_EH_V4_FLOW = 25,
-	GTPU_EH_V6_FLOW = 26,
-	GTPU_UL_V4_FLOW = 27,
-	GTPU_UL_V6_FLOW = 28,
-	GTPU_DL_V4_FLOW = 29,
-	GTPU_DL_V6_FLOW = 30,
-	__FLOW_TYPE_COUNT = 31,
+	ETHTOOL_UDP_TUNNEL_TYPE_VXLAN = 0,
+	ETHTOOL_UDP_TUNNEL_TYPE_GENEVE = 1,
+	ETHTOOL_UDP_TUNNEL_TYPE_VXLAN_GPE = 2,
+	__ETHTOOL_UDP_TUNNEL_TYPE_CNT = 3,
 };
 
-struct ethtool_rx_flow_rule {
-	struct flow_rule *rule;
-	long unsigned int priv[0];
+enum ethtool_multicast_groups {
+	ETHNL_MCGRP_MONITOR = 0,
 };
 
-struct ethtool_rx_flow_spec_input {
-	const struct ethtool_rx_flow_spec *fs;
-	u32 rss_ctx;
+struct ethnl_dump_ctx {
+	const struct ethnl_request_ops *ops;
+	struct ethnl_req_info *req_info;
+	struct ethnl_reply_data *reply_data;
+	long unsigned int pos_ifindex;
 };
 
-struct ethtool_devlink_compat {
-	struct devlink *devlink;
-	union {
-		struct ethtool_flash efl;
-		struct ethtool_drvinfo info;
-	};
-};
+typedef void (*ethnl_notify_handler_t)(struct net_device *, unsigned int, const void *);
 
-struct ethtool_link_usettings {
-	struct ethtool_link_settings base;
-	struct {
-		__u32 supported[4];
-		__u32 advertising[4];
-		__u32 lp_advertising[4];
-	} link_modes;
-};
-
-struct ethtool_rx_flow_key {
-	struct flow_dissector_key_basic basic;
-	union {
-		struct flow_dissector_key_ipv4_addrs ipv4;
-		struct flow_dissector_key_ipv6_addrs ipv6;
-	};
-	struct flow_dissector_key_ports tp;
-	struct flow_dissector_key_ip ip;
-	struct flow_dissector_key_vlan vlan;
-	struct flow_dissector_key_eth_addrs eth_addrs;
-};
-
-struct ethtool_rx_flow_match {
-	struct flow_dissector dissector;
-	struct ethtool_rx_flow_key key;
-	struct ethtool_rx_flow_key mask;
+enum {
+	ETHTOOL_A_STRING_UNSPEC = 0,
+	ETHTOOL_A_STRING_INDEX = 1,
+	ETHTOOL_A_STRING_VALUE = 2,
+	__ETHTOOL_A_STRING_CNT = 3,
+	ETHTOOL_A_STRING_MAX = 2,
 };
 
 enum {
-	ETHTOOL_A_BITSET_BIT_UNSPEC = 0,
-	ETHTOOL_A_BITSET_BIT_INDEX = 1,
-	ETHTOOL_A_BITSET_BIT_NAME = 2,
-	ETHTOOL_A_BITSET_BIT_VALUE = 3,
-	__ETHTOOL_A_BITSET_BIT_CNT = 4,
-	ETHTOOL_A_BITSET_BIT_MAX = 3,
+	ETHTOOL_A_STRINGS_UNSPEC = 0,
+	ETHTOOL_A_STRINGS_STRING = 1,
+	__ETHTOOL_A_STRINGS_CNT = 2,
+	ETHTOOL_A_STRINGS_MAX = 1,
 };
 
 enum {
-	ETHTOOL_A_BITSET_BITS_UNSPEC = 0,
-	ETHTOOL_A_BITSET_BITS_BIT = 1,
-	__ETHTOOL_A_BITSET_BITS_CNT = 2,
-	ETHTOOL_A_BITSET_BITS_MAX = 1,
+	ETHTOOL_A_STRINGSET_UNSPEC = 0,
+	ETHTOOL_A_STRINGSET_ID = 1,
+	ETHTOOL_A_STRINGSET_COUNT = 2,
+	ETHTOOL_A_STRINGSET_STRINGS = 3,
+	__ETHTOOL_A_STRINGSET_CNT = 4,
+	ETHTOOL_A_STRINGSET_MAX = 3,
 };
 
 enum {
-	ETHTOOL_A_BITSET_UNSPEC = 0,
-	ETHTOOL_A_BITSET_NOMASK = 1,
-	ETHTOOL_A_BITSET_SIZE = 2,
-	ETHTOOL_A_BITSET_BITS = 3,
-	ETHTOOL_A_BITSET_VALUE = 4,
-	ETHTOOL_A_BITSET_MASK = 5,
-	__ETHTOOL_A_BITSET_CNT = 6,
-	ETHTOOL_A_BITSET_MAX = 5,
+	ETHTOOL_A_STRINGSETS_UNSPEC = 0,
+	ETHTOOL_A_STRINGSETS_STRINGSET = 1,
+	__ETHTOOL_A_STRINGSETS_CNT = 2,
+	ETHTOOL_A_STRINGSETS_MAX = 1,
 };
 
-struct linkinfo_reply_data {
+struct strset_info {
+	bool per_dev;
+	bool free_strings;
+	unsigned int count;
+	const char (*strings)[32];
+};
+
+struct strset_req_info {
+	struct ethnl_req_info base;
+	u32 req_ids;
+	bool counts_only;
+};
+
+struct strset_reply_data {
 	struct ethnl_reply_data base;
-	struct ethtool_link_ksettings ksettings;
-	struct ethtool_link_settings *lsettings;
+	struct strset_info sets[21];
 };
 
-struct linkmodes_reply_data {
-	struct ethnl_reply_data base;
-	struct ethtool_link_ksettings ksettings;
-	struct ethtool_link_settings *lsettings;
-	bool peer_empty;
+struct rss_req_info {
+	struct ethnl_req_info base;
+	u32 rss_context;
 };
 
-struct linkstate_reply_data {
+struct rss_reply_data {
 	struct ethnl_reply_data base;
-	int link;
-	int sqi;
-	int sqi_max;
-	struct ethtool_link_ext_stats link_stats;
-	bool link_ext_state_provided;
-	struct ethtool_link_ext_state_info ethtool_link_ext_state_info;
+	bool no_key_fields;
+	u32 indir_size;
+	u32 hkey_size;
+	u32 hfunc;
+	u32 input_xfrm;
+	u32 *indir_table;
+	u8 *hkey;
+};
+
+struct rss_nl_dump_ctx {
+	long unsigned int ifindex;
+	long unsigned int ctx_idx;
+	unsigned int match_ifindex;
+	unsigned int start_ctx;
 };
 
 struct debug_reply_data {
@@ -60364,18 +60853,39 @@ struct debug_reply_data {
 	u32 msg_mask;
 };
 
-struct features_reply_data {
+struct wol_reply_data {
 	struct ethnl_reply_data base;
-	u32 hw[2];
-	u32 wanted[2];
-	u32 active[2];
-	u32 nochange[2];
-	u32 all[2];
+	struct ethtool_wolinfo wol;
+	bool show_sopass;
 };
 
-struct channels_reply_data {
+struct privflags_reply_data {
 	struct ethnl_reply_data base;
-	struct ethtool_channels channels;
+	const char (*priv_flag_names)[32];
+	unsigned int n_priv_flags;
+	u32 priv_flags;
+};
+
+enum ethtool_supported_ring_param {
+	ETHTOOL_RING_USE_RX_BUF_LEN = 1,
+	ETHTOOL_RING_USE_CQE_SIZE = 2,
+	ETHTOOL_RING_USE_TX_PUSH = 4,
+	ETHTOOL_RING_USE_RX_PUSH = 8,
+	ETHTOOL_RING_USE_TX_PUSH_BUF_LEN = 16,
+	ETHTOOL_RING_USE_TCP_DATA_SPLIT = 32,
+};
+
+enum {
+	ETHTOOL_TCP_DATA_SPLIT_UNKNOWN = 0,
+	ETHTOOL_TCP_DATA_SPLIT_DISABLED = 1,
+	ETHTOOL_TCP_DATA_SPLIT_ENABLED = 2,
+};
+
+struct rings_reply_data {
+	struct ethnl_reply_data base;
+	struct ethtool_ringparam ringparam;
+	struct kernel_ethtool_ringparam kernel_ringparam;
+	u32 supported_ring_params;
 };
 
 enum {
@@ -60479,174 +60989,65 @@ struct fec_reply_data {
 	struct fec_stat_grp corr_bits;
 };
 
-struct eeprom_req_info {
+enum {
+	ETHTOOL_A_STATS_GRP_UNSPEC = 0,
+	ETHTOOL_A_STATS_GRP_PAD = 1,
+	ETHTOOL_A_STATS_GRP_ID = 2,
+	ETHTOOL_A_STATS_GRP_SS_ID = 3,
+	ETHTOOL_A_STATS_GRP_STAT = 4,
+	ETHTOOL_A_STATS_GRP_HIST_RX = 5,
+	ETHTOOL_A_STATS_GRP_HIST_TX = 6,
+	ETHTOOL_A_STATS_GRP_HIST_BKT_LOW = 7,
+	ETHTOOL_A_STATS_GRP_HIST_BKT_HI = 8,
+	ETHTOOL_A_STATS_GRP_HIST_VAL = 9,
+	__ETHTOOL_A_STATS_GRP_CNT = 10,
+	ETHTOOL_A_STATS_GRP_MAX = 9,
+};
+
+struct stats_req_info {
 	struct ethnl_req_info base;
-	u32 offset;
-	u32 length;
-	u8 page;
-	u8 bank;
-	u8 i2c_address;
+	long unsigned int stat_mask[1];
+	enum ethtool_mac_stats_src src;
 };
 
-struct eeprom_reply_data {
+struct stats_reply_data {
 	struct ethnl_reply_data base;
-	u32 length;
-	u8 *data;
-};
-
-struct phc_vclocks_reply_data {
-	struct ethnl_reply_data base;
-	int num;
-	int *index;
-};
-
-enum ethtool_module_fw_flash_status {
-	ETHTOOL_MODULE_FW_FLASH_STATUS_STARTED = 1,
-	ETHTOOL_MODULE_FW_FLASH_STATUS_IN_PROGRESS = 2,
-	ETHTOOL_MODULE_FW_FLASH_STATUS_COMPLETED = 3,
-	ETHTOOL_MODULE_FW_FLASH_STATUS_ERROR = 4,
+	union {
+		struct {
+			struct ethtool_eth_phy_stats phy_stats;
+			struct ethtool_eth_mac_stats mac_stats;
+			struct ethtool_eth_ctrl_stats ctrl_stats;
+			struct ethtool_rmon_stats rmon_stats;
+			struct ethtool_phy_stats phydev_stats;
+		};
+		struct {
+			struct ethtool_eth_phy_stats phy_stats;
+			struct ethtool_eth_mac_stats mac_stats;
+			struct ethtool_eth_ctrl_stats ctrl_stats;
+			struct ethtool_rmon_stats rmon_stats;
+			struct ethtool_phy_stats phydev_stats;
+		} stats;
+	};
+	const struct ethtool_rmon_hist_range *rmon_ranges;
 };
 
 enum {
-	SFF8024_ID_UNK = 0,
-	SFF8024_ID_SFF_8472 = 2,
-	SFF8024_ID_SFP = 3,
-	SFF8024_ID_DWDM_SFP = 11,
-	SFF8024_ID_QSFP_8438 = 12,
-	SFF8024_ID_QSFP_8436_8636 = 13,
-	SFF8024_ID_QSFP28_8636 = 17,
-	SFF8024_ID_QSFP_DD = 24,
-	SFF8024_ID_OSFP = 25,
-	SFF8024_ID_DSFP = 27,
-	SFF8024_ID_QSFP_PLUS_CMIS = 30,
-	SFF8024_ID_SFP_DD_CMIS = 31,
-	SFF8024_ID_SFP_PLUS_CMIS = 32,
-	SFF8024_ENCODING_UNSPEC = 0,
-	SFF8024_ENCODING_8B10B = 1,
-	SFF8024_ENCODING_4B5B = 2,
-	SFF8024_ENCODING_NRZ = 3,
-	SFF8024_ENCODING_8472_MANCHESTER = 4,
-	SFF8024_ENCODING_8472_SONET = 5,
-	SFF8024_ENCODING_8472_64B66B = 6,
-	SFF8024_ENCODING_8436_MANCHESTER = 6,
-	SFF8024_ENCODING_8436_SONET = 4,
-	SFF8024_ENCODING_8436_64B66B = 5,
-	SFF8024_ENCODING_256B257B = 7,
-	SFF8024_ENCODING_PAM4 = 8,
-	SFF8024_CONNECTOR_UNSPEC = 0,
-	SFF8024_CONNECTOR_SC = 1,
-	SFF8024_CONNECTOR_FIBERJACK = 6,
-	SFF8024_CONNECTOR_LC = 7,
-	SFF8024_CONNECTOR_MT_RJ = 8,
-	SFF8024_CONNECTOR_MU = 9,
-	SFF8024_CONNECTOR_SG = 10,
-	SFF8024_CONNECTOR_OPTICAL_PIGTAIL = 11,
-	SFF8024_CONNECTOR_MPO_1X12 = 12,
-	SFF8024_CONNECTOR_MPO_2X16 = 13,
-	SFF8024_CONNECTOR_HSSDC_II = 32,
-	SFF8024_CONNECTOR_COPPER_PIGTAIL = 33,
-	SFF8024_CONNECTOR_RJ45 = 34,
-	SFF8024_CONNECTOR_NOSEPARATE = 35,
-	SFF8024_CONNECTOR_MXC_2X16 = 36,
-	SFF8024_ECC_UNSPEC = 0,
-	SFF8024_ECC_100G_25GAUI_C2M_AOC = 1,
-	SFF8024_ECC_100GBASE_SR4_25GBASE_SR = 2,
-	SFF8024_ECC_100GBASE_LR4_25GBASE_LR = 3,
-	SFF8024_ECC_100GBASE_ER4_25GBASE_ER = 4,
-	SFF8024_ECC_100GBASE_SR10 = 5,
-	SFF8024_ECC_100GBASE_CR4 = 11,
-	SFF8024_ECC_25GBASE_CR_S = 12,
-	SFF8024_ECC_25GBASE_CR_N = 13,
-	SFF8024_ECC_10GBASE_T_SFI = 22,
-	SFF8024_ECC_10GBASE_T_SR = 28,
-	SFF8024_ECC_5GBASE_T = 29,
-	SFF8024_ECC_2_5GBASE_T = 30,
+	ETHTOOL_A_MM_STAT_UNSPEC = 0,
+	ETHTOOL_A_MM_STAT_PAD = 1,
+	ETHTOOL_A_MM_STAT_REASSEMBLY_ERRORS = 2,
+	ETHTOOL_A_MM_STAT_SMD_ERRORS = 3,
+	ETHTOOL_A_MM_STAT_REASSEMBLY_OK = 4,
+	ETHTOOL_A_MM_STAT_RX_FRAG_COUNT = 5,
+	ETHTOOL_A_MM_STAT_TX_FRAG_COUNT = 6,
+	ETHTOOL_A_MM_STAT_HOLD_COUNT = 7,
+	__ETHTOOL_A_MM_STAT_CNT = 8,
+	ETHTOOL_A_MM_STAT_MAX = 7,
 };
 
-enum {
-	SFP_PHYS_ID = 0,
-	SFP_PHYS_EXT_ID = 1,
-	SFP_PHYS_EXT_ID_SFP = 4,
-	SFP_CONNECTOR = 2,
-	SFP_COMPLIANCE = 3,
-	SFP_ENCODING = 11,
-	SFP_BR_NOMINAL = 12,
-	SFP_RATE_ID = 13,
-	SFF_RID_8079 = 1,
-	SFF_RID_8431_RX_ONLY = 2,
-	SFF_RID_8431_TX_ONLY = 4,
-	SFF_RID_8431 = 6,
-	SFF_RID_10G8G = 14,
-	SFP_LINK_LEN_SM_KM = 14,
-	SFP_LINK_LEN_SM_100M = 15,
-	SFP_LINK_LEN_50UM_OM2_10M = 16,
-	SFP_LINK_LEN_62_5UM_OM1_10M = 17,
-	SFP_LINK_LEN_COPPER_1M = 18,
-	SFP_LINK_LEN_50UM_OM4_10M = 18,
-	SFP_LINK_LEN_50UM_OM3_10M = 19,
-	SFP_VENDOR_NAME = 20,
-	SFP_VENDOR_OUI = 37,
-	SFP_VENDOR_PN = 40,
-	SFP_VENDOR_REV = 56,
-	SFP_OPTICAL_WAVELENGTH_MSB = 60,
-	SFP_OPTICAL_WAVELENGTH_LSB = 61,
-	SFP_CABLE_SPEC = 60,
-	SFP_CC_BASE = 63,
-	SFP_OPTIONS = 64,
-	SFP_OPTIONS_HIGH_POWER_LEVEL = 8192,
-	SFP_OPTIONS_PAGING_A2 = 4096,
-	SFP_OPTIONS_RETIMER = 2048,
-	SFP_OPTIONS_COOLED_XCVR = 1024,
-	SFP_OPTIONS_POWER_DECL = 512,
-	SFP_OPTIONS_RX_LINEAR_OUT = 256,
-	SFP_OPTIONS_RX_DECISION_THRESH = 128,
-	SFP_OPTIONS_TUNABLE_TX = 64,
-	SFP_OPTIONS_RATE_SELECT = 32,
-	SFP_OPTIONS_TX_DISABLE = 16,
-	SFP_OPTIONS_TX_FAULT = 8,
-	SFP_OPTIONS_LOS_INVERTED = 4,
-	SFP_OPTIONS_LOS_NORMAL = 2,
-	SFP_BR_MAX = 66,
-	SFP_BR_MIN = 67,
-	SFP_VENDOR_SN = 68,
-	SFP_DATECODE = 84,
-	SFP_DIAGMON = 92,
-	SFP_DIAGMON_DDM = 64,
-	SFP_DIAGMON_INT_CAL = 32,
-	SFP_DIAGMON_EXT_CAL = 16,
-	SFP_DIAGMON_RXPWR_AVG = 8,
-	SFP_DIAGMON_ADDRMODE = 4,
-	SFP_ENHOPTS = 93,
-	SFP_ENHOPTS_ALARMWARN = 128,
-	SFP_ENHOPTS_SOFT_TX_DISABLE = 64,
-	SFP_ENHOPTS_SOFT_TX_FAULT = 32,
-	SFP_ENHOPTS_SOFT_RX_LOS = 16,
-	SFP_ENHOPTS_SOFT_RATE_SELECT = 8,
-	SFP_ENHOPTS_APP_SELECT_SFF8079 = 4,
-	SFP_ENHOPTS_SOFT_RATE_SFF8431 = 2,
-	SFP_SFF8472_COMPLIANCE = 94,
-	SFP_SFF8472_COMPLIANCE_NONE = 0,
-	SFP_SFF8472_COMPLIANCE_REV9_3 = 1,
-	SFP_SFF8472_COMPLIANCE_REV9_5 = 2,
-	SFP_SFF8472_COMPLIANCE_REV10_2 = 3,
-	SFP_SFF8472_COMPLIANCE_REV10_4 = 4,
-	SFP_SFF8472_COMPLIANCE_REV11_0 = 5,
-	SFP_SFF8472_COMPLIANCE_REV11_3 = 6,
-	SFP_SFF8472_COMPLIANCE_REV11_4 = 7,
-	SFP_SFF8472_COMPLIANCE_REV12_0 = 8,
-	SFP_CC_EXT = 95,
-};
-
-struct ethtool_module_fw_flash {
-	struct list_head list;
-	netdevice_tracker dev_tracker;
-	struct work_struct work;
-	struct ethtool_cmis_fw_update_params fw_update;
-};
-
-struct module_reply_data {
+struct mm_reply_data {
 	struct ethnl_reply_data base;
-	struct ethtool_module_power_mode_params power;
+	struct ethtool_mm_state state;
+	struct ethtool_mm_stats stats;
 };
 
 struct ethtool_cmis_cdb_rpl_hdr {
@@ -60692,26 +61093,173 @@ struct cmis_wait_for_cond_rpl {
 	u8 state;
 };
 
-struct plca_reply_data {
+enum ethtool_c33_pse_ext_state {
+	ETHTOOL_C33_PSE_EXT_STATE_ERROR_CONDITION = 1,
+	ETHTOOL_C33_PSE_EXT_STATE_MR_MPS_VALID = 2,
+	ETHTOOL_C33_PSE_EXT_STATE_MR_PSE_ENABLE = 3,
+	ETHTOOL_C33_PSE_EXT_STATE_OPTION_DETECT_TED = 4,
+	ETHTOOL_C33_PSE_EXT_STATE_OPTION_VPORT_LIM = 5,
+	ETHTOOL_C33_PSE_EXT_STATE_OVLD_DETECTED = 6,
+	ETHTOOL_C33_PSE_EXT_STATE_PD_DLL_POWER_TYPE = 7,
+	ETHTOOL_C33_PSE_EXT_STATE_POWER_NOT_AVAILABLE = 8,
+	ETHTOOL_C33_PSE_EXT_STATE_SHORT_DETECTED = 9,
+};
+
+enum ethtool_c33_pse_ext_substate_error_condition {
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_NON_EXISTING_PORT = 1,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_UNDEFINED_PORT = 2,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_INTERNAL_HW_FAULT = 3,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_COMM_ERROR_AFTER_FORCE_ON = 4,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_UNKNOWN_PORT_STATUS = 5,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_HOST_CRASH_TURN_OFF = 6,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_HOST_CRASH_FORCE_SHUTDOWN = 7,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_CONFIG_CHANGE = 8,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_ERROR_CONDITION_DETECTED_OVER_TEMP = 9,
+};
+
+enum ethtool_c33_pse_ext_substate_mr_pse_enable {
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_MR_PSE_ENABLE_DISABLE_PIN_ACTIVE = 1,
+};
+
+enum ethtool_c33_pse_ext_substate_option_detect_ted {
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_OPTION_DETECT_TED_DET_IN_PROCESS = 1,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_OPTION_DETECT_TED_CONNECTION_CHECK_ERROR = 2,
+};
+
+enum ethtool_c33_pse_ext_substate_option_vport_lim {
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_OPTION_VPORT_LIM_HIGH_VOLTAGE = 1,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_OPTION_VPORT_LIM_LOW_VOLTAGE = 2,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_OPTION_VPORT_LIM_VOLTAGE_INJECTION = 3,
+};
+
+enum ethtool_c33_pse_ext_substate_ovld_detected {
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_OVLD_DETECTED_OVERLOAD = 1,
+};
+
+enum ethtool_c33_pse_ext_substate_power_not_available {
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_POWER_NOT_AVAILABLE_BUDGET_EXCEEDED = 1,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_POWER_NOT_AVAILABLE_PORT_PW_LIMIT_EXCEEDS_CONTROLLER_BUDGET = 2,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_POWER_NOT_AVAILABLE_PD_REQUEST_EXCEEDS_PORT_LIMIT = 3,
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_POWER_NOT_AVAILABLE_HW_PW_LIMIT = 4,
+};
+
+enum ethtool_c33_pse_ext_substate_short_detected {
+	ETHTOOL_C33_PSE_EXT_SUBSTATE_SHORT_DETECTED_SHORT_CONDITION = 1,
+};
+
+enum ethtool_c33_pse_admin_state {
+	ETHTOOL_C33_PSE_ADMIN_STATE_UNKNOWN = 1,
+	ETHTOOL_C33_PSE_ADMIN_STATE_DISABLED = 2,
+	ETHTOOL_C33_PSE_ADMIN_STATE_ENABLED = 3,
+};
+
+enum ethtool_c33_pse_pw_d_status {
+	ETHTOOL_C33_PSE_PW_D_STATUS_UNKNOWN = 1,
+	ETHTOOL_C33_PSE_PW_D_STATUS_DISABLED = 2,
+	ETHTOOL_C33_PSE_PW_D_STATUS_SEARCHING = 3,
+	ETHTOOL_C33_PSE_PW_D_STATUS_DELIVERING = 4,
+	ETHTOOL_C33_PSE_PW_D_STATUS_TEST = 5,
+	ETHTOOL_C33_PSE_PW_D_STATUS_FAULT = 6,
+	ETHTOOL_C33_PSE_PW_D_STATUS_OTHERFAULT = 7,
+};
+
+enum ethtool_podl_pse_admin_state {
+	ETHTOOL_PODL_PSE_ADMIN_STATE_UNKNOWN = 1,
+	ETHTOOL_PODL_PSE_ADMIN_STATE_DISABLED = 2,
+	ETHTOOL_PODL_PSE_ADMIN_STATE_ENABLED = 3,
+};
+
+enum ethtool_podl_pse_pw_d_status {
+	ETHTOOL_PODL_PSE_PW_D_STATUS_UNKNOWN = 1,
+	ETHTOOL_PODL_PSE_PW_D_STATUS_DISABLED = 2,
+	ETHTOOL_PODL_PSE_PW_D_STATUS_SEARCHING = 3,
+	ETHTOOL_PODL_PSE_PW_D_STATUS_DELIVERING = 4,
+	ETHTOOL_PODL_PSE_PW_D_STATUS_SLEEP = 5,
+	ETHTOOL_PODL_PSE_PW_D_STATUS_IDLE = 6,
+	ETHTOOL_PODL_PSE_PW_D_STATUS_ERROR = 7,
+};
+
+struct ethtool_c33_pse_ext_state_info {
+	enum ethtool_c33_pse_ext_state c33_pse_ext_state;
+	union {
+		enum ethtool_c33_pse_ext_substate_error_condition error_condition;
+		enum ethtool_c33_pse_ext_substate_mr_pse_enable mr_pse_enable;
+		enum ethtool_c33_pse_ext_substate_option_detect_ted option_detect_ted;
+		enum ethtool_c33_pse_ext_substate_option_vport_lim option_vport_lim;
+		enum ethtool_c33_pse_ext_substate_ovld_detected ovld_detected;
+		enum ethtool_c33_pse_ext_substate_power_not_available power_not_available;
+		enum ethtool_c33_pse_ext_substate_short_detected short_detected;
+		u32 __c33_pse_ext_substate;
+	};
+};
+
+struct ethtool_c33_pse_pw_limit_range {
+	u32 min;
+	u32 max;
+};
+
+struct pse_control_config {
+	enum ethtool_podl_pse_admin_state podl_admin_control;
+	enum ethtool_c33_pse_admin_state c33_admin_control;
+};
+
+struct pse_control_status {
+	enum ethtool_podl_pse_admin_state podl_admin_state;
+	enum ethtool_podl_pse_pw_d_status podl_pw_status;
+	enum ethtool_c33_pse_admin_state c33_admin_state;
+	enum ethtool_c33_pse_pw_d_status c33_pw_status;
+	u32 c33_pw_class;
+	u32 c33_actual_pw;
+	struct ethtool_c33_pse_ext_state_info c33_ext_state_info;
+	u32 c33_avail_pw_limit;
+	struct ethtool_c33_pse_pw_limit_range *c33_pw_limit_ranges;
+	u32 c33_pw_limit_nb_ranges;
+};
+
+enum {
+	ETHTOOL_A_C33_PSE_PW_LIMIT_UNSPEC = 0,
+	ETHTOOL_A_C33_PSE_PW_LIMIT_MIN = 1,
+	ETHTOOL_A_C33_PSE_PW_LIMIT_MAX = 2,
+};
+
+struct pse_reply_data {
 	struct ethnl_reply_data base;
-	struct phy_plca_cfg plca_cfg;
-	struct phy_plca_status plca_st;
+	struct pse_control_status status;
 };
 
-struct uncached_list {
-	spinlock_t lock;
-	struct list_head head;
+enum phy_upstream {
+	PHY_UPSTREAM_MAC = 0,
+	PHY_UPSTREAM_PHY = 1,
 };
 
-struct rt_cache_stat {
-	unsigned int in_slow_tot;
-	unsigned int in_slow_mc;
-	unsigned int in_no_route;
-	unsigned int in_brd;
-	unsigned int in_martian_dst;
-	unsigned int in_martian_src;
-	unsigned int out_slow_tot;
-	unsigned int out_slow_mc;
+struct phy_device_node {
+	enum phy_upstream upstream_type;
+	union {
+		struct net_device *netdev;
+		struct phy_device *phydev;
+	} upstream;
+	struct sfp_bus *parent_sfp_bus;
+	struct phy_device *phy;
+};
+
+struct phy_req_info {
+	struct ethnl_req_info base;
+	struct phy_device_node *pdn;
+};
+
+struct ethnl_phy_dump_ctx {
+	struct phy_req_info *phy_req_info;
+	long unsigned int ifindex;
+	long unsigned int phy_index;
+};
+
+struct ipq {
+	struct inet_frag_queue q;
+	u8 ecn;
+	u16 max_df_size;
+	int iif;
+	unsigned int rid;
+	struct inet_peer *peer;
 };
 
 enum {
@@ -60747,218 +61295,57 @@ struct ip_reply_arg {
 	kuid_t uid;
 };
 
-struct dmabuf_cmsg {
-	__u64 frag_offset;
-	__u32 frag_size;
-	__u32 frag_token;
-	__u32 dmabuf_id;
-	__u32 flags;
+enum tcp_fastopen_client_fail {
+	TFO_STATUS_UNSPEC = 0,
+	TFO_COOKIE_UNAVAILABLE = 1,
+	TFO_DATA_NOT_ACKED = 2,
+	TFO_SYN_RETRANSMITTED = 3,
 };
 
-enum {
-	BPF_TCP_ESTABLISHED = 1,
-	BPF_TCP_SYN_SENT = 2,
-	BPF_TCP_SYN_RECV = 3,
-	BPF_TCP_FIN_WAIT1 = 4,
-	BPF_TCP_FIN_WAIT2 = 5,
-	BPF_TCP_TIME_WAIT = 6,
-	BPF_TCP_CLOSE = 7,
-	BPF_TCP_CLOSE_WAIT = 8,
-	BPF_TCP_LAST_ACK = 9,
-	BPF_TCP_LISTEN = 10,
-	BPF_TCP_CLOSING = 11,
-	BPF_TCP_NEW_SYN_RECV = 12,
-	BPF_TCP_BOUND_INACTIVE = 13,
-	BPF_TCP_MAX_STATES = 14,
+struct tcp_sack_block_wire {
+	__be32 start_seq;
+	__be32 end_seq;
 };
 
-struct tcp_repair_opt {
-	__u32 opt_code;
-	__u32 opt_val;
+enum tcp_ca_ack_event_flags {
+	CA_ACK_SLOWPATH = 1,
+	CA_ACK_WIN_UPDATE = 2,
+	CA_ACK_ECE = 4,
 };
 
-struct tcp_repair_window {
-	__u32 snd_wl1;
-	__u32 snd_wnd;
-	__u32 max_window;
-	__u32 rcv_wnd;
-	__u32 rcv_wup;
-};
-
-enum {
-	TCP_NO_QUEUE = 0,
-	TCP_RECV_QUEUE = 1,
-	TCP_SEND_QUEUE = 2,
-	TCP_QUEUES_NR = 3,
-};
-
-struct tcp_info {
-	__u8 tcpi_state;
-	__u8 tcpi_ca_state;
-	__u8 tcpi_retransmits;
-	__u8 tcpi_probes;
-	__u8 tcpi_backoff;
-	__u8 tcpi_options;
-	__u8 tcpi_snd_wscale: 4;
-	__u8 tcpi_rcv_wscale: 4;
-	__u8 tcpi_delivery_rate_app_limited: 1;
-	__u8 tcpi_fastopen_client_fail: 2;
-	__u32 tcpi_rto;
-	__u32 tcpi_ato;
-	__u32 tcpi_snd_mss;
-	__u32 tcpi_rcv_mss;
-	__u32 tcpi_unacked;
-	__u32 tcpi_sacked;
-	__u32 tcpi_lost;
-	__u32 tcpi_retrans;
-	__u32 tcpi_fackets;
-	__u32 tcpi_last_data_sent;
-	__u32 tcpi_last_ack_sent;
-	__u32 tcpi_last_data_recv;
-	__u32 tcpi_last_ack_recv;
-	__u32 tcpi_pmtu;
-	__u32 tcpi_rcv_ssthresh;
-	__u32 tcpi_rtt;
-	__u32 tcpi_rttvar;
-	__u32 tcpi_snd_ssthresh;
-	__u32 tcpi_snd_cwnd;
-	__u32 tcpi_advmss;
-	__u32 tcpi_reordering;
-	__u32 tcpi_rcv_rtt;
-	__u32 tcpi_rcv_space;
-	__u32 tcpi_total_retrans;
-	__u64 tcpi_pacing_rate;
-	__u64 tcpi_max_pacing_rate;
-	__u64 tcpi_bytes_acked;
-	__u64 tcpi_bytes_received;
-	__u32 tcpi_segs_out;
-	__u32 tcpi_segs_in;
-	__u32 tcpi_notsent_bytes;
-	__u32 tcpi_min_rtt;
-	__u32 tcpi_data_segs_in;
-	__u32 tcpi_data_segs_out;
-	__u64 tcpi_delivery_rate;
-	__u64 tcpi_busy_time;
-	__u64 tcpi_rwnd_limited;
-	__u64 tcpi_sndbuf_limited;
-	__u32 tcpi_delivered;
-	__u32 tcpi_delivered_ce;
-	__u64 tcpi_bytes_sent;
-	__u64 tcpi_bytes_retrans;
-	__u32 tcpi_dsack_dups;
-	__u32 tcpi_reord_seen;
-	__u32 tcpi_rcv_ooopack;
-	__u32 tcpi_snd_wnd;
-	__u32 tcpi_rcv_wnd;
-	__u32 tcpi_rehash;
-	__u16 tcpi_total_rto;
-	__u16 tcpi_total_rto_recoveries;
-	__u32 tcpi_total_rto_time;
-};
-
-enum {
-	TCP_NLA_PAD = 0,
-	TCP_NLA_BUSY = 1,
-	TCP_NLA_RWND_LIMITED = 2,
-	TCP_NLA_SNDBUF_LIMITED = 3,
-	TCP_NLA_DATA_SEGS_OUT = 4,
-	TCP_NLA_TOTAL_RETRANS = 5,
-	TCP_NLA_PACING_RATE = 6,
-	TCP_NLA_DELIVERY_RATE = 7,
-	TCP_NLA_SND_CWND = 8,
-	TCP_NLA_REORDERING = 9,
-	TCP_NLA_MIN_RTT = 10,
-	TCP_NLA_RECUR_RETRANS = 11,
-	TCP_NLA_DELIVERY_RATE_APP_LMT = 12,
-	TCP_NLA_SNDQ_SIZE = 13,
-	TCP_NLA_CA_STATE = 14,
-	TCP_NLA_SND_SSTHRESH = 15,
-	TCP_NLA_DELIVERED = 16,
-	TCP_NLA_DELIVERED_CE = 17,
-	TCP_NLA_BYTES_SENT = 18,
-	TCP_NLA_BYTES_RETRANS = 19,
-	TCP_NLA_DSACK_DUPS = 20,
-	TCP_NLA_REORD_SEEN = 21,
-	TCP_NLA_SRTT = 22,
-	TCP_NLA_TIMEOUT_REHASH = 23,
-	TCP_NLA_BYTES_NOTSENT = 24,
-	TCP_NLA_EDT = 25,
-	TCP_NLA_TTL = 26,
-	TCP_NLA_REHASH = 27,
-};
-
-struct tcp_zerocopy_receive {
-	__u64 address;
-	__u32 length;
-	__u32 recv_skip_hint;
-	__u32 inq;
-	__s32 err;
-	__u64 copybuf_address;
-	__s32 copybuf_len;
-	__u32 flags;
-	__u64 msg_control;
-	__u64 msg_controllen;
-	__u32 msg_flags;
-	__u32 reserved;
-};
-
-enum {
-	TCP_CMSG_INQ = 1,
-	TCP_CMSG_TS = 2,
-};
-
-struct tcp_splice_state {
-	struct pipe_inode_info *pipe;
-	size_t len;
-	unsigned int flags;
-};
-
-struct tcp_xa_pool {
-	u8 max;
-	u8 idx;
-	__u32 tokens[17];
-	netmem_ref netmems[17];
-};
-
-enum {
-	BPF_WRITE_HDR_TCP_CURRENT_MSS = 1,
-	BPF_WRITE_HDR_TCP_SYNACK_COOKIE = 2,
-};
-
-enum tsq_flags {
-	TSQF_THROTTLED = 1,
-	TSQF_QUEUED = 2,
-	TCPF_TSQ_DEFERRED = 4,
-	TCPF_WRITE_TIMER_DEFERRED = 8,
-	TCPF_DELACK_TIMER_DEFERRED = 16,
-	TCPF_MTU_REDUCED_DEFERRED = 32,
-	TCPF_ACK_DEFERRED = 64,
-};
-
-struct mptcp_out_options {};
-
-struct tcp_out_options {
-	u16 options;
-	u16 mss;
-	u8 ws;
-	u8 num_sack_blocks;
-	u8 hash_size;
-	u8 bpf_opt_len;
-	__u8 *hash_location;
-	__u32 tsval;
-	__u32 tsecr;
-	struct tcp_fastopen_cookie *fastopen_cookie;
-	struct mptcp_out_options mptcp;
-};
-
-struct tsq_tasklet {
-	struct tasklet_struct tasklet;
-	struct list_head head;
+struct tcp_sacktag_state {
+	u64 first_sackt;
+	u64 last_sackt;
+	u32 reord;
+	u32 sack_delivered;
+	int flag;
+	unsigned int mss_now;
+	struct rate_sample *rate;
 };
 
 struct sock_bh_locked {
 	struct sock *sock;
 	local_lock_t bh_lock;
+};
+
+enum tcp_seq_states {
+	TCP_SEQ_STATE_LISTENING = 0,
+	TCP_SEQ_STATE_ESTABLISHED = 1,
+};
+
+struct tcp_seq_afinfo {
+	sa_family_t family;
+};
+
+struct tcp_iter_state {
+	struct seq_net_private p;
+	enum tcp_seq_states state;
+	struct sock *syn_wait_sk;
+	int bucket;
+	int offset;
+	int sbucket;
+	int num;
+	loff_t last_pos;
 };
 
 union bpf_tcp_iter_batch_item {
@@ -60984,19 +61371,8 @@ struct bpf_iter__tcp {
 	uid_t uid;
 };
 
-struct tcp_plb_state {
-	u8 consec_cong_rounds: 5;
-	u8 unused: 3;
-	u32 pause_until;
-};
-
 struct icmp_filter {
 	__u32 data;
-};
-
-struct raw_iter_state {
-	struct seq_net_private p;
-	int bucket;
 };
 
 struct raw_sock {
@@ -61014,29 +61390,41 @@ struct raw_frag_vec {
 	int hlen;
 };
 
-struct arpreq {
-	struct sockaddr arp_pa;
-	struct sockaddr arp_ha;
-	int arp_flags;
-	struct sockaddr arp_netmask;
-	char arp_dev[16];
+typedef struct sock * (*udp_lookup_t)(const struct sk_buff *, __be16, __be16);
+
+typedef struct sk_buff * (*gro_receive_t)(struct list_head *, struct sk_buff *);
+
+typedef struct sk_buff * (*gro_receive_sk_t)(struct sock *, struct list_head *, struct sk_buff *);
+
+struct ifaddrmsg {
+	__u8 ifa_family;
+	__u8 ifa_prefixlen;
+	__u8 ifa_flags;
+	__u8 ifa_scope;
+	__u32 ifa_index;
 };
 
 enum {
-	AX25_VALUES_IPDEFMODE = 0,
-	AX25_VALUES_AXDEFMODE = 1,
-	AX25_VALUES_BACKOFF = 2,
-	AX25_VALUES_CONMODE = 3,
-	AX25_VALUES_WINDOW = 4,
-	AX25_VALUES_EWINDOW = 5,
-	AX25_VALUES_T1 = 6,
-	AX25_VALUES_T2 = 7,
-	AX25_VALUES_T3 = 8,
-	AX25_VALUES_IDLE = 9,
-	AX25_VALUES_N2 = 10,
-	AX25_VALUES_PACLEN = 11,
-	AX25_VALUES_PROTOCOL = 12,
-	AX25_MAX_VALUES = 13,
+	IFA_UNSPEC = 0,
+	IFA_ADDRESS = 1,
+	IFA_LOCAL = 2,
+	IFA_LABEL = 3,
+	IFA_BROADCAST = 4,
+	IFA_ANYCAST = 5,
+	IFA_CACHEINFO = 6,
+	IFA_MULTICAST = 7,
+	IFA_FLAGS = 8,
+	IFA_RT_PRIORITY = 9,
+	IFA_TARGET_NETNSID = 10,
+	IFA_PROTO = 11,
+	__IFA_MAX = 12,
+};
+
+struct ifa_cacheinfo {
+	__u32 ifa_prefered;
+	__u32 ifa_valid;
+	__u32 cstamp;
+	__u32 tstamp;
 };
 
 enum {
@@ -61049,6 +61437,23 @@ struct in_validator_info {
 	__be32 ivi_addr;
 	struct in_device *ivi_dev;
 	struct netlink_ext_ack *extack;
+};
+
+struct netconfmsg {
+	__u8 ncm_family;
+};
+
+enum {
+	NETCONFA_UNSPEC = 0,
+	NETCONFA_IFINDEX = 1,
+	NETCONFA_FORWARDING = 2,
+	NETCONFA_RP_FILTER = 3,
+	NETCONFA_MC_FORWARDING = 4,
+	NETCONFA_PROXY_NEIGH = 5,
+	NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN = 6,
+	NETCONFA_INPUT = 7,
+	NETCONFA_BC_FORWARDING = 8,
+	__NETCONFA_MAX = 9,
 };
 
 struct inet_fill_args {
@@ -61065,42 +61470,9 @@ struct devinet_sysctl_table {
 	struct ctl_table devinet_vars[33];
 };
 
-struct igmphdr {
-	__u8 type;
-	__u8 code;
-	__sum16 csum;
-	__be32 group;
-};
-
-struct igmp_mc_iter_state {
-	struct seq_net_private p;
-	struct net_device *dev;
-	struct in_device *in_dev;
-};
-
-struct igmp_mcf_iter_state {
-	struct seq_net_private p;
-	struct net_device *dev;
-	struct in_device *idev;
-	struct ip_mc_list *im;
-};
-
 struct fib_nh_notifier_info {
 	struct fib_notifier_info info;
 	struct fib_nh *fib_nh;
-};
-
-struct ping_iter_state {
-	struct seq_net_private p;
-	int bucket;
-	sa_family_t family;
-};
-
-struct pingfakehdr {
-	struct icmphdr icmph;
-	struct msghdr *msg;
-	sa_family_t family;
-	__wsum wcheck;
 };
 
 struct ping_table {
@@ -61108,456 +61480,114 @@ struct ping_table {
 	spinlock_t lock;
 };
 
-enum lwtunnel_ip_t {
-	LWTUNNEL_IP_UNSPEC = 0,
-	LWTUNNEL_IP_ID = 1,
-	LWTUNNEL_IP_DST = 2,
-	LWTUNNEL_IP_SRC = 3,
-	LWTUNNEL_IP_TTL = 4,
-	LWTUNNEL_IP_TOS = 5,
-	LWTUNNEL_IP_FLAGS = 6,
-	LWTUNNEL_IP_PAD = 7,
-	LWTUNNEL_IP_OPTS = 8,
-	__LWTUNNEL_IP_MAX = 9,
+struct inet_diag_req {
+	__u8 idiag_family;
+	__u8 idiag_src_len;
+	__u8 idiag_dst_len;
+	__u8 idiag_ext;
+	struct inet_diag_sockid id;
+	__u32 idiag_states;
+	__u32 idiag_dbs;
 };
 
-enum lwtunnel_ip6_t {
-	LWTUNNEL_IP6_UNSPEC = 0,
-	LWTUNNEL_IP6_ID = 1,
-	LWTUNNEL_IP6_DST = 2,
-	LWTUNNEL_IP6_SRC = 3,
-	LWTUNNEL_IP6_HOPLIMIT = 4,
-	LWTUNNEL_IP6_TC = 5,
-	LWTUNNEL_IP6_FLAGS = 6,
-	LWTUNNEL_IP6_PAD = 7,
-	LWTUNNEL_IP6_OPTS = 8,
-	__LWTUNNEL_IP6_MAX = 9,
+struct inet_diag_bc_op {
+	unsigned char code;
+	unsigned char yes;
+	short unsigned int no;
 };
 
 enum {
-	LWTUNNEL_IP_OPTS_UNSPEC = 0,
-	LWTUNNEL_IP_OPTS_GENEVE = 1,
-	LWTUNNEL_IP_OPTS_VXLAN = 2,
-	LWTUNNEL_IP_OPTS_ERSPAN = 3,
-	__LWTUNNEL_IP_OPTS_MAX = 4,
+	INET_DIAG_BC_NOP = 0,
+	INET_DIAG_BC_JMP = 1,
+	INET_DIAG_BC_S_GE = 2,
+	INET_DIAG_BC_S_LE = 3,
+	INET_DIAG_BC_D_GE = 4,
+	INET_DIAG_BC_D_LE = 5,
+	INET_DIAG_BC_AUTO = 6,
+	INET_DIAG_BC_S_COND = 7,
+	INET_DIAG_BC_D_COND = 8,
+	INET_DIAG_BC_DEV_COND = 9,
+	INET_DIAG_BC_MARK_COND = 10,
+	INET_DIAG_BC_S_EQ = 11,
+	INET_DIAG_BC_D_EQ = 12,
+	INET_DIAG_BC_CGROUP_COND = 13,
+};
+
+struct inet_diag_hostcond {
+	__u8 family;
+	__u8 prefix_len;
+	int port;
+	__be32 addr[0];
+};
+
+struct inet_diag_markcond {
+	__u32 mark;
+	__u32 mask;
+};
+
+struct inet_diag_meminfo {
+	__u32 idiag_rmem;
+	__u32 idiag_wmem;
+	__u32 idiag_fmem;
+	__u32 idiag_tmem;
+};
+
+struct inet_diag_sockopt {
+	__u8 recverr: 1;
+	__u8 is_icsk: 1;
+	__u8 freebind: 1;
+	__u8 hdrincl: 1;
+	__u8 mc_loop: 1;
+	__u8 transparent: 1;
+	__u8 mc_all: 1;
+	__u8 nodefrag: 1;
+	__u8 bind_address_no_port: 1;
+	__u8 recverr_rfc4884: 1;
+	__u8 defer_connect: 1;
+	__u8 unused: 5;
+};
+
+struct inet_diag_dump_data {
+	struct nlattr *req_nlas[4];
+	struct bpf_sk_storage_diag *bpf_stg_diag;
+};
+
+struct inet_diag_entry {
+	const __be32 *saddr;
+	const __be32 *daddr;
+	u16 sport;
+	u16 dport;
+	u16 family;
+	u16 userlocks;
+	u32 ifindex;
+	u32 mark;
+	u64 cgroup_id;
+};
+
+struct bictcp {
+	u32 cnt;
+	u32 last_max_cwnd;
+	u32 last_cwnd;
+	u32 last_time;
+	u32 bic_origin_point;
+	u32 bic_K;
+	u32 delay_min;
+	u32 epoch_start;
+	u32 ack_cnt;
+	u32 tcp_cwnd;
+	u16 unused;
+	u8 sample_cnt;
+	u8 found;
+	u32 round_start;
+	u32 end_seq;
+	u32 last_ack;
+	u32 curr_rtt;
 };
 
 enum {
-	LWTUNNEL_IP_OPT_GENEVE_UNSPEC = 0,
-	LWTUNNEL_IP_OPT_GENEVE_CLASS = 1,
-	LWTUNNEL_IP_OPT_GENEVE_TYPE = 2,
-	LWTUNNEL_IP_OPT_GENEVE_DATA = 3,
-	__LWTUNNEL_IP_OPT_GENEVE_MAX = 4,
-};
-
-enum {
-	LWTUNNEL_IP_OPT_VXLAN_UNSPEC = 0,
-	LWTUNNEL_IP_OPT_VXLAN_GBP = 1,
-	__LWTUNNEL_IP_OPT_VXLAN_MAX = 2,
-};
-
-enum {
-	LWTUNNEL_IP_OPT_ERSPAN_UNSPEC = 0,
-	LWTUNNEL_IP_OPT_ERSPAN_VER = 1,
-	LWTUNNEL_IP_OPT_ERSPAN_INDEX = 2,
-	LWTUNNEL_IP_OPT_ERSPAN_DIR = 3,
-	LWTUNNEL_IP_OPT_ERSPAN_HWID = 4,
-	__LWTUNNEL_IP_OPT_ERSPAN_MAX = 5,
-};
-
-struct lwtunnel_encap_ops {
-	int (*build_state)(struct net *, struct nlattr *, unsigned int, const void *, struct lwtunnel_state **, struct netlink_ext_ack *);
-	void (*destroy_state)(struct lwtunnel_state *);
-	int (*output)(struct net *, struct sock *, struct sk_buff *);
-	int (*input)(struct sk_buff *);
-	int (*fill_encap)(struct sk_buff *, struct lwtunnel_state *);
-	int (*get_encap_size)(struct lwtunnel_state *);
-	int (*cmp_encap)(struct lwtunnel_state *, struct lwtunnel_state *);
-	int (*xmit)(struct sk_buff *);
-	struct module *owner;
-};
-
-enum {
-	IFLA_IPTUN_UNSPEC = 0,
-	IFLA_IPTUN_LINK = 1,
-	IFLA_IPTUN_LOCAL = 2,
-	IFLA_IPTUN_REMOTE = 3,
-	IFLA_IPTUN_TTL = 4,
-	IFLA_IPTUN_TOS = 5,
-	IFLA_IPTUN_ENCAP_LIMIT = 6,
-	IFLA_IPTUN_FLOWINFO = 7,
-	IFLA_IPTUN_FLAGS = 8,
-	IFLA_IPTUN_PROTO = 9,
-	IFLA_IPTUN_PMTUDISC = 10,
-	IFLA_IPTUN_6RD_PREFIX = 11,
-	IFLA_IPTUN_6RD_RELAY_PREFIX = 12,
-	IFLA_IPTUN_6RD_PREFIXLEN = 13,
-	IFLA_IPTUN_6RD_RELAY_PREFIXLEN = 14,
-	IFLA_IPTUN_ENCAP_TYPE = 15,
-	IFLA_IPTUN_ENCAP_FLAGS = 16,
-	IFLA_IPTUN_ENCAP_SPORT = 17,
-	IFLA_IPTUN_ENCAP_DPORT = 18,
-	IFLA_IPTUN_COLLECT_METADATA = 19,
-	IFLA_IPTUN_FWMARK = 20,
-	__IFLA_IPTUN_MAX = 21,
-};
-
-struct ip6_tnl_encap_ops {
-	size_t (*encap_hlen)(struct ip_tunnel_encap *);
-	int (*build_header)(struct sk_buff *, struct ip_tunnel_encap *, u8 *, struct flowi6 *);
-	int (*err_handler)(struct sk_buff *, struct inet6_skb_parm *, u8, u8, int, __be32);
-};
-
-struct geneve_opt {
-	__be16 opt_class;
-	u8 type;
-	u8 length: 5;
-	u8 r3: 1;
-	u8 r2: 1;
-	u8 r1: 1;
-	u8 opt_data[0];
-};
-
-struct vxlan_metadata {
-	u32 gbp;
-};
-
-struct erspan_md2 {
-	__be32 timestamp;
-	__be16 sgt;
-	__u8 hwid_upper: 2;
-	__u8 ft: 5;
-	__u8 p: 1;
-	__u8 o: 1;
-	__u8 gra: 2;
-	__u8 dir: 1;
-	__u8 hwid: 4;
-};
-
-struct erspan_metadata {
-	int version;
-	union {
-		__be32 index;
-		struct erspan_md2 md2;
-	} u;
-};
-
-struct nhmsg {
-	unsigned char nh_family;
-	unsigned char nh_scope;
-	unsigned char nh_protocol;
-	unsigned char resvd;
-	unsigned int nh_flags;
-};
-
-struct nexthop_grp {
-	__u32 id;
-	__u8 weight;
-	__u8 weight_high;
-	__u16 resvd2;
-};
-
-enum {
-	NEXTHOP_GRP_TYPE_MPATH = 0,
-	NEXTHOP_GRP_TYPE_RES = 1,
-	__NEXTHOP_GRP_TYPE_MAX = 2,
-};
-
-enum {
-	NHA_UNSPEC = 0,
-	NHA_ID = 1,
-	NHA_GROUP = 2,
-	NHA_GROUP_TYPE = 3,
-	NHA_BLACKHOLE = 4,
-	NHA_OIF = 5,
-	NHA_GATEWAY = 6,
-	NHA_ENCAP_TYPE = 7,
-	NHA_ENCAP = 8,
-	NHA_GROUPS = 9,
-	NHA_MASTER = 10,
-	NHA_FDB = 11,
-	NHA_RES_GROUP = 12,
-	NHA_RES_BUCKET = 13,
-	NHA_OP_FLAGS = 14,
-	NHA_GROUP_STATS = 15,
-	NHA_HW_STATS_ENABLE = 16,
-	NHA_HW_STATS_USED = 17,
-	__NHA_MAX = 18,
-};
-
-enum {
-	NHA_RES_GROUP_UNSPEC = 0,
-	NHA_RES_GROUP_PAD = 0,
-	NHA_RES_GROUP_BUCKETS = 1,
-	NHA_RES_GROUP_IDLE_TIMER = 2,
-	NHA_RES_GROUP_UNBALANCED_TIMER = 3,
-	NHA_RES_GROUP_UNBALANCED_TIME = 4,
-	__NHA_RES_GROUP_MAX = 5,
-};
-
-enum {
-	NHA_RES_BUCKET_UNSPEC = 0,
-	NHA_RES_BUCKET_PAD = 0,
-	NHA_RES_BUCKET_INDEX = 1,
-	NHA_RES_BUCKET_IDLE_TIME = 2,
-	NHA_RES_BUCKET_NH_ID = 3,
-	__NHA_RES_BUCKET_MAX = 4,
-};
-
-enum {
-	NHA_GROUP_STATS_UNSPEC = 0,
-	NHA_GROUP_STATS_ENTRY = 1,
-	__NHA_GROUP_STATS_MAX = 2,
-};
-
-enum {
-	NHA_GROUP_STATS_ENTRY_UNSPEC = 0,
-	NHA_GROUP_STATS_ENTRY_ID = 1,
-	NHA_GROUP_STATS_ENTRY_PACKETS = 2,
-	NHA_GROUP_STATS_ENTRY_PACKETS_HW = 3,
-	__NHA_GROUP_STATS_ENTRY_MAX = 4,
-};
-
-struct nh_config {
-	u32 nh_id;
-	u8 nh_family;
-	u8 nh_protocol;
-	u8 nh_blackhole;
-	u8 nh_fdb;
-	u32 nh_flags;
-	int nh_ifindex;
-	struct net_device *dev;
-	union {
-		__be32 ipv4;
-		struct in6_addr ipv6;
-	} gw;
-	struct nlattr *nh_grp;
-	u16 nh_grp_type;
-	u16 nh_grp_res_num_buckets;
-	long unsigned int nh_grp_res_idle_timer;
-	long unsigned int nh_grp_res_unbalanced_timer;
-	bool nh_grp_res_has_num_buckets;
-	bool nh_grp_res_has_idle_timer;
-	bool nh_grp_res_has_unbalanced_timer;
-	bool nh_hw_stats;
-	struct nlattr *nh_encap;
-	u16 nh_encap_type;
-	u32 nlflags;
-	struct nl_info nlinfo;
-};
-
-enum nexthop_event_type {
-	NEXTHOP_EVENT_DEL = 0,
-	NEXTHOP_EVENT_REPLACE = 1,
-	NEXTHOP_EVENT_RES_TABLE_PRE_REPLACE = 2,
-	NEXTHOP_EVENT_BUCKET_REPLACE = 3,
-	NEXTHOP_EVENT_HW_STATS_REPORT_DELTA = 4,
-};
-
-enum nh_notifier_info_type {
-	NH_NOTIFIER_INFO_TYPE_SINGLE = 0,
-	NH_NOTIFIER_INFO_TYPE_GRP = 1,
-	NH_NOTIFIER_INFO_TYPE_RES_TABLE = 2,
-	NH_NOTIFIER_INFO_TYPE_RES_BUCKET = 3,
-	NH_NOTIFIER_INFO_TYPE_GRP_HW_STATS = 4,
-};
-
-struct nh_notifier_single_info {
-	struct net_device *dev;
-	u8 gw_family;
-	union {
-		__be32 ipv4;
-		struct in6_addr ipv6;
-	};
-	u32 id;
-	u8 is_reject: 1;
-	u8 is_fdb: 1;
-	u8 has_encap: 1;
-};
-
-struct nh_notifier_grp_entry_info {
-	u16 weight;
-	struct nh_notifier_single_info nh;
-};
-
-struct nh_notifier_grp_info {
-	u16 num_nh;
-	bool is_fdb;
-	bool hw_stats;
-	struct nh_notifier_grp_entry_info nh_entries[0];
-};
-
-struct nh_notifier_res_bucket_info {
-	u16 bucket_index;
-	unsigned int idle_timer_ms;
-	bool force;
-	struct nh_notifier_single_info old_nh;
-	struct nh_notifier_single_info new_nh;
-};
-
-struct nh_notifier_res_table_info {
-	u16 num_nh_buckets;
-	bool hw_stats;
-	struct nh_notifier_single_info nhs[0];
-};
-
-struct nh_notifier_grp_hw_stats_entry_info {
-	u32 id;
-	u64 packets;
-};
-
-struct nh_notifier_grp_hw_stats_info {
-	u16 num_nh;
-	bool hw_stats_used;
-	struct nh_notifier_grp_hw_stats_entry_info stats[0];
-};
-
-struct nh_notifier_info {
-	struct net *net;
-	struct netlink_ext_ack *extack;
-	u32 id;
-	enum nh_notifier_info_type type;
-	union {
-		struct nh_notifier_single_info *nh;
-		struct nh_notifier_grp_info *nh_grp;
-		struct nh_notifier_res_table_info *nh_res_table;
-		struct nh_notifier_res_bucket_info *nh_res_bucket;
-		struct nh_notifier_grp_hw_stats_info *nh_grp_hw_stats;
-	};
-};
-
-struct nh_dump_filter {
-	u32 nh_id;
-	int dev_idx;
-	int master_idx;
-	bool group_filter;
-	bool fdb_filter;
-	u32 res_bucket_nh_id;
-	u32 op_flags;
-};
-
-struct rtm_dump_nh_ctx {
-	u32 idx;
-};
-
-struct rtm_dump_res_bucket_ctx {
-	struct rtm_dump_nh_ctx nh;
-	u16 bucket_index;
-};
-
-struct rtm_dump_nexthop_bucket_data {
-	struct rtm_dump_res_bucket_ctx *ctx;
-	struct nh_dump_filter filter;
-};
-
-struct ip_tunnel_parm {
-	char name[16];
-	int link;
-	__be16 i_flags;
-	__be16 o_flags;
-	__be32 i_key;
-	__be32 o_key;
-	struct iphdr iph;
-};
-
-enum tunnel_encap_types {
-	TUNNEL_ENCAP_NONE = 0,
-	TUNNEL_ENCAP_FOU = 1,
-	TUNNEL_ENCAP_GUE = 2,
-	TUNNEL_ENCAP_MPLS = 3,
-};
-
-struct ip_tunnel_prl_entry {
-	struct ip_tunnel_prl_entry *next;
-	__be32 addr;
-	u16 flags;
-	struct callback_head callback_head;
-};
-
-struct ip_tunnel {
-	struct ip_tunnel *next;
-	struct hlist_node hash_node;
-	struct net_device *dev;
-	netdevice_tracker dev_tracker;
-	struct net *net;
-	long unsigned int err_time;
-	int err_count;
-	u32 i_seqno;
-	atomic_t o_seqno;
-	int tun_hlen;
-	u32 index;
-	u8 erspan_ver;
-	u8 dir;
-	u16 hwid;
-	struct dst_cache dst_cache;
-	struct ip_tunnel_parm_kern parms;
-	int mlink;
-	int encap_hlen;
-	int hlen;
-	struct ip_tunnel_encap encap;
-	struct ip_tunnel_prl_entry *prl;
-	unsigned int prl_count;
-	unsigned int ip_tnl_net_id;
-	struct gro_cells gro_cells;
-	__u32 fwmark;
-	bool collect_md;
-	bool ignore_df;
-};
-
-struct tnl_ptk_info {
-	long unsigned int flags[1];
-	__be16 proto;
-	__be32 key;
-	__be32 seq;
-	int hdr_len;
-};
-
-struct ip_tunnel_net {
-	struct net_device *fb_tunnel_dev;
-	struct rtnl_link_ops *rtnl_link_ops;
-	struct hlist_head tunnels[128];
-	struct ip_tunnel *collect_md_tun;
-	int type;
-};
-
-enum {
-	INET_ULP_INFO_UNSPEC = 0,
-	INET_ULP_INFO_NAME = 1,
-	INET_ULP_INFO_TLS = 2,
-	INET_ULP_INFO_MPTCP = 3,
-	__INET_ULP_INFO_MAX = 4,
-};
-
-struct tx_work {
-	struct delayed_work work;
-	struct sock *sk;
-};
-
-struct tls_rec;
-
-struct tls_sw_context_tx {
-	struct crypto_aead *aead_send;
-	struct crypto_wait async_wait;
-	struct tx_work tx_work;
-	struct tls_rec *open_rec;
-	struct list_head tx_list;
-	atomic_t encrypt_pending;
-	u8 async_capable: 1;
-	long unsigned int tx_bitmask;
-};
-
-enum {
-	TCP_BPF_IPV4 = 0,
-	TCP_BPF_IPV6 = 1,
-	TCP_BPF_NUM_PROTS = 2,
-};
-
-enum {
-	TCP_BPF_BASE = 0,
-	TCP_BPF_TX = 1,
-	TCP_BPF_RX = 2,
-	TCP_BPF_TXRX = 3,
-	TCP_BPF_NUM_CFGS = 4,
+	UDP_BPF_IPV4 = 0,
+	UDP_BPF_IPV6 = 1,
+	UDP_BPF_NUM_PROTS = 2,
 };
 
 struct unix_stream_read_state {
@@ -61589,17 +61619,9 @@ struct bpf_iter__unix {
 	uid_t uid;
 };
 
-struct in6_rtmsg {
-	struct in6_addr rtmsg_dst;
-	struct in6_addr rtmsg_src;
-	struct in6_addr rtmsg_gateway;
-	__u32 rtmsg_type;
-	__u16 rtmsg_dst_len;
-	__u16 rtmsg_src_len;
-	__u32 rtmsg_metric;
-	long unsigned int rtmsg_info;
-	__u32 rtmsg_flags;
-	int rtmsg_ifindex;
+struct ac6_iter_state {
+	struct seq_net_private p;
+	struct net_device *dev;
 };
 
 struct ip6_fraglist_iter {
@@ -61631,163 +61653,299 @@ struct ip6_ra_chain {
 	void (*destructor)(struct sock *);
 };
 
-struct ifaddrlblmsg {
-	__u8 ifal_family;
-	__u8 __ifal_reserved;
-	__u8 ifal_prefixlen;
-	__u8 ifal_flags;
-	__u32 ifal_index;
-	__u32 ifal_seq;
+enum {
+	IFLA_INET6_UNSPEC = 0,
+	IFLA_INET6_FLAGS = 1,
+	IFLA_INET6_CONF = 2,
+	IFLA_INET6_STATS = 3,
+	IFLA_INET6_MCAST = 4,
+	IFLA_INET6_CACHEINFO = 5,
+	IFLA_INET6_ICMP6STATS = 6,
+	IFLA_INET6_TOKEN = 7,
+	IFLA_INET6_ADDR_GEN_MODE = 8,
+	IFLA_INET6_RA_MTU = 9,
+	__IFLA_INET6_MAX = 10,
+};
+
+enum in6_addr_gen_mode {
+	IN6_ADDR_GEN_MODE_EUI64 = 0,
+	IN6_ADDR_GEN_MODE_NONE = 1,
+	IN6_ADDR_GEN_MODE_STABLE_PRIVACY = 2,
+	IN6_ADDR_GEN_MODE_RANDOM = 3,
+};
+
+struct ifla_cacheinfo {
+	__u32 max_reasm_len;
+	__u32 tstamp;
+	__u32 reachable_time;
+	__u32 retrans_time;
+};
+
+struct prefixmsg {
+	unsigned char prefix_family;
+	unsigned char prefix_pad1;
+	short unsigned int prefix_pad2;
+	int prefix_ifindex;
+	unsigned char prefix_type;
+	unsigned char prefix_len;
+	unsigned char prefix_flags;
+	unsigned char prefix_pad3;
 };
 
 enum {
-	IFAL_ADDRESS = 1,
-	IFAL_LABEL = 2,
-	__IFAL_MAX = 3,
+	PREFIX_UNSPEC = 0,
+	PREFIX_ADDRESS = 1,
+	PREFIX_CACHEINFO = 2,
+	__PREFIX_MAX = 3,
 };
 
-struct ip6addrlbl_entry {
-	struct in6_addr prefix;
-	int prefixlen;
+struct prefix_cacheinfo {
+	__u32 preferred_time;
+	__u32 valid_time;
+};
+
+struct in6_ifreq {
+	struct in6_addr ifr6_addr;
+	__u32 ifr6_prefixlen;
+	int ifr6_ifindex;
+};
+
+enum {
+	DEVCONF_FORWARDING = 0,
+	DEVCONF_HOPLIMIT = 1,
+	DEVCONF_MTU6 = 2,
+	DEVCONF_ACCEPT_RA = 3,
+	DEVCONF_ACCEPT_REDIRECTS = 4,
+	DEVCONF_AUTOCONF = 5,
+	DEVCONF_DAD_TRANSMITS = 6,
+	DEVCONF_RTR_SOLICITS = 7,
+	DEVCONF_RTR_SOLICIT_INTERVAL = 8,
+	DEVCONF_RTR_SOLICIT_DELAY = 9,
+	DEVCONF_USE_TEMPADDR = 10,
+	DEVCONF_TEMP_VALID_LFT = 11,
+	DEVCONF_TEMP_PREFERED_LFT = 12,
+	DEVCONF_REGEN_MAX_RETRY = 13,
+	DEVCONF_MAX_DESYNC_FACTOR = 14,
+	DEVCONF_MAX_ADDRESSES = 15,
+	DEVCONF_FORCE_MLD_VERSION = 16,
+	DEVCONF_ACCEPT_RA_DEFRTR = 17,
+	DEVCONF_ACCEPT_RA_PINFO = 18,
+	DEVCONF_ACCEPT_RA_RTR_PREF = 19,
+	DEVCONF_RTR_PROBE_INTERVAL = 20,
+	DEVCONF_ACCEPT_RA_RT_INFO_MAX_PLEN = 21,
+	DEVCONF_PROXY_NDP = 22,
+	DEVCONF_OPTIMISTIC_DAD = 23,
+	DEVCONF_ACCEPT_SOURCE_ROUTE = 24,
+	DEVCONF_MC_FORWARDING = 25,
+	DEVCONF_DISABLE_IPV6 = 26,
+	DEVCONF_ACCEPT_DAD = 27,
+	DEVCONF_FORCE_TLLAO = 28,
+	DEVCONF_NDISC_NOTIFY = 29,
+	DEVCONF_MLDV1_UNSOLICITED_REPORT_INTERVAL = 30,
+	DEVCONF_MLDV2_UNSOLICITED_REPORT_INTERVAL = 31,
+	DEVCONF_SUPPRESS_FRAG_NDISC = 32,
+	DEVCONF_ACCEPT_RA_FROM_LOCAL = 33,
+	DEVCONF_USE_OPTIMISTIC = 34,
+	DEVCONF_ACCEPT_RA_MTU = 35,
+	DEVCONF_STABLE_SECRET = 36,
+	DEVCONF_USE_OIF_ADDRS_ONLY = 37,
+	DEVCONF_ACCEPT_RA_MIN_HOP_LIMIT = 38,
+	DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN = 39,
+	DEVCONF_DROP_UNICAST_IN_L2_MULTICAST = 40,
+	DEVCONF_DROP_UNSOLICITED_NA = 41,
+	DEVCONF_KEEP_ADDR_ON_DOWN = 42,
+	DEVCONF_RTR_SOLICIT_MAX_INTERVAL = 43,
+	DEVCONF_SEG6_ENABLED = 44,
+	DEVCONF_SEG6_REQUIRE_HMAC = 45,
+	DEVCONF_ENHANCED_DAD = 46,
+	DEVCONF_ADDR_GEN_MODE = 47,
+	DEVCONF_DISABLE_POLICY = 48,
+	DEVCONF_ACCEPT_RA_RT_INFO_MIN_PLEN = 49,
+	DEVCONF_NDISC_TCLASS = 50,
+	DEVCONF_RPL_SEG_ENABLED = 51,
+	DEVCONF_RA_DEFRTR_METRIC = 52,
+	DEVCONF_IOAM6_ENABLED = 53,
+	DEVCONF_IOAM6_ID = 54,
+	DEVCONF_IOAM6_ID_WIDE = 55,
+	DEVCONF_NDISC_EVICT_NOCARRIER = 56,
+	DEVCONF_ACCEPT_UNTRACKED_NA = 57,
+	DEVCONF_ACCEPT_RA_MIN_LFT = 58,
+	DEVCONF_MAX = 59,
+};
+
+enum {
+	INET6_IFADDR_STATE_PREDAD = 0,
+	INET6_IFADDR_STATE_DAD = 1,
+	INET6_IFADDR_STATE_POSTDAD = 2,
+	INET6_IFADDR_STATE_ERRDAD = 3,
+	INET6_IFADDR_STATE_DEAD = 4,
+};
+
+struct in6_validator_info {
+	struct in6_addr i6vi_addr;
+	struct inet6_dev *i6vi_dev;
+	struct netlink_ext_ack *extack;
+};
+
+struct ifa6_config {
+	const struct in6_addr *pfx;
+	unsigned int plen;
+	u8 ifa_proto;
+	const struct in6_addr *peer_pfx;
+	struct inet6_ifaddr *ifpub;
+	long unsigned int cstamp;
+	long unsigned int tstamp;
+	u32 rt_priority;
+	u32 ifa_flags;
+	u32 preferred_lft;
+	u32 valid_lft;
+	u16 scope;
+};
+
+union fwnet_hwaddr {
+	u8 u[16];
+	struct {
+		__be64 uniq_id;
+		u8 max_rec;
+		u8 sspd;
+		u8 fifo[6];
+	} uc;
+};
+
+enum cleanup_prefix_rt_t {
+	CLEANUP_PREFIX_RT_NOP = 0,
+	CLEANUP_PREFIX_RT_DEL = 1,
+	CLEANUP_PREFIX_RT_EXPIRE = 2,
+};
+
+enum {
+	IPV6_SADDR_RULE_INIT = 0,
+	IPV6_SADDR_RULE_LOCAL = 1,
+	IPV6_SADDR_RULE_SCOPE = 2,
+	IPV6_SADDR_RULE_PREFERRED = 3,
+	IPV6_SADDR_RULE_OIF = 4,
+	IPV6_SADDR_RULE_LABEL = 5,
+	IPV6_SADDR_RULE_PRIVACY = 6,
+	IPV6_SADDR_RULE_ORCHID = 7,
+	IPV6_SADDR_RULE_PREFIX = 8,
+	IPV6_SADDR_RULE_MAX = 9,
+};
+
+struct ipv6_saddr_score {
+	int rule;
+	int addr_type;
+	struct inet6_ifaddr *ifa;
+	long unsigned int scorebits[1];
+	int scopedist;
+	int matchlen;
+};
+
+struct ipv6_saddr_dst {
+	const struct in6_addr *addr;
 	int ifindex;
-	int addrtype;
-	u32 label;
-	struct hlist_node list;
-	struct callback_head rcu;
+	int scope;
+	int label;
+	unsigned int prefs;
 };
 
-struct ip6addrlbl_init_table {
-	const struct in6_addr *prefix;
-	int prefixlen;
-	u32 label;
+struct if6_iter_state {
+	struct seq_net_private p;
+	int bucket;
+	int offset;
 };
 
-struct rt6_exception {
-	struct hlist_node hlist;
-	struct rt6_info *rt6i;
-	long unsigned int stamp;
-	struct callback_head rcu;
+enum addr_type_t {
+	UNICAST_ADDR = 0,
+	MULTICAST_ADDR = 1,
+	ANYCAST_ADDR = 2,
 };
 
-struct netevent_redirect {
-	struct dst_entry *old;
-	struct dst_entry *new;
-	struct neighbour *neigh;
-	const void *daddr;
+struct inet6_fill_args {
+	u32 portid;
+	u32 seq;
+	int event;
+	unsigned int flags;
+	int netnsid;
+	int ifindex;
+	enum addr_type_t type;
 };
 
-struct trace_event_raw_fib6_table_lookup {
-	struct trace_entry ent;
-	u32 tb_id;
-	int err;
-	int oif;
-	int iif;
-	__u8 tos;
-	__u8 scope;
-	__u8 flags;
-	__u8 src[16];
-	__u8 dst[16];
-	u16 sport;
-	u16 dport;
-	u8 proto;
-	u8 rt_type;
-	char name[16];
-	__u8 gw[16];
-	char __data[0];
+enum {
+	DAD_PROCESS = 0,
+	DAD_BEGIN = 1,
+	DAD_ABORT = 2,
 };
 
-struct trace_event_data_offsets_fib6_table_lookup {};
-
-typedef void (*btf_trace_fib6_table_lookup)(void *, const struct net *, const struct fib6_result *, struct fib6_table *, const struct flowi6 *);
-
-enum rt6_nud_state {
-	RT6_NUD_FAIL_HARD = -3,
-	RT6_NUD_FAIL_PROBE = -2,
-	RT6_NUD_FAIL_DO_RR = -1,
-	RT6_NUD_SUCCEED = 1,
+enum fib6_walk_state {
+	FWS_L = 0,
+	FWS_R = 1,
+	FWS_C = 2,
+	FWS_U = 3,
 };
 
-struct fib6_nh_dm_arg {
-	struct net *net;
-	const struct in6_addr *saddr;
-	int oif;
-	int flags;
-	struct fib6_nh *nh;
+struct fib6_walker {
+	struct list_head lh;
+	struct fib6_node *root;
+	struct fib6_node *node;
+	struct fib6_info *leaf;
+	enum fib6_walk_state state;
+	unsigned int skip;
+	unsigned int count;
+	unsigned int skip_in_node;
+	int (*func)(struct fib6_walker *);
+	void *args;
 };
 
-struct fib6_nh_frl_arg {
-	u32 flags;
-	int oif;
-	int strict;
-	int *mpri;
-	bool *do_rr;
-	struct fib6_nh *nh;
+struct fib6_entry_notifier_info {
+	struct fib_notifier_info info;
+	struct fib6_info *rt;
+	unsigned int nsiblings;
 };
 
-struct fib6_nh_excptn_arg {
-	struct rt6_info *rt;
-	int plen;
+struct ipv6_route_iter {
+	struct seq_net_private p;
+	struct fib6_walker w;
+	loff_t skip;
+	struct fib6_table *tbl;
+	int sernum;
 };
 
-struct fib6_nh_match_arg {
-	const struct net_device *dev;
-	const struct in6_addr *gw;
-	struct fib6_nh *match;
-};
-
-struct fib6_nh_age_excptn_arg {
-	struct fib6_gc_args *gc_args;
-	long unsigned int now;
-};
-
-struct fib6_nh_rd_arg {
-	struct fib6_result *res;
-	struct flowi6 *fl6;
-	const struct in6_addr *gw;
-	struct rt6_info **ret;
-};
-
-struct ip6rd_flowi {
-	struct flowi6 fl6;
-	struct in6_addr gateway;
-};
-
-struct fib6_nh_del_cached_rt_arg {
-	struct fib6_config *cfg;
-	struct fib6_info *f6i;
-};
-
-struct arg_dev_net_ip {
-	struct net *net;
-	struct in6_addr *addr;
-};
-
-struct arg_netdev_event {
-	const struct net_device *dev;
+struct bpf_iter__ipv6_route {
 	union {
-		unsigned char nh_flags;
-		long unsigned int event;
+		struct bpf_iter_meta *meta;
+	};
+	union {
+		struct fib6_info *rt;
 	};
 };
 
-struct rt6_mtu_change_arg {
-	struct net_device *dev;
-	unsigned int mtu;
-	struct fib6_info *f6i;
+struct fib6_cleaner {
+	struct fib6_walker w;
+	struct net *net;
+	int (*func)(struct fib6_info *, void *);
+	int sernum;
+	void *arg;
+	bool skip_notify;
 };
 
-struct rt6_nh {
-	struct fib6_info *fib6_info;
-	struct fib6_config r_cfg;
-	struct list_head next;
+enum {
+	FIB6_NO_SERNUM_CHANGE = 0,
 };
 
-struct fib6_nh_exception_dump_walker {
-	struct rt6_rtnl_dump_arg *dump;
-	struct fib6_info *rt;
-	unsigned int flags;
-	unsigned int skip;
-	unsigned int count;
+struct fib6_dump_arg {
+	struct net *net;
+	struct notifier_block *nb;
+	struct netlink_ext_ack *extack;
+};
+
+struct fib6_nh_pcpu_arg {
+	struct fib6_info *from;
+	const struct fib6_table *table;
+};
+
+struct lookup_args {
+	int offset;
+	const struct in6_addr *addr;
 };
 
 struct ipv6_mreq {
@@ -61795,28 +61953,30 @@ struct ipv6_mreq {
 	int ipv6mr_ifindex;
 };
 
-struct ip6_mtuinfo {
-	struct sockaddr_in6 ip6m_addr;
-	__u32 ip6m_mtu;
+struct in6_flowlabel_req {
+	struct in6_addr flr_dst;
+	__be32 flr_label;
+	__u8 flr_action;
+	__u8 flr_share;
+	__u16 flr_flags;
+	__u16 flr_expires;
+	__u16 flr_linger;
+	__u32 __flr_pad;
 };
 
-struct icmp6_filter {
-	__u32 data[8];
+typedef u32 inet6_ehashfn_t(const struct net *, const struct in6_addr *, const u16, const struct in6_addr *, const __be16);
+
+typedef void ip6_icmp_send_t(struct sk_buff *, u8, u8, __u32, const struct in6_addr *, const struct inet6_skb_parm *);
+
+struct icmpv6_msg {
+	struct sk_buff *skb;
+	int offset;
+	uint8_t type;
 };
 
-struct raw6_sock {
-	struct inet_sock inet;
-	__u32 checksum;
-	__u32 offset;
-	struct icmp6_filter filter;
-	__u32 ip6mr_table;
-	struct ipv6_pinfo inet6;
-};
-
-struct raw6_frag_vec {
-	struct msghdr *msg;
-	int hlen;
-	char c[4];
+struct icmp6_err {
+	int err;
+	int fatal;
 };
 
 enum ip6_defrag_users {
@@ -61836,64 +61996,23 @@ struct frag_queue {
 	u8 ecn;
 };
 
-struct sr6_tlv {
+struct rt0_hdr {
+	struct ipv6_rt_hdr rt_hdr;
+	__u32 reserved;
+	struct in6_addr addr[0];
+};
+
+struct ioam6_hdr {
+	__u8 opt_type;
+	__u8 opt_len;
+	char: 8;
 	__u8 type;
-	__u8 len;
-	__u8 data[0];
 };
 
-enum {
-	SEG6_ATTR_UNSPEC = 0,
-	SEG6_ATTR_DST = 1,
-	SEG6_ATTR_DSTLEN = 2,
-	SEG6_ATTR_HMACKEYID = 3,
-	SEG6_ATTR_SECRET = 4,
-	SEG6_ATTR_SECRETLEN = 5,
-	SEG6_ATTR_ALGID = 6,
-	SEG6_ATTR_HMACINFO = 7,
-	__SEG6_ATTR_MAX = 8,
-};
-
-enum {
-	SEG6_CMD_UNSPEC = 0,
-	SEG6_CMD_SETHMAC = 1,
-	SEG6_CMD_DUMPHMAC = 2,
-	SEG6_CMD_SET_TUNSRC = 3,
-	SEG6_CMD_GET_TUNSRC = 4,
-	__SEG6_CMD_MAX = 5,
-};
-
-enum {
-	IOAM6_ATTR_UNSPEC = 0,
-	IOAM6_ATTR_NS_ID = 1,
-	IOAM6_ATTR_NS_DATA = 2,
-	IOAM6_ATTR_NS_DATA_WIDE = 3,
-	IOAM6_ATTR_SC_ID = 4,
-	IOAM6_ATTR_SC_DATA = 5,
-	IOAM6_ATTR_SC_NONE = 6,
-	IOAM6_ATTR_PAD = 7,
-	__IOAM6_ATTR_MAX = 8,
-};
-
-enum {
-	IOAM6_CMD_UNSPEC = 0,
-	IOAM6_CMD_ADD_NAMESPACE = 1,
-	IOAM6_CMD_DEL_NAMESPACE = 2,
-	IOAM6_CMD_DUMP_NAMESPACES = 3,
-	IOAM6_CMD_ADD_SCHEMA = 4,
-	IOAM6_CMD_DEL_SCHEMA = 5,
-	IOAM6_CMD_DUMP_SCHEMAS = 6,
-	IOAM6_CMD_NS_SET_SCHEMA = 7,
-	__IOAM6_CMD_MAX = 8,
-};
-
-enum ioam6_event_attr {
-	IOAM6_EVENT_ATTR_UNSPEC = 0,
-	IOAM6_EVENT_ATTR_TRACE_NAMESPACE = 1,
-	IOAM6_EVENT_ATTR_TRACE_NODELEN = 2,
-	IOAM6_EVENT_ATTR_TRACE_TYPE = 3,
-	IOAM6_EVENT_ATTR_TRACE_DATA = 4,
-	__IOAM6_EVENT_ATTR_MAX = 5,
+struct ip6fl_iter_state {
+	struct seq_net_private p;
+	struct pid_namespace *pid_ns;
+	int bucket;
 };
 
 struct ip_tunnel_prl {
@@ -61911,6 +62030,12 @@ struct sit_net {
 	struct ip_tunnel *tunnels_wc[1];
 	struct ip_tunnel **tunnels[4];
 	struct net_device *fb_tunnel_dev;
+};
+
+enum {
+	IP6_FH_F_FRAG = 1,
+	IP6_FH_F_AUTH = 2,
+	IP6_FH_F_SKIP_RH = 4,
 };
 
 enum p9_fid_reftype {
@@ -61978,26 +62103,65 @@ enum {
 	Opt_trans = 1,
 	Opt_legacy = 2,
 	Opt_version = 3,
-	Opt_err___4 = 4,
+	Opt_err___3 = 4,
 };
 
-struct virtio_9p_config {
-	__virtio16 tag_len;
-	__u8 tag[0];
+struct p9_fd_opts {
+	int rfd;
+	int wfd;
+	u16 port;
+	bool privport;
 };
 
-struct virtio_chan {
-	bool inuse;
-	spinlock_t lock;
+enum {
+	Opt_port = 0,
+	Opt_rfdno = 1,
+	Opt_wfdno = 2,
+	Opt_err___4 = 3,
+	Opt_privport = 4,
+};
+
+enum {
+	Rworksched = 1,
+	Rpending = 2,
+	Wworksched = 4,
+	Wpending = 8,
+};
+
+struct p9_conn;
+
+struct p9_poll_wait {
+	struct p9_conn *conn;
+	wait_queue_entry_t wait;
+	wait_queue_head_t *wait_addr;
+};
+
+struct p9_conn {
+	struct list_head mux_list;
 	struct p9_client *client;
-	struct virtio_device *vdev;
-	struct virtqueue *vq;
-	int ring_bufs_avail;
-	wait_queue_head_t *vc_wq;
-	long unsigned int p9_max_pages;
-	struct scatterlist sg[128];
-	char *tag;
-	struct list_head chan_list;
+	int err;
+	spinlock_t req_lock;
+	struct list_head req_list;
+	struct list_head unsent_req_list;
+	struct p9_req_t *rreq;
+	struct p9_req_t *wreq;
+	char tmp_buf[7];
+	struct p9_fcall rc;
+	int wpos;
+	int wsize;
+	char *wbuf;
+	struct list_head poll_pending_link;
+	struct p9_poll_wait poll_wait[2];
+	poll_table pt;
+	struct work_struct rq;
+	struct work_struct wq;
+	long unsigned int wsched;
+};
+
+struct p9_trans_fd {
+	struct file *rd;
+	struct file *wr;
+	struct p9_conn conn;
 };
 
 struct pcibios_fwaddrmap {
@@ -62059,180 +62223,41 @@ struct irq_router_handler {
 	int (*probe)(struct irq_router *, struct pci_dev *, u16);
 };
 
-struct pci_root_res {
+struct dmi_header {
+	u8 type;
+	u8 length;
+	u16 handle;
+};
+
+enum pci_bf_sort_state {
+	pci_bf_sort_default = 0,
+	pci_force_nobf = 1,
+	pci_force_bf = 2,
+	pci_dmi_bf = 3,
+};
+
+struct pci_setup_rom {
+	struct setup_data data;
+	uint16_t vendor;
+	uint16_t devid;
+	uint64_t pcilen;
+	long unsigned int segment;
+	long unsigned int bus;
+	long unsigned int device;
+	long unsigned int function;
+	uint8_t romdata[0];
+};
+
+struct klist_waiter {
 	struct list_head list;
-	struct resource res;
+	struct klist_node *node;
+	struct task_struct *process;
+	int woken;
 };
 
-struct pci_root_info {
+struct uevent_sock {
 	struct list_head list;
-	char name[12];
-	struct list_head resources;
-	struct resource busn;
-	int node;
-	int link;
-};
-
-struct amd_hostbridge {
-	u32 bus;
-	u32 slot;
-	u32 device;
-};
-
-struct ida_bitmap {
-	long unsigned int bitmap[16];
-};
-
-struct maple_metadata {
-	unsigned char end;
-	unsigned char gap;
-};
-
-struct maple_pnode;
-
-struct maple_range_64 {
-	struct maple_pnode *parent;
-	long unsigned int pivot[15];
-	union {
-		void *slot[16];
-		struct {
-			void *pad[15];
-			struct maple_metadata meta;
-		};
-	};
-};
-
-struct maple_arange_64 {
-	struct maple_pnode *parent;
-	long unsigned int pivot[9];
-	void *slot[10];
-	long unsigned int gap[10];
-	struct maple_metadata meta;
-};
-
-struct maple_topiary {
-	struct maple_pnode *parent;
-	struct maple_enode *next;
-};
-
-enum maple_type {
-	maple_dense = 0,
-	maple_leaf_64 = 1,
-	maple_range_64 = 2,
-	maple_arange_64 = 3,
-};
-
-struct maple_node {
-	union {
-		struct {
-			struct maple_pnode *parent;
-			void *slot[31];
-		};
-		struct {
-			void *pad;
-			struct callback_head rcu;
-			struct maple_enode *piv_parent;
-			unsigned char parent_slot;
-			enum maple_type type;
-			unsigned char slot_len;
-			unsigned int ma_flags;
-		};
-		struct maple_range_64 mr64;
-		struct maple_arange_64 ma64;
-		struct maple_alloc alloc;
-	};
-};
-
-struct ma_topiary {
-	struct maple_enode *head;
-	struct maple_enode *tail;
-	struct maple_tree *mtree;
-};
-
-struct ma_wr_state {
-	struct ma_state *mas;
-	struct maple_node *node;
-	long unsigned int r_min;
-	long unsigned int r_max;
-	enum maple_type type;
-	unsigned char offset_end;
-	long unsigned int *pivots;
-	long unsigned int end_piv;
-	void **slots;
-	void *entry;
-	void *content;
-};
-
-struct trace_event_raw_ma_op {
-	struct trace_entry ent;
-	const char *fn;
-	long unsigned int min;
-	long unsigned int max;
-	long unsigned int index;
-	long unsigned int last;
-	void *node;
-	char __data[0];
-};
-
-struct trace_event_raw_ma_read {
-	struct trace_entry ent;
-	const char *fn;
-	long unsigned int min;
-	long unsigned int max;
-	long unsigned int index;
-	long unsigned int last;
-	void *node;
-	char __data[0];
-};
-
-struct trace_event_raw_ma_write {
-	struct trace_entry ent;
-	const char *fn;
-	long unsigned int min;
-	long unsigned int max;
-	long unsigned int index;
-	long unsigned int last;
-	long unsigned int piv;
-	void *val;
-	void *node;
-	char __data[0];
-};
-
-struct trace_event_data_offsets_ma_op {};
-
-struct trace_event_data_offsets_ma_read {};
-
-struct trace_event_data_offsets_ma_write {};
-
-typedef void (*btf_trace_ma_op)(void *, const char *, struct ma_state *);
-
-typedef void (*btf_trace_ma_read)(void *, const char *, struct ma_state *);
-
-typedef void (*btf_trace_ma_write)(void *, const char *, struct ma_state *, long unsigned int, void *);
-
-struct maple_big_node {
-	struct maple_pnode *parent;
-	long unsigned int pivot[33];
-	union {
-		struct maple_enode *slot[34];
-		struct {
-			long unsigned int padding[21];
-			long unsigned int gap[21];
-		};
-	};
-	unsigned char b_end;
-	enum maple_type type;
-};
-
-struct maple_subtree_state {
-	struct ma_state *orig_l;
-	struct ma_state *orig_r;
-	struct ma_state *l;
-	struct ma_state *m;
-	struct ma_state *r;
-	struct ma_topiary *free;
-	struct ma_topiary *destroy;
-	struct maple_big_node *bn;
+	struct sock *sk;
 };
 
 enum {

@@ -38,6 +38,31 @@ bool touch_anonymous_memory(std::size_t bytes)
 	return true;
 }
 
+// Fills pipes of 1 MiB (the default pipe-max-size) until `bytes` are held in
+// their buffers, whose pages are charged to the writer's cgroup. The pipes
+// stay open, so the memory stays charged until the hog dies.
+bool fill_pipe_buffers(std::size_t bytes)
+{
+	constexpr int kPipeBytes = 1 << 20;
+	char chunk[64 << 10];
+	std::memset(chunk, 'p', sizeof(chunk));
+	std::size_t held = 0;
+	while (held < bytes) {
+		int fds[2];
+		if (::pipe2(fds, O_NONBLOCK) != 0 ||
+		    ::fcntl(fds[1], F_SETPIPE_SZ, kPipeBytes) < kPipeBytes)
+			return false;
+		for (int filled = 0; filled < kPipeBytes && held < bytes;) {
+			const ssize_t n = ::write(fds[1], chunk, sizeof(chunk));
+			if (n <= 0)
+				return false;
+			filled += n;
+			held += n;
+		}
+	}
+	return true;
+}
+
 // Runs in the child: only async-signal-safe calls, no allocation after fork.
 [[noreturn]] void run_hog(const Hog::Options &options, const std::string &procs,
 			  const std::string &adj)
@@ -62,6 +87,11 @@ bool touch_anonymous_memory(std::size_t bytes)
 
 	constexpr std::size_t step = 16 << 20;
 	std::size_t remaining = options.megabytes << 20;
+	if (options.kernel_memory) {
+		if (!fill_pipe_buffers(remaining))
+			::_exit(104);
+		remaining = 0;
+	}
 	while (remaining || options.until_killed) {
 		const std::size_t bytes = options.until_killed ? step : std::min(step, remaining);
 		if (!touch_anonymous_memory(bytes))

@@ -39,6 +39,10 @@ public:
 		// keep evicting and re-reading them, which postpones the OOM for
 		// minutes in a guest whose root is on 9p.
 		bool global_oom = false;
+		// Hold the megabytes in pipe buffers rather than in the hog's own
+		// pages: kernel memory, charged to the cgroup in write() (syscall
+		// context, __GFP_ACCOUNT), which oom_badness() does not count.
+		bool kernel_memory = false;
 		int oom_score_adj = 0;
 		std::string name = "hog"; // comm, as the kernel's OOM report shows it
 		// Killed when the process that started it dies (tests); off for

@@ -88,6 +88,7 @@ SceneOutcome MemcgScene::run(const std::vector<HogSpec> &residents, const HogSpe
 		hogs.push_back(
 		    std::make_unique<Hog>(Hog::Options{.cgroup = child(spec.cgroup).path(),
 						       .megabytes = spec.megabytes,
+						       .kernel_memory = spec.kernel_memory,
 						       .oom_score_adj = spec.oom_score_adj,
 						       .name = spec.name}));
 		return *hogs.back();

@@ -22,6 +22,7 @@ struct HogSpec {
 	std::string cgroup; // child of the scene's OOM cgroup
 	std::size_t megabytes = 0;
 	int oom_score_adj = 0;
+	bool kernel_memory = false; // held in pipe buffers: see Hog::Options
 };
 
 // What an OOM did, as the kernel reports it.

@@ -220,6 +220,60 @@ TEST_CASE("memory.oom.group kills the chosen cgroup whole, its sibling untouched
 	CHECK(chosen == 1);
 }
 
+namespace
+{
+
+// A memcg statistic as the OOM report printed it ("Memory cgroup stats for
+// ...", then memory.stat's lines in one record), or nullopt.
+std::optional<std::uint64_t> oom_report_stat(const SceneOutcome &outcome, const std::string &key)
+{
+	for (const auto &record : outcome.kernel_log) {
+		if (record.rfind("anon ", 0) != 0)
+			continue;
+		// kmsg escapes the record's newlines as \x0a
+		for (const std::string separator : {"\\x0a", "\n"}) {
+			const auto at = record.find(separator + key + " ");
+			if (at != std::string::npos)
+				return std::stoull(
+				    record.substr(at + separator.size() + key.size() + 1));
+		}
+	}
+	return std::nullopt;
+}
+
+} // namespace
+
+// Kernel memory charged in syscall context reaches the memcg OOM killer as
+// page faults do (docs/design.md, section 4). oom_badness() does not count
+// it, so the task whose write() ran out, holding little of its own, is not
+// the kernel's choice either: the stock kernel kills "big", the largest
+// user of anonymous memory. The policy kills the lower priority's task.
+TEST_CASE("a memcg OOM driven by kernel memory still kills the policy's choice", "[scenario]")
+{
+	LoadedPolicy policy;
+	MemcgScene scene("kernel-memory", 100, {"a", "b"});
+	policy.cli().must({"set", scene.relative("a"), "10"});
+	policy.cli().must({"set", scene.relative("b"), "20"});
+	const HogSpec low{.name = "low", .cgroup = "a", .megabytes = 15};
+	const HogSpec big{.name = "big", .cgroup = "b", .megabytes = 25};
+	const HogSpec pipes{.name = "pipes", .cgroup = "b", .megabytes = 70, .kernel_memory = true};
+
+	auto oom = run_policy_oom(
+	    policy.cli(), scene, {low, big}, pipes,
+	    ExpectedEvents{.priority = {{"a", 10}, {"b", 20}}, .decided_by = "policy"});
+	CHECK(oom.outcome.first_killed() == "low");
+	CHECK_FALSE(oom.outcome.exits["big"].oom_killed());
+	CHECK_FALSE(oom.outcome.exits["pipes"].oom_killed());
+	// The OOM report's memory.stat of the scene: kernel memory (the pipe
+	// buffers) outweighed the hogs' anonymous memory when it ran out.
+	const auto kernel = oom_report_stat(oom.outcome, "kernel");
+	const auto anon = oom_report_stat(oom.outcome, "anon");
+	REQUIRE(kernel);
+	REQUIRE(anon);
+	INFO("OOM report: kernel " << *kernel << " anon " << *anon);
+	CHECK(*kernel > *anon);
+}
+
 TEST_CASE("in a global OOM priority decides and the harness survives", "[scenario]")
 {
 	LoadedPolicy policy;
