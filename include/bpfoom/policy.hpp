@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bpfoom/abi.h"
+#include "bpfoom/hook_links.hpp"
 #include "bpfoom/pin_dir.hpp"
 #include "bpfoom/policy_image.hpp"
 #include "bpfoom/priority_map.hpp"
@@ -50,6 +51,12 @@ struct PolicyStatus {
 	std::optional<std::size_t> entries; // priorities map, if pinned
 	std::optional<std::uint32_t> max_entries;
 	std::optional<bpfoom_counters> counters;
+	/*
+	 * The programs attached to the hook as fmod_ret that bpfoom did not
+	 * load: each can override the policy's verdicts (HookProgram). Nothing
+	 * if the kernel has no hook (or no BTF): then there is nothing to see.
+	 */
+	std::optional<std::vector<HookProgram>> foreign_programs;
 };
 
 struct LoadResult {
@@ -93,6 +100,20 @@ public:
 	bool unload() const;
 
 	PolicyStatus status() const;
+
+	/* Every pinned link, staged ones (pins::staged_name) included. */
+	std::vector<PinnedLink> links() const;
+
+	/*
+	 * The programs attached to the hook as fmod_ret whose links are not
+	 * pinned here, in link id order; nothing if the kernel has no hook.
+	 * A program another bpfoom pinned elsewhere (another BPFOOM_PIN_DIR) is
+	 * foreign too: it competes all the same. While a load is under way, the
+	 * links it has attached but not pinned yet look foreign; a link just
+	 * unpinned stays attached, and listed, until the kernel frees it, an
+	 * RCU grace period later.
+	 */
+	std::optional<std::vector<HookProgram>> foreign_programs() const;
 
 	/* Pinned maps; Errc::not_loaded if absent. */
 	PriorityMap priorities() const;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bpfoom/error.hpp"
+#include "bpfoom/hook_links.hpp"
 
 namespace bpfoom
 {
@@ -25,10 +26,18 @@ struct ProbeCheck {
 	bool ok;
 	std::string detail; // what was found, or why it fails
 	Errc failure;	    // the category if !ok
+	/* Passed, but found something to look at (another program on the hook). */
+	bool warning = false;
 };
 
 struct ProbeReport {
 	std::vector<ProbeCheck> checks;
+	/*
+	 * The programs on the hook that bpfoom did not load (Policy::
+	 * foreign_programs()); nothing if they could not be looked for (no
+	 * hook, no privileges, or listing failed: its check says why).
+	 */
+	std::optional<std::vector<HookProgram>> foreign_programs;
 
 	/* The first failed check, if any. */
 	const ProbeCheck *first_failure() const;
@@ -40,7 +49,9 @@ struct ProbeReport {
  * hook, privileges, that the policy program loads (so fmod_ret on the hook
  * is allowed), cgroup2 with the memory controller, bpffs at the pin
  * directory's parent. Changes nothing: the program is loaded and closed,
- * never attached or pinned.
+ * never attached or pinned. Other programs on the hook (foreign_programs)
+ * are a warning, not a failure: the policy still attaches and runs, but
+ * they can override its verdicts.
  */
 ProbeReport probe(const std::string &pin_dir);
 

@@ -42,7 +42,10 @@ const CommandSpec
 		  "Reports whether this kernel and host can run the bpfoom policy. Changes\n"
 		  "nothing: the policy program is loaded to let the verifier and the fmod_ret\n"
 		  "allow-list judge it, then closed. Exits 0 only if every check passes, else\n"
-		  "with the code of the first failing one (4 unsupported, 5 permission).\n",
+		  "with the code of the first failing one (4 unsupported, 5 permission).\n"
+		  "Other programs attached to bpf_oom_evaluate_task() as fmod_ret are listed\n"
+		  "and their check says \"warn\": they can override the policy's verdicts,\n"
+		  "but the policy still attaches and runs, so they do not fail the probe.\n",
 		  &probe_schema, run_probe);
 
 const std::vector<OptionSpec> load_options{
@@ -97,10 +100,11 @@ const CommandSpec
 		   "Succeeds (exit 0) when nothing is loaded.\n",
 		   nullptr, run_unload);
 
-/* Exit 0 whether loaded or not. */
+/* Exit 0 whether loaded or not, other programs on the hook or not. */
 static void run_status(const Invocation &inv, const Args &)
 {
 	const PolicyStatus status = inv.policy().status();
+	warn_of_foreign_programs(status.foreign_programs);
 	inv.out.print(StatusReport{status, inv.pin_dir});
 }
 
@@ -110,7 +114,10 @@ const CommandSpec
 		   "Shows whether the policy is loaded, its links and programs, the settings,\n"
 		   "the number of priorities and the counters. Exits 0 in either case.\n"
 		   "If a load or unload was interrupted, says what it left (staged links are\n"
-		   "listed too) and what to run: 'bpfoom load' or 'bpfoom unload'.\n",
+		   "listed too) and what to run: 'bpfoom load' or 'bpfoom unload'.\n"
+		   "Lists the other programs attached to bpf_oom_evaluate_task() as fmod_ret,\n"
+		   "which bpfoom did not load, and warns about them on stderr: the first\n"
+		   "program to return non-zero decides, so each can override the policy.\n",
 		   &status_schema, run_status);
 
 static void run_config(const Invocation &inv, const Args &args)

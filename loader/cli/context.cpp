@@ -8,6 +8,7 @@
 #include "bpfoom/error.hpp"
 #include "bpfoom/priority.hpp"
 #include "bpfoom/pin_dir.hpp"
+#include "bpfoom/probe.hpp"
 #include "bpfoom/text.hpp"
 
 namespace bpfoom::cli
@@ -44,6 +45,27 @@ void warn_if_interrupted(const Policy &policy)
 {
 	if (auto interruption = policy.pins().interruption())
 		std::cerr << "bpfoom: warning: " << one_line(interruption->description) << '\n';
+}
+
+void warn_of_foreign_programs(const std::optional<std::vector<HookProgram>> &programs)
+{
+	if (!programs || programs->empty())
+		return;
+	const bool one = programs->size() == 1;
+	std::string listed;
+	for (const auto &program : *programs) {
+		if (!listed.empty())
+			listed += "; ";
+		listed += "link " + std::to_string(program.link_id) + ", program " +
+			  std::to_string(program.prog_id) + " " + program.prog_name;
+	}
+	std::cerr << "bpfoom: warning: "
+		  << one_line(std::to_string(programs->size()) + " other program" +
+			      (one ? " is" : "s are") + " attached to " + oom_hook_name +
+			      "() as fmod_ret (" + listed +
+			      ") and can override bpfoom's verdicts: " +
+			      "the first program to return non-zero decides")
+		  << '\n';
 }
 
 std::int32_t parse_priority_arg(const std::string &text)

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,5 +54,13 @@ std::chrono::milliseconds lock_timeout();
  * under --json too: it is not an error, and the output still follows.
  */
 void warn_if_interrupted(const Policy &policy);
+
+/*
+ * One line on stderr ("bpfoom: warning: ...") if other programs are
+ * attached to the hook as fmod_ret (Policy::foreign_programs()), naming
+ * each: the first of them to return non-zero overrides bpfoom's verdict.
+ * A text line under --json too, as above.
+ */
+void warn_of_foreign_programs(const std::optional<std::vector<HookProgram>> &programs);
 
 } // namespace bpfoom::cli

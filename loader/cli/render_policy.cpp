@@ -35,6 +35,41 @@ void print_links(const std::vector<PinnedLink> &links, std::ostream &out)
 	table.print(out);
 }
 
+Json foreign_programs_json(const std::optional<std::vector<HookProgram>> &programs)
+{
+	if (!programs)
+		return nullptr;
+	Json list = Json::array();
+	for (const auto &program : *programs)
+		list.push_back({{"link_id", program.link_id},
+				{"prog_id", program.prog_id},
+				{"prog_name", program.prog_name}});
+	return list;
+}
+
+/* The other programs on the hook, if any, under a line saying what they can do. */
+void print_foreign_programs(const std::optional<std::vector<HookProgram>> &programs,
+			    std::ostream &out)
+{
+	if (!programs || programs->empty())
+		return;
+	out << "other programs on " << oom_hook_name
+	    << "() (fmod_ret: the first to return non-zero decides):\n";
+	Table table({"LINK ID", "PROG ID", "PROGRAM"});
+	for (const auto &program : *programs)
+		table.add({std::to_string(program.link_id), std::to_string(program.prog_id),
+			   program.prog_name});
+	table.print(out);
+}
+
+/* A probe check's RESULT column. */
+std::string result_of(const ProbeCheck &check)
+{
+	if (!check.ok)
+		return "FAIL";
+	return check.warning ? "warn" : "ok";
+}
+
 /* The counters by the names status shows them under, in its order. */
 std::vector<std::pair<const char *, std::uint64_t>> named_counters(const bpfoom_counters &c)
 {
@@ -67,17 +102,22 @@ Json to_json(const ProbeReport &report)
 {
 	Json checks = Json::array();
 	for (const auto &check : report.checks)
-		checks.push_back(
-		    {{"name", check.name}, {"ok", check.ok}, {"detail", check.detail}});
-	return {{"ready", report.ready()}, {"checks", std::move(checks)}};
+		checks.push_back({{"name", check.name},
+				  {"ok", check.ok},
+				  {"warning", check.warning},
+				  {"detail", check.detail}});
+	return {{"ready", report.ready()},
+		{"checks", std::move(checks)},
+		{"foreign_programs", foreign_programs_json(report.foreign_programs)}};
 }
 
 void print_text(const ProbeReport &report, std::ostream &out)
 {
 	Table table({"CHECK", "RESULT", "DETAIL"});
 	for (const auto &check : report.checks)
-		table.add({check.name, check.ok ? "ok" : "FAIL", check.detail});
+		table.add({check.name, result_of(check), check.detail});
 	table.print(out);
+	print_foreign_programs(report.foreign_programs, out);
 	/* A failure is the error line, on stderr. */
 	if (report.ready())
 		out << "This system can run the bpfoom policy.\n";
@@ -121,7 +161,8 @@ Json to_json(const StatusReport &report)
 		{"settings", status.settings ? settings_json(*status.settings) : Json(nullptr)},
 		{"entries", or_null(status.entries)},
 		{"max_entries", or_null(status.max_entries)},
-		{"counters", std::move(counters)}};
+		{"counters", std::move(counters)},
+		{"foreign_programs", foreign_programs_json(status.foreign_programs)}};
 }
 
 void print_text(const StatusReport &report, std::ostream &out)
@@ -146,6 +187,7 @@ void print_text(const StatusReport &report, std::ostream &out)
 			table.add({name, std::to_string(value)});
 		table.print(out);
 	}
+	print_foreign_programs(status.foreign_programs, out);
 }
 
 void print_text(const SettingsReport &report, std::ostream &out)

@@ -13,8 +13,12 @@ constexpr std::string_view one_object = "With --json it prints one object instea
 
 const JsonSchema probe_schema{
     one_object,
-    R"({"ready": bool, "checks": [{"name", "ok", "detail"}]})",
-    "\"ready\" is true only if every check passed.\n",
+    R"({"ready": bool, "checks": [{"name", "ok", "warning", "detail"}],
+ "foreign_programs": [{"link_id", "prog_id", "prog_name"}] | null})",
+    "\"ready\" is true only if every check passed; a check with \"warning\"\n"
+    "passed but found something to look at. \"foreign_programs\": the programs\n"
+    "attached to bpf_oom_evaluate_task() as fmod_ret that bpfoom did not load\n"
+    "(null: not looked for, without the hook or privileges, or listing failed).\n",
 };
 
 const JsonSchema status_schema{
@@ -26,11 +30,14 @@ const JsonSchema status_schema{
               "dry_run": bool, "abi_version": n} | null,
  "entries": n | null, "max_entries": n | null,
  "counters": {"ooms", "candidates", "selected", "skipped", "defaulted",
-              "victims", "events_dropped", "depth_truncated"} | null})",
+              "victims", "events_dropped", "depth_truncated"} | null,
+ "foreign_programs": [{"link_id", "prog_id", "prog_name"}] | null})",
     "null: that map is not pinned. \"policy\" names the loaded policy and the\n"
     "first 16 hex digits of its object's SHA-256 (null: nothing loaded).\n"
     "\"interrupted\" is null unless a load or unload was interrupted or is under\n"
-    "way (then a sentence saying what to run).\n",
+    "way (then a sentence saying what to run). \"foreign_programs\": the\n"
+    "programs attached to bpf_oom_evaluate_task() as fmod_ret that bpfoom did\n"
+    "not load, whether a policy is loaded or not (null: the kernel has no hook).\n",
 };
 
 const JsonSchema get_schema{

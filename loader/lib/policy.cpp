@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "bpfoom/policy.hpp"
 
+#include <algorithm>
 #include <bpf/bpf.h>
 #include <cerrno>
 #include <cstring>
@@ -58,6 +59,39 @@ PinnedLink describe_link(const PinDir &pins, std::string_view name, int link_fd)
 			link.prog_name = prog_info.name;
 	}
 	return link;
+}
+
+/* Every link pin name, staged ones after: an interrupted load leaves them deciding too. */
+std::vector<std::string> link_pin_names()
+{
+	std::vector<std::string> names(pins::links.begin(), pins::links.end());
+	for (auto name : pins::links)
+		names.push_back(pins::staged_name(name));
+	return names;
+}
+
+/* The ids of the links pinned now; a pin renamed or removed while it is read is left out. */
+std::vector<std::uint32_t> pinned_link_ids(const PinDir &pins)
+{
+	std::vector<std::uint32_t> ids;
+	if (!pins.exists())
+		return ids;
+	for (const auto &name : link_pin_names()) {
+		if (!pins.contains(name))
+			continue;
+		try {
+			UniqueFd fd = pins.open(name);
+			bpf_link_info info{};
+			std::uint32_t len = sizeof(info);
+			if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0)
+				throw system_error("cannot inspect " + pins / name, errno);
+			ids.push_back(info.id);
+		} catch (const Error &e) {
+			if (e.kind() != Errc::not_loaded)
+				throw;
+		}
+	}
+	return ids;
 }
 
 } // namespace
@@ -209,27 +243,58 @@ bool Policy::unload() const
 	return removed;
 }
 
+std::vector<PinnedLink> Policy::links() const
+{
+	std::vector<PinnedLink> links;
+	if (!pins_.exists())
+		return links;
+	for (const auto &name : link_pin_names()) {
+		if (!pins_.contains(name))
+			continue;
+		UniqueFd fd = pins_.open(name);
+		links.push_back(describe_link(pins_, name, fd.get()));
+	}
+	return links;
+}
+
+std::optional<std::vector<HookProgram>> Policy::foreign_programs() const
+{
+	const std::optional<HookTarget> hook = find_oom_hook();
+	if (!hook)
+		return std::nullopt;
+	/*
+	 * Ours if pinned just before the links are listed or just after: a
+	 * load replacing them meanwhile unpins old links that are still
+	 * attached (pinned before) and pins new ones it attached first
+	 * (pinned after).
+	 */
+	std::vector<HookProgram> programs = hook_programs(*hook, pinned_link_ids(pins_));
+	const std::vector<std::uint32_t> pinned_after = pinned_link_ids(pins_);
+	std::erase_if(programs, [&](const HookProgram &program) {
+		return program.owned || std::find(pinned_after.begin(), pinned_after.end(),
+						  program.link_id) != pinned_after.end();
+	});
+	return programs;
+}
+
 PolicyStatus Policy::status() const
 {
 	PolicyStatus status;
-	if (!pins_.exists())
+	if (!pins_.exists()) {
+		status.foreign_programs = foreign_programs();
 		return status;
+	}
 	if (auto interruption = pins_.interruption())
 		status.interrupted = interruption->description;
 	/* Staged links are attached too: an interrupted load leaves them deciding beside the
 	 * old. */
-	std::vector<std::string> names(pins::links.begin(), pins::links.end());
-	for (auto name : pins::links)
-		names.push_back(pins::staged_name(name));
-	for (const auto &name : names) {
-		if (!pins_.contains(name))
-			continue;
-		UniqueFd fd = pins_.open(name);
-		status.links.push_back(describe_link(pins_, name, fd.get()));
-		if (name == pins::link_eval || name == pins::staged_name(pins::link_eval))
+	status.links = links();
+	for (const auto &link : status.links) {
+		if (link.pin_name == pins::link_eval ||
+		    link.pin_name == pins::staged_name(pins::link_eval))
 			status.loaded = true;
-		if (name == pins::link_eval)
-			status.policy = loaded_policy_identity(status.links.back().prog_id);
+		if (link.pin_name == pins::link_eval)
+			status.policy = loaded_policy_identity(link.prog_id);
 	}
 	const MapLayouts layouts;
 	if (pins_.contains(pins::settings))
@@ -241,6 +306,8 @@ PolicyStatus Policy::status() const
 	}
 	if (pins_.contains(pins::counters))
 		status.counters = read_counters(open_map(pins::counters, layouts).get());
+	/* Last: the pins' own errors (ownership, permission) are the ones to report first. */
+	status.foreign_programs = foreign_programs();
 	return status;
 }
 

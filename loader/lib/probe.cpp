@@ -10,6 +10,7 @@
 
 #include "bpfoom/cgroup.hpp"
 #include "bpfoom/pin_dir.hpp"
+#include "bpfoom/policy.hpp"
 #include "policy_object.hpp"
 
 namespace bpfoom
@@ -43,6 +44,32 @@ ProbeCheck passed(std::string name, std::string detail)
 ProbeCheck failed(std::string name, std::string detail, Errc kind)
 {
 	return {std::move(name), false, std::move(detail), kind};
+}
+
+ProbeCheck warning(std::string name, std::string detail)
+{
+	ProbeCheck check = passed(std::move(name), std::move(detail));
+	check.warning = true;
+	return check;
+}
+
+/* Lists the programs on the hook bpfoom did not load; a failure to look is a warning. */
+ProbeCheck check_foreign_programs(const std::string &pin_dir,
+				  std::optional<std::vector<HookProgram>> &found)
+{
+	const std::string name = "other programs";
+	try {
+		found = Policy(pin_dir).foreign_programs();
+	} catch (const Error &e) {
+		return warning(name, std::string("cannot list the programs on ") + oom_hook_name +
+					 "(): " + e.what());
+	}
+	if (!found || found->empty())
+		return passed(name,
+			      std::string("no other fmod_ret program on ") + oom_hook_name + "()");
+	const std::size_t n = found->size();
+	return warning(name, std::to_string(n) + " other fmod_ret program" + (n == 1 ? "" : "s") +
+				 " on the hook can override bpfoom's verdicts (listed below)");
 }
 
 /* Loads (never attaches) the whole object: the verifier and the fmod_ret allow-list have their say.
@@ -119,8 +146,10 @@ ProbeReport probe(const std::string &pin_dir)
 		: failed("privileges", "needs root (CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON)",
 			 Errc::permission));
 
-	if (hook && privileged)
+	if (hook && privileged) {
 		checks.push_back(check_program_loads());
+		checks.push_back(check_foreign_programs(pin_dir, report.foreign_programs));
+	}
 
 	try {
 		CgroupResolver cgroups = CgroupResolver::from_this_process();

@@ -239,6 +239,7 @@ TEST_CASE("cli json: a failing probe prints its report on stdout, its error on s
 	CHECK(probe.status == 4);
 	const nlohmann::json report = nlohmann::json::parse(probe.out);
 	CHECK(report["ready"] == false);
+	CHECK(report["foreign_programs"].is_null()); // no hook: nothing to look for
 	REQUIRE(probe.err_lines().size() == 1);
 	const nlohmann::json error = nlohmann::json::parse(probe.err)["error"];
 	CHECK(error["kind"] == "unsupported");

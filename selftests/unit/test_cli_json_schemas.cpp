@@ -168,6 +168,7 @@ TEST_CASE("cli json schemas: every key a document holds is in its schema", "[cli
 	const std::string file = test::write_temp_file(kept.path() + " 7\n");
 	const std::vector<std::vector<std::string>> runs = {
 	    {"status", "--json"},
+	    {"probe", "--json"}, // fails without the hook, but prints its report
 	    {"list", "--json"},
 	    {"get", kept.path(), "--json"},
 	    {"sync", file, "--dry-run", "--json"},
