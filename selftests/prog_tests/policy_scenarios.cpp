@@ -223,21 +223,17 @@ TEST_CASE("memory.oom.group kills the chosen cgroup whole, its sibling untouched
 namespace
 {
 
-// A memcg statistic as the OOM report printed it ("Memory cgroup stats for
-// ...", then memory.stat's lines in one record), or nullopt.
+// A memcg statistic as the first OOM report printed it: "Memory cgroup
+// stats for ...", then memory.stat, one record per line. nullopt if absent.
 std::optional<std::uint64_t> oom_report_stat(const SceneOutcome &outcome, const std::string &key)
 {
-	for (const auto &record : outcome.kernel_log) {
-		if (record.rfind("anon ", 0) != 0)
-			continue;
-		// kmsg escapes the record's newlines as \x0a
-		for (const std::string separator : {"\\x0a", "\n"}) {
-			const auto at = record.find(separator + key + " ");
-			if (at != std::string::npos)
-				return std::stoull(
-				    record.substr(at + separator.size() + key.size() + 1));
-		}
-	}
+	const auto &log = outcome.kernel_log;
+	auto stats = std::find_if(log.begin(), log.end(), [](const std::string &record) {
+		return record.rfind("Memory cgroup stats for ", 0) == 0;
+	});
+	for (auto it = stats; it != log.end(); ++it)
+		if (it->rfind(key + " ", 0) == 0)
+			return std::stoull(it->substr(key.size() + 1));
 	return std::nullopt;
 }
 
