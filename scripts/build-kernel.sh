@@ -129,6 +129,24 @@ unpack() {
 	: >"$applied"
 }
 
+# Reverses PATCHES, a concatenation of git format-patch files such as
+# applied.patch, in the source tree: the last patch first, since two patches
+# of a series may change the same lines (a single patch -R over the whole
+# file fails there).
+unapply() {
+	local pieces status=0 i
+	local -a files
+	pieces=$(mktemp -d "$tree/unapply.XXXXXX")
+	awk -v dir="$pieces" '/^From [0-9a-f]+ Mon Sep 17 00:00:00 2001$/ { n++ }
+		{ print > (dir "/" sprintf("%04d", n)) }' "$1"
+	files=("$pieces"/*)
+	for ((i = ${#files[@]} - 1; i >= 0; i--)); do
+		patch -d "$src" -p1 -R -s -f <"${files[i]}" >/dev/null || { status=1; break; }
+	done
+	rm -rf "$pieces"
+	return "$status"
+}
+
 if ((print_source)); then
 	[[ -f $applied ]] || unpack
 	echo "$src"
@@ -142,7 +160,7 @@ if [[ -f $applied ]] && cat "${patches[@]}" /dev/null | cmp -s - "$applied"; the
 else
 	if [[ ! -f $applied ]]; then
 		unpack
-	elif [[ -s $applied ]] && ! patch -d "$src" -p1 -R -s -f <"$applied" >/dev/null; then
+	elif [[ -s $applied ]] && ! unapply "$applied"; then
 		log "could not reverse the previously applied patches; starting from a fresh tree"
 		unpack
 	fi
