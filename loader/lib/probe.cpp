@@ -89,6 +89,15 @@ ProbeCheck check_program_loads()
 	}
 }
 
+/* The one sentence for a kernel without the hook: probe's detail and load's refusal. */
+std::string missing_hook_sentence()
+{
+	return std::string("this kernel has no ") + oom_hook_name +
+	       "() hook (it was built without bpfoom's OOM patch), so no policy can attach: boot "
+	       "a kernel with the patch from bpfoom's kernel/ directory; until then 'bpfoom "
+	       "events' reports the kernel's own OOM kills";
+}
+
 } // namespace
 
 bool kernel_has_oom_hook()
@@ -104,10 +113,7 @@ bool kernel_has_oom_hook()
 void require_oom_hook()
 {
 	if (!kernel_has_oom_hook())
-		throw Error(Errc::unsupported,
-			    std::string("this kernel has no ") + oom_hook_name +
-				"() hook: it was built without the bpfoom OOM patch, so the "
-				"policy cannot attach");
+		throw Error(Errc::unsupported, missing_hook_sentence());
 }
 
 const ProbeCheck *ProbeReport::first_failure() const
@@ -127,12 +133,9 @@ ProbeReport probe(const std::string &pin_dir)
 	try {
 		hook = kernel_has_oom_hook();
 		checks.push_back(passed("kernel BTF", "/sys/kernel/btf/vmlinux"));
-		checks.push_back(hook ? passed("oom hook", std::string(oom_hook_name) + "() found")
-				      : failed("oom hook",
-					       std::string(oom_hook_name) +
-						   "() is not in the kernel BTF (kernel "
-						   "without the bpfoom OOM patch)",
-					       Errc::unsupported));
+		checks.push_back(
+		    hook ? passed("oom hook", std::string(oom_hook_name) + "() found")
+			 : failed("oom hook", missing_hook_sentence(), Errc::unsupported));
 	} catch (const Error &e) {
 		checks.push_back(failed("kernel BTF", e.what(), e.kind()));
 	}

@@ -518,8 +518,10 @@ TEST_CASE("cli: load and probe on a kernel without the hook say so", "[cli]")
 	CHECK(load.status == 4);
 	REQUIRE(load.err_lines().size() == 1);
 	CHECK(load.err_lines()[0] ==
-	      "bpfoom: load: this kernel has no bpf_oom_evaluate_task() hook: it was built without "
-	      "the bpfoom OOM patch, so the policy cannot attach");
+	      "bpfoom: load: this kernel has no bpf_oom_evaluate_task() hook (it was built without "
+	      "bpfoom's OOM patch), so no policy can attach: boot a kernel with the patch from "
+	      "bpfoom's kernel/ directory; until then 'bpfoom events' reports the kernel's own OOM "
+	      "kills");
 	CHECK_FALSE(PinDir(options.pin_dir).exists());
 }
 
