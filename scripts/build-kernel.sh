@@ -326,5 +326,8 @@ key: $key
 INFO
 rm -rf "$out"
 mv "$staging" "$out"
+# The next stock build copies the test flavour's objects afresh: these
+# (a gigabyte) would never be built in again.
+[[ $flavour != stock ]] || rm -rf "$obj"
 log "built: $out"
 echo "$out"
