@@ -196,7 +196,7 @@ else
 fi
 # What bpfoom promises on a kernel without the hook: probe and load refuse in
 # one sentence, events observes. The stock flavour is the test kernel's
-# objects built again with the series reversed: about 1.5 minutes, not a clean
+# objects built again with the series reversed: under a minute, not a clean
 # build's 5.
 stage "kernel: without the hook"
 if stock_kernel=$("$here/build-kernel.sh" --flavour stock); then
