@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -243,6 +244,15 @@ std::string read_all(int fd)
 		if (n > 0)
 			text.append(buf, n);
 	return text;
+}
+
+std::vector<std::string> lines_of(const std::string &text)
+{
+	std::vector<std::string> lines;
+	std::istringstream in(text);
+	for (std::string line; std::getline(in, line);)
+		lines.push_back(line);
+	return lines;
 }
 
 } // namespace bpfoom::selftests

@@ -47,4 +47,7 @@ CommandResult run_command(const std::vector<std::string> &argv, const std::strin
 // Everything `fd` yields until EOF.
 std::string read_all(int fd);
 
+// A program's output split into its lines, without the newlines.
+std::vector<std::string> lines_of(const std::string &text);
+
 } // namespace bpfoom::selftests

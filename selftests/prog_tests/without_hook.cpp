@@ -56,15 +56,6 @@ void require_stock_kernel()
 	REQUIRE(btf__find_by_name_kind(vmlinux.get(), "bpf_oom_evaluate_task", BTF_KIND_FUNC) < 0);
 }
 
-std::vector<std::string> lines_of(const std::string &text)
-{
-	std::vector<std::string> lines;
-	std::istringstream in(text);
-	for (std::string line; std::getline(in, line);)
-		lines.push_back(line);
-	return lines;
-}
-
 // The row of probe's table for `check`, or "" if there is none.
 std::string probe_row(const std::string &table, const std::string &check)
 {

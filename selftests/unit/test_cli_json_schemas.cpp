@@ -12,23 +12,16 @@
 #include <sstream>
 
 #include "bpfoom/policy.hpp"
+#include "command.hpp"
 #include "helpers.hpp"
 
 using namespace bpfoom;
+using selftests::lines_of;
 using test::CliOptions;
 using test::run_cli;
 
 namespace
 {
-
-std::vector<std::string> lines_of(const std::string &text)
-{
-	std::vector<std::string> lines;
-	std::istringstream in(text);
-	for (std::string line; std::getline(in, line);)
-		lines.push_back(line);
-	return lines;
-}
 
 /* README.md of this source tree. */
 std::string readme()
